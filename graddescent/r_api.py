@@ -1,0 +1,353 @@
+"""The R-style API: gradDescent's 14 learners, ``learn``, ``predict`` and ``prediction``.
+
+Every learner is built from its row of :data:`graddescent._registry.METHODS` by one factory, so
+all of them share one validated code path and run the same engine as
+:class:`~graddescent.GDRegressor`. Names and arguments follow the R manual in snake_case
+(``maxIter`` -> ``max_iter``); ``max_iter`` keeps R's meaning (one step for GD, MBGD, SGD, SAGD,
+MGD, AGD, ADAGRAD, ADADELTA, RMSPROP and ADAM; one outer loop for SSGD, SVRG, SARAH and
+SARAHPlus). Each algorithm is the one its paper defines; how R gradDescent 3.0 differs is stated
+in each learner's docstring, and :mod:`graddescent.r_replay` reproduces R's own numbers.
+
+Random numbers: the learners start from ``theta0 ~ U(0, 1)`` as R does, drawn from
+``initial_theta(p, seed)`` (a stream of its own), and sample rows with
+``numpy.random.default_rng(seed)``. So a learner called with ``seed=s`` equals
+``GDRegressor(..., random_state=s).fit(X, y, coef_init=theta0[1:], intercept_init=theta0[0])``
+run for the same number of updates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import drivers as D
+from ._registry import METHODS, R_NAMES, Method, get_method
+from ._validation import (
+    as_frame,
+    check_int,
+    check_positive,
+    check_unit_interval,
+    numeric_matrix,
+    split_xy,
+)
+from .preprocessing import minmax_scaling, variance_scaling
+
+__all__ = ["GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
+           "SSGD", "SVRG", "SARAH", "SARAHPlus", "initial_theta", "learn", "predict",
+           "prediction", "GradDescentModel", "CONTROL_DEFAULTS", "SCALING_METHODS"]
+
+#: R's defaults for ``control`` in ``gradDescentR.learn``.
+CONTROL_DEFAULTS: dict[str, Any] = {"alpha": 0.1, "max_iter": 10, "momentum": 0.9,
+                                    "n_batch": 2, "lamda": 0.0, "inner_iter": 10, "option": 2,
+                                    "gamma_s": 0.125}
+
+_INIT_STREAM = 0x67D  # distinguishes theta0's stream from the sampling stream of the same seed
+
+_ARG_DOCS = {
+    "alpha": "Learning rate (glossary: ``learning_rate``; R: ``alpha``). Must be > 0.",
+    "max_iter": "Number of iterations in R's sense (R: ``maxIter``): {unit}. 0 returns theta0.",
+    "n_batch": "Batches per epoch (R: ``nBatch``), 1 <= n_batch <= rows; each batch has "
+               "ceil(n / n_batch) rows.",
+    "momentum": "{momentum}",
+    "lamda": "S2GD's nu >= 0 (R: ``lamda``): P(inner length t) is proportional to "
+             "(1 - lamda * alpha)^(inner_iter - t); 0 gives the uniform law.",
+    "inner_iter": "Inner steps per outer loop (R: ``innerIter``), >= 1.",
+    "option": "SVRG snapshot option (R: ``option``): 1 keeps the last inner iterate, 2 a "
+              "uniformly drawn one.",
+    "gamma_s": "SARAH+ stopping ratio in (0, 1] (R: ``gammaS``).",
+    "seed": "Seed (int) of the random draws, or None for unseeded. The same seed gives "
+            "bit-identical results.",
+}
+
+_UNITS = {"full_batch": "full-batch steps", "mini_batch": "steps (one batch each)",
+          "sag": "single-row steps", "s2gd": "outer loops", "svrg": "outer loops",
+          "sarah": "outer loops", "sarah_plus": "outer loops"}
+
+
+def initial_theta(n_params: int, seed: int | None) -> np.ndarray:
+    """R's starting point ``theta0 ~ U(0, 1)`` of length ``n_params``, from its own stream."""
+    rng = np.random.default_rng(None if seed is None else [_INIT_STREAM, int(seed)])
+    return rng.uniform(0.0, 1.0, size=n_params)
+
+
+def _validate_r_params(params: dict[str, Any], n_rows: int) -> dict[str, Any]:
+    out = dict(params)
+    if "alpha" in out:
+        out["alpha"] = check_positive("alpha", out["alpha"])
+    out["max_iter"] = check_int("max_iter", out["max_iter"], low=0)
+    if "n_batch" in out:
+        out["n_batch"] = check_int("n_batch", out["n_batch"], low=1, high=n_rows)
+    if "momentum" in out:
+        out["momentum"] = check_unit_interval("momentum", out["momentum"])
+    if "inner_iter" in out:
+        out["inner_iter"] = check_int("inner_iter", out["inner_iter"], low=1)
+    if "option" in out and out["option"] not in (1, 2):
+        raise ValueError(f"option must be 1 or 2, got {out['option']!r}.")
+    if "gamma_s" in out:
+        g = float(out["gamma_s"])
+        if not 0.0 < g <= 1.0:
+            raise ValueError(f"gamma_s must lie in (0, 1], got {out['gamma_s']!r}.")
+    if "lamda" in out:
+        lam = float(out["lamda"])
+        if not lam >= 0.0:
+            raise ValueError(f"lamda must be >= 0, got {out['lamda']!r}.")
+        if lam * out.get("alpha", 0.1) >= 1.0:
+            raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
+                             f"{lam * out.get('alpha', 0.1)!r}.")
+    if out.get("seed") is not None:
+        out["seed"] = check_int("seed", out["seed"], low=0)
+    return out
+
+
+def _run_learner(method: Method, data_train: Any, params: dict[str, Any]) -> np.ndarray:
+    X, y, _ = split_xy(data_train, "data_train", min_rows=2)
+    params = _validate_r_params(params, X.shape[0])
+    glossary = method.glossary(params)
+    rule = method.make_rule(**glossary)
+    driver = method.make_driver(**glossary)
+    seed = params.get("seed")
+    theta0 = initial_theta(X.shape[1] + 1, seed)
+    optimizer = D.Optimizer(rule, driver, theta0, X.shape[0])
+    return optimizer.run(X, y, params["max_iter"], np.random.default_rng(seed)).copy()
+
+
+def _docstring(method: Method) -> str:
+    rule_doc = inspect.getdoc(method.rule_factory).split("\n\nParameters")[0]
+    driver_doc = inspect.getdoc(method.driver_class).split("\n\nParameters")[0]
+    momentum_doc = ("Decay rho of the squared-gradient average, in [0, 1) (R's ``momentum`` "
+                    "means this decay here; glossary: ``rho``)."
+                    if method.r_glossary.get("momentum") == "rho"
+                    else "Momentum mu in [0, 1) (R: ``momentum``).")
+    lines = [f"{method.r_name}: {method.summary} (R gradDescent 3.0: ``{method.r_name}``).", "",
+             "Driver: " + driver_doc, "", "Update rule: " + rule_doc, "", "Parameters",
+             "----------", "data_train : DataFrame or 2-D array",
+             "    Training data, numbers only, output in the last column (R: ``dataTrain``)."]
+    for arg, default in method.r_args.items():
+        kind = "int or None" if arg == "seed" else (
+            "int" if arg in ("max_iter", "n_batch", "inner_iter", "option") else "float")
+        lines.append(f"{arg} : {kind}, default {default!r}")
+        lines.append("    " + _ARG_DOCS[arg].format(unit=_UNITS[method.driver],
+                                                      momentum=momentum_doc))
+    lines += ["", "Returns", "-------", "ndarray of shape (p + 1,)",
+              "    theta: the intercept first, then one coefficient per input column.", "",
+              "Notes", "-----", "Differences from R gradDescent 3.0: " + method.r_differences,
+              "The starting point is theta0 ~ U(0, 1) as in R (see ``initial_theta``).",
+              "A fit that overflows raises ValueError (R returns Inf/NaN silently).", "",
+              "Examples", "--------", f">>> from graddescent import {method.r_name}",
+              ">>> import numpy as np",
+              ">>> data = np.column_stack([np.linspace(-1, 1, 20), np.linspace(-1, 1, 20) * 2])",
+              f">>> theta = {method.r_name}(data, max_iter=5, seed=1)",
+              ">>> theta.shape", "(2,)"]
+    return "\n".join(lines)
+
+
+def _make_learner(r_name: str) -> Callable[..., np.ndarray]:
+    method = R_NAMES[r_name]
+    params = [inspect.Parameter("data_train", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation="DataFrame | ArrayLike")]
+    params += [inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=v)
+               for k, v in method.r_args.items()]
+    signature = inspect.Signature(params, return_annotation="np.ndarray")
+
+    def learner(*args: Any, **kwargs: Any) -> np.ndarray:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{r_name}(): {exc}") from None
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        return _run_learner(method, values.pop("data_train"), values)
+
+    learner.__name__ = learner.__qualname__ = r_name
+    learner.__signature__ = signature
+    learner.__doc__ = _docstring(method)
+    learner.__module__ = __name__
+    return learner
+
+
+GD = _make_learner("GD")
+MBGD = _make_learner("MBGD")
+SGD = _make_learner("SGD")
+SAGD = _make_learner("SAGD")
+MGD = _make_learner("MGD")
+AGD = _make_learner("AGD")
+ADAGRAD = _make_learner("ADAGRAD")
+ADADELTA = _make_learner("ADADELTA")
+RMSPROP = _make_learner("RMSPROP")
+ADAM = _make_learner("ADAM")
+SSGD = _make_learner("SSGD")
+SVRG = _make_learner("SVRG")
+SARAH = _make_learner("SARAH")
+SARAHPlus = _make_learner("SARAHPlus")
+
+_LEARNERS = {name: globals()[name] for name in R_NAMES}
+
+
+def prediction(model: Any, data_test_input: Any) -> pd.DataFrame:
+    """Predict with theta: the inputs with the prediction appended (R: ``prediction``).
+
+    Parameters
+    ----------
+    model : array-like of shape (p + 1,) or (1, p + 1)
+        theta, intercept first (as returned by the learners).
+    data_test_input : DataFrame or 2-D array
+        Inputs only (no output column), in the units theta was learned in.
+
+    Returns
+    -------
+    DataFrame
+        The inputs and a last column ``prediction`` = ``theta_0 + sum_j theta_j x_j``.
+    """
+    theta = np.asarray(model, dtype=np.float64).ravel()
+    frame = as_frame(data_test_input, "data_test_input")
+    X = numeric_matrix(frame, "data_test_input")
+    if theta.shape[0] != X.shape[1] + 1:
+        raise ValueError(f"theta has {theta.shape[0]} values but data_test_input has "
+                         f"{X.shape[1]} input columns; theta needs one more (the intercept).")
+    out = frame.copy()
+    out["prediction"] = theta[0] + X @ theta[1:]
+    return out
+
+
+SCALING_METHODS = {"VARIANCE": variance_scaling, "MINMAX": minmax_scaling}
+
+
+@dataclasses.dataclass
+class GradDescentModel:
+    """What :func:`learn` returns (R: a ``gradDescentRObject``).
+
+    Attributes
+    ----------
+    feature_scaling : bool
+    scaling_method : str
+        ``"VARIANCE"`` or ``"MINMAX"``.
+    scaling_parameter : DataFrame or None
+        Two rows (mean and sd, or min and range) over every column, output last.
+    learning_method : str
+        The R name of the learner.
+    model : ndarray of shape (p + 1,)
+        theta in the scaled space, intercept first.
+    control : dict
+        Every control setting, R's defaults filled in.
+    columns : list
+        The training columns, output last (used by :func:`predict`).
+    """
+
+    feature_scaling: bool
+    scaling_method: str
+    scaling_parameter: pd.DataFrame | None
+    learning_method: str
+    model: np.ndarray
+    control: dict[str, Any]
+    columns: list[Any]
+
+
+def learn(data_set: Any, feature_scaling: bool = True, scaling_method: str = "VARIANCE",
+          learning_method: str = "GD", control: dict[str, Any] | None = None,
+          seed: int | None = None) -> GradDescentModel:
+    """Scale a data set and learn a linear model with a named method (R: ``gradDescentR.learn``).
+
+    Parameters
+    ----------
+    data_set : DataFrame or 2-D array
+        Numbers only, output in the last column.
+    feature_scaling : bool, default True
+        Scale every column (output included) before learning.
+    scaling_method : {"VARIANCE", "MINMAX"}, default "VARIANCE"
+    learning_method : str, default "GD"
+        One of the 14 R names (``"GD"``, ..., ``"SARAHPlus"``) or a lower-case method name.
+    control : dict, optional
+        Learner settings with the snake_case R names ``alpha, max_iter, momentum, n_batch,
+        lamda, inner_iter, option, gamma_s``; missing ones take R's defaults
+        (:data:`CONTROL_DEFAULTS`).
+    seed : int or None
+
+    Returns
+    -------
+    GradDescentModel
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from graddescent import learn, predict
+    >>> x = np.linspace(0, 10, 50); data = np.column_stack([x, 3 * x + 1])
+    >>> model = learn(data, learning_method="GD", control={"max_iter": 500}, seed=1)
+    >>> round(float(predict(model, data[:1])["prediction"].iloc[0]), 3)
+    1.0
+    """
+    frame = as_frame(data_set, "data_set")
+    numeric_matrix(frame, "data_set", min_rows=2, min_cols=2)
+    method = get_method(learning_method)
+    if method.r_name is None:
+        raise ValueError(f"learn() runs the 14 R learners; {learning_method!r} is not one of "
+                         f"them (use GDRegressor(method={method.name!r})).")
+    settings = dict(CONTROL_DEFAULTS)
+    unknown = set(control or {}) - set(settings)
+    if unknown:
+        raise ValueError(f"Unknown control setting(s) {sorted(unknown)}; known: "
+                         f"{sorted(settings)}.")
+    settings.update(control or {})
+    key = str(scaling_method).upper()
+    if key not in SCALING_METHODS:
+        raise ValueError(f"Unknown scaling_method {scaling_method!r}; use 'VARIANCE' or "
+                         f"'MINMAX'.")
+    parameter = None
+    train = frame
+    if feature_scaling:
+        train, parameter = SCALING_METHODS[key](frame)
+    args = {k: v for k, v in settings.items() if k in method.r_args}
+    theta = _LEARNERS[method.r_name](train, seed=seed, **args)
+    return GradDescentModel(bool(feature_scaling), key, parameter, method.r_name, theta,
+                            settings, list(frame.columns))
+
+
+def predict(model: GradDescentModel, new_data: Any) -> pd.DataFrame:
+    """Predict in original units with a :func:`learn` result (R: ``predict``).
+
+    Unlike R, ``new_data`` may come with or without the output column: with as many columns as
+    the training data the last one is ignored (R's behaviour); with one fewer, every column is
+    an input. A frame whose column names include the training inputs is matched by name.
+
+    Parameters
+    ----------
+    model : GradDescentModel
+    new_data : DataFrame or 2-D array
+
+    Returns
+    -------
+    DataFrame
+        The inputs as given and a last column ``prediction``, in original units.
+    """
+    frame = as_frame(new_data, "new_data")
+    inputs = model.columns[:-1]
+    d = len(inputs)
+    if set(inputs) <= set(frame.columns):
+        frame = frame[inputs]
+    elif frame.shape[1] == d + 1:
+        frame = frame.iloc[:, :d]
+    elif frame.shape[1] != d:
+        raise ValueError(f"new_data has {frame.shape[1]} columns; the model expects {d} inputs "
+                         f"(optionally followed by the output column).")
+    X = numeric_matrix(frame, "new_data")
+    theta = np.asarray(model.model, dtype=np.float64)
+    if model.feature_scaling:
+        params = np.asarray(model.scaling_parameter, dtype=np.float64)
+        yhat = theta[0] + ((X - params[0, :d]) / params[1, :d]) @ theta[1:]
+        yhat = yhat * params[1, d] + params[0, d]
+    else:
+        yhat = theta[0] + X @ theta[1:]
+    out = frame.copy()
+    out["prediction"] = yhat
+    return out
+
+
+def method_table() -> pd.DataFrame:
+    """The named methods: R name, rule, driver, summary and R differences, one row each."""
+    return pd.DataFrame([{"method": m.name, "R name": m.r_name, "rule": m.rule,
+                          "driver": m.driver, "summary": m.summary,
+                          "R 3.0 differs": m.r_differences} for m in METHODS.values()])
