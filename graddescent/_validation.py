@@ -81,23 +81,22 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     return value
 
 
-def check_positive(name: str, value: Any) -> float:
-    """A finite number > 0, else a ValueError naming ``name``."""
+def _check_real(name: str, value: Any, ok, expected: str) -> float:
+    """``float(value)`` when ``ok`` holds for it, else a ValueError naming ``name``."""
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}.") from None
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
+        v = float("nan")
+    if not ok(v):
+        raise ValueError(f"{name} must {expected}, got {value!r}.")
     return v
+
+
+def check_positive(name: str, value: Any) -> float:
+    """A finite number > 0, else a ValueError naming ``name``."""
+    return _check_real(name, value, lambda v: np.isfinite(v) and v > 0, "be a positive number")
 
 
 def check_unit_interval(name: str, value: Any) -> float:
     """A number in [0, 1), else a ValueError naming ``name``."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}.") from None
-    if not 0.0 <= v < 1.0:
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}.")
-    return v
+    return _check_real(name, value, lambda v: 0.0 <= v < 1.0, "lie in [0, 1)")
