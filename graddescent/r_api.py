@@ -146,6 +146,30 @@ def _docstring(method: Method) -> str:
     return "\n".join(lines)
 
 
+def _signed_function(name: str, signature: inspect.Signature,
+                     call: Callable[[dict[str, Any]], Any], doc: str,
+                     module: str = __name__) -> Callable[..., Any]:
+    """A function called ``name`` with ``signature`` and ``doc`` that returns ``call(arguments)``.
+
+    ``arguments`` maps every parameter to its value, defaults filled in; arguments that do not
+    fit the signature raise a TypeError naming the function.
+    """
+
+    def function(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{name}(): {exc}") from None
+        bound.apply_defaults()
+        return call(dict(bound.arguments))
+
+    function.__name__ = function.__qualname__ = name
+    function.__signature__ = signature
+    function.__doc__ = doc
+    function.__module__ = module
+    return function
+
+
 def _make_learner(r_name: str) -> Callable[..., np.ndarray]:
     method = R_NAMES[r_name]
     params = [inspect.Parameter("data_train", inspect.Parameter.POSITIONAL_OR_KEYWORD,
@@ -154,20 +178,10 @@ def _make_learner(r_name: str) -> Callable[..., np.ndarray]:
                for k, v in method.r_args.items()]
     signature = inspect.Signature(params, return_annotation="np.ndarray")
 
-    def learner(*args: Any, **kwargs: Any) -> np.ndarray:
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise TypeError(f"{r_name}(): {exc}") from None
-        bound.apply_defaults()
-        values = dict(bound.arguments)
+    def learner(values: dict[str, Any]) -> np.ndarray:
         return _run_learner(method, values.pop("data_train"), values)
 
-    learner.__name__ = learner.__qualname__ = r_name
-    learner.__signature__ = signature
-    learner.__doc__ = _docstring(method)
-    learner.__module__ = __name__
-    return learner
+    return _signed_function(r_name, signature, learner, _docstring(method))
 
 
 GD = _make_learner("GD")

@@ -22,8 +22,10 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import NamedTuple, Union
 
 import numpy as np
@@ -31,6 +33,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._r_rng import RRandom
+from ._registry import R_NAMES
+from .r_api import _signed_function
 
 __all__ = [
     "ADADELTA",
@@ -201,8 +205,10 @@ class _Run(_RSession):
         i = rows[k - 1] - 1
         return self.x[i : i + 1], self.y[i : i + 1]
 
-    def listed(self, rows: np.ndarray) -> Callable[[int], Batch]:
-        """Batches for single-row learners: iteration k uses the k-th listed row."""
+    def listed(self, max_iter: int) -> Callable[[int], Batch]:
+        """Batches for single-row learners: R's row list of ``max_iter`` rows; iteration k
+        uses the k-th listed row."""
+        rows = self.row_list(_count(max_iter, "max_iter", 0))
         return lambda k: self.listed_row(rows, k)
 
     def random_row(self) -> Batch:
@@ -339,17 +345,12 @@ def _descend(
     return theta
 
 
-def _single_row(
-    data_train: DataLike,
-    max_iter: int,
-    seed: int | None,
-    unseeded_rng: UnseededRNG,
-    rule: Rule,
-) -> np.ndarray:
-    """The single-row learners: R's preamble, its row list, one listed row per iteration."""
-    run = _Run(data_train, seed, unseeded_rng)
-    rows = run.row_list(_count(max_iter, "max_iter", 0))
-    return _descend(run, max_iter, run.listed(rows), rule)
+def _outer_loops(run: _Run, max_iter: int, outer: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """R's loop ``for (iteration in 1:maxIter)`` of the last four learners: theta = outer(theta)."""
+    theta = run.theta0
+    for _ in _r_seq(_count(max_iter, "max_iter", 0)):
+        theta = outer(theta)
+    return theta
 
 
 def _mbgd_batches(run: _Run, n_batch: int) -> Callable[[int], Batch]:
@@ -379,360 +380,6 @@ def _mbgd_batches(run: _Run, n_batch: int) -> Callable[[int], Batch]:
     return batch
 
 
-# -- documentation shared by the learners ------------------------------------------------------
-_PARAMETER_DOCS = {
-    "data_train": """data_train : pandas.DataFrame or array_like of shape (n_rows, n_columns)
-        Training data, numbers only, the last column being the output (R: ``dataTrain``).""",
-    "alpha": """alpha : float, default=0.1
-        Learning rate (R: ``alpha``).""",
-    "max_iter": """max_iter : int, default=10
-        Iterations (R: ``maxIter``). R loops over ``1:maxIter``, so 0 runs two iterations
-        (and the single-row learners fail, as in R).""",
-    "momentum": """momentum : float, default=0.9
-        Momentum coefficient (R: ``momentum``).""",
-    "rho": """momentum : float, default=0.9
-        R's ``momentum``, used here as the decay rho of the running averages.""",
-    "inner_iter": """inner_iter : int, default=10
-        Length of the inner loop (R: ``innerIter``); at least 1.""",
-    "seed": """seed : int or None, default=None
-        R's ``seed``: each ``set.seed(seed)`` of R is replayed with it. None: every draw comes
-        from ``unseeded_rng``.""",
-    "unseeded_rng": """unseeded_rng : RRandom or numpy.random.Generator or None, keyword-only
-        Stands in for the draws R makes after ``set.seed(NULL)`` (clock-seeded, so not
-        reproducible in R). An :class:`RRandom` is used and advanced in place; a Generator seeds
-        a fresh :class:`RRandom` with one draw. None: a fresh stream from OS entropy.""",
-    "theta": """numpy.ndarray of shape (n_columns,)
-        theta, intercept first, in the units of ``data_train``.""",
-}
-
-
-def _documented(function: Callable) -> Callable:
-    """Fill the shared parameter descriptions into a learner's docstring."""
-    if function.__doc__:  # absent under python -OO
-        function.__doc__ = function.__doc__.format(**_PARAMETER_DOCS)
-    return function
-
-
-# -- the 14 learners -------------------------------------------------------------------------
-@_documented
-def GD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Full-batch gradient descent, as R's ``GD``.
-
-    R computes ``theta_j -= alpha * g_j`` with g the mean gradient over all rows. Reproduced
-    deviation: ``maxIter = 0`` runs two iterations.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    return _descend(run, max_iter, run.all_rows, _Plain(alpha))
-
-
-@_documented
-def MBGD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    n_batch: int = 2,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Mini-batch gradient descent, as R's ``MBGD``.
-
-    R cycles ``n_batch`` fixed contiguous blocks of the once-shuffled rows, one plain step per
-    block. Reproduced deviations: rows dropped when ``n_rows / n_batch`` is not whole, an error
-    on one-row batches, no reshuffle between cycles.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    n_batch : int, default=2
-        Number of batches (R: ``nBatch``).
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-
-    Raises
-    ------
-    RError
-        When a batch has a single row, as R does.
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    batches = _mbgd_batches(run, _count(n_batch, "n_batch", 1))
-    return _descend(run, max_iter, batches, _Plain(alpha))
-
-
-@_documented
-def SGD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Stochastic gradient descent, as R's ``SGD``.
-
-    R draws ``max_iter`` rows with replacement (seeded) and takes one plain step per listed row;
-    ``max_iter`` counts single-row steps, not epochs. ``max_iter = 0`` fails as in R.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    return _single_row(data_train, max_iter, seed, unseeded_rng, _Plain(alpha))
-
-
-@_documented
-def SAGD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """R's ``SAGD``: SGD that skips each step on a coin flip (not the SAG of the literature).
-
-    Each iteration R first draws ``sample(0:1, 1)`` after ``set.seed(NULL)`` and steps only on
-    a 1; the coins come from ``unseeded_rng``. Reproduced deviation: no gradient memory at all.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    listed = run.listed(run.row_list(_count(max_iter, "max_iter", 0)))
-
-    def coin_gated(iteration: int) -> Batch | None:
-        return listed(iteration) if run.rng.sample_from([0, 1], 1)[0] == 1 else None
-
-    return _descend(run, max_iter, coin_gated, _Plain(alpha))
-
-
-@_documented
-def MGD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    momentum: float = 0.9,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Full-batch momentum gradient descent, as R's ``MGD``.
-
-    R computes ``u_j = momentum u_j + alpha g_j; theta_j -= u_j`` (heavy ball, u starts at 0).
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {momentum}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    return _descend(run, max_iter, run.all_rows, _Momentum(alpha, momentum, run.theta0.size))
-
-
-@_documented
-def AGD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    momentum: float = 0.9,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """R's ``AGD`` ("accelerated"): a look-ahead step, then MGD's step at that point.
-
-    R keeps ``theta -= momentum u`` and then applies ``u = momentum u + alpha g(theta);
-    theta -= u``. Reproduced deviation: the momentum term counts twice per iteration (neither
-    Nesterov form).
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {momentum}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    rule = _Momentum(alpha, momentum, run.theta0.size)
-    return _descend(run, max_iter, run.all_rows, rule, look_ahead=rule.look_ahead)
-
-
-@_documented
-def ADAGRAD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Single-row Adagrad as R's ``ADAGRAD`` computes it.
-
-    For each coefficient in order R appends ``g_j`` to one list of every gradient component
-    ever seen and steps ``alpha g_j / sqrt(sum of squares of the list)``. Reproduced deviations:
-    one accumulator shared by all coefficients, no epsilon.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    return _single_row(data_train, max_iter, seed, unseeded_rng, _Adagrad(alpha))
-
-
-@_documented
-def ADADELTA(
-    data_train: DataLike,
-    max_iter: int = 10,
-    momentum: float = 0.9,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Single-row Adadelta as R's ``ADADELTA`` computes it (no learning rate).
-
-    R keeps scalars ``Eg``, ``Ex`` and the RMS of updates shared by all coefficients
-    (eps = 1e-7 inside the roots). Reproduced deviations: the shared state, and the first
-    coefficient never moving on the first step (the RMS of updates starts at 0).
-
-    Parameters
-    ----------
-    {data_train}
-    {max_iter}
-    {rho}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    return _single_row(data_train, max_iter, seed, unseeded_rng, _Adadelta(momentum))
-
-
-@_documented
-def RMSPROP(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    momentum: float = 0.9,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Single-row RMSprop as R's ``RMSPROP`` computes it.
-
-    R steps ``alpha g_j / sqrt(E + 1e-7)`` after ``E = rho E + (1 - rho) g_j^2``. Reproduced
-    deviation: one scalar ``E`` shared by all coefficients.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {rho}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    return _single_row(data_train, max_iter, seed, unseeded_rng, _RMSprop(alpha, momentum))
-
-
-@_documented
-def ADAM(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Single-row Adam as R's ``ADAM`` computes it (beta1 0.9, beta2 0.999, eps 1e-7).
-
-    R steps ``alpha (m / 0.1) / (sqrt(v / 0.001) + 1e-7)``. Reproduced deviations: moments shared
-    by all coefficients, bias correction by the constants ``1 - beta`` instead of ``1 - beta^t``.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    return _single_row(data_train, max_iter, seed, unseeded_rng, _Adam(alpha))
-
-
 def _ssgd_inner_length(rng: RRandom, inner_iter: int, lamda: float, alpha: float) -> int:
     """R's ``getRandomProb``: the number of inner steps of one SSGD outer loop.
 
@@ -756,109 +403,6 @@ def _ssgd_inner_length(rng: RRandom, inner_iter: int, lamda: float, alpha: float
         if u <= scaled[t]:
             return int(steps[t])
     raise RError("object 'result' not found: R's SSGD found no inner length")
-
-
-@_documented
-def SSGD(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    lamda: float = 0,
-    inner_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Semi-stochastic gradient descent as R's ``SSGD`` computes it.
-
-    Each outer loop: mu = full gradient at w = theta; a random inner length t; t steps
-    ``y -= alpha (mu - g_i(y) + g_i(w))`` on rows ``sample(n, 1)``; theta = y. The draws continue
-    the stream R re-seeded after theta0, so they start with theta0's uniforms. Reproduced
-    deviations: the wrong sign of the correction, the inner-length law (never 1 when
-    ``lamda != 0``) and its errors.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    lamda : float, default=0
-        Strong-convexity parameter nu of the inner-length law (R: ``lamda``); 0: uniform.
-    {inner_iter}
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-
-    Raises
-    ------
-    RError
-        For ``lamda != 0`` with ``inner_iter = 1`` or ``lamda * alpha = 1``, as R does.
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    inner_iter = _count(inner_iter, "inner_iter", 1)
-    theta = run.theta0
-    for _ in _r_seq(_count(max_iter, "max_iter", 0)):
-        mu = run.full_gradient(theta)
-        y = theta
-        for _ in range(_ssgd_inner_length(run.rng, inner_iter, lamda, alpha)):
-            x_i, y_i = run.random_row()
-            y = y - alpha * ((mu - _gradient(x_i, y_i, y)) + _gradient(x_i, y_i, theta))
-        theta = y
-    return theta
-
-
-@_documented
-def SVRG(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    inner_iter: int = 10,
-    option: int = 2,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Stochastic variance-reduced gradient as R's ``SVRG`` computes it.
-
-    Each outer loop: snapshot w~ = theta, mu = full gradient at w~, then for the k-th listed row
-    i: ``w -= alpha (g_i(w) - g_i(w~) + mu)``, keeping [w~, w_1, ..., w_m]; theta is entry
-    ``inner_iter`` (option 1) or entry ``sample(innerIter, 1)`` (otherwise; drawn after
-    ``set.seed(NULL)``, so from ``unseeded_rng``). Reproduced deviations: one row list reused by
-    every outer loop; option 1 returns w_(m-1), not w_m.
-
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {inner_iter}
-    option : int, default=2
-        R's ``option``: 1 keeps the next-to-last inner iterate, anything else a random one.
-    {seed}
-    {unseeded_rng}
-
-    Returns
-    -------
-    {theta}
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    inner_iter = _count(inner_iter, "inner_iter", 1)
-    rows = run.row_list(inner_iter)
-    theta = run.theta0
-    for _ in _r_seq(_count(max_iter, "max_iter", 0)):
-        snapshot, w = theta, theta
-        mu = run.full_gradient(snapshot)
-        iterates = [snapshot]
-        for k in _r_seq(inner_iter):
-            x_i, y_i = run.listed_row(rows, k)
-            w = w - alpha * ((_gradient(x_i, y_i, w) - _gradient(x_i, y_i, snapshot)) + mu)
-            iterates.append(w)
-        pick = int(run.rng.sample(inner_iter, 1)[0])  # R draws it for both options
-        theta = iterates[(inner_iter if option == 1 else pick) - 1]
-    return theta
 
 
 def _sarah_outer(
@@ -888,98 +432,329 @@ def _sarah_outer(
     return iterates
 
 
-@_documented
-def SARAH(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    inner_iter: int = 10,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """Stochastic recursive gradient (SARAH) as R's ``SARAH`` computes it.
+# -- what each learner computes, from R's preamble (``run``) and its arguments (``a``) ----------
+_Args = SimpleNamespace  # the learner's R arguments by name (alpha, max_iter, ...)
 
-    Each outer loop: a full-gradient step to w1, then ``inner_iter - 1`` recursive steps on the
-    listed rows (one list for all outer loops); theta is entry ``sample(innerIter, 1)`` of
-    [w0, w2, ..., w_m], drawn after ``set.seed(NULL)`` (so from ``unseeded_rng``). Reproduced
-    deviations: w1 is never offered; ``inner_iter = 1`` is an error (R loops over ``1:0``).
 
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {inner_iter}
-    {seed}
-    {unseeded_rng}
+def _gd(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.all_rows, _Plain(a.alpha))
 
-    Returns
-    -------
-    {theta}
 
-    Raises
-    ------
-    RError
-        For ``inner_iter = 1``, as R does.
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    inner_iter = _count(inner_iter, "inner_iter", 1)
+def _mbgd(run: _Run, a: _Args) -> np.ndarray:
+    batches = _mbgd_batches(run, _count(a.n_batch, "n_batch", 1))
+    return _descend(run, a.max_iter, batches, _Plain(a.alpha))
+
+
+def _sgd(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.listed(a.max_iter), _Plain(a.alpha))
+
+
+def _sagd(run: _Run, a: _Args) -> np.ndarray:
+    listed = run.listed(a.max_iter)
+
+    def coin_gated(iteration: int) -> Batch | None:
+        return listed(iteration) if run.rng.sample_from([0, 1], 1)[0] == 1 else None
+
+    return _descend(run, a.max_iter, coin_gated, _Plain(a.alpha))
+
+
+def _mgd(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.all_rows, _Momentum(a.alpha, a.momentum, run.theta0.size))
+
+
+def _agd(run: _Run, a: _Args) -> np.ndarray:
+    rule = _Momentum(a.alpha, a.momentum, run.theta0.size)
+    return _descend(run, a.max_iter, run.all_rows, rule, look_ahead=rule.look_ahead)
+
+
+def _adagrad(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.listed(a.max_iter), _Adagrad(a.alpha))
+
+
+def _adadelta(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.listed(a.max_iter), _Adadelta(a.momentum))
+
+
+def _rmsprop(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.listed(a.max_iter), _RMSprop(a.alpha, a.momentum))
+
+
+def _adam(run: _Run, a: _Args) -> np.ndarray:
+    return _descend(run, a.max_iter, run.listed(a.max_iter), _Adam(a.alpha))
+
+
+def _ssgd(run: _Run, a: _Args) -> np.ndarray:
+    inner_iter, alpha = _count(a.inner_iter, "inner_iter", 1), a.alpha
+
+    def outer(theta: np.ndarray) -> np.ndarray:
+        mu = run.full_gradient(theta)
+        y = theta
+        for _ in range(_ssgd_inner_length(run.rng, inner_iter, a.lamda, alpha)):
+            x_i, y_i = run.random_row()
+            y = y - alpha * ((mu - _gradient(x_i, y_i, y)) + _gradient(x_i, y_i, theta))
+        return y
+
+    return _outer_loops(run, a.max_iter, outer)
+
+
+def _svrg(run: _Run, a: _Args) -> np.ndarray:
+    inner_iter, alpha = _count(a.inner_iter, "inner_iter", 1), a.alpha
     rows = run.row_list(inner_iter)
-    theta = run.theta0
-    for _ in _r_seq(_count(max_iter, "max_iter", 0)):
-        iterates = _sarah_outer(run, theta, alpha, rows, _r_seq(inner_iter - 1))
-        theta = iterates[int(run.rng.sample(inner_iter, 1)[0]) - 1]
-    return theta
+
+    def outer(snapshot: np.ndarray) -> np.ndarray:
+        w = snapshot
+        mu = run.full_gradient(snapshot)
+        iterates = [snapshot]
+        for k in _r_seq(inner_iter):
+            x_i, y_i = run.listed_row(rows, k)
+            w = w - alpha * ((_gradient(x_i, y_i, w) - _gradient(x_i, y_i, snapshot)) + mu)
+            iterates.append(w)
+        pick = int(run.rng.sample(inner_iter, 1)[0])  # R draws it for both options
+        return iterates[(inner_iter if a.option == 1 else pick) - 1]
+
+    return _outer_loops(run, a.max_iter, outer)
 
 
-@_documented
-def SARAHPlus(
-    data_train: DataLike,
-    alpha: float = 0.1,
-    max_iter: int = 10,
-    inner_iter: int = 10,
-    gamma_s: float = 0.125,
-    seed: int | None = None,
-    *,
-    unseeded_rng: UnseededRNG = None,
-) -> np.ndarray:
-    """SARAH+ as R's ``SARAHPlus`` computes it.
+def _sarah(run: _Run, a: _Args) -> np.ndarray:
+    inner_iter = _count(a.inner_iter, "inner_iter", 1)
+    rows = run.row_list(inner_iter)
 
-    As :func:`SARAH`, but the inner loop runs while ``(v_1 / 3)^2 > gamma_s (v0_1 / 3)^2`` and
-    fewer than ``inner_iter - 1`` steps were taken; theta is the last iterate (w0 if the loop
-    never ran). Reproduced deviations: the test looks at the intercept's component only, and
-    with ``gamma_s = 1`` theta never moves.
+    def outer(theta: np.ndarray) -> np.ndarray:
+        iterates = _sarah_outer(run, theta, a.alpha, rows, _r_seq(inner_iter - 1))
+        return iterates[int(run.rng.sample(inner_iter, 1)[0]) - 1]
 
-    Parameters
-    ----------
-    {data_train}
-    {alpha}
-    {max_iter}
-    {inner_iter}
-    gamma_s : float, default=0.125
-        Sufficient-reduction factor of the stopping test (R: ``gammaS``).
-    {seed}
-    {unseeded_rng}
+    return _outer_loops(run, a.max_iter, outer)
 
-    Returns
-    -------
-    {theta}
-    """
-    run = _Run(data_train, seed, unseeded_rng)
-    inner_iter = _count(inner_iter, "inner_iter", 1)
+
+def _sarah_plus(run: _Run, a: _Args) -> np.ndarray:
+    inner_iter = _count(a.inner_iter, "inner_iter", 1)
     rows = run.row_list(inner_iter)
 
     def keep_going(v: np.ndarray, first: np.ndarray) -> bool:
         # R: (abs(colSums(gradient)/3))^2 > gammaS*(...)^2 with `&&`, which uses element 1 only
         now, start = abs(v[0] / 3), abs(first[0] / 3)
-        return bool(now * now > gamma_s * (start * start))
+        return bool(now * now > a.gamma_s * (start * start))
 
-    theta = run.theta0
-    for _ in _r_seq(_count(max_iter, "max_iter", 0)):
-        theta = _sarah_outer(run, theta, alpha, rows, range(1, inner_iter), keep_going)[-1]
-    return theta
+    def outer(theta: np.ndarray) -> np.ndarray:
+        return _sarah_outer(run, theta, a.alpha, rows, range(1, inner_iter), keep_going)[-1]
 
+    return _outer_loops(run, a.max_iter, outer)
+
+
+# -- the public learners: one factory, R's arguments from the registry ------------------------
+# Each R argument: (annotation, description). Types and defaults come from R_NAMES[...].r_args.
+_ARGUMENTS: dict[str, tuple[str, str]] = {
+    "alpha": ("float", "Learning rate (R: ``alpha``)."),
+    "max_iter": (
+        "int",
+        "Iterations (R: ``maxIter``). R loops over ``1:maxIter``, so 0 runs two iterations\n"
+        "(and the single-row learners fail, as in R).",
+    ),
+    "n_batch": ("int", "Number of batches (R: ``nBatch``)."),
+    "momentum": ("float", "Momentum coefficient (R: ``momentum``)."),
+    "lamda": (
+        "float",
+        "Strong-convexity parameter nu of the inner-length law (R: ``lamda``); 0: uniform.",
+    ),
+    "inner_iter": ("int", "Length of the inner loop (R: ``innerIter``); at least 1."),
+    "option": (
+        "int",
+        "R's ``option``: 1 keeps the next-to-last inner iterate, anything else a random one.",
+    ),
+    "gamma_s": ("float", "Sufficient-reduction factor of the stopping test (R: ``gammaS``)."),
+    "seed": (
+        "int | None",
+        "R's ``seed``: each ``set.seed(seed)`` of R is replayed with it. None: every draw comes\n"
+        "from ``unseeded_rng``.",
+    ),
+}
+_RHO_DOC = "R's ``momentum``, used here as the decay rho of the running averages."
+_DATA_TRAIN_DOC = """data_train : pandas.DataFrame or array_like of shape (n_rows, n_columns)
+    Training data, numbers only, the last column being the output (R: ``dataTrain``)."""
+_UNSEEDED_RNG_DOC = """unseeded_rng : RRandom or numpy.random.Generator or None, keyword-only
+    Stands in for the draws R makes after ``set.seed(NULL)`` (clock-seeded, so not
+    reproducible in R). An :class:`RRandom` is used and advanced in place; a Generator seeds
+    a fresh :class:`RRandom` with one draw. None: a fresh stream from OS entropy."""
+_THETA_DOC = """numpy.ndarray of shape (n_columns,)
+    theta, intercept first, in the units of ``data_train``."""
+
+
+def _replay_docstring(r_name: str, description: str, raises: str) -> str:
+    """The numpydoc docstring: the learner's own description, then the shared sections."""
+    method = R_NAMES[r_name]
+    items = [_DATA_TRAIN_DOC]
+    for arg, default in method.r_args.items():
+        kind, text = _ARGUMENTS[arg]
+        if method.r_glossary.get(arg) == "rho":
+            text = _RHO_DOC
+        header = f"{arg} : {kind.replace(' | ', ' or ')}, default={default!r}"
+        items.append(header + "\n" + textwrap.indent(text, "    "))
+    items.append(_UNSEEDED_RNG_DOC)
+    sections = [
+        inspect.cleandoc(description),
+        "Parameters\n----------\n" + "\n".join(items),
+        "Returns\n-------\n" + _THETA_DOC,
+    ]
+    if raises:
+        sections.append("Raises\n------\nRError\n    " + raises)
+    return "\n\n".join(sections) + "\n"
+
+
+def _make_replay_learner(
+    r_name: str, compute: Callable[[_Run, _Args], np.ndarray], description: str, raises: str = ""
+) -> Callable[..., np.ndarray]:
+    """R's learner ``r_name``: R's arguments in R's order with R's defaults, then the keyword
+    ``unseeded_rng``; runs R's preamble (:class:`_Run`) and ``compute(run, arguments)``."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter("data_train", kind, annotation="DataLike")]
+    params += [
+        inspect.Parameter(arg, kind, default=default, annotation=_ARGUMENTS[arg][0])
+        for arg, default in R_NAMES[r_name].r_args.items()
+    ]
+    params.append(
+        inspect.Parameter(
+            "unseeded_rng", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="UnseededRNG"
+        )
+    )
+    signature = inspect.Signature(params, return_annotation="np.ndarray")
+
+    def learner(arguments: dict[str, object]) -> np.ndarray:
+        run = _Run(arguments.pop("data_train"), arguments["seed"], arguments.pop("unseeded_rng"))
+        return compute(run, _Args(**arguments))
+
+    doc = _replay_docstring(r_name, description, raises)
+    return _signed_function(r_name, signature, learner, doc, module=__name__)
+
+
+GD = _make_replay_learner(
+    "GD",
+    _gd,
+    """Full-batch gradient descent, as R's ``GD``.
+
+    R computes ``theta_j -= alpha * g_j`` with g the mean gradient over all rows. Reproduced
+    deviation: ``maxIter = 0`` runs two iterations.""",
+)
+MBGD = _make_replay_learner(
+    "MBGD",
+    _mbgd,
+    """Mini-batch gradient descent, as R's ``MBGD``.
+
+    R cycles ``n_batch`` fixed contiguous blocks of the once-shuffled rows, one plain step per
+    block. Reproduced deviations: rows dropped when ``n_rows / n_batch`` is not whole, an error
+    on one-row batches, no reshuffle between cycles.""",
+    raises="When a batch has a single row, as R does.",
+)
+SGD = _make_replay_learner(
+    "SGD",
+    _sgd,
+    """Stochastic gradient descent, as R's ``SGD``.
+
+    R draws ``max_iter`` rows with replacement (seeded) and takes one plain step per listed row;
+    ``max_iter`` counts single-row steps, not epochs. ``max_iter = 0`` fails as in R.""",
+)
+SAGD = _make_replay_learner(
+    "SAGD",
+    _sagd,
+    """R's ``SAGD``: SGD that skips each step on a coin flip (not the SAG of the literature).
+
+    Each iteration R first draws ``sample(0:1, 1)`` after ``set.seed(NULL)`` and steps only on
+    a 1; the coins come from ``unseeded_rng``. Reproduced deviation: no gradient memory at all.""",
+)
+MGD = _make_replay_learner(
+    "MGD",
+    _mgd,
+    """Full-batch momentum gradient descent, as R's ``MGD``.
+
+    R computes ``u_j = momentum u_j + alpha g_j; theta_j -= u_j`` (heavy ball, u starts at 0).""",
+)
+AGD = _make_replay_learner(
+    "AGD",
+    _agd,
+    """R's ``AGD`` ("accelerated"): a look-ahead step, then MGD's step at that point.
+
+    R keeps ``theta -= momentum u`` and then applies ``u = momentum u + alpha g(theta);
+    theta -= u``. Reproduced deviation: the momentum term counts twice per iteration (neither
+    Nesterov form).""",
+)
+ADAGRAD = _make_replay_learner(
+    "ADAGRAD",
+    _adagrad,
+    """Single-row Adagrad as R's ``ADAGRAD`` computes it.
+
+    For each coefficient in order R appends ``g_j`` to one list of every gradient component
+    ever seen and steps ``alpha g_j / sqrt(sum of squares of the list)``. Reproduced deviations:
+    one accumulator shared by all coefficients, no epsilon.""",
+)
+ADADELTA = _make_replay_learner(
+    "ADADELTA",
+    _adadelta,
+    """Single-row Adadelta as R's ``ADADELTA`` computes it (no learning rate).
+
+    R keeps scalars ``Eg``, ``Ex`` and the RMS of updates shared by all coefficients
+    (eps = 1e-7 inside the roots). Reproduced deviations: the shared state, and the first
+    coefficient never moving on the first step (the RMS of updates starts at 0).""",
+)
+RMSPROP = _make_replay_learner(
+    "RMSPROP",
+    _rmsprop,
+    """Single-row RMSprop as R's ``RMSPROP`` computes it.
+
+    R steps ``alpha g_j / sqrt(E + 1e-7)`` after ``E = rho E + (1 - rho) g_j^2``. Reproduced
+    deviation: one scalar ``E`` shared by all coefficients.""",
+)
+ADAM = _make_replay_learner(
+    "ADAM",
+    _adam,
+    """Single-row Adam as R's ``ADAM`` computes it (beta1 0.9, beta2 0.999, eps 1e-7).
+
+    R steps ``alpha (m / 0.1) / (sqrt(v / 0.001) + 1e-7)``. Reproduced deviations: moments shared
+    by all coefficients, bias correction by the constants ``1 - beta`` instead of ``1 - beta^t``.
+    """,
+)
+SSGD = _make_replay_learner(
+    "SSGD",
+    _ssgd,
+    """Semi-stochastic gradient descent as R's ``SSGD`` computes it.
+
+    Each outer loop: mu = full gradient at w = theta; a random inner length t; t steps
+    ``y -= alpha (mu - g_i(y) + g_i(w))`` on rows ``sample(n, 1)``; theta = y. The draws continue
+    the stream R re-seeded after theta0, so they start with theta0's uniforms. Reproduced
+    deviations: the wrong sign of the correction, the inner-length law (never 1 when
+    ``lamda != 0``) and its errors.""",
+    raises="For ``lamda != 0`` with ``inner_iter = 1`` or ``lamda * alpha = 1``, as R does.",
+)
+SVRG = _make_replay_learner(
+    "SVRG",
+    _svrg,
+    """Stochastic variance-reduced gradient as R's ``SVRG`` computes it.
+
+    Each outer loop: snapshot w~ = theta, mu = full gradient at w~, then for the k-th listed row
+    i: ``w -= alpha (g_i(w) - g_i(w~) + mu)``, keeping [w~, w_1, ..., w_m]; theta is entry
+    ``inner_iter`` (option 1) or entry ``sample(innerIter, 1)`` (otherwise; drawn after
+    ``set.seed(NULL)``, so from ``unseeded_rng``). Reproduced deviations: one row list reused by
+    every outer loop; option 1 returns w_(m-1), not w_m.""",
+)
+SARAH = _make_replay_learner(
+    "SARAH",
+    _sarah,
+    """Stochastic recursive gradient (SARAH) as R's ``SARAH`` computes it.
+
+    Each outer loop: a full-gradient step to w1, then ``inner_iter - 1`` recursive steps on the
+    listed rows (one list for all outer loops); theta is entry ``sample(innerIter, 1)`` of
+    [w0, w2, ..., w_m], drawn after ``set.seed(NULL)`` (so from ``unseeded_rng``). Reproduced
+    deviations: w1 is never offered; ``inner_iter = 1`` is an error (R loops over ``1:0``).""",
+    raises="For ``inner_iter = 1``, as R does.",
+)
+SARAHPlus = _make_replay_learner(
+    "SARAHPlus",
+    _sarah_plus,
+    """SARAH+ as R's ``SARAHPlus`` computes it.
+
+    As :func:`SARAH`, but the inner loop runs while ``(v_1 / 3)^2 > gamma_s (v0_1 / 3)^2`` and
+    fewer than ``inner_iter - 1`` steps were taken; theta is the last iterate (w0 if the loop
+    never ran). Reproduced deviations: the test looks at the intercept's component only, and
+    with ``gamma_s = 1`` theta never moves.""",
+)
 
 LEARNERS: dict[str, Callable[..., np.ndarray]] = {
     f.__name__: f
