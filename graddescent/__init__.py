@@ -44,7 +44,7 @@ __all__ = [
     "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM", "SSGD",
     "SVRG", "SARAH", "SARAHPlus", "learn", "predict", "prediction", "GradDescentModel",
     "split_data", "variance_scaling", "variance_descaling", "minmax_scaling", "minmax_descaling",
-    "rmse", "rules", "drivers", "METHODS", "DivergenceError", "__version__",
+    "rmse", "rules", "drivers", "METHODS", "DivergenceError", "GDRegressor", "__version__",
 ]
 
 

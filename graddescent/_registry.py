@@ -113,9 +113,11 @@ class Method:
         cls = self.driver_class
         fields = {f.name for f in dataclasses.fields(cls)}
         kwargs = dict(self.driver_kwargs)
-        kwargs.update({k: v for k, v in params.items() if k in fields and k in DRIVER_ARGS})
-        if cls is D.MiniBatch and kwargs.get("n_batch") is not None:
-            kwargs["batch_size"] = None
+        # The batch geometry is the method's own (n_batch only where the method has it, e.g.
+        # MBGD); the other driver settings (inner_iter, option, nu, gamma_s) are taken as given.
+        settable = fields & (set(DRIVER_ARGS) - {"batch_size", "n_batch"} | set(kwargs))
+        kwargs.update({k: v for k, v in params.items()
+                       if k in settable and k != "batch_size" and v is not None})
         return cls(**kwargs)
 
     def glossary(self, r_params: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ def test_ruff_clean():
     exe = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(exe).exists():
         pytest.skip("ruff is not installed (it is in the 'test' extra)")
-    paths = [p for p in ("graddescent", "tests", "benchmarks", "datasets") if (ROOT / p).is_dir()]
+    folders = ("graddescent", "tests", "benchmarks", "datasets", "notebooks")
+    paths = [p for p in folders if (ROOT / p).is_dir()]
     result = subprocess.run([exe, "check", *paths], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -1,0 +1,496 @@
+"""GDRegressor: scikit-learn's contract, the engine's numbers, R parity and convergence."""
+
+from __future__ import annotations
+
+import doctest
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from conftest import well_conditioned
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import graddescent
+from graddescent import estimator as estimator_module
+from graddescent._registry import METHODS, R_NAMES
+from graddescent.drivers import DivergenceError
+from graddescent.estimator import GDRegressor
+from graddescent.r_api import initial_theta
+
+ALL = list(METHODS)
+#: Exact gradients (full batch, variance-reduced): the iterates converge to the optimum.
+EXACT = ["gd", "mgd", "agd", "rprop", "sagd", "ssgd", "svrg", "sarah", "sarahplus"]
+#: Sampled gradients (single rows, mini-batches): a noise floor, shrunk by the schedule.
+NOISY = ["mbgd", "sgd", "adagrad", "adadelta", "rmsprop", "adam", "amsgrad"]
+FULL_BATCH = ["gd", "mgd", "agd", "rprop"]
+
+
+def test_method_lists_cover_the_registry():
+    assert sorted(EXACT + NOISY) == sorted(METHODS)
+    assert graddescent.GDRegressor is GDRegressor
+
+
+@parametrize_with_checks([GDRegressor(method=m) for m in ALL])
+def test_sklearn_estimator_checks(estimator, check, monkeypatch):
+    # check_array_api_input skips itself unless SCIPY_ARRAY_API is set: run it too
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    """Diabetes with standardised features (the target as it is), and the least squares."""
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    ols = LinearRegression().fit(X, y)
+    return X, y, ols.coef_, ols.intercept_
+
+
+def _rel_err(est, coef, intercept):
+    got = np.r_[est.intercept_, est.coef_]
+    want = np.r_[intercept, coef]
+    return np.linalg.norm(got - want) / np.linalg.norm(want)
+
+
+# --- convergence with the defaults --------------------------------------------------------------
+@pytest.mark.parametrize("method", EXACT)
+def test_exact_methods_reach_least_squares_with_defaults(method, diabetes):
+    X, y, coef, intercept = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # stops by its own criterion
+        est = GDRegressor(method=method, random_state=0).fit(X, y)
+    assert _rel_err(est, coef, intercept) < 1e-4
+    assert np.linalg.norm(est.coef_ - coef) / np.linalg.norm(coef) < 1e-4
+
+
+@pytest.mark.parametrize("method", NOISY)
+def test_sampled_methods_converge_with_defaults(method, diabetes):
+    # A sampled gradient leaves an error proportional to the rate; the adaptive schedule
+    # shrinks it, but 1e-4 on diabetes (condition number 470) would take ~1e7 single-row
+    # steps (see the Notes of GDRegressor). What holds: it stops by its own criterion, close.
+    X, y, coef, intercept = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = GDRegressor(method=method, random_state=0).fit(X, y)
+    assert est.learning_rate_ < GDRegressor(method=method, max_iter=1, tol=None).fit(
+        X, y).learning_rate_  # the adaptive schedule shrank the rate
+    assert _rel_err(est, coef, intercept) < 2e-2  # measured: 4e-4 (adagrad) to 1.4e-2
+    assert est.score(X, y) > LinearRegression().fit(X, y).score(X, y) - 1e-5
+
+
+@pytest.mark.parametrize("method", NOISY)
+def test_every_rule_reaches_least_squares_on_the_full_batch(method, diabetes):
+    X, y, coef, intercept = diabetes
+    est = GDRegressor(method=method, batch_size="full").fit(X, y)
+    assert _rel_err(est, coef, intercept) < 1e-4
+
+
+def test_auto_learning_rate_does_not_depend_on_the_units_of_y(diabetes):
+    X, y, _, _ = diabetes
+    y = (y - y.mean()) / y.std()
+    for method in ("gd", "sgd", "svrg", "adam"):
+        small = GDRegressor(method=method, random_state=0).fit(X, y)
+        big = GDRegressor(method=method, random_state=0).fit(X, 1000.0 * y)
+        assert abs(big.n_iter_ - small.n_iter_) <= 0.01 * small.n_iter_  # rounding aside
+        assert big.learning_rate_ == pytest.approx(
+            small.learning_rate_ * (1000.0 if method == "adam" else 1.0))
+        assert_allclose(big.coef_ / 1000.0, small.coef_, rtol=1e-5, atol=1e-8)
+
+
+def test_auto_learning_rate_is_safe_on_unscaled_data():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(0, 50, size=(100, 4)) + 100.0  # far from standardised
+    y = X @ np.array([0.5, -1.0, 2.0, 0.1]) + rng.normal(size=100)
+    for method in ("gd", "agd", "sgd", "svrg", "sagd"):
+        est = GDRegressor(method=method, max_iter=50, tol=None, random_state=0).fit(X, y)
+        assert np.all(np.isfinite(est.coef_)) and est.loss_curve_[-1] < est.loss_curve_[0]
+
+
+# --- scikit-learn workflow ---------------------------------------------------------------------
+def test_pipeline_and_grid_search():
+    X, y, _ = well_conditioned(n=120, d=3)
+    X = 5.0 * X + 10.0
+    pipe = make_pipeline(StandardScaler(), GDRegressor(method="svrg", random_state=0))
+    assert pipe.fit(X, y).score(X, y) > 0.9
+    grid = GridSearchCV(make_pipeline(StandardScaler(), GDRegressor(random_state=0)),
+                        {"gdregressor__method": ["gd", "adam", "sarah"],
+                         "gdregressor__learning_rate": ["auto", 0.05]}, cv=3)
+    grid.fit(X, y)
+    assert len(grid.cv_results_["params"]) == 6
+    assert grid.best_score_ > 0.9
+    assert grid.best_estimator_[-1].method in ("gd", "adam", "sarah")
+
+
+@pytest.mark.parametrize("method", ["sgd", "sagd", "svrg", "rprop"])
+def test_clone_and_pickle_round_trip(method):
+    X, y, _ = well_conditioned(n=60, d=3)
+    est = GDRegressor(method=method, max_iter=20, tol=None, random_state=3).fit(X, y)
+    again = pickle.loads(pickle.dumps(est))
+    assert_array_equal(again.predict(X), est.predict(X))
+    assert_array_equal(clone(est).fit(X, y).predict(X), est.predict(X))
+    # the unpickled estimator keeps the optimizer: partial_fit continues identically
+    assert_array_equal(again.partial_fit(X, y).coef_, est.partial_fit(X, y).coef_)
+
+
+@pytest.mark.parametrize("method", FULL_BATCH)
+def test_partial_fit_k_times_equals_fit_max_iter_k(method):
+    X, y, _ = well_conditioned(n=50, d=3)
+    k = 7
+    with pytest.warns(ConvergenceWarning):
+        fitted = GDRegressor(method=method, max_iter=k).fit(X, y)
+    inc = GDRegressor(method=method)
+    for _ in range(k):
+        inc.partial_fit(X, y)
+    assert_array_equal(inc.coef_, fitted.coef_)
+    assert inc.intercept_ == fitted.intercept_
+    assert inc.loss_curve_ == fitted.loss_curve_ and inc.t_ == fitted.t_ == k
+
+
+@pytest.mark.parametrize("method", ALL)
+def test_partial_fit_continues_the_random_stream(method):
+    # with the same seed, k partial_fit calls replay fit's row draws exactly
+    X, y, _ = well_conditioned(n=40, d=2)
+    fitted = GDRegressor(method=method, max_iter=4, tol=None, random_state=5).fit(X, y)
+    inc = GDRegressor(method=method, random_state=5)
+    for _ in range(4):
+        inc.partial_fit(X, y)
+    assert_allclose(inc.coef_, fitted.coef_, rtol=0, atol=1e-13)
+    assert inc.t_ == fitted.t_ and fitted.n_iter_ == 4
+
+
+def test_partial_fit_after_fit_continues_and_accepts_new_sizes():
+    X, y, _ = well_conditioned(n=60, d=3)
+    a = GDRegressor(method="sagd", max_iter=3, tol=None, random_state=0).fit(X, y)
+    b = GDRegressor(method="sagd", max_iter=4, tol=None, random_state=0).fit(X, y)
+    assert_allclose(a.partial_fit(X, y).coef_, b.coef_, rtol=0, atol=1e-13)
+    a.partial_fit(X[:25], y[:25])  # another number of rows: the SAG memory restarts
+    assert a.t_ == b.t_ + 25 and len(a.loss_curve_) == 5
+    with pytest.raises(ValueError, match="features"):
+        a.partial_fit(X[:, :2], y)
+
+
+# --- the engine's numbers ----------------------------------------------------------------------
+TOY_X = np.array([[0.5], [-1.0], [1.5], [2.0]])
+TOY_Y = np.array([1.0, -0.5, 2.0, 3.5])
+
+
+def _reference_step(rule, theta, g, state, t, hp):
+    """One step of ``rule``, transcribed from ALGORITHMS.md section 2 (pure NumPy)."""
+    lr = hp["lr"]
+    if rule == "plain":
+        return theta - lr * g
+    if rule == "momentum":
+        state["u"] = hp["mu"] * state.get("u", 0.0) + lr * g
+        return theta - state["u"]
+    if rule == "adagrad":
+        state["G"] = state.get("G", 0.0) + g**2
+        return theta - lr * g / (np.sqrt(state["G"]) + hp["eps"])
+    if rule == "adadelta":
+        rho, eps = hp["rho"], hp["eps"]
+        state["Eg"] = rho * state.get("Eg", 0.0) + (1 - rho) * g**2
+        dx = -np.sqrt(state.get("Ex", 0.0) + eps) / np.sqrt(state["Eg"] + eps) * g
+        state["Ex"] = rho * state.get("Ex", 0.0) + (1 - rho) * dx**2
+        return theta + lr * dx
+    if rule == "rmsprop":
+        rho, eps, mu = hp["rho"], hp["eps"], hp.get("mu", 0.0)
+        state["v"] = rho * state.get("v", 0.0) + (1 - rho) * g**2
+        if hp.get("centered"):
+            state["gbar"] = rho * state.get("gbar", 0.0) + (1 - rho) * g
+            a = np.sqrt(state["v"] - state["gbar"] ** 2) + eps
+        else:
+            a = np.sqrt(state["v"]) + eps
+        if mu > 0:
+            state["buf"] = mu * state.get("buf", 0.0) + g / a
+            return theta - lr * state["buf"]
+        return theta - lr * g / a
+    if rule in ("adam", "amsgrad"):
+        b1, b2, eps = 0.9, 0.999, hp["eps"]
+        state["m"] = b1 * state.get("m", 0.0) + (1 - b1) * g
+        state["v"] = b2 * state.get("v", 0.0) + (1 - b2) * g**2
+        if rule == "amsgrad":
+            state["vmax"] = np.maximum(state.get("vmax", 0.0), state["v"])
+            denom = np.sqrt(state["vmax"]) / np.sqrt(1 - b2**t) + eps
+        else:
+            denom = np.sqrt(state["v"] / (1 - b2**t)) + eps
+        return theta - lr * state["m"] / (1 - b1**t) / denom
+    if rule == "rprop":
+        step = state.get("step", np.full_like(theta, lr))
+        prev = state.get("prev", np.zeros_like(theta))
+        s = g * prev
+        step = np.where(s > 0, np.minimum(step * 1.2, 50.0),
+                        np.where(s < 0, np.maximum(step * 0.5, 1e-6), step))
+        g = np.where(s < 0, 0.0, g)
+        state["step"], state["prev"] = step, g
+        return theta - np.sign(g) * step
+    raise AssertionError(rule)
+
+
+def _reference_path(rule, hp, X, y, n_steps):
+    """Full-batch gradient descent with ``rule`` on least squares; theta after each step."""
+    A = np.column_stack([np.ones(len(y)), X])
+    theta, state, path = np.zeros(A.shape[1]), {}, []
+    for t in range(1, n_steps + 1):
+        if rule == "nesterov":  # Sutskever form: the gradient at the look-ahead point
+            v = state.get("v", 0.0)
+            g = A.T @ (A @ (theta + hp["mu"] * v) - y) / len(y)
+            state["v"] = hp["mu"] * v - hp["lr"] * g
+            theta = theta + state["v"]
+        else:
+            g = A.T @ (A @ theta - y) / len(y)
+            theta = _reference_step(rule, theta, g, state, t, hp)
+        path.append(theta)
+    return np.array(path)
+
+
+# (method, estimator settings, reference rule, reference hyperparameters)
+RULE_CASES = [
+    ("gd", {"learning_rate": 0.1}, "plain", {"lr": 0.1}),
+    ("mgd", {"learning_rate": 0.1}, "momentum", {"lr": 0.1, "mu": 0.9}),
+    ("agd", {"learning_rate": 0.1}, "nesterov", {"lr": 0.1, "mu": 0.9}),
+    ("adagrad", {"learning_rate": 0.1}, "adagrad", {"lr": 0.1, "eps": 1e-10}),
+    ("adadelta", {"learning_rate": 1.0, "rho": 0.9}, "adadelta",
+     {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+    ("rmsprop", {"learning_rate": 0.01, "rho": 0.9}, "rmsprop",
+     {"lr": 0.01, "rho": 0.9, "eps": 1e-8}),
+    ("rmsprop", {"learning_rate": 0.01, "rho": 0.9, "momentum": 0.9}, "rmsprop",
+     {"lr": 0.01, "rho": 0.9, "eps": 1e-8, "mu": 0.9}),
+    ("rmsprop", {"learning_rate": 0.01, "rho": 0.9, "centered": True}, "rmsprop",
+     {"lr": 0.01, "rho": 0.9, "eps": 1e-8, "centered": True}),
+    ("adam", {"learning_rate": 0.1}, "adam", {"lr": 0.1, "eps": 1e-8}),
+    ("amsgrad", {"learning_rate": 0.1}, "amsgrad", {"lr": 0.1, "eps": 1e-8}),
+    ("rprop", {"learning_rate": 0.1}, "rprop", {"lr": 0.1}),
+]
+
+# ALGORITHMS.md section 6: a fixed gradient sequence, and theta after steps 1, 2, 3.
+_G = [np.array([1.0, -2.0]), np.array([0.5, 1.0]), np.array([-0.25, 1.5])]
+RULE_VECTORS = {
+    ("plain", 0.1): [[0.4, -0.1], [0.35, -0.2], [0.375, -0.35]],
+    ("adagrad", 0.1): [[0.40000000001000002, -0.20000000000499998],
+                       [0.35527864046400426, -0.24472135955299579],
+                       [0.37710042948569872, -0.3004299610040424]],
+    ("adadelta", 1.0): [[0.49683773815110133, -0.2968377262926713],
+                        [0.49475260828910761, -0.29892286686357389],
+                        [0.49590568340438684, -0.30179010237776654]],
+    ("rmsprop", 0.01): [[0.46837722439831619, -0.2683772238983162],
+                        [0.45363302921760906, -0.2831214192964146],
+                        [0.4611793928957309, -0.30188608468769285]],
+    ("adam", 0.1): [[0.40000000099999999, -0.2000000005],
+                    [0.30678203829816109, -0.17336629670243153],
+                    [0.25041590149632964, -0.19188324266807816]],
+    ("rprop", 0.1): [[0.4, -0.2], [0.28, -0.2], [0.28, -0.25]],
+}
+
+
+@pytest.mark.parametrize("rule_lr", list(RULE_VECTORS))
+def test_reference_rules_reproduce_the_test_vectors(rule_lr):
+    rule, lr = rule_lr
+    hp = {"lr": lr, "eps": {"adagrad": 1e-10, "adadelta": 1e-6}.get(rule, 1e-8), "rho": 0.9}
+    theta, state = np.array([0.5, -0.3]), {}
+    for t, (g, want) in enumerate(zip(_G, RULE_VECTORS[rule_lr], strict=True), 1):
+        theta = _reference_step(rule, theta, g, state, t, hp)
+        assert_allclose(theta, want, rtol=0, atol=1e-15)
+
+
+def test_full_batch_paths_match_the_least_squares_vectors():
+    vectors = {"gd": [[0.15, 0.275], [0.264375, 0.4871875],
+                      [0.35139843750000005, 0.65101171875000008]],
+               "mgd": [[0.15, 0.275], [0.399375, 0.7346875],
+                       [0.67877343749999997, 1.2556992187500002]],
+               "agd": [[0.15, 0.275], [0.3673125, 0.67815625],
+                       [0.578529609375, 1.0785929296875001]]}
+    for method, want in vectors.items():
+        for k in (1, 2, 3):
+            est = GDRegressor(method=method, learning_rate=0.1, max_iter=k, tol=None)
+            est.fit(TOY_X, TOY_Y)
+            assert_allclose(np.r_[est.intercept_, est.coef_], want[k - 1], rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("method, settings, rule, hp", RULE_CASES)
+def test_full_batch_trajectory_matches_pure_numpy(method, settings, rule, hp):
+    n_epochs = 60
+    est = GDRegressor(method=method, batch_size="full", max_iter=n_epochs, tol=None, **settings)
+    est.fit(TOY_X, TOY_Y)
+    path = _reference_path(rule, hp, TOY_X, TOY_Y, n_epochs)
+    A = np.column_stack([np.ones(4), TOY_X])
+    losses = 0.5 * np.mean((path @ A.T - TOY_Y) ** 2, axis=1)
+    assert_allclose(est.loss_curve_, losses, rtol=1e-12, atol=1e-15)
+    assert_allclose(np.r_[est.intercept_, est.coef_], path[-1], rtol=1e-12, atol=1e-15)
+    inc = GDRegressor(method=method, batch_size="full", **settings)
+    for k in range(5):  # every epoch along the way
+        inc.partial_fit(TOY_X, TOY_Y)
+        assert_allclose(np.r_[inc.intercept_, inc.coef_], path[k], rtol=1e-12, atol=1e-15)
+
+
+# --- R parity ----------------------------------------------------------------------------------
+# R name -> (estimator settings matching the R learner's defaults, R iterations per epoch)
+R_SETTINGS = {
+    "GD": ({}, lambda n: 1), "MGD": ({}, lambda n: 1), "AGD": ({}, lambda n: 1),
+    "MBGD": ({}, lambda n: 2), "SGD": ({}, lambda n: n), "SAGD": ({}, lambda n: n),
+    "ADAGRAD": ({}, lambda n: n), "ADAM": ({}, lambda n: n),
+    "ADADELTA": ({"rho": 0.9, "learning_rate": 1.0}, lambda n: n),
+    "RMSPROP": ({"rho": 0.9}, lambda n: n),
+    "SSGD": ({"inner_iter": 10}, lambda n: 1), "SVRG": ({"inner_iter": 10}, lambda n: 1),
+    "SARAH": ({"inner_iter": 10}, lambda n: 1), "SARAHPlus": ({"inner_iter": 10}, lambda n: 1),
+}
+
+
+@pytest.mark.parametrize("r_name", list(R_SETTINGS))
+def test_same_numbers_as_the_r_style_learner(r_name):
+    X, y, _ = well_conditioned(n=30, d=3, seed=4)
+    settings, per_epoch = R_SETTINGS[r_name]
+    seed, epochs = 11, 3
+    alpha = {"ADADELTA": {}}.get(r_name, {"alpha": 0.05})
+    learner = getattr(graddescent, r_name)
+    theta_r = learner(np.column_stack([X, y]), max_iter=epochs * per_epoch(len(y)), seed=seed,
+                      **alpha)
+    theta0 = initial_theta(X.shape[1] + 1, seed)
+    settings = {"learning_rate": 0.05, **settings}
+    est = GDRegressor(method=R_NAMES[r_name].name, max_iter=epochs, tol=None,
+                      schedule="constant", random_state=seed, **settings)
+    est.fit(X, y, coef_init=theta0[1:], intercept_init=theta0[0])
+    assert_allclose(np.r_[est.intercept_, est.coef_], theta_r, rtol=1e-12, atol=1e-14)
+
+
+# --- stopping, schedules, errors ---------------------------------------------------------------
+def test_convergence_warning_only_when_max_iter_cuts_the_fit():
+    X, y, _ = well_conditioned(n=50, d=3)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        GDRegressor(method="gd", max_iter=3).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GDRegressor(method="gd", max_iter=3, tol=None).fit(X, y)
+        est = GDRegressor(method="gd").fit(X, y)
+    assert est.n_iter_ < est.max_iter and len(est.loss_curve_) == est.n_iter_
+    assert est.t_ == est.n_iter_  # one step per full-batch epoch
+
+
+def test_loss_curve_is_the_objective_after_every_epoch():
+    X, y, _ = well_conditioned(n=50, d=3)
+    est = GDRegressor(method="sgd", max_iter=3, tol=None, random_state=0).fit(X, y)
+    inc = GDRegressor(method="sgd", random_state=0)
+    for k in range(3):
+        inc.partial_fit(X, y)
+        pred = inc.predict(X)
+        assert est.loss_curve_[k] == pytest.approx(0.5 * np.mean((pred - y) ** 2), rel=1e-12)
+    assert est.t_ == 3 * 50
+
+
+def test_divergence_raises_a_value_error_that_says_what_to_do():
+    X, y, _ = well_conditioned(n=50, d=3)
+    for method in ("gd", "sgd", "svrg"):
+        with pytest.raises(ValueError, match="Scale the data.*lower the learning rate"):
+            GDRegressor(method=method, learning_rate=50.0, random_state=0).fit(X, y)
+    with pytest.raises(DivergenceError):
+        GDRegressor(method="agd", learning_rate=5.0).fit(100 * X, y)
+
+
+def test_rprop_needs_the_full_batch():
+    X, y, _ = well_conditioned(n=50, d=3)
+    with pytest.raises(ValueError, match="full-batch method"):
+        GDRegressor(method="rprop", batch_size=10).fit(X, y)
+    GDRegressor(method="rprop", batch_size=50, max_iter=5, tol=None).fit(X, y)  # = all rows
+
+
+def test_invalid_parameters_are_rejected():
+    X, y, _ = well_conditioned(n=20, d=2)
+    for params in ({"method": "GD"}, {"learning_rate": 0.0}, {"batch_size": "half"},
+                   {"schedule": "optimal"}, {"option": 3}, {"tol": -1.0}):
+        with pytest.raises(ValueError, match="parameter"):
+            GDRegressor(**params).fit(X, y)
+    with pytest.raises(ValueError, match="coef_init"):
+        GDRegressor().fit(X, y, coef_init=np.zeros(3))
+
+
+def test_batch_size_and_shuffle():
+    X, y, _ = well_conditioned(n=40, d=2)
+    kw = {"max_iter": 2, "tol": None, "random_state": 0}
+    full = GDRegressor(method="adam", batch_size="full", **kw).fit(X, y)
+    assert full.t_ == 2 and full._optimizer.driver.name == "full_batch"
+    minib = GDRegressor(method="gd", batch_size=8, **kw).fit(X, y)
+    assert minib.t_ == 2 * 5 and minib._optimizer.driver.batch_size == 8
+    assert GDRegressor(method="mbgd", n_batch=4, **kw).fit(X, y).t_ == 8
+    # variance-reduced methods ignore batch_size
+    svrg = GDRegressor(method="svrg", **kw).fit(X, y)
+    assert_array_equal(GDRegressor(method="svrg", batch_size=4, **kw).fit(X, y).coef_,
+                       svrg.coef_)
+    # shuffle=False visits the rows in order: the seed no longer matters
+    a = GDRegressor(method="sgd", shuffle=False, max_iter=2, tol=None, random_state=1)
+    b = GDRegressor(method="sgd", shuffle=False, max_iter=2, tol=None, random_state=2)
+    assert_array_equal(a.fit(X, y).coef_, b.fit(X, y).coef_)
+
+
+def test_schedules():
+    X, y, _ = well_conditioned(n=40, d=2)
+    kw = {"method": "sgd", "learning_rate": 0.05, "max_iter": 3, "tol": None,
+          "random_state": 0}
+    const = GDRegressor(schedule="constant", **kw).fit(X, y)
+    inv = GDRegressor(schedule="invscaling", power_t=0.5, **kw).fit(X, y)
+    assert inv._optimizer.rule.power_t == 0.5 and const._optimizer.rule.power_t == 0.0
+    assert not np.allclose(inv.coef_, const.coef_)
+    adaptive = GDRegressor(method="sgd", schedule="adaptive", random_state=0).fit(X, y)
+    assert adaptive.learning_rate_ < 1e-3 * GDRegressor(method="sgd", max_iter=1, tol=None).fit(
+        X, y).learning_rate_
+    assert GDRegressor(method="gd").fit(X, y)._optimizer.rule.learning_rate == pytest.approx(
+        GDRegressor(method="gd").fit(X, y).learning_rate_)
+
+
+def test_start_point_and_warm_start():
+    X, y, theta = well_conditioned(n=40, d=2)
+    est = GDRegressor(method="gd", max_iter=1, tol=None)
+    est.fit(X, y, coef_init=theta[1:], intercept_init=theta[0])
+    assert_allclose(np.r_[est.intercept_, est.coef_], theta, atol=1e-12)  # at the optimum
+    cold = GDRegressor(method="gd", max_iter=5, tol=None).fit(X, y)
+    warm = GDRegressor(method="gd", max_iter=5, tol=None, warm_start=True).fit(X, y)
+    first = warm.loss_curve_[-1]
+    warm.fit(X, y)
+    assert warm.loss_curve_[0] < first and cold.loss_curve_[-1] == first
+
+
+def test_early_stopping():
+    X, y, _ = well_conditioned(n=200, d=3, noise=1.0)
+    est = GDRegressor(method="sgd", early_stopping=True, validation_fraction=0.2,
+                      random_state=0).fit(X, y)
+    assert len(est.validation_scores_) == est.n_iter_ < est.max_iter
+    assert max(est.validation_scores_) > 0.5
+    again = GDRegressor(method="sgd", early_stopping=True, validation_fraction=0.2,
+                        random_state=0).fit(X, y)
+    assert_array_equal(again.coef_, est.coef_)
+    assert GDRegressor(method="gd").fit(X, y).validation_scores_ is None
+    with pytest.raises(ValueError, match="validation_fraction"):
+        GDRegressor(early_stopping=True, validation_fraction=0.9).fit(X[:2], y[:2])
+
+
+def test_random_state_kinds_and_the_global_state():
+    X, y, _ = well_conditioned(n=30, d=2)
+    kw = {"method": "svrg", "max_iter": 3, "tol": None}
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 (checking it is untouched)
+    by_int = GDRegressor(random_state=7, **kw).fit(X, y)
+    by_gen = GDRegressor(random_state=np.random.default_rng(7), **kw).fit(X, y)
+    assert_array_equal(by_int.coef_, by_gen.coef_)
+    by_rs = GDRegressor(random_state=np.random.RandomState(7), **kw).fit(X, y)
+    assert np.all(np.isfinite(by_rs.coef_))
+    GDRegressor(**kw).fit(X, y)
+    assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+
+
+def test_verbose_reports_epochs_only_when_asked(capsys):
+    X, y, _ = well_conditioned(n=30, d=2)
+    GDRegressor(max_iter=2, tol=None).fit(X, y)
+    assert capsys.readouterr().out == ""
+    GDRegressor(max_iter=2, tol=None, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("-- Epoch") == 2 and "objective" in out
+
+
+def test_docstring_example_runs():
+    result = doctest.testmod(estimator_module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
