@@ -68,24 +68,28 @@ class IndexStream:
             raise ValueError(f"unknown sampling scheme {scheme!r}")
         self.n = n
         self.scheme = scheme
-        self.block = np.empty(0, dtype=np.int64)
+        # 4 bytes per row where they suffice: the block is the only per-row memory a sampled
+        # fit adds to X.
+        self.dtype = np.int32 if n < 2**31 else np.int64
+        self.block = np.empty(0, dtype=self.dtype)
         self.pos = 0
 
     def _new_block(self, rng: np.random.Generator) -> None:
-        if self.scheme == "shuffle":
-            self.block = rng.permutation(self.n).astype(np.int64, copy=False)
-        elif self.scheme == "replace":
-            self.block = rng.integers(0, self.n, size=self.n, dtype=np.int64)
+        self.block = None  # release the spent block before allocating the next one
+        if self.scheme == "replace":
+            self.block = rng.integers(0, self.n, size=self.n, dtype=self.dtype)
         else:
-            self.block = np.arange(self.n, dtype=np.int64)
+            self.block = np.arange(self.n, dtype=self.dtype)
+            if self.scheme == "shuffle":
+                rng.shuffle(self.block)  # in place; the same order as rng.permutation(n)
         self.pos = 0
 
     def take_batches(self, rng: np.random.Generator, n_steps: int, batch_size: int):
         """Indices for ``n_steps`` batches that never cross a block boundary.
 
-        Returns ``(idx, first_len)``: ``idx`` concatenates the needed part of each block and
-        ``first_len`` is the length of its first piece (later pieces are whole blocks of ``n``
-        except possibly the last).
+        Returns ``(idx, first_len)``: ``idx`` concatenates the needed part of each block (a view
+        of the current block when one block suffices) and ``first_len`` is the length of its
+        first piece (later pieces are whole blocks of ``n`` except possibly the last).
         """
         pieces = []
         while n_steps > 0:
@@ -98,8 +102,9 @@ class IndexStream:
             self.pos += used
             n_steps -= steps
         if not pieces:
-            return np.empty(0, dtype=np.int64), 0
-        return np.concatenate(pieces), pieces[0].shape[0]
+            return np.empty(0, dtype=self.dtype), 0
+        idx = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+        return idx, pieces[0].shape[0]
 
     def take(self, rng: np.random.Generator, k: int) -> np.ndarray:
         """The next ``k`` indices."""

@@ -1,0 +1,1 @@
+"""Benchmarks of graddescent against scikit-learn (run ``python -m benchmarks.run``)."""

@@ -1,0 +1,611 @@
+"""Speed and memory of graddescent's compiled engine, measured side by side with scikit-learn.
+
+One command, from the repository root::
+
+    python -m benchmarks.run              # sizes 10_000 x 3, 100_000 x 8, 1_000_000 x 32
+    python -m benchmarks.run --quick      # tiny sizes, a few seconds (the smoke test runs it)
+    python -m benchmarks.run --out DIR    # where results.md and results.csv go
+
+(``python benchmarks/run.py`` works too; ``--repeats`` sets the number of timed runs.) The table
+is printed as Markdown and written to ``DIR/results.md`` and ``DIR/results.csv`` (default
+``DIR``: ``benchmarks/results``).
+
+Every ratio divides two medians measured in the same run, on the same data, one right after the
+other. The data are synthetic: ``X`` standard normal (C-contiguous float64), ``y = 0.5 + X w +
+0.1 noise``. Our engine is timed through :class:`graddescent.drivers.Optimizer`, one epoch per
+``run`` call (``driver.units_per_epoch(n)`` units, the drawing of the row order included), after
+the kernels were compiled (compilation is measured on its own, in fresh processes).
+
+Rows, for each size ``n x d``:
+
+* single-row SGD (plain) and momentum, Adagrad, Adadelta, RMSprop, Adam (one row per step):
+  seconds per epoch against ``SGDRegressor(max_iter=5, tol=None)``'s fit time / 5;
+* mini-batch 32 (plain), against the same SGDRegressor epoch;
+* SAG: time to reach the objective value that ``Ridge(alpha=0, solver="sag")`` reaches,
+  against the time of that Ridge fit (step ``1 / L_max`` for both);
+* SVRG (option 1) and SARAH, ``inner_iter = n``: seconds per outer loop (its full gradient
+  included) against the SGDRegressor epoch, and time to the Ridge-sag objective;
+* full-batch GD: seconds per iteration (the whole loop runs in compiled code) against the
+  memory-bandwidth floor (bytes of ``X`` read per iteration / the read bandwidth of
+  ``X.sum()``) and against the same iteration written in NumPy (BLAS);
+* ``GDRegressor(method="sgd", max_iter=5, tol=None)``'s whole fit against SGDRegressor's;
+* the peak resident memory of a fit above the memory before it (in a fresh process), against
+  the size of ``X``;
+
+and, once: ``import graddescent``, the first-call compile time (empty cache) and the extra cost
+of the first fit in a new process with the on-disk cache warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # ``python benchmarks/run.py``
+    sys.path.insert(0, str(ROOT))
+
+import graddescent  # noqa: E402
+from graddescent import drivers as D  # noqa: E402
+from graddescent import rules  # noqa: E402
+
+FULL_SIZES = [(10_000, 3), (100_000, 8), (1_000_000, 32)]
+QUICK_SIZES = [(2_000, 3), (4_000, 8)]
+
+#: Goals of issue 4: (case, size or None for every size) -> (at most this ratio, aim).
+GOALS = {
+    ("sgd", (1_000_000, 32)): (0.6, 0.45),
+    ("sgd", (100_000, 8)): (0.45, 0.3),
+    ("fit", (10_000, 3)): (0.5, None),
+    ("momentum", (1_000_000, 32)): (1.3, None),
+    ("adagrad", (1_000_000, 32)): (1.3, None),
+    ("adadelta", (1_000_000, 32)): (1.3, None),
+    ("rmsprop", (1_000_000, 32)): (1.3, None),
+    ("adam", (1_000_000, 32)): (1.3, None),
+    ("svrg_epoch", None): (1.0, None),
+    ("sarah_epoch", None): (1.0, None),
+    ("sag_target", None): (0.5, None),
+    ("gd_floor", (1_000_000, 32)): (2.2, 1.5),
+    ("gd_numpy", (10_000, 3)): (1.0, None),
+    ("memory", None): (0.1, None),
+    ("import", None): (1.0, None),
+    ("warm_first_fit", None): (1.0, None),
+}
+
+
+@dataclasses.dataclass
+class Row:
+    """One line of the table: a measurement, what it is compared with, and the goal."""
+
+    size: tuple[int, int] | None
+    key: str
+    case: str
+    value: float | None
+    unit: str
+    reference: str = ""
+    reference_value: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.reference_value:
+            return None
+        return self.value / self.reference_value
+
+    @property
+    def goal(self) -> tuple[float, float | None] | None:
+        return GOALS.get((self.key, self.size)) or GOALS.get((self.key, None))
+
+    @property
+    def compared(self) -> float | None:
+        """What the goal bounds: the ratio, or the value itself when there is no reference."""
+        return self.ratio if self.reference else self.value
+
+    @property
+    def status(self) -> str:
+        if self.goal is None:
+            return ""
+        if self.compared is None:
+            return "MISSED"
+        return "met" if self.compared <= self.goal[0] else "MISSED"
+
+    def goal_text(self) -> str:
+        if self.goal is None:
+            return ""
+        unit = "x" if self.reference else " s"
+        text = f"<= {self.goal[0]:g}{unit}"
+        return text + (f" (aim {self.goal[1]:g}{unit})" if self.goal[1] is not None else "")
+
+
+# --- measuring -------------------------------------------------------------------------------
+def median_time(fn, repeats: int, setup=None, budget: float = math.inf) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs (``setup()`` before each, untimed).
+
+    Stops early once the runs so far took more than ``budget`` seconds (at least one run).
+    """
+    times: list[float] = []
+    spent = 0.0
+    for _ in range(repeats):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        spent += times[-1]
+        if spent > budget:
+            break
+    return statistics.median(times)
+
+
+def make_data(n: int, d: int, seed: int = 0):
+    """``X`` standard normal (n, d), ``y = 0.5 + X w + 0.1 noise`` with ``w`` standard normal."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = X @ rng.standard_normal(d)
+    y += 0.5
+    y += 0.1 * rng.standard_normal(n)
+    return X, y
+
+
+def objective(X, y, theta) -> float:
+    """``f = (1/2n) sum (b + x.w - y)^2`` in NumPy."""
+    r = X @ theta[1:]
+    r += theta[0] - y
+    return 0.5 * float(r @ r) / X.shape[0]
+
+
+def l_max(X) -> float:
+    """``max_i 1 + ||x_i||^2``: the largest per-row curvature."""
+    return 1.0 + float(np.einsum("ij,ij->i", X, X).max())
+
+
+def l_full(X) -> float:
+    """Largest eigenvalue of ``[1, X]^T [1, X] / n``."""
+    n, d = X.shape
+    gram = np.empty((d + 1, d + 1))
+    gram[0, 0] = n
+    gram[0, 1:] = gram[1:, 0] = X.sum(axis=0)
+    gram[1:, 1:] = X.T @ X
+    return float(np.linalg.eigvalsh(gram / n)[-1])
+
+
+def engine_epoch(X, y, rule, driver, repeats: int, budget: float) -> float:
+    """Median seconds of one epoch of ``rule`` under ``driver`` (index drawing included)."""
+    n = X.shape[0]
+    units = math.ceil(driver.units_per_epoch(n))
+    opt = D.Optimizer(rule, driver, np.zeros(X.shape[1] + 1), n)
+    rng = np.random.default_rng(1)
+    return median_time(lambda: opt.run(X, y, units, rng), repeats, budget=budget)
+
+
+def engine_to_target(X, y, rule, driver, target: float, repeats: int, budget: float):
+    """Epochs and median seconds to reach ``objective <= target`` (None, None if never).
+
+    A first, untimed run counts the epochs, checking the objective after each; the timed runs
+    then run exactly that many epochs from scratch (the same seed, so the same iterates).
+    """
+    n = X.shape[0]
+    units = math.ceil(driver.units_per_epoch(n))
+
+    def fresh():
+        return D.Optimizer(rule, driver, np.zeros(X.shape[1] + 1), n), np.random.default_rng(2)
+
+    opt, rng = fresh()
+    epochs, start = 0, time.perf_counter()
+    while True:
+        opt.run(X, y, units, rng)
+        epochs += 1
+        if objective(X, y, opt.theta) <= target:
+            break
+        if time.perf_counter() - start > budget or epochs >= 2000:
+            return None, None
+    state = {}
+
+    def setup():
+        state["opt"], state["rng"] = fresh()
+
+    def go():
+        for _ in range(epochs):
+            state["opt"].run(X, y, units, state["rng"])
+
+    return epochs, median_time(go, repeats, setup=setup, budget=budget)
+
+
+def numpy_gd_iteration(X, y, lr: float, iters: int) -> None:
+    """``iters`` plain full-batch steps written in NumPy (two BLAS passes per step)."""
+    n = X.shape[0]
+    theta = np.zeros(X.shape[1] + 1)
+    for _ in range(iters):
+        r = X @ theta[1:]
+        r += theta[0] - y
+        theta[0] -= lr * r.sum() / n
+        theta[1:] -= lr * (X.T @ r) / n
+
+
+def sklearn_sgd_fit(X, y) -> None:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDRegressor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        SGDRegressor(max_iter=5, tol=None, random_state=0).fit(X, y)
+
+
+def gd_regressor():
+    """``graddescent.GDRegressor`` if the estimator is available, else None."""
+    try:
+        return graddescent.GDRegressor
+    except (AttributeError, ImportError):
+        return None
+
+
+# --- memory and compilation: in fresh processes -------------------------------------------------
+def _child_env(cache_dir: str | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    return env
+
+
+def _run_child(code: str, env: dict[str, str], timeout: float = 600) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=str(ROOT), timeout=timeout,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _status_kb(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def memory_child(n: int, d: int, what: str) -> None:
+    """(In a fresh process.) Print the peak resident memory of one fit above the memory before.
+
+    On Linux the peak counter is reset right before the fit (``/proc/self/clear_refs``) after
+    the freed heap was returned to the system (``malloc_trim``), so the number is what the fit
+    itself made resident; elsewhere a thread samples the resident size every millisecond.
+    """
+    import ctypes
+    import threading
+
+    X, y = make_data(n, d)
+    small_X, small_y = make_data(200, d, seed=1)
+    fit = _memory_fits(what, 1.0 / l_max(X))  # the engine's step is set outside its fit
+    fit(small_X, small_y)  # load the compiled kernels before measuring
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _status_kb("VmRSS") * 1024
+        fit(X, y)
+        peak = _status_kb("VmHWM") * 1024
+        method = "VmHWM"
+    except OSError:
+        import psutil
+
+        proc = psutil.Process()
+        before = proc.memory_info().rss
+        samples = [before]
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                samples.append(proc.memory_info().rss)
+                time.sleep(0.001)
+
+        thread = threading.Thread(target=sample)
+        thread.start()
+        fit(X, y)
+        done.set()
+        thread.join()
+        peak = max(samples + [proc.memory_info().rss])
+        method = "psutil sampling"
+    print(json.dumps({"extra": max(peak - before, 0), "x_bytes": X.nbytes, "method": method}))
+
+
+def _memory_fits(what: str, lr: float):
+    if what == "estimator":
+        est = gd_regressor()
+
+        def fit(X, y):
+            est(method="sgd", max_iter=5, tol=None, random_state=0).fit(X, y)
+        return fit
+    driver = D.SAG() if what == "sag" else D.MiniBatch(batch_size=1)
+
+    def fit(X, y):
+        opt = D.Optimizer(rules.plain(lr), driver, np.zeros(X.shape[1] + 1), X.shape[0])
+        rng = np.random.default_rng(0)
+        for _ in range(5):
+            opt.run(X, y, X.shape[0], rng)
+    return fit
+
+
+_COMPILE_CHILD = """
+import json, time
+t0 = time.perf_counter()
+import graddescent
+t_import = time.perf_counter() - t0
+from graddescent import _kernels as K
+compiled = [name for name, f in vars(K).items()
+            if hasattr(f, "signatures") and f.signatures]
+from benchmarks.run import compile_cases
+cases = compile_cases({quick})
+first = {{}}
+for name, fit in cases.items():
+    t0 = time.perf_counter(); fit(); first[name] = time.perf_counter() - t0
+again = {{}}
+for name, fit in cases.items():
+    t0 = time.perf_counter(); fit(); again[name] = time.perf_counter() - t0
+print(json.dumps({{"import": t_import, "compiled_at_import": compiled,
+                  "first": sum(first.values()), "again": sum(again.values())}}))
+"""
+
+
+def compile_cases(quick: bool) -> dict:
+    """The fits whose first call compiles (or loads) the kernels: one per driver family."""
+    X, y = make_data(500, 5, seed=3)
+    est = gd_regressor()
+    methods = ["sgd"] if quick else ["sgd", "adam", "mbgd", "gd", "sagd", "svrg", "sarah"]
+    if est is not None:
+        return {m: (lambda m=m: est(method=m, max_iter=2, tol=None, random_state=0).fit(X, y))
+                for m in methods}
+    plans = {"sgd": (rules.plain(0.01), D.MiniBatch(batch_size=1)),
+             "adam": (rules.adam(0.01), D.MiniBatch(batch_size=1)),
+             "mbgd": (rules.plain(0.01), D.MiniBatch(batch_size=32)),
+             "gd": (rules.plain(0.1), D.FullBatch()), "sagd": (rules.plain(0.01), D.SAG()),
+             "svrg": (rules.plain(0.01), D.SVRG()), "sarah": (rules.plain(0.01), D.SARAH())}
+    return {m: (lambda r=plans[m][0], dr=plans[m][1]:
+                D.optimize(X, y, r, dr, np.zeros(6), 2, np.random.default_rng(0)))
+            for m in methods}
+
+
+def process_rows(quick: bool) -> list[Row]:
+    """Import time, cold compile time and the warm-cache first-fit overhead (fresh processes)."""
+    with tempfile.TemporaryDirectory(prefix="graddescent-numba-cache-") as cache:
+        code = _COMPILE_CHILD.format(quick=quick)
+        cold = _run_child(code, _child_env(cache))
+        warm = _run_child(code, _child_env(cache))
+    what = "sgd fit" if quick else "7 fits (sgd, adam, mbgd, gd, sagd, svrg, sarah)"
+    return [
+        Row(None, "import", "import graddescent (fresh process, warm cache)", warm["import"],
+            "s", note=f"functions compiled at import: {len(warm['compiled_at_import'])}"),
+        Row(None, "compile", f"first-call compile, empty cache: {what}",
+            cold["first"] - cold["again"], "s"),
+        Row(None, "warm_first_fit", f"first fit in a new process, warm cache: {what}, "
+            "extra time over the same fits again", warm["first"] - warm["again"], "s"),
+    ]
+
+
+# --- one size ----------------------------------------------------------------------------------
+def bench_size(n: int, d: int, repeats: int, quick: bool, log, processes: bool = True
+               ) -> list[Row]:
+    size = (n, d)
+    X, y = make_data(n, d)
+    budget = 5.0 if quick else 60.0
+    rows: list[Row] = []
+    lmax, lfull = l_max(X), l_full(X)
+
+    log(f"{n} x {d}: SGDRegressor")
+    sk_fit = median_time(lambda: sklearn_sgd_fit(X, y), repeats, budget=budget)
+    sk_epoch = sk_fit / 5
+    ref = "SGDRegressor epoch"
+
+    single = [("sgd", "SGD (plain)", rules.plain(1.0 / lmax)),
+              ("momentum", "momentum", rules.momentum(0.1 / lmax, 0.9)),
+              ("adagrad", "Adagrad", rules.adagrad(0.01)),
+              ("adadelta", "Adadelta", rules.adadelta()),
+              ("rmsprop", "RMSprop", rules.rmsprop(0.001)),
+              ("adam", "Adam", rules.adam(0.001))]
+    for key, label, rule in single:
+        log(f"{n} x {d}: {label}")
+        t = engine_epoch(X, y, rule, D.MiniBatch(batch_size=1), repeats, budget)
+        rows.append(Row(size, key, f"{label}, 1 row per step, epoch", t, "s", ref, sk_epoch))
+    log(f"{n} x {d}: mini-batch 32")
+    t = engine_epoch(X, y, rules.plain(1.0 / lmax), D.MiniBatch(batch_size=32), repeats, budget)
+    rows.append(Row(size, "minibatch", "mini-batch 32 (plain), epoch", t, "s", ref, sk_epoch))
+
+    log(f"{n} x {d}: Ridge(sag)")
+    from sklearn.linear_model import Ridge
+
+    holder = {}
+
+    def ridge():
+        holder["m"] = Ridge(alpha=0.0, solver="sag", random_state=0).fit(X, y)
+
+    t_ridge = median_time(ridge, repeats, budget=budget)
+    model = holder["m"]
+    target = objective(X, y, np.concatenate(([model.intercept_], model.coef_)))
+    ref_r = "Ridge(alpha=0, solver='sag') fit"
+    for key, label, rule, driver in [
+            ("sag_target", "SAG (1/L_max)", rules.plain(1.0 / lmax), D.SAG()),
+            ("svrg_target", "SVRG option 1, m = n (0.5/L_max)", rules.plain(0.5 / lmax),
+             D.SVRG(option=1)),
+            ("sarah_target", "SARAH, m = n (0.5/L_max)", rules.plain(0.5 / lmax), D.SARAH())]:
+        log(f"{n} x {d}: {label} to the Ridge objective")
+        epochs, t = engine_to_target(X, y, rule, driver, target, repeats, budget)
+        note = (f"{epochs} epochs; target f = {target:.10g}" if epochs else
+                f"not reached within the time budget; target f = {target:.10g}")
+        rows.append(Row(size, key, f"{label}: time to Ridge-sag's objective", t, "s", ref_r,
+                        t_ridge, note=note))
+    for key, label, rule, driver in [
+            ("svrg_epoch", "SVRG option 1, m = n", rules.plain(0.5 / lmax), D.SVRG(option=1)),
+            ("sarah_epoch", "SARAH, m = n", rules.plain(0.5 / lmax), D.SARAH())]:
+        log(f"{n} x {d}: {label} epoch")
+        t = engine_epoch(X, y, rule, driver, repeats, budget)
+        rows.append(Row(size, key, f"{label}: outer loop (full gradient + n steps)", t, "s",
+                        ref, sk_epoch))
+
+    log(f"{n} x {d}: full-batch GD")
+    bandwidth = X.nbytes / median_time(X.sum, max(repeats, 5))
+    floor = X.nbytes / bandwidth
+    iters = max(5, min(200, int(0.2 / max(floor, 1e-6))))
+    rule = rules.plain(1.0 / lfull)
+    opt = D.Optimizer(rule, D.FullBatch(), np.zeros(d + 1), n)
+    t_gd = median_time(lambda: opt.run(X, y, iters, np.random.default_rng(0)), repeats) / iters
+    t_np = median_time(lambda: numpy_gd_iteration(X, y, 1.0 / lfull, iters), repeats) / iters
+    rows.append(Row(size, "gd_floor", f"full-batch GD iteration ({iters} per call)", t_gd, "s",
+                    "bandwidth floor (X bytes / X.sum() read bandwidth)", floor,
+                    note=f"read bandwidth {bandwidth / 1e9:.1f} GB/s"))
+    rows.append(Row(size, "gd_numpy", "full-batch GD iteration", t_gd, "s",
+                    "NumPy iteration (X @ w, X.T @ r)", t_np))
+
+    est = gd_regressor()
+    if est is not None:
+        log(f"{n} x {d}: GDRegressor fit")
+        est(method="sgd", max_iter=1, tol=None, random_state=0).fit(X[:100], y[:100])
+
+        def fit():
+            est(method="sgd", max_iter=5, tol=None, random_state=0).fit(X, y)
+
+        t_fit = median_time(fit, repeats, budget=budget)
+        rows.append(Row(size, "fit", "GDRegressor(method='sgd', max_iter=5, tol=None).fit", t_fit,
+                        "s", "SGDRegressor(max_iter=5, tol=None).fit", sk_fit))
+
+    probes = [("estimator", "GDRegressor sgd fit, 5 epochs"), ("engine", "engine: SGD, 5 epochs"),
+              ("sag", "engine: SAG, 5 epochs")]
+    if quick:  # one fresh process is enough to keep the probe from rotting
+        probes = probes[1:2]
+    for what, label in probes if processes else []:
+        if what == "estimator" and est is None:
+            continue
+        log(f"{n} x {d}: peak memory, {label}")
+        code = f"from benchmarks.run import memory_child; memory_child({n}, {d}, {what!r})"
+        res = _run_child(code, _child_env())
+        rows.append(Row(size, "memory", f"peak resident memory above start: {label}",
+                        res["extra"] / 1e6, "MB", "size of X (MB)", res["x_bytes"] / 1e6,
+                        note=res["method"]))
+    return rows
+
+
+# --- output ------------------------------------------------------------------------------------
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "MB":
+        return f"{value:.2f} MB"
+    return f"{value:.4g} {unit}"
+
+
+def markdown(rows: list[Row], header: str) -> str:
+    lines = [header, "",
+             "| size n x d | case | measured | reference | ratio | goal | status |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        size = f"{r.size[0]:_} x {r.size[1]}" if r.size else "-"
+        ref = f"{r.reference}: {_fmt(r.reference_value, r.unit)}" if r.reference else ""
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+        case = r.case + (f" ({r.note})" if r.note else "")
+        lines.append(f"| {size} | {case} | {_fmt(r.value, r.unit)} | {ref} | {ratio} | "
+                     f"{r.goal_text()} | {r.status} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["n", "d", "key", "case", "value", "unit", "reference", "reference_value",
+                    "ratio", "goal", "status", "note"])
+        for r in rows:
+            w.writerow([r.size[0] if r.size else "", r.size[1] if r.size else "", r.key, r.case,
+                        "" if r.value is None else f"{r.value:.6g}", r.unit, r.reference,
+                        "" if r.reference_value is None else f"{r.reference_value:.6g}",
+                        "" if r.ratio is None else f"{r.ratio:.4f}",
+                        "" if r.goal is None else r.goal[0], r.status, r.note])
+
+
+def machine_header(command: str) -> str:
+    import numba
+    import sklearn
+
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = ", ".join(f"{i.get('internal_api')} {i.get('num_threads')} threads"
+                         for i in threadpool_info())
+    except ImportError:
+        blas = "threadpoolctl not installed"
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return (f"Command: `{command}`  \n"
+            f"Machine: {cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
+            f"NumPy {np.__version__}, numba {numba.__version__}, scikit-learn "
+            f"{sklearn.__version__}; BLAS: {blas}.  \n"
+            f"Medians over the repeats; every ratio is measured side by side in this run.")
+
+
+def warm_up() -> None:
+    """Load every kernel (compiled or from the cache) and scikit-learn's code, on tiny data."""
+    from sklearn.linear_model import Ridge
+
+    X, y = make_data(64, 3, seed=4)
+    for rule in (rules.plain(0.01), rules.momentum(0.01), rules.adam(0.01)):
+        for driver in (D.MiniBatch(batch_size=1), D.MiniBatch(batch_size=8), D.FullBatch(),
+                       D.SAG(), D.SVRG(option=1), D.SARAH()):
+            D.optimize(X, y, rule, driver, np.zeros(4), 2, np.random.default_rng(0))
+    sklearn_sgd_fit(X, y)
+    Ridge(alpha=0.0, solver="sag", random_state=0).fit(X, y)
+    if gd_regressor() is not None:
+        gd_regressor()(method="sgd", max_iter=1, tol=None, random_state=0).fit(X, y)
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results",
+                        help="directory for results.md and results.csv")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timed runs per measurement (default 5, quick 2)")
+    parser.add_argument("--no-processes", action="store_true",
+                        help="skip the fresh-process measurements (memory, compile, import)")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 5)
+    sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    command = "python -m benchmarks.run" + (" --quick" if args.quick else "")
+    started = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    warm_up()
+    rows: list[Row] = []
+    for n, d in sizes:
+        rows += bench_size(n, d, repeats, args.quick, log, not args.no_processes)
+    if not args.no_processes:
+        log("import, compile and first-fit times (fresh processes)")
+        rows += process_rows(args.quick)
+    table = markdown(rows, machine_header(command))
+    table += f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s.\n"
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(table)
+    write_csv(rows, args.out / "results.csv")
+    print(table)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Smoke test: the documented benchmark command runs end to end at tiny sizes.
+
+``python -m benchmarks.run --quick`` exercises every row of the full benchmark (scikit-learn
+comparisons, time to a target objective, the bandwidth floor, the fresh-process memory probe,
+the compile-time and import measurements) in a few seconds, so the script cannot rot.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EXPECTED_KEYS = {"sgd", "momentum", "adagrad", "adadelta", "rmsprop", "adam", "minibatch",
+                 "sag_target", "svrg_target", "sarah_target", "svrg_epoch", "sarah_epoch",
+                 "gd_floor", "gd_numpy", "memory", "import", "compile", "warm_first_fit"}
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="benchmarks the compiled kernels")
+def test_benchmark_quick_end_to_end(tmp_path):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--repeats", "1",
+         "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    table = (tmp_path / "results.md").read_text()
+    assert "| size n x d | case | measured | reference | ratio | goal | status |" in table
+    assert table in proc.stdout  # the same table is printed
+
+    with open(tmp_path / "results.csv", newline="") as f:
+        records = list(csv.DictReader(f))
+    keys = {r["key"] for r in records}
+    assert EXPECTED_KEYS <= keys, EXPECTED_KEYS - keys
+    for r in records:
+        if r["key"] in ("sag_target", "svrg_target", "sarah_target") and not r["value"]:
+            continue  # "not reached" is a legitimate outcome
+        assert float(r["value"]) >= 0.0, r
+        if r["reference_value"]:
+            assert float(r["reference_value"]) > 0.0, r
+    timed = [r for r in records if r["key"] in ("sgd", "adam", "svrg_epoch", "gd_floor")]
+    assert all(float(r["value"]) > 0.0 for r in timed)

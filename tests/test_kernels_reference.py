@@ -1,0 +1,411 @@
+"""Compiled kernels against a pure-NumPy reference, driver x rule, on the same sample indices.
+
+The reference below is written from the equations of ALGORITHMS.md (sections 1-3), whole
+vectors at a time, independently of :mod:`graddescent._kernels`: the update rules keep their
+state in a dict of named vectors, SAG keeps the full gradient of every row (not the scalar
+residual), SVRG / SARAH keep the list of their inner iterates and pick the output from it.
+
+Each driver runs through :class:`graddescent.drivers.Optimizer` with a spy on its kernel that
+records the sample indices the driver drew; the reference replays exactly those indices. Runs
+are split over two ``run`` calls so that the state carried between calls is checked too.
+The same file checks that the kernels get the caller's arrays (no copy of ``X``), that a fit's
+extra memory stays small next to ``X``, and that float32 input runs natively.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tracemalloc
+
+import numba
+import numpy as np
+import pytest
+
+from graddescent import _kernels as K
+from graddescent import drivers as D
+from graddescent import rules
+
+TOL = {"rtol": 1e-12, "atol": 1e-12}
+
+
+# --- reference: least squares --------------------------------------------------------------------
+def grad_i(X, y, i, theta):
+    """grad f_i = r_i * (1, x_i) with r_i = b + x_i . w - y_i."""
+    r = theta[0] + X[i] @ theta[1:] - y[i]
+    return r * np.concatenate(([1.0], X[i]))
+
+
+def grad_full(X, y, theta):
+    """grad f = (1/n) X~^T (X~ theta - y)."""
+    r = theta[0] + X @ theta[1:] - y
+    return np.concatenate(([r.mean()], X.T @ r / X.shape[0]))
+
+
+def grad_batch(X, y, rows, theta):
+    return np.mean([grad_i(X, y, i, theta) for i in rows], axis=0)
+
+
+# --- reference: update rules (ALGORITHMS.md section 2) -------------------------------------------
+class RefRule:
+    """One update rule, whole-vector operations, state in named vectors."""
+
+    def __init__(self, rule: rules.UpdateRule, p: int) -> None:
+        self.r = rule
+        zeros = np.zeros(p)
+        self.s = {"u": zeros.copy(), "G": zeros.copy(), "Eg": zeros.copy(),
+                  "Ex": zeros.copy(), "gbar": zeros.copy(), "buf": zeros.copy(),
+                  "m": zeros.copy(), "vmax": zeros.copy(),
+                  "step": np.full(p, rule.learning_rate), "gprev": zeros.copy()}
+        self.t = 0
+
+    def point(self, theta):
+        """Where the gradient is taken (Nesterov, Sutskever form: theta + mu v)."""
+        if self.r.name == "nesterov":
+            return theta + self.r.momentum * self.s["u"]
+        return theta
+
+    def step(self, theta, g):
+        r, s = self.r, self.s
+        self.t += 1
+        t = self.t
+        lr = r.learning_rate / t ** r.power_t if r.power_t else r.learning_rate
+        if r.name == "plain":
+            return theta - lr * g
+        if r.name == "momentum":
+            s["u"] = r.momentum * s["u"] + lr * g
+            return theta - s["u"]
+        if r.name == "nesterov":
+            s["u"] = r.momentum * s["u"] - lr * g
+            return theta + s["u"]
+        if r.name == "adagrad":
+            s["G"] = s["G"] + g**2
+            return theta - lr * g / (np.sqrt(s["G"]) + r.eps)
+        if r.name == "adadelta":
+            s["Eg"] = r.rho * s["Eg"] + (1 - r.rho) * g**2
+            dx = -np.sqrt(s["Ex"] + r.eps) / np.sqrt(s["Eg"] + r.eps) * g
+            s["Ex"] = r.rho * s["Ex"] + (1 - r.rho) * dx**2
+            return theta + lr * dx
+        if r.name == "rmsprop":
+            s["Eg"] = r.rho * s["Eg"] + (1 - r.rho) * g**2
+            if r.centered:
+                s["gbar"] = r.rho * s["gbar"] + (1 - r.rho) * g
+                a = np.sqrt(s["Eg"] - s["gbar"] ** 2) + r.eps
+            else:
+                a = np.sqrt(s["Eg"]) + r.eps
+            if r.momentum > 0:
+                s["buf"] = r.momentum * s["buf"] + g / a
+                return theta - lr * s["buf"]
+            return theta - lr * g / a
+        if r.name in ("adam", "amsgrad"):
+            s["m"] = r.beta1 * s["m"] + (1 - r.beta1) * g
+            s["Eg"] = r.beta2 * s["Eg"] + (1 - r.beta2) * g**2
+            mhat = s["m"] / (1 - r.beta1**t)
+            if r.name == "adam":
+                return theta - lr * mhat / (np.sqrt(s["Eg"] / (1 - r.beta2**t)) + r.eps)
+            s["vmax"] = np.maximum(s["vmax"], s["Eg"])
+            return theta - lr * mhat / (np.sqrt(s["vmax"]) / np.sqrt(1 - r.beta2**t) + r.eps)
+        if r.name == "rprop":
+            sign = g * s["gprev"]
+            s["step"] = np.where(sign > 0, np.minimum(s["step"] * 1.2, 50.0), s["step"])
+            s["step"] = np.where(sign < 0, np.maximum(s["step"] * 0.5, 1e-6), s["step"])
+            g = np.where(sign < 0, 0.0, g)
+            s["gprev"] = g
+            return theta - np.sign(g) * s["step"]
+        raise AssertionError(r.name)
+
+
+# --- reference: drivers (ALGORITHMS.md section 3) ------------------------------------------------
+def ref_full_batch(X, y, theta, rule, n_steps):
+    for _ in range(n_steps):
+        theta = rule.step(theta, grad_full(X, y, rule.point(theta)))
+    return theta
+
+
+def ref_batches(X, y, theta, rule, batches):
+    for rows in batches:
+        theta = rule.step(theta, grad_batch(X, y, rows, rule.point(theta)))
+    return theta
+
+
+def ref_sag(X, y, theta, rule, rows, table, divide_by_n):
+    """table: dict with the per-row gradient memory (n, p), their sum and the rows seen."""
+    for i in rows:
+        gi = grad_i(X, y, i, rule.point(theta))
+        table["sum"] = table["sum"] + gi - table["grads"][i]
+        table["grads"][i] = gi
+        table["seen"].add(int(i))
+        m = X.shape[0] if divide_by_n else len(table["seen"])
+        theta = rule.step(theta, table["sum"] / m)
+    return theta
+
+
+def ref_snapshot(X, y, theta, rule, loops):
+    """SVRG / S2GD: loops = [(rows, pick)], pick = index of the output iterate or -1 (last)."""
+    for rows, pick in loops:
+        snap = theta.copy()
+        mu = grad_full(X, y, snap)
+        iterates = [theta]
+        for i in rows:
+            g = grad_i(X, y, i, rule.point(theta)) - grad_i(X, y, i, snap) + mu
+            theta = rule.step(theta, g)
+            iterates.append(theta)
+        theta = iterates[pick] if pick >= 0 else iterates[-1]
+    return theta
+
+
+def ref_sarah(X, y, theta, rule, loops, m, gamma):
+    """SARAH (gamma = 0, pick the output) and SARAH+ (gamma > 0, last iterate)."""
+    for rows, pick in loops:
+        v = grad_full(X, y, theta)
+        v0_sq = v @ v
+        iterates = [theta]
+        theta = rule.step(theta, v)
+        iterates.append(theta)
+        for t in range(1, m):
+            if gamma > 0 and not v @ v > gamma * v0_sq:
+                break
+            i = rows[t - 1]
+            v = grad_i(X, y, i, rule.point(theta)) - grad_i(X, y, i, iterates[-2]) + v
+            theta = rule.step(theta, v)
+            iterates.append(theta)
+        if gamma <= 0:
+            theta = iterates[pick]
+    return theta
+
+
+# --- the cases -----------------------------------------------------------------------------------
+RULE_CASES = {
+    "plain": rules.plain(0.05),
+    "plain_invscaling": dataclasses.replace(rules.plain(0.05), power_t=0.25),
+    "momentum": rules.momentum(0.03, 0.9),
+    "nesterov": rules.nesterov(0.03, 0.9),
+    "adagrad": rules.adagrad(0.1),
+    "adadelta": rules.adadelta(1.0, 0.9, 1e-6),
+    "rmsprop": rules.rmsprop(0.01),
+    "rmsprop_centered": rules.rmsprop(0.01, centered=True),
+    "rmsprop_momentum": rules.rmsprop(0.01, momentum=0.9),
+    "rmsprop_centered_momentum": rules.rmsprop(0.005, momentum=0.5, centered=True),
+    "adam": rules.adam(0.05),
+    "amsgrad": rules.amsgrad(0.05),
+    "rprop": rules.rprop(0.05),
+}
+
+DRIVER_CASES = {
+    "full_batch": D.FullBatch(),
+    "single": D.MiniBatch(batch_size=1),
+    "mini_batch": D.MiniBatch(batch_size=4),
+    "mini_batch_replace": D.MiniBatch(batch_size=3, scheme="replace"),
+    "sag": D.SAG(),
+    "sag_divide_n": D.SAG(divide="n"),
+    "svrg_option1": D.SVRG(inner_iter=5, option=1),
+    "svrg_option2": D.SVRG(inner_iter=5, option=2),
+    "s2gd": D.S2GD(inner_iter=6, nu=0.5),
+    "sarah": D.SARAH(inner_iter=5),
+    "sarah_plus": D.SARAHPlus(inner_iter=12, gamma_s=0.125),
+}
+
+#: The rows of the kernels' ``(3, p)`` rule state, by reference state name.
+STATE_ROWS = {"plain": [], "momentum": ["u"], "nesterov": ["u"], "adagrad": ["G"],
+              "adadelta": ["Eg", "Ex"], "rmsprop": ["Eg", "gbar", "buf"], "adam": ["m", "Eg"],
+              "amsgrad": ["m", "Eg", "vmax"], "rprop": ["step", "gprev"]}
+
+KERNEL_OF = {"full_batch": "full_batch", "mini_batch": "sampled", "sag": "sag",
+             "svrg": "snapshot_vr", "s2gd": "snapshot_vr", "sarah": "sarah",
+             "sarah_plus": "sarah"}
+
+
+def _problem(n=13, d=3, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)).astype(dtype)
+    y = (0.3 + X @ np.linspace(-1.0, 1.0, d) + 0.2 * rng.standard_normal(n)).astype(dtype)
+    theta0 = 0.1 * rng.standard_normal(d + 1)
+    return X, y, theta0
+
+
+class Spy:
+    """Replaces one kernel, records every call's arguments (copied) and calls through."""
+
+    def __init__(self, monkeypatch, name):
+        self.calls = []
+        self.inner = getattr(K, name)
+        monkeypatch.setattr(K, name, self)
+
+    def __call__(self, *args):
+        self.calls.append([a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        self.raw = args
+        return self.inner(*args)
+
+
+def _replay(driver, X, y, theta, ref, call):
+    """Run the reference on the indices recorded from one kernel call."""
+    if isinstance(driver, D.FullBatch):
+        return ref_full_batch(X, y, theta, ref, call[7])
+    if isinstance(driver, D.MiniBatch):
+        idx, first_len, epoch_len, bs, n_steps = call[2:7]
+        batches, start, boundary = [], 0, first_len
+        for _ in range(n_steps):
+            if start == boundary:
+                boundary += epoch_len
+            stop = min(start + bs, boundary)
+            batches.append(idx[start:stop])
+            start = stop
+        assert start == idx.shape[0]
+        return ref_batches(X, y, theta, ref, batches)
+    if isinstance(driver, D.SAG):
+        return ref_sag(X, y, theta, ref, call[2], ref.sag_table, driver.divide == "n")
+    if isinstance(driver, D.SARAH):
+        idx, m, picks = call[2], call[3], call[4]
+        loops = [(idx[s * (m - 1):(s + 1) * (m - 1)], picks[s]) for s in range(len(picks))]
+        return ref_sarah(X, y, theta, ref, loops, m, driver.gamma())
+    idx, lengths, picks = call[2], call[3], call[4]
+    bounds = np.concatenate(([0], np.cumsum(lengths)))
+    loops = [(idx[bounds[s]:bounds[s + 1]], picks[s]) for s in range(len(lengths))]
+    return ref_snapshot(X, y, theta, ref, loops)
+
+
+def _pairs():
+    for dname, driver in DRIVER_CASES.items():
+        for rname, rule in RULE_CASES.items():
+            if rule.full_batch_only and not isinstance(driver, D.FullBatch):
+                continue
+            yield pytest.param(dname, rname, id=f"{dname}-{rname}")
+
+
+@pytest.mark.parametrize("dname,rname", list(_pairs()))
+def test_kernel_matches_reference(monkeypatch, dname, rname):
+    driver, rule = DRIVER_CASES[dname], RULE_CASES[rname]
+    X, y, theta0 = _problem()
+    n, p = X.shape[0], X.shape[1] + 1
+    spy = Spy(monkeypatch, KERNEL_OF[driver.name])
+    opt = D.Optimizer(rule, driver, theta0, n)
+    rng = np.random.default_rng(42)
+    units = 3 if driver.units_per_epoch(n) == 1 else int(1.5 * driver.units_per_epoch(n))
+    ref = RefRule(rule, p)
+    ref.sag_table = {"grads": np.zeros((n, p)), "sum": np.zeros(p), "seen": set()}
+    theta_ref = theta0.copy()
+    for chunk in (units, units + 1):  # two calls: the state must carry over
+        n_calls = len(spy.calls)
+        theta = opt.run(X, y, chunk, rng).copy()
+        for call in spy.calls[n_calls:]:
+            theta_ref = _replay(driver, X, y, theta_ref, ref, call)
+        np.testing.assert_allclose(theta, theta_ref, **TOL, err_msg=f"{dname} x {rname}")
+        assert opt.t == ref.t
+        for row, key in enumerate(STATE_ROWS[rule.name]):
+            np.testing.assert_allclose(opt.rule_state[row], ref.s[key], **TOL, err_msg=key)
+    assert np.all(np.isfinite(theta))
+    assert np.max(np.abs(theta - theta0)) > 1e-3  # it moved
+
+
+def _kernel_call(name, X, y, theta, rule, idx):
+    """Call kernel ``name`` directly on explicit indices; return theta."""
+    p = theta.shape[0]
+    state, hp = rule.init_state(p), rule.hyperparameters()
+    bufs = [np.empty(p) for _ in range(5)]
+    if name == "sampled":
+        K.sampled(X, y, idx, idx.shape[0], X.shape[0], 1, idx.shape[0], theta, state, 0,
+                  rule.code, hp, *bufs[:2])
+    elif name == "sag":
+        n = X.shape[0]
+        K.sag(X, y, idx, theta, state, 0, rule.code, hp, np.zeros(n), np.zeros(n, np.bool_),
+              np.zeros(p), 0, 0, *bufs[:2])
+    elif name == "snapshot_vr":
+        K.snapshot_vr(X, y, idx, np.array([idx.shape[0]]), np.array([-1]), theta, state, 0,
+                      rule.code, hp, *bufs)
+    elif name == "sarah":
+        K.sarah(X, y, idx, idx.shape[0] + 1, np.array([idx.shape[0]]), 0.0, theta, state, 0,
+                rule.code, hp, *bufs)
+    else:
+        K.full_batch(X, y, theta, state, 0, rule.code, hp, 3, np.empty(3), *bufs[:2])
+    return theta
+
+
+@pytest.mark.parametrize("name", ["sampled", "sag", "snapshot_vr", "sarah", "full_batch"])
+@pytest.mark.parametrize("rname", ["plain", "adam"])
+def test_explicit_indices_long_rows(name, rname):
+    """Rows longer than a cache line and a long index list exercise the prefetching paths."""
+    X, y, theta0 = _problem(n=301, d=21, seed=3)
+    rule = RULE_CASES[rname] if rname == "adam" else rules.plain(0.005)
+    idx = np.random.default_rng(5).integers(0, X.shape[0], size=700)
+    theta = _kernel_call(name, X, y, theta0.copy(), rule, idx)
+    ref = RefRule(rule, theta0.shape[0])
+    if name == "sampled":
+        want = ref_batches(X, y, theta0, ref, [[i] for i in idx])
+    elif name == "sag":
+        table = {"grads": np.zeros((301, 22)), "sum": np.zeros(22), "seen": set()}
+        want = ref_sag(X, y, theta0, ref, idx, table, False)
+    elif name == "snapshot_vr":
+        want = ref_snapshot(X, y, theta0, ref, [(idx, -1)])
+    elif name == "sarah":
+        want = ref_sarah(X, y, theta0, ref, [(idx, idx.shape[0])], idx.shape[0] + 1, 0.0)
+    else:
+        want = ref_full_batch(X, y, theta0, ref, 3)
+    np.testing.assert_allclose(theta, want, **TOL)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 8, 9])
+def test_full_gradient_any_row_count(n):
+    """The four-rows-at-a-time gradient and objective handle every remainder."""
+    X, y, theta = _problem(n=n, d=5, seed=n)
+    g = np.empty(6)
+    loss = K.full_gradient(X, y, theta, g)
+    np.testing.assert_allclose(g, grad_full(X, y, theta), **TOL)
+    r = theta[0] + X @ theta[1:] - y
+    np.testing.assert_allclose(loss, 0.5 * np.mean(r**2), **TOL)
+    assert K.objective(X, y, theta) == loss
+
+
+@pytest.mark.parametrize("dname", list(DRIVER_CASES))
+def test_drivers_get_the_callers_arrays(monkeypatch, dname):
+    """A C-contiguous float64 X (and y) reaches the kernel itself: no copy, no column of ones."""
+    driver = DRIVER_CASES[dname]
+    X, y, theta0 = _problem()
+    spy = Spy(monkeypatch, KERNEL_OF[driver.name])
+    D.Optimizer(rules.plain(0.01), driver, theta0, X.shape[0]).run(
+        X, y, 2, np.random.default_rng(0))
+    assert spy.raw[0] is X
+    assert spy.raw[1] is y
+
+
+def test_float32_runs_natively():
+    """float32 X is read as it is (no converted copy): the same numbers as its float64 cast."""
+    X32, y32, theta0 = _problem(n=50, d=4, dtype=np.float32)
+    X64, y64 = X32.astype(np.float64), y32.astype(np.float64)
+    for driver in (D.FullBatch(), D.MiniBatch(batch_size=1), D.SAG(), D.SVRG(inner_iter=20)):
+        a = D.optimize(X32, y32, rules.plain(0.05), driver, theta0, 5, np.random.default_rng(1))
+        b = D.optimize(X64, y64, rules.plain(0.05), driver, theta0, 5, np.random.default_rng(1))
+        np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-14)
+
+
+def test_any_memory_layout_same_numbers():
+    """Fortran-ordered and strided X run the same arithmetic as C-ordered X (no prefetch)."""
+    X, y, theta0 = _problem(n=40, d=5)
+    strided = np.repeat(X, 2, axis=1)[:, ::2]  # every other column: X itself, not contiguous
+    assert np.array_equal(strided, X) and not strided.flags.c_contiguous
+    for driver in (D.FullBatch(), D.MiniBatch(batch_size=1), D.MiniBatch(batch_size=7),
+                   D.SAG(), D.SVRG(inner_iter=9), D.SARAH(inner_iter=9)):
+        want = D.optimize(X, y, rules.adam(0.05), driver, theta0, 4, np.random.default_rng(3))
+        for other in (np.asfortranarray(X), strided):
+            got = D.optimize(other, y, rules.adam(0.05), driver, theta0, 4,
+                             np.random.default_rng(3))
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="measures the compiled kernels")
+@pytest.mark.parametrize("driver", [D.MiniBatch(batch_size=1), D.SAG(), D.SVRG(),
+                                    D.SARAH(), D.FullBatch()], ids=lambda d: d.name)
+def test_fit_memory_small_next_to_X(driver):
+    """Extra memory of a one-epoch run stays under a tenth of the size of X (no copy of X)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 64))
+    y = X[:, 0] + 0.1 * rng.standard_normal(20_000)
+    D.optimize(X[:50], y[:50], rules.plain(0.001), driver, np.zeros(65), 1,
+               np.random.default_rng(0))  # compile outside the measurement
+    opt = D.Optimizer(rules.plain(0.001), driver, np.zeros(65), X.shape[0])
+    units = max(1, int(driver.units_per_epoch(X.shape[0])))
+    tracemalloc.start()
+    try:
+        opt.run(X, y, units, np.random.default_rng(0))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.1 * X.nbytes, (peak, X.nbytes)
