@@ -99,9 +99,9 @@ row per step and stalls at a noise floor; SAG remembers every row's last gradien
 SARAH correct the single-row gradient with a full gradient taken now and then.
 """),
     ("code", """
-X, y = datasets.load_diabetes(return_X_y=True)
-X = np.ascontiguousarray(X.to_numpy())
-y = ((y - y.mean()) / y.std()).to_numpy()
+rng = np.random.default_rng(1)
+X = rng.standard_normal((500, 5))
+y = 0.5 + X @ np.array([1.0, -2.0, 0.5, 0.0, 1.5]) + rng.standard_normal(500)
 A = np.column_stack([np.ones(len(y)), X])
 best = 0.5 * np.mean((A @ np.linalg.lstsq(A, y, rcond=None)[0] - y) ** 2)
 n = len(y)
@@ -110,10 +110,10 @@ for name, driver, units in [("SGD", drivers.MiniBatch(batch_size=1), n),
                             ("SAG", drivers.SAG(), n),
                             ("SVRG", drivers.SVRG(inner_iter=n, option=1), 1),
                             ("SARAH", drivers.SARAH(inner_iter=n), 1)]:
-    opt = drivers.Optimizer(rules.plain(0.05), driver, np.zeros(X.shape[1] + 1), n)
+    opt = drivers.Optimizer(rules.plain(0.02), driver, np.zeros(X.shape[1] + 1), n)
     rng = np.random.default_rng(0)
     curve = []
-    for _ in range(30):
+    for _ in range(40):
         theta = opt.run(X, y, units, rng)
         curve.append(0.5 * np.mean((A @ theta - y) ** 2))
     curves[name] = np.array(curve)
