@@ -50,6 +50,24 @@ _BLOW_UP = 1e6
 _POWER_ITERATIONS = 100
 
 
+#: Rows per chunk of the set-up statistics: they never allocate more than this per column.
+_CHUNK = 8192
+
+
+def _max_row_sq_norm(X: np.ndarray) -> float:
+    """``max_i ||x_i||^2``, a chunk of rows at a time (no n-length temporary)."""
+    return max(float(np.max(np.einsum("ij,ij->i", X[i:i + _CHUNK], X[i:i + _CHUNK])))
+               for i in range(0, X.shape[0], _CHUNK))
+
+
+def _variance(y: np.ndarray) -> float:
+    """``Var(y)`` (two passes, a chunk at a time: no n-length temporary)."""
+    n = y.shape[0]
+    mean = float(np.sum(y)) / n
+    return sum(float(np.sum((y[i:i + _CHUNK] - mean) ** 2))
+               for i in range(0, n, _CHUNK)) / n
+
+
 def _gram_top_eigenvalue(X: np.ndarray) -> float:
     """Largest eigenvalue ``L`` of ``[1, X]^T [1, X] / n`` by power iteration.
 
@@ -88,7 +106,7 @@ def _smoothness(driver: Driver, X: np.ndarray) -> float:
     n = X.shape[0]
     if isinstance(driver, FullBatch):
         return _gram_top_eigenvalue(X)
-    l_max = 1.0 + float(np.max(np.einsum("ij,ij->i", X, X)))
+    l_max = 1.0 + _max_row_sq_norm(X)
     if isinstance(driver, MiniBatch):
         b = driver.resolve_batch_size(n)
         if b > 1:
@@ -101,7 +119,7 @@ def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
                         y: np.ndarray) -> float:
     """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
     if rule.name in _TARGET_RULES:
-        rms = float(np.sqrt(np.mean(y * y)))
+        rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
         return _TARGET_RULES[rule.name] * (rms if rms > 0 else 1.0)
     lr = _CURVATURE_RULES[rule.name] / _smoothness(driver, X)
     if rule.momentum > 0 and _is_noisy(driver, X.shape[0]):
@@ -120,10 +138,10 @@ def _loss_scale(y: np.ndarray) -> float:
     In this unit ``objective / scale = 1 - R^2``. Constant ``y`` falls back to ``mean(y^2) / 2``
     (or 1 when ``y`` is 0).
     """
-    var = float(np.var(y))
+    var = _variance(y)
     if var > 0:
         return 0.5 * var
-    sq = float(np.mean(y * y))
+    sq = float(np.dot(y, y) / y.shape[0])
     return 0.5 * sq if sq > 0 else 1.0
 
 
