@@ -8,17 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-_SHARED = Path(os.environ.get("GRADDESCENT_SHARED",
-                              Path(__file__).resolve().parents[2] / "shared"))
+#: ``../shared`` beside the checkout, or $GRADDESCENTSHARED (module level: parametrisations
+#: that read it at collection time import it from here).
+SHARED = Path(os.environ.get("GRADDESCENTSHARED")
+              or Path(__file__).resolve().parents[2] / "shared")
+
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """``../shared`` (or $GRADDESCENT_SHARED); tests using it skip when it is absent."""
-    if not (_SHARED / "data").is_dir():
-        pytest.skip(f"the validation folder {_SHARED / 'data'} is not present (CI always has "
-                    f"it; set GRADDESCENT_SHARED to point elsewhere)")
-    return _SHARED
+    """``../shared`` (or $GRADDESCENTSHARED); tests using it skip when it is absent."""
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"the validation folder {SHARED / 'data'} is not present (CI always has "
+                    f"it; set GRADDESCENTSHARED to point elsewhere)")
+    return SHARED
 
 
 @pytest.fixture

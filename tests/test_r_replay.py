@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SHARED
 
 from graddescent import r_replay
 from graddescent.r_replay import LEARNERS, RError, RRandom
 
-SHARED = Path(
-    os.environ.get("GRADDESCENT_SHARED") or Path(__file__).resolve().parents[2] / "shared"
-)
 GROUND_TRUTH = SHARED / "data" / "r_ground_truth" / "gradDescent_results.csv"
 
 

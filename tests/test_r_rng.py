@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SHARED
 
 from graddescent._r_rng import RRandom, _as_r_integer, _fixup, _scrambled_state
 
-SHARED = Path(
-    os.environ.get("GRADDESCENT_SHARED") or Path(__file__).resolve().parents[2] / "shared"
-)
 RNG_CSV = SHARED / "data" / "r_ground_truth" / "rng.csv"
 
 
