@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,34 +47,25 @@ def _method_name(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive_int(value: str) -> int:
-    try:
-        out = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if out < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value!r}")
-    return out
+def _checked(cast: Callable[[str], Any], ok: Callable[[Any], bool], kind: str,
+             condition: str) -> Callable[[str], Any]:
+    """An argparse ``type``: ``cast(value)``, rejected unless ``ok`` holds for it."""
+
+    def parse(value: str):
+        try:
+            out = cast(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {value!r}") from None
+        if not ok(out):
+            raise argparse.ArgumentTypeError(f"expected {condition}, got {value!r}")
+        return out
+
+    return parse
 
 
-def _fraction(value: str) -> float:
-    try:
-        out = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not 0.0 < out < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {value!r}")
-    return out
-
-
-def _positive_float(value: str) -> float:
-    try:
-        out = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not out > 0.0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {value!r}")
-    return out
+_positive_int = _checked(int, lambda v: v >= 1, "a whole number", "a number >= 1")
+_fraction = _checked(float, lambda v: 0.0 < v < 1.0, "a number", "a fraction in (0, 1)")
+_positive_float = _checked(float, lambda v: v > 0.0, "a number", "a number > 0")
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
