@@ -74,7 +74,9 @@ HP_BETA2 = 4
 HP_EPS = 5
 HP_CENTERED = 6  # RMSprop: 1.0 for the centred variant
 HP_POWER_T = 7  # schedule: 0 = constant rate, otherwise lr / t ** power_t
-HP_SIZE = 8
+HP_STEP_MIN = 8  # Rprop's step-size bounds
+HP_STEP_MAX = 9
+HP_SIZE = 10
 
 STATE_ROWS = 3
 
@@ -269,9 +271,9 @@ def rule_step(code, theta, g, state, t, hp):
             s = gj * state[1, j]
             step = state[0, j]
             if s > 0.0:
-                step = min(step * RPROP_ETA_PLUS, RPROP_STEP_MAX)
+                step = min(step * RPROP_ETA_PLUS, hp[HP_STEP_MAX])
             elif s < 0.0:
-                step = max(step * RPROP_ETA_MINUS, RPROP_STEP_MIN)
+                step = max(step * RPROP_ETA_MINUS, hp[HP_STEP_MIN])
                 gj = 0.0
             state[0, j] = step
             state[1, j] = gj
@@ -321,6 +323,49 @@ def look_ahead(theta, state, hp, out):
     mu = hp[HP_MOMENTUM]
     for j in range(theta.shape[0]):
         out[j] = theta[j] + mu * state[0, j]
+
+
+@_jit
+def effective_steps(code, state, t, hp, out):
+    """Each coordinate's step per unit of gradient after ``t`` steps: the rule's diagonal
+    preconditioner at its current state (NaN for Rprop, whose step ignores the gradient's size).
+
+    Plain: ``lr``; momentum and Nesterov: ``lr / (1 - mu)`` (the steady-state sum of a buffer);
+    Adagrad: ``lr / (sqrt(G) + eps)``; Adadelta: ``lr sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps)``;
+    RMSprop: ``lr / (sqrt(v) + eps)`` (centred: ``v - gbar^2``; over ``1 - mu`` with momentum);
+    Adam and AMSGrad: ``lr / (sqrt(v / (1 - beta2^t)) + eps)`` (AMSGrad: the running max).
+    """
+    p = out.shape[0]
+    lr = hp[HP_LR]
+    if hp[HP_POWER_T] != 0.0 and t > 0:
+        lr = lr / t ** hp[HP_POWER_T]
+    eps = hp[HP_EPS]
+    if code == RULE_PLAIN:
+        for j in range(p):
+            out[j] = lr
+    elif code == RULE_MOMENTUM or code == RULE_NESTEROV:
+        for j in range(p):
+            out[j] = lr / (1.0 - hp[HP_MOMENTUM])
+    elif code == RULE_ADAGRAD:
+        for j in range(p):
+            out[j] = lr / (np.sqrt(state[0, j]) + eps)
+    elif code == RULE_ADADELTA:
+        for j in range(p):
+            out[j] = lr * np.sqrt(state[1, j] + eps) / np.sqrt(state[0, j] + eps)
+    elif code == RULE_RMSPROP:
+        centered = hp[HP_CENTERED] != 0.0
+        for j in range(p):
+            v = state[0, j] - state[1, j] * state[1, j] if centered else state[0, j]
+            out[j] = lr / (np.sqrt(max(v, 0.0)) + eps) / (1.0 - hp[HP_MOMENTUM])
+    elif code == RULE_ADAM or code == RULE_AMSGRAD:
+        row = 1 if code == RULE_ADAM else 2
+        c2 = 1.0 - hp[HP_BETA2] ** max(t, 1)
+        for j in range(p):
+            out[j] = lr / (np.sqrt(state[row, j] / c2) + eps)
+    else:
+        for j in range(p):
+            out[j] = np.nan
+    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -552,6 +597,25 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
         t += 1
         rule_step(code, theta, g, state, t, hp)
         start = stop
+    return t, OK
+
+
+@_jit
+def sampled_epochs(X, y, idx, batch_size, steps_per_epoch, theta, state, t, code, hp, g, z,
+                   snapshots):
+    """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
+
+    ``idx`` concatenates one order of the ``n`` rows per epoch; the steps are exactly those of
+    :func:`sampled` over the same indices (one call per epoch, no Python in between).
+    """
+    n = X.shape[0]
+    for e in range(snapshots.shape[0]):
+        t, status = sampled(X, y, idx[e * n:(e + 1) * n], n, n, batch_size, steps_per_epoch,
+                            theta, state, t, code, hp, g, z)
+        if status != OK:
+            return t, status
+        for j in range(theta.shape[0]):
+            snapshots[e, j] = theta[j]
     return t, OK
 
 

@@ -21,6 +21,7 @@ Use :func:`optimize` (or :class:`Optimizer` to keep the state between calls).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -150,6 +151,19 @@ class Driver:
         """Run ``n_units`` units in place; return the new step count ``t``."""
         raise NotImplementedError
 
+    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots):
+        """Run ``len(snapshots)`` epochs in place, ``theta`` copied into ``snapshots[e]`` after
+        epoch ``e``; return the new step count.
+
+        The same steps as that many calls of :meth:`run` with one epoch's units each (the
+        estimator's loop); drivers may do it in one compiled call.
+        """
+        units = math.ceil(self.units_per_epoch(X.shape[0]))
+        for e in range(snapshots.shape[0]):
+            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units)
+            snapshots[e] = theta
+        return t
+
 
 def _buffers(p: int, k: int = 2):
     return [np.empty(p) for _ in range(k)]
@@ -243,6 +257,21 @@ class MiniBatch(Driver):
         g, z = _buffers(theta.shape[0])
         t, status = K.sampled(X, y, idx, first_len, n, bs, n_units, theta, rule_state, t,
                               rule.code, rule.hyperparameters(), g, z)
+        _raise_if_diverged(status, t, rule)
+        return t
+
+    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots):
+        stream = driver_state.data["stream"]
+        n = X.shape[0]
+        if stream.pos < stream.block.shape[0]:  # an epoch already begun: one at a time
+            return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
+                                      snapshots)
+        bs = self.resolve_batch_size(n)
+        units = -(-n // bs)
+        idx, _ = stream.take_batches(rng, units * snapshots.shape[0], bs)
+        g, z = _buffers(theta.shape[0])
+        t, status = K.sampled_epochs(X, y, idx, bs, units, theta, rule_state, t, rule.code,
+                                     rule.hyperparameters(), g, z, snapshots)
         _raise_if_diverged(status, t, rule)
         return t
 
@@ -480,6 +509,24 @@ class Optimizer:
                 raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t,
                                                                 lr=self.rule.learning_rate))
         return self.theta
+
+
+    def run_epochs(self, X: np.ndarray, y: np.ndarray, n_epochs: int,
+                   rng: np.random.Generator) -> np.ndarray:
+        """Run ``n_epochs`` epochs; return ``theta`` after each, shape ``(n_epochs, p)``.
+
+        An epoch is ``ceil(driver.units_per_epoch(n))`` units, as in :meth:`run`; the result is
+        the same as running them one call at a time.
+        """
+        snapshots = np.empty((int(n_epochs), self.theta.shape[0]))
+        if n_epochs > 0:
+            self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
+                                            self.t, self.driver_state, rng, snapshots)
+            self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
+            if not np.all(np.isfinite(self.theta)):
+                raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t,
+                                                                lr=self.rule.learning_rate))
+        return snapshots
 
 
 def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,

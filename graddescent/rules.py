@@ -67,6 +67,14 @@ class UpdateRule:
         ``learning_rate / t ** power_t`` (scikit-learn's ``invscaling``).
     full_batch_only : bool
         True for sign-based rules (Rprop), which break on noisy mini-batch gradients.
+    step_min, step_max : float
+        Rprop's bounds on its step sizes (torch's ``step_sizes``).
+    annealed_decays : tuple of str
+        The decays of squared-gradient averages (``"rho"``, ``"beta2"``) whose complement
+        ``1 - decay`` :meth:`reduced` shrinks with the rate: RMSprop, Adadelta, Adam, AMSGrad.
+    annealed_momenta : tuple of str
+        The momentum-like decays (``"momentum"``, ``"beta1"``) that :meth:`reduced` shrinks with
+        the rate.
     """
 
     name: str
@@ -80,6 +88,10 @@ class UpdateRule:
     centered: bool = False
     power_t: float = 0.0
     full_batch_only: bool = False
+    step_min: float = K.RPROP_STEP_MIN
+    step_max: float = K.RPROP_STEP_MAX
+    annealed_decays: tuple[str, ...] = ()
+    annealed_momenta: tuple[str, ...] = ()
 
     def hyperparameters(self) -> np.ndarray:
         """The float vector the kernels read (slots ``_kernels.HP_*``)."""
@@ -92,6 +104,8 @@ class UpdateRule:
         hp[K.HP_EPS] = self.eps
         hp[K.HP_CENTERED] = float(self.centered)
         hp[K.HP_POWER_T] = self.power_t
+        hp[K.HP_STEP_MIN] = self.step_min
+        hp[K.HP_STEP_MAX] = self.step_max
         return hp
 
     def init_state(self, n_params: int) -> np.ndarray:
@@ -118,6 +132,42 @@ class UpdateRule:
         """
         K.rule_step(self.code, theta, np.asarray(grad, dtype=np.float64), state, t,
                     self.hyperparameters())
+
+    def effective_steps(self, state: np.ndarray, t: int) -> np.ndarray:
+        """Each coordinate's step per unit of gradient at ``state`` after ``t`` steps.
+
+        The rule's diagonal preconditioner ``D`` (a step is about ``-D * g``): ``lr`` for the
+        plain rule, ``lr / (1 - momentum)`` for the momentum rules, ``lr / (sqrt(v) + eps)``
+        for the normalised ones (see :func:`graddescent._kernels.effective_steps`). NaN for
+        Rprop, whose step does not scale with the gradient.
+        """
+        out = np.empty(state.shape[1])
+        return np.array(K.effective_steps(self.code, state, int(t), self.hyperparameters(), out))
+
+    def reduced(self, factor: float) -> UpdateRule:
+        """This rule with its rate divided by ``factor``, and so are ``1 - decay`` for each of
+        :attr:`annealed_decays` and each of :attr:`annealed_momenta`.
+
+        Used by the adaptive schedule between its stages. A normalised rule's squared-gradient
+        average includes the current gradient, so its expected step at the optimum is not zero:
+        the fixed point is off by an amount that shrinks with ``1 - decay``, not with the rate
+        (Zou, Shen, Jie, Zhang, Liu 2019). A momentum buffer carries the last ``1 / (1 - mu)``
+        sampled gradients across the end of an epoch, which undoes the cancellation that makes
+        a reshuffled epoch nearly exact; shrinking it as the rate shrinks is the decaying
+        :math:`\beta_{1,t}` of Adam's and AMSGrad's convergence proofs (Kingma & Ba 2015,
+        Theorem 4.1; Reddi et al. 2018).
+
+        Examples
+        --------
+        >>> from graddescent import rules
+        >>> rule = rules.adam(learning_rate=0.01).reduced(5)
+        >>> rule.learning_rate, rule.beta1, round(rule.beta2, 6)
+        (0.002, 0.18, 0.9998)
+        """
+        changes = {name: 1.0 - (1.0 - getattr(self, name)) / factor
+                   for name in self.annealed_decays}
+        changes.update({name: getattr(self, name) / factor for name in self.annealed_momenta})
+        return dataclasses.replace(self, learning_rate=self.learning_rate / factor, **changes)
 
     def eval_point(self, theta: np.ndarray, state: np.ndarray) -> np.ndarray:
         """Where the next gradient is taken: ``theta`` (Nesterov: ``theta + momentum * v``)."""
@@ -174,7 +224,7 @@ def momentum(learning_rate: float = 0.1, momentum: float = 0.9) -> UpdateRule:
     B. T. Polyak, "Some methods of speeding up the convergence of iteration methods", 1964.
     """
     return _make("momentum", K.RULE_MOMENTUM, learning_rate,
-                 momentum=_check_unit("momentum", momentum))
+                 momentum=_check_unit("momentum", momentum), annealed_momenta=("momentum",))
 
 
 def nesterov(learning_rate: float = 0.1, momentum: float = 0.9) -> UpdateRule:
@@ -206,7 +256,7 @@ def nesterov(learning_rate: float = 0.1, momentum: float = 0.9) -> UpdateRule:
     initialization and momentum in deep learning", ICML 2013.
     """
     return _make("nesterov", K.RULE_NESTEROV, learning_rate,
-                 momentum=_check_unit("momentum", momentum))
+                 momentum=_check_unit("momentum", momentum), annealed_momenta=("momentum",))
 
 
 def adagrad(learning_rate: float = 0.1, eps: float = 1e-10) -> UpdateRule:
@@ -269,7 +319,7 @@ def adadelta(learning_rate: float = 1.0, rho: float = 0.9, eps: float = 1e-6) ->
     M. D. Zeiler, "ADADELTA: an adaptive learning rate method", arXiv:1212.5701, 2012.
     """
     return _make("adadelta", K.RULE_ADADELTA, learning_rate, rho=_check_unit("rho", rho),
-                 eps=_check_positive("eps", eps))
+                 eps=_check_positive("eps", eps), annealed_decays=("rho",))
 
 
 def rmsprop(learning_rate: float = 0.1, rho: float = 0.9, eps: float = 1e-8,
@@ -309,7 +359,8 @@ def rmsprop(learning_rate: float = 0.1, rho: float = 0.9, eps: float = 1e-8,
     """
     return _make("rmsprop", K.RULE_RMSPROP, learning_rate, rho=_check_unit("rho", rho),
                  eps=_check_positive("eps", eps), momentum=_check_unit("momentum", momentum),
-                 centered=bool(centered))
+                 centered=bool(centered), annealed_decays=("rho",),
+                 annealed_momenta=("momentum",))
 
 
 def adam(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999,
@@ -342,7 +393,8 @@ def adam(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999,
     D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
     """
     return _make("adam", K.RULE_ADAM, learning_rate, beta1=_check_unit("beta1", beta1),
-                 beta2=_check_unit("beta2", beta2), eps=_check_positive("eps", eps))
+                 beta2=_check_unit("beta2", beta2), eps=_check_positive("eps", eps),
+                 annealed_decays=("beta2",), annealed_momenta=("beta1",))
 
 
 def amsgrad(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999,
@@ -368,15 +420,18 @@ def amsgrad(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999
     S. J. Reddi, S. Kale, S. Kumar, "On the convergence of Adam and beyond", ICLR 2018.
     """
     return _make("amsgrad", K.RULE_AMSGRAD, learning_rate, beta1=_check_unit("beta1", beta1),
-                 beta2=_check_unit("beta2", beta2), eps=_check_positive("eps", eps))
+                 beta2=_check_unit("beta2", beta2), eps=_check_positive("eps", eps),
+                 annealed_decays=("beta2",), annealed_momenta=("beta1",))
 
 
-def rprop(learning_rate: float = 0.1) -> UpdateRule:
+def rprop(learning_rate: float = 0.1, step_min: float = K.RPROP_STEP_MIN,
+          step_max: float = K.RPROP_STEP_MAX) -> UpdateRule:
     r"""Resilient backpropagation, iRprop- (Riedmiller & Braun 1993; Igel & Huesken 2000).
 
     Per coordinate, with :math:`s = g_t g_{t-1}`: if :math:`s > 0` the step size grows by 1.2
-    (at most 50); if :math:`s < 0` it shrinks by 0.5 (at least 1e-6) and :math:`g_t` is set to
-    0; then :math:`\theta \mathrel{-}= \mathrm{sign}(g_t)\,\Delta`. This is ``torch.optim.Rprop``.
+    (at most ``step_max``); if :math:`s < 0` it shrinks by 0.5 (at least ``step_min``) and
+    :math:`g_t` is set to 0; then :math:`\theta \mathrel{-}= \mathrm{sign}(g_t)\,\Delta`.
+    This is ``torch.optim.Rprop`` (``step_sizes=(step_min, step_max)``).
     **Full batch only**: a sign method breaks on noisy mini-batch gradients (which is why
     RMSprop was proposed). Not in R gradDescent.
 
@@ -384,6 +439,10 @@ def rprop(learning_rate: float = 0.1) -> UpdateRule:
     ----------
     learning_rate : float, default 0.1
         Initial step size of every coordinate.
+    step_min, step_max : float, default 1e-6, 50
+        Bounds on the step sizes (torch's defaults). They are absolute, so they bound the
+        precision in the units of the coefficients: :class:`~graddescent.GDRegressor` sets
+        them relative to its learning rate.
 
     Returns
     -------
@@ -394,7 +453,11 @@ def rprop(learning_rate: float = 0.1) -> UpdateRule:
     M. Riedmiller, H. Braun, "A direct adaptive method for faster backpropagation learning: the
     RPROP algorithm", 1993; C. Igel, M. Huesken, "Improving the Rprop learning algorithm", 2000.
     """
-    return _make("rprop", K.RULE_RPROP, learning_rate, full_batch_only=True)
+    step_min = _check_positive("step_min", step_min)
+    if not step_max >= step_min:
+        raise ValueError(f"step_max must be at least step_min, got {step_max!r} < {step_min!r}.")
+    return _make("rprop", K.RULE_RPROP, learning_rate, full_batch_only=True,
+                 step_min=step_min, step_max=float(step_max))
 
 
 #: Rule name -> factory. Each factory's keyword arguments are glossary names.

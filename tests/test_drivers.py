@@ -232,3 +232,39 @@ def test_divergence_raises_a_clear_error():
     with pytest.raises(D.DivergenceError, match="Scale the data .* or lower the learning rate"):
         D.optimize(X * 1e3, y, rules.plain(10.0), D.FullBatch(), np.zeros(5), 500,
                    np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("driver,rule", [
+    (D.MiniBatch(batch_size=1), rules.plain(0.05)),
+    (D.MiniBatch(batch_size=3), rules.adam(0.05)),
+    (D.MiniBatch(batch_size=1, scheme="cyclic"), rules.rmsprop(0.01)),
+    (D.MiniBatch(batch_size=1, scheme="replace"), rules.nesterov(0.02)),
+    (D.FullBatch(), rules.momentum(0.1)),
+    (D.SVRG(inner_iter=5), rules.plain(0.05)),
+    (D.SAG(), rules.plain(0.05)),
+], ids=lambda x: getattr(x, "name", ""))
+def test_run_epochs_equals_one_epoch_at_a_time(driver, rule):
+    # The estimator runs epochs in blocks (one compiled call for the mini-batch drivers): the
+    # steps, the snapshots and the random stream must be those of one call per epoch.
+    X, y, _ = well_conditioned(n=23, d=3)
+    one = D.Optimizer(rule, driver, np.zeros(4), 23)
+    block = D.Optimizer(rule, driver, np.zeros(4), 23)
+    rng_one, rng_block = np.random.default_rng(9), np.random.default_rng(9)
+    units = int(np.ceil(driver.units_per_epoch(23)))
+    expected = np.array([one.run(X, y, units, rng_one).copy() for _ in range(7)])
+    got = np.vstack([block.run_epochs(X, y, 3, rng_block), block.run_epochs(X, y, 4, rng_block)])
+    np.testing.assert_array_equal(got, expected)
+    assert (block.t, block.units) == (one.t, one.units)
+    assert rng_one.random() == rng_block.random()
+    np.testing.assert_array_equal(block.rule_state, one.rule_state)
+
+
+def test_run_epochs_after_a_partial_epoch_falls_back_to_single_epochs():
+    X, y, _ = well_conditioned(n=10, d=2)
+    opt = D.Optimizer(rules.plain(0.05), D.MiniBatch(batch_size=1), np.zeros(3), 10)
+    ref = D.Optimizer(rules.plain(0.05), D.MiniBatch(batch_size=1), np.zeros(3), 10)
+    rng, rng_ref = np.random.default_rng(1), np.random.default_rng(1)
+    opt.run(X, y, 4, rng)  # 4 of 10 rows: an epoch begun
+    ref.run(X, y, 4, rng_ref)
+    snaps = opt.run_epochs(X, y, 2, rng)
+    np.testing.assert_array_equal(snaps[-1], ref.run(X, y, 20, rng_ref))

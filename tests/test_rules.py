@@ -158,3 +158,72 @@ def test_registry_of_rules_is_complete():
                                 "rmsprop", "adam", "amsgrad", "rprop"}
     codes = {f().code for f in rules.RULES.values()}
     assert len(codes) == len(rules.RULES)
+
+
+# --- what the adaptive schedule reads and changes ------------------------------------------------
+def _numpy_effective_steps(rule, state, t):
+    """Each rule's step per unit gradient, written out independently of the kernel."""
+    lr = rule.learning_rate
+    if rule.name == "plain":
+        return np.full(state.shape[1], lr)
+    if rule.name in ("momentum", "nesterov"):
+        return np.full(state.shape[1], lr / (1 - rule.momentum))
+    if rule.name == "adagrad":
+        return lr / (np.sqrt(state[0]) + rule.eps)
+    if rule.name == "adadelta":
+        return lr * np.sqrt(state[1] + rule.eps) / np.sqrt(state[0] + rule.eps)
+    if rule.name == "rmsprop":
+        v = state[0] - state[1] ** 2 if rule.centered else state[0]
+        return lr / (np.sqrt(v) + rule.eps) / (1 - rule.momentum)
+    row = 1 if rule.name == "adam" else 2
+    return lr / (np.sqrt(state[row] / (1 - rule.beta2 ** t)) + rule.eps)
+
+
+EFFECTIVE = [rules.plain(0.1), rules.momentum(0.1, 0.9), rules.nesterov(0.1, 0.5),
+             rules.adagrad(0.1), rules.adadelta(1.0), rules.rmsprop(0.01),
+             rules.rmsprop(0.01, centered=True, momentum=0.5), rules.adam(0.1),
+             rules.amsgrad(0.1)]
+
+
+@pytest.mark.parametrize("rule", EFFECTIVE, ids=lambda r: r.name)
+def test_effective_steps_are_the_rules_preconditioner(rule):
+    rng = np.random.default_rng(3)
+    theta, state = rng.normal(size=4), rule.init_state(4)
+    for t in range(1, 6):
+        rule.step(theta, rng.normal(size=4), state, t)
+    got = rule.effective_steps(state, 5)
+    np.testing.assert_allclose(got, _numpy_effective_steps(rule, state, 5), rtol=1e-14)
+    if rule.name in ("plain", "adagrad"):  # stateless in g's size: the next step is D * g
+        before, g = theta.copy(), 1e-6 * rng.normal(size=4)
+        rule.step(theta, g, state.copy(), 6)
+        np.testing.assert_allclose(before - theta, got * g, rtol=1e-6)
+    assert np.isnan(rules.rprop(0.1).effective_steps(np.zeros((3, 2)), 1)).all()
+
+
+def test_reduced_divides_the_rate_and_anneals_the_averages():
+    adam = rules.adam(0.01, beta1=0.9, beta2=0.999).reduced(5)
+    assert (adam.learning_rate, adam.beta1) == pytest.approx((0.002, 0.18))
+    assert 1 - adam.beta2 == pytest.approx(0.0002)
+    rms = rules.rmsprop(0.1, rho=0.99, momentum=0.5).reduced(2)
+    assert (rms.learning_rate, 1 - rms.rho, rms.momentum) == pytest.approx((0.05, 0.005, 0.25))
+    assert rules.adadelta(1.0, rho=0.9).reduced(10).rho == pytest.approx(0.99)
+    plain = rules.plain(0.3).reduced(3)
+    assert plain == rules.plain(0.1) or plain.learning_rate == pytest.approx(0.1)
+    assert rules.adagrad(0.1, eps=1e-10).reduced(4).eps == 1e-10  # nothing else moves
+
+
+def test_rprop_step_bounds_are_hyperparameters():
+    rule = rules.rprop(1.0, step_min=0.3, step_max=1.5)
+    theta, state = np.zeros(1), rule.init_state(1)
+    steps = []
+    for t, g in enumerate([1, 1, 1, 1, -1, 1, -1, 1, -1], start=1):
+        before = theta.copy()
+        rule.step(theta, np.array([float(g)]), state, t)
+        steps.append(abs(float(theta[0] - before[0])))
+    # grows by 1.2 up to step_max; each sign change halves the step (and skips the move),
+    # down to step_min
+    np.testing.assert_allclose(steps, [1.0, 1.2, 1.44, 1.5, 0.0, 0.75, 0.0, 0.375, 0.0])
+    np.testing.assert_allclose(state[0], [0.3])
+    assert rules.rprop(0.1) == rules.rprop(0.1, 1e-6, 50.0)  # torch's defaults
+    with pytest.raises(ValueError, match="step_max"):
+        rules.rprop(0.1, step_min=1.0, step_max=0.5)
