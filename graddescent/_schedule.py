@@ -10,9 +10,12 @@ such epochs in a row.
 :class:`StepDecay` (the ``adaptive`` schedule): the fit runs in *stages* at a constant rate; a
 stage ends after ``n_iter_no_change`` epochs without improvement **and** once it is long enough
 for the slowest direction of the problem to settle. Then, if the stage improved on the previous
-stage's best by at least ``tol * n_iter_no_change``, the rate is divided by 5 (and, for the
-normalised rules, ``1 - decay`` of their squared-gradient average too: see
-:meth:`graddescent.rules.UpdateRule.reduced`); otherwise the fit has converged.
+stage's best by at least ``tol * n_iter_no_change`` or moved the coefficients by more than
+``COEF_RTOL`` of their norm, the effective rate is divided by 5 (and, for the normalised rules,
+``1 - decay`` of their squared-gradient average and their momentum too: see
+:meth:`graddescent.rules.UpdateRule.reduced`); otherwise the fit has converged. It has also
+converged after ``FLAT_STAGES + 1`` stages in a row without that objective gain (noisy data
+whose coefficients are only weakly determined), or when the rate would fall below ``floor``.
 
 Why the length condition. With a sampled gradient, a constant rate :math:`\eta` leaves the
 iterate hovering around the optimum at a distance that shrinks with :math:`\eta`; lowering the
@@ -54,6 +57,9 @@ MAX_HESSIAN = 500
 NULL_EIGENVALUE = 1e-10
 #: The fit has converged when a whole stage moved the coefficients by at most this (relative).
 COEF_RTOL = 5e-4
+#: ... or when this many stages in a row improved the objective by less than tol * patience
+#: (the coefficients are then as good as the data determine them).
+FLAT_STAGES = 2
 #: Rows per chunk when forming the Hessian.
 _CHUNK = 8192
 
@@ -134,6 +140,7 @@ class StepDecay(Patience):
         self._lam: float | None = None  # lambda_min(D^1/2 H D^1/2) at the last check
         self._stage_rate: float | None = None  # ... at the current stage's start
         self.moved = self.gain = math.inf
+        self.flat_stages = 0  # stages in a row that did not improve the objective
 
     def epochs_before_decision(self, opt: Optimizer, steps_per_epoch: float) -> int:
         if self.stalled >= self.patience:  # waiting for the stage to be long enough
@@ -186,7 +193,9 @@ class StepDecay(Patience):
         if self._lam is not None and self._stage_rate is not None:
             factor = max(min(CUT * self._lam / self._stage_rate, CUT), 1.0)
         rule = opt.rule
-        if (gain < self.tol * self.patience and settled) or \
+        flat = gain < self.tol * self.patience  # the objective no longer improves
+        self.flat_stages = self.flat_stages + 1 if flat else 0
+        if (flat and settled) or self.flat_stages > FLAT_STAGES or \
                 rule.learning_rate / factor < self.floor:
             return True  # converged: a smaller rate no longer pays
         opt.rule = rule.reduced(factor)
