@@ -11,8 +11,10 @@ such epochs in a row.
 stage ends after ``n_iter_no_change`` epochs without improvement **and** once it is long enough
 for the slowest direction of the problem to settle. Then, if the stage improved on the previous
 stage's best by at least ``tol * n_iter_no_change`` or moved the coefficients by more than
-``COEF_RTOL`` of their norm, the effective rate is divided by 5 (and, for the normalised rules,
-``1 - decay`` of their squared-gradient average and their momentum too: see
+``COEF_RTOL`` of their norm (scaled by how much the effective rate fell since the previous
+stage's end, when that is less than 5: Adagrad's own decay), the effective rate is divided
+by 5 (and, for the normalised rules, ``1 - decay`` of their squared-gradient average and their
+momentum too: see
 :meth:`graddescent.rules.UpdateRule.reduced`); otherwise the fit has converged. It has also
 converged after ``FLAT_STAGES + 1`` stages in a row without that objective gain (noisy data
 whose coefficients are only weakly determined), or when the rate would fall below ``floor``.
@@ -139,6 +141,8 @@ class StepDecay(Patience):
         self._last_end: np.ndarray | None = None  # theta when the previous stage ended
         self._lam: float | None = None  # lambda_min(D^1/2 H D^1/2) at the last check
         self._stage_rate: float | None = None  # ... at the current stage's start
+        self._lam_end: float | None = None  # ... when the previous stage ended
+        self.ratio = CUT
         self.moved = self.gain = math.inf
         self.flat_stages = 0  # stages in a row that did not improve the objective
 
@@ -184,7 +188,15 @@ class StepDecay(Patience):
             else math.inf
         self.moved = moved / max(float(np.linalg.norm(theta[1:])), np.finfo(float).tiny)
         self.gain = gain
-        settled = self.moved <= COEF_RTOL
+        # How much lower the effective rate is than at the previous stage's end (CUT for a
+        # fixed preconditioner; less when the rule's own decay did part of the cut): the error
+        # left shrinks about in proportion, so a small move means little when the rate barely
+        # fell.
+        self.ratio = CUT
+        if self._lam is not None and self._lam_end is not None:
+            self.ratio = min(self._lam_end / self._lam, CUT)
+        self._lam_end = self._lam
+        settled = self.moved * CUT / max(self.ratio, 1.0) <= COEF_RTOL
         self._last_end = theta.copy()
         # Divide the effective rate of the slowest direction by CUT from this stage's start:
         # the rate itself for the rules with a fixed preconditioner, less for those whose

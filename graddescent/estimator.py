@@ -192,8 +192,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         Hessian ``[1, X]^T [1, X] / n`` and ``D`` the rule's per-coordinate step, formed when
         ``n_features < 500``). Then the fit stops if the stage neither improved the objective by
         ``tol * n_iter_no_change`` nor moved the coefficients by more than ``5e-4`` of their
-        norm; otherwise the effective rate is divided by 5 (and, for RMSprop, Adadelta, Adam and
-        AMSGrad, ``1 - rho`` / ``1 - beta2`` and the momentum ``beta1`` too; see
+        norm (less when the rate fell less than 5-fold since the previous stage, as Adagrad's
+        does by itself); otherwise the effective rate is divided by 5 (and, for RMSprop,
+        Adadelta, Adam and AMSGrad, ``1 - rho`` / ``1 - beta2`` and the momentum ``beta1`` too;
+        see
         :meth:`graddescent.rules.UpdateRule.reduced`). It also stops after three stages in a
         row that improved the objective by less than ``tol * n_iter_no_change`` (the
         coefficients are then as good as the data determine them), or once the rate would fall
