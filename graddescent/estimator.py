@@ -367,7 +367,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     ``3 / (0.009 * rate)`` steps at each rate, so the adaptive schedule takes (target as it is /
     standardised) 30,865 / 30,865 epochs (sgd), 112,837 / 112,837 (mbgd, two batches per
     epoch), 92,983 / 39,094 (adagrad), 42,223 / 300,170 (adadelta), 63,790 / 141,162
-    (rmsprop), 98,633 / 42,459 (adam) and 122,400 / 240,235 (amsgrad), 1 to 21 s on one core.
+    (rmsprop), 98,633 / 42,459 (adam) and 122,400 / 240,235 (amsgrad), 1 to 22 s on one core.
     Use the full batch or a variance-reduced method
     when that is too long. Rprop's step sizes are bounded by ``1e-6`` and ``5000`` times the
     learning rate (torch's bounds, 1e-6 and 50, are absolute: with ``y`` standardised they
