@@ -14,10 +14,10 @@ stage's best by at least ``tol * n_iter_no_change`` or moved the coefficients by
 ``COEF_RTOL`` of their norm (scaled by how much the effective rate fell since the previous
 stage's end, when that is less than 5: Adagrad's own decay), the effective rate is divided
 by 5 (and, for the normalised rules, ``1 - decay`` of their squared-gradient average and their
-momentum too: see
-:meth:`graddescent.rules.UpdateRule.reduced`); otherwise the fit has converged. It has also
-converged after ``FLAT_STAGES + 1`` stages in a row without that objective gain (noisy data
-whose coefficients are only weakly determined), or when the rate would fall below ``floor``.
+momentum too: see :meth:`graddescent.rules.UpdateRule.reduced`); otherwise the fit has
+converged. It has also converged after ``FLAT_STAGES + 1`` stages in a row without that
+objective gain (noisy data whose coefficients are only weakly determined), or when the rate
+would fall below ``floor``.
 
 Why the length condition. With a sampled gradient, a constant rate :math:`\eta` leaves the
 iterate hovering around the optimum at a distance that shrinks with :math:`\eta`; lowering the
@@ -148,7 +148,7 @@ class StepDecay(Patience):
 
     def epochs_before_decision(self, opt: Optimizer, steps_per_epoch: float) -> int:
         if self.stalled >= self.patience:  # waiting for the stage to be long enough
-            return max(math.ceil((self._next_check - opt.t) / steps_per_epoch), 1)
+            return max(math.ceil(self.epochs_needed(opt, steps_per_epoch)), 1)
         return super().epochs_before_decision(opt, steps_per_epoch)
 
     def epochs_needed(self, opt: Optimizer, steps_per_epoch: float) -> float:

@@ -505,11 +505,12 @@ class Optimizer:
             self.t = self.driver.run(X, y, self.theta, self.rule, self.rule_state, self.t,
                                      self.driver_state, rng, int(n_units))
             self.units += int(n_units)
-            if not np.all(np.isfinite(self.theta)):
-                raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t,
-                                                                lr=self.rule.learning_rate))
+            self._check_finite()
         return self.theta
 
+    def _check_finite(self) -> None:
+        if not np.all(np.isfinite(self.theta)):
+            raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t, lr=self.rule.learning_rate))
 
     def run_epochs(self, X: np.ndarray, y: np.ndarray, n_epochs: int,
                    rng: np.random.Generator) -> np.ndarray:
@@ -523,9 +524,7 @@ class Optimizer:
             self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
                                             self.t, self.driver_state, rng, snapshots)
             self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
-            if not np.all(np.isfinite(self.theta)):
-                raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t,
-                                                                lr=self.rule.learning_rate))
+            self._check_finite()
         return snapshots
 
 

@@ -195,8 +195,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         norm (less when the rate fell less than 5-fold since the previous stage, as Adagrad's
         does by itself); otherwise the effective rate is divided by 5 (and, for RMSprop,
         Adadelta, Adam and AMSGrad, ``1 - rho`` / ``1 - beta2`` and the momentum ``beta1`` too;
-        see
-        :meth:`graddescent.rules.UpdateRule.reduced`). It also stops after three stages in a
+        see :meth:`graddescent.rules.UpdateRule.reduced`). It also stops after three stages in a
         row that improved the objective by less than ``tol * n_iter_no_change`` (the
         coefficients are then as good as the data determine them), or once the rate would fall
         below ``1e-6`` times its start. See :mod:`graddescent._schedule` for why.
@@ -368,10 +367,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     standardised) 30,865 / 30,865 epochs (sgd), 112,837 / 112,837 (mbgd, two batches per
     epoch), 92,983 / 39,094 (adagrad), 42,223 / 300,170 (adadelta), 63,790 / 141,162
     (rmsprop), 98,633 / 42,459 (adam) and 122,400 / 240,235 (amsgrad), 1 to 22 s on one core.
-    Use the full batch or a variance-reduced method
-    when that is too long. Rprop's step sizes are bounded by ``1e-6`` and ``5000`` times the
-    learning rate (torch's bounds, 1e-6 and 50, are absolute: with ``y`` standardised they
-    stopped Rprop 1.7e-4 away from the optimum on diabetes; now within 5e-6 either way).
+    Use the full batch or a variance-reduced method when that is too long. Rprop's step sizes
+    are bounded by ``1e-6`` and ``5000`` times the learning rate (torch's bounds, 1e-6 and 50,
+    are absolute: with ``y`` standardised they stopped Rprop 1.7e-4 away from the optimum on
+    diabetes; now within 5e-6 either way).
 
     Parameters are validated by scikit-learn; the input by ``validate_data`` (float64 copies
     when needed). Read-only inputs are copied so that the compiled kernels see one array type.
@@ -543,27 +542,13 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.loss_curve_ = []
         self.validation_scores_ = None
 
-    def _epoch(self, X: np.ndarray, y: np.ndarray, limit: float) -> float:
-        """Run one epoch; return the objective after it.
+    def _epochs(self, X: np.ndarray, y: np.ndarray, k: int, limit: float) -> np.ndarray:
+        """Run ``k`` epochs, appending the objective after each to ``loss_curve_``; return the
+        coefficients after each, shape ``(k, p)``.
 
         An epoch is ``ceil(units_per_epoch(n))`` driver units: one pass over the data, or one
         outer loop of a variance-reduced driver. Raises DivergenceError on overflow or when the
         objective exceeds ``limit``.
-        """
-        opt = self._optimizer
-        try:
-            opt.run(X, y, math.ceil(opt.driver.units_per_epoch(X.shape[0])), self._rng)
-        except DivergenceError as exc:
-            raise DivergenceError(self._divergence_message()) from exc
-        loss = K.objective(X, y, opt.theta)
-        if not loss <= limit:  # also catches NaN
-            raise DivergenceError(self._divergence_message())
-        self.loss_curve_.append(loss)
-        return loss
-
-    def _epochs(self, X: np.ndarray, y: np.ndarray, k: int, limit: float) -> np.ndarray:
-        """Run ``k`` epochs, appending the objective after each to ``loss_curve_``; return the
-        coefficients after each, shape ``(k, p)``. Raises DivergenceError like :meth:`_epoch`.
         """
         try:
             snapshots = self._optimizer.run_epochs(X, y, k, self._rng)
@@ -679,9 +664,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             if self.max_iter is None and needed > max_iter - epoch:
                 hopeless = (f"its slowest direction needs about {needed:.3g} more epochs at the "
                             f"current rate, more than the {max_iter - epoch} left: the problem "
-                            f"is too ill-conditioned for a sampled gradient (scale the "
-                            f"features, e.g. with StandardScaler, or use a full-batch or "
-                            f"variance-reduced method).")
+                            f"is too ill-conditioned for this method and schedule (scale the "
+                            f"features, e.g. with StandardScaler, or use a variance-reduced "
+                            f"method).")
                 break
         self.n_iter_ = epoch
         self._publish()
@@ -743,7 +728,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             driver.check(n, opt.rule)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             self._n_rows = n
-        self._epoch(X, y, self._blow_up_limit(X, y))
+        self._epochs(X, y, 1, self._blow_up_limit(X, y))
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()

@@ -72,15 +72,22 @@ def _rel_err(est, coef, intercept):
 
 
 # --- convergence with the defaults --------------------------------------------------------------
-@pytest.mark.parametrize("target", ["as is", "standardised"])
-@pytest.mark.parametrize("method", EXACT)
-def test_exact_methods_reach_least_squares_with_defaults(method, target, diabetes):
+def _reaches_least_squares_with_defaults(method, target, diabetes):
+    """Fit with the defaults (no ConvergenceWarning: it stops by its own criterion) and check
+    the coefficients, with and without the intercept, to 1e-4 relative; return the fit."""
     X, y, coef, intercept = _diabetes_target(diabetes, target)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)  # stops by its own criterion
+        warnings.simplefilter("error", ConvergenceWarning)
         est = GDRegressor(method=method, random_state=0).fit(X, y)
     assert _rel_err(est, coef, intercept) < 1e-4
     assert np.linalg.norm(est.coef_ - coef) / np.linalg.norm(coef) < 1e-4
+    return est, X, y
+
+
+@pytest.mark.parametrize("target", ["as is", "standardised"])
+@pytest.mark.parametrize("method", EXACT)
+def test_exact_methods_reach_least_squares_with_defaults(method, target, diabetes):
+    _reaches_least_squares_with_defaults(method, target, diabetes)
 
 
 @pytest.mark.parametrize("target", ["as is", "standardised"])
@@ -88,15 +95,10 @@ def test_exact_methods_reach_least_squares_with_defaults(method, target, diabete
 def test_sampled_methods_reach_least_squares_with_defaults(method, target, diabetes):
     # The adaptive schedule (step decay, stages as long as the slowest direction needs) takes
     # the noisy single-row and mini-batch methods to the least-squares coefficients too.
-    X, y, coef, intercept = _diabetes_target(diabetes, target)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)  # stops by its own criterion
-        est = GDRegressor(method=method, random_state=0).fit(X, y)
+    est, X, y = _reaches_least_squares_with_defaults(method, target, diabetes)
     assert est.n_iter_ <= estimator_module._MAX_ITER_NOISY
     assert est.learning_rate_ < GDRegressor(method=method, max_iter=1, tol=None).fit(
         X, y).learning_rate_  # the adaptive schedule lowered the rate
-    assert _rel_err(est, coef, intercept) < 1e-4
-    assert np.linalg.norm(est.coef_ - coef) / np.linalg.norm(coef) < 1e-4
 
 
 @pytest.mark.parametrize("method", NOISY)
