@@ -109,7 +109,8 @@ class Method:
                     raise ValueError(f"batch_size must be an int, 'full' or None, got "
                                      f"{batch_size!r}.")
                 return D.FullBatch()
-            return D.MiniBatch(batch_size=int(batch_size))
+            return D.MiniBatch(batch_size=int(batch_size),
+                               scheme=self.driver_kwargs.get("scheme", "shuffle"))
         cls = self.driver_class
         fields = {f.name for f in dataclasses.fields(cls)}
         kwargs = dict(self.driver_kwargs)
@@ -147,9 +148,11 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     _m("mbgd", "MBGD", "plain", "mini_batch", {"n_batch": 2},
        "mini-batch gradient descent, n_batch batches per epoch",
        "R cycles n_batch fixed contiguous blocks of the once-shuffled data, drops rows when n is "
-       "not divisible by nBatch and errors on one-row batches; we reshuffle every epoch and use "
-       "every row (batches of ceil(n / n_batch)).",
-       driver_kwargs={"batch_size": None, "n_batch": 2}),
+       "not divisible by nBatch and errors on one-row batches; we use every row (batches of "
+       "ceil(n / n_batch)) in a fresh random order every second epoch and its reverse in the "
+       "epochs between (flip-flop, Rajput et al. 2022: with a constant step its median gap to "
+       "least squares is 1.7-7 times smaller than with reshuffling every epoch).",
+       driver_kwargs={"batch_size": None, "n_batch": 2, "scheme": "flipflop"}),
     _m("sgd", "SGD", "plain", "mini_batch", {}, "stochastic gradient descent, one row per step",
        "R draws the rows with replacement; we go through a fresh permutation every epoch "
        "(random reshuffling, scikit-learn's convention).", driver_kwargs=_SINGLE),

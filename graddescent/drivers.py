@@ -60,13 +60,18 @@ class IndexStream:
     """An endless stream of row indices, drawn in blocks of ``n`` (one block = one epoch).
 
     ``scheme`` is ``"shuffle"`` (a fresh permutation per block: random reshuffling, the
-    scikit-learn convention), ``"cyclic"`` (rows in order) or ``"replace"`` (uniform draws with
-    replacement). Taking ``k`` entries in several calls gives the same indices as in one call.
+    scikit-learn convention), ``"flipflop"`` (a fresh permutation for blocks 0, 2, 4, ... and
+    the previous block reversed for blocks 1, 3, 5, ...: Rajput, Lee and Papailiopoulos 2022),
+    ``"cyclic"`` (rows in order) or ``"replace"`` (uniform draws with replacement). Taking ``k``
+    entries in several calls gives the same indices as in one call.
     """
 
+    SCHEMES = ("shuffle", "flipflop", "cyclic", "replace")
+
     def __init__(self, n: int, scheme: str) -> None:
-        if scheme not in ("shuffle", "cyclic", "replace"):
-            raise ValueError(f"unknown sampling scheme {scheme!r}")
+        if scheme not in self.SCHEMES:
+            raise ValueError(f"unknown sampling scheme {scheme!r}; expected one of "
+                             f"{', '.join(self.SCHEMES)}.")
         self.n = n
         self.scheme = scheme
         # 4 bytes per row where they suffice: the block is the only per-row memory a sampled
@@ -74,15 +79,21 @@ class IndexStream:
         self.dtype = np.int32 if n < 2**31 else np.int64
         self.block = np.empty(0, dtype=self.dtype)
         self.pos = 0
+        self.blocks = 0  # blocks drawn so far
 
     def _new_block(self, rng: np.random.Generator) -> None:
-        self.block = None  # release the spent block before allocating the next one
-        if self.scheme == "replace":
-            self.block = rng.integers(0, self.n, size=self.n, dtype=self.dtype)
+        if self.scheme == "flipflop" and self.blocks % 2 == 1:
+            # A new array, not an in-place reversal: a pending take may still view the old one.
+            self.block = np.ascontiguousarray(self.block[::-1])
         else:
-            self.block = np.arange(self.n, dtype=self.dtype)
-            if self.scheme == "shuffle":
-                rng.shuffle(self.block)  # in place; the same order as rng.permutation(n)
+            self.block = None  # release the spent block before allocating the next one
+            if self.scheme == "replace":
+                self.block = rng.integers(0, self.n, size=self.n, dtype=self.dtype)
+            else:
+                self.block = np.arange(self.n, dtype=self.dtype)
+                if self.scheme != "cyclic":
+                    rng.shuffle(self.block)  # in place; the same order as rng.permutation(n)
+        self.blocks += 1
         self.pos = 0
 
     def take_batches(self, rng: np.random.Generator, n_steps: int, batch_size: int):
@@ -200,10 +211,21 @@ class FullBatch(Driver):
 class MiniBatch(Driver):
     r"""Mini-batch and single-sample gradients: :math:`g = \frac{1}{|B|}\sum_{i\in B}\nabla f_i`.
 
-    Every epoch the rows are reshuffled (``scheme="shuffle"``) and cut into consecutive batches
+    Every epoch the rows are put in a new order (``scheme``) and cut into consecutive batches
     of ``batch_size`` rows (the last one of an epoch may be smaller), so every row is used once
     per epoch. ``batch_size=None`` with ``n_batch`` set means ``ceil(n / n_batch)``.
     ``batch_size=1`` is single-sample SGD.
+
+    ``scheme="flipflop"`` (Rajput, Lee and Papailiopoulos, *Permutation-based SGD: is random
+    optimal?*, ICLR 2022) draws a fresh permutation every second epoch and runs the epochs in
+    between in the reverse order of the one before. With a constant step, random reshuffling
+    leaves each epoch a random error of order :math:`\alpha^2` (the step on the second batch sees
+    the first batch's move: :math:`\alpha^2 H_B g_A`); reversing the order makes the next epoch's
+    error of opposite sign (:math:`\alpha^2 H_A g_B`, with :math:`g_A + g_B \approx 0` near the
+    optimum), so a pair of epochs leaves only :math:`\alpha^2 (H_B - H_A) g_A`. Same cost, same
+    unbiasedness; measured on R's data sets at R's MBGD defaults (alpha 0.1, two batches,
+    1000 steps), the median test-RMSE gap to least squares is 1.7-7 times smaller than with
+    reshuffling (``python -m benchmarks.mbgd_order``).
 
     R gradDescent's ``MBGD`` instead cycles ``nBatch`` fixed contiguous blocks of the data shuffled
     once, drops rows when ``n`` is not divisible by ``nBatch`` and errors on one-row batches; its
@@ -216,9 +238,9 @@ class MiniBatch(Driver):
     n_batch : int or None
         Batches per epoch (R: ``nBatch``), used when ``batch_size`` is None; None with
         ``batch_size=None`` means the full batch.
-    scheme : {"shuffle", "cyclic", "replace"}
-        Row order within an epoch: a fresh permutation, the data order, or draws with
-        replacement.
+    scheme : {"shuffle", "flipflop", "cyclic", "replace"}
+        Row order within an epoch: a fresh permutation, a fresh permutation then its reverse,
+        the data order, or draws with replacement.
     """
 
     batch_size: int | None = 1

@@ -250,7 +250,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         mbgd only: batches per epoch when ``batch_size`` is None (R: ``nBatch``).
     shuffle : bool, default=True
         Mini-batch and single-row drivers: visit the rows in a fresh random order every epoch
-        (random reshuffling); False visits them in order. The variance-reduced drivers always
+        (random reshuffling; mbgd, whatever its batch size: a fresh order every second epoch
+        and its reverse in between, the flip-flop of Rajput et al. 2022); False visits them in
+        order. The variance-reduced drivers always
         draw rows uniformly with replacement, as their papers do.
     momentum : float or None, default=None
         Heavy-ball or Nesterov momentum (mgd: heavy ball, agd: Nesterov), or RMSprop's momentum
@@ -480,7 +482,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if isinstance(driver, MiniBatch):
             if driver.is_full_batch(n):
                 return FullBatch()  # one batch of every row is the full gradient
-            return dataclasses.replace(driver, scheme="shuffle" if self.shuffle else "cyclic")
+            scheme = method.driver_kwargs.get("scheme", "shuffle") if self.shuffle else "cyclic"
+            return dataclasses.replace(driver, scheme=scheme)
         return driver
 
     def _make_rule(self, driver: Driver, X: np.ndarray, y: np.ndarray) -> UpdateRule:

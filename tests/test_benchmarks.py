@@ -49,3 +49,18 @@ def test_benchmark_quick_end_to_end(tmp_path):
             assert float(r["reference_value"]) > 0.0, r
     timed = [r for r in records if r["key"] in ("sgd", "adam", "svrg_epoch", "gd_floor")]
     assert all(float(r["value"]) > 0.0 for r in timed)
+
+
+def test_mbgd_order_benchmark_runs(shared_dir, capsys):
+    """``python -m benchmarks.mbgd_order`` at one split and one learn seed (its flip-flop runs
+    are checked inside against ``learn(..., "MBGD")``)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks import mbgd_order
+    finally:
+        sys.path.remove(str(ROOT))
+    assert mbgd_order.main(["--splits", "1", "--learn-seeds", "1",
+                            "--data", str(shared_dir / "data")]) == 0
+    table = capsys.readouterr().out
+    for name in mbgd_order.DATASETS:
+        assert f"| {name} | flipflop |" in table and f"| {name} | shuffle |" in table

@@ -195,6 +195,7 @@ DRIVER_CASES = {
     "single": D.MiniBatch(batch_size=1),
     "mini_batch": D.MiniBatch(batch_size=4),
     "mini_batch_replace": D.MiniBatch(batch_size=3, scheme="replace"),
+    "mini_batch_flipflop": D.MiniBatch(batch_size=5, scheme="flipflop"),
     "sag": D.SAG(),
     "sag_divide_n": D.SAG(divide="n"),
     "svrg_option1": D.SVRG(inner_iter=5, option=1),

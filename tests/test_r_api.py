@@ -236,3 +236,28 @@ def test_prediction_and_rmse():
         gd.prediction([1.0, 2.0, 3.0], pd.DataFrame({"x": [0.0]}))
     with pytest.raises(ValueError, match="differ in length"):
         gd.rmse([1.0, 2.0], [1.0])
+
+
+def test_mbgd_is_flipflop_mini_batch_gradient_descent():
+    """MBGD against a NumPy loop: batches of ceil(n / n_batch) rows of every row, a fresh
+    permutation every second epoch and its reverse in between, a plain constant step."""
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((23, 4))
+    X, y = data[:, :-1], data[:, -1]
+    alpha, n_batch, steps, seed = 0.05, 3, 17, 4  # 3 batches of 8, 8, 7; 5 2/3 epochs
+    theta = initial_theta(4, seed)
+    stream, draws = [], np.random.default_rng(seed)
+    while len(stream) < 6:
+        order = draws.permutation(23)
+        stream += [order, order[::-1]]
+    steps_done = 0
+    for order in stream:
+        for start in range(0, 23, 8):
+            if steps_done == steps:
+                break
+            b = order[start:start + 8]
+            residual = theta[0] + X[b] @ theta[1:] - y[b]
+            theta = theta - alpha * np.concatenate([[residual.mean()], X[b].T @ residual / len(b)])
+            steps_done += 1
+    got = gd.MBGD(data, alpha=alpha, max_iter=steps, n_batch=n_batch, seed=seed)
+    np.testing.assert_allclose(got, theta, rtol=1e-12, atol=1e-14)

@@ -9,7 +9,12 @@ import pytest
 import graddescent as gd
 
 DATASETS = ["compressibility_factor", "gas_furnace", "mackey_glass_1000"]
-CONVERGENT = ["GD", "MGD", "AGD", "SSGD", "SVRG", "SARAH", "SARAHPlus"]
+# Mini-batch steps with R's constant alpha = 0.1 end at a noise floor around the optimum (the two
+# half-batch gradients differ there); MBGD's flip-flop order (a fresh permutation, then its
+# reverse) keeps it under 0.1%. Measured over split seeds 1..30 x 11 learn seeds (test RMSE gap to
+# OLS): max 0.004% / 0.060% / 0.069% on compressibility / gas furnace / Mackey-Glass, where
+# reshuffling every epoch reached 0.025% / 0.159% / 0.132% (gas furnace with seed 2: 0.108%).
+CONVERGENT = ["GD", "MBGD", "MGD", "AGD", "SSGD", "SVRG", "SARAH", "SARAHPlus"]
 CASES = [(name, seed) for name in DATASETS for seed in (1, 2)]
 
 
@@ -35,16 +40,8 @@ def test_learn_with_r_defaults_reaches_ols_test_rmse(shared_dir, name, seed):
         assert _gap(shared_dir, name, seed, method) <= 1e-3, method
 
 
-# Mini-batch steps with R's constant alpha = 0.1 end at a noise floor around the optimum (the two
-# half-batch gradients differ there). Measured over split seeds 1..20 (random reshuffling):
-# median gap 0.002% / 0.022% / 0.024% and max 0.010% / 0.115% / 0.111% on compressibility / gas
-# furnace / Mackey-Glass; R's own fixed-block cycling is worse (max 0.057% / 0.318% / 0.210%).
-# Gas furnace with seed 2 lands at 0.108%: recorded as a known miss, strict so a fix shows up.
-MBGD_CASES = [pytest.param(name, seed, marks=pytest.mark.xfail(
-    strict=True, reason="constant-step mini-batch noise floor: 0.108% from OLS (issue 2 note)"))
-    if (name, seed) == ("gas_furnace", 2) else (name, seed) for name, seed in CASES]
-
-
-@pytest.mark.parametrize("name,seed", MBGD_CASES)
-def test_mbgd_with_r_defaults_reaches_ols_test_rmse(shared_dir, name, seed):
-    assert _gap(shared_dir, name, seed, "MBGD") <= 1e-3
+@pytest.mark.parametrize("name", DATASETS)
+def test_mbgd_stays_under_the_gap_on_more_splits(shared_dir, name):
+    # The mini-batch noise floor is random: check it on ten more splits, not only seeds 1 and 2.
+    gaps = [_gap(shared_dir, name, seed, "MBGD") for seed in range(3, 13)]
+    assert max(gaps) <= 1e-3, gaps
