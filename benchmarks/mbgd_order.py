@@ -27,6 +27,7 @@ import pandas as pd
 
 import graddescent as gd
 from graddescent import drivers, rules
+from graddescent.compare import _least_squares
 from graddescent.r_api import initial_theta
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -35,10 +36,8 @@ SCHEMES = ["shuffle", "flipflop"]
 
 
 def _ols_test_rmse(train: pd.DataFrame, test: pd.DataFrame) -> float:
-    A = np.column_stack([np.ones(len(train)), train.iloc[:, :-1]])
-    beta = np.linalg.lstsq(A, train.iloc[:, -1], rcond=None)[0]
-    pred = np.column_stack([np.ones(len(test)), test.iloc[:, :-1]]) @ beta
-    return gd.rmse(test.iloc[:, -1], pred)
+    beta = _least_squares(train.iloc[:, :-1].to_numpy(float), train.iloc[:, -1].to_numpy(float))
+    return gd.rmse(test.iloc[:, -1], beta[0] + test.iloc[:, :-1].to_numpy(float) @ beta[1:])
 
 
 def gaps(data: pd.DataFrame, split_seed: int, learn_seeds: list[int]) -> dict[str, list[float]]:

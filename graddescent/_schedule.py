@@ -62,7 +62,8 @@ COEF_RTOL = 5e-4
 #: ... or when this many stages in a row improved the objective by less than tol * patience
 #: (the coefficients are then as good as the data determine them).
 FLAT_STAGES = 2
-#: Rows per chunk when forming the Hessian.
+#: Rows per chunk of the statistics of X (the Hessian here; the estimator's set-up statistics):
+#: they never allocate more than this per column.
 _CHUNK = 8192
 
 

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _kernels as K
 from ._registry import METHODS
-from ._schedule import Patience, StepDecay
+from ._schedule import _CHUNK, Patience, StepDecay
 from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer
 from .rules import UpdateRule
 
@@ -58,8 +58,6 @@ _POWER_ITERATIONS = 100
 
 #: Epochs run in one compiled call hold at most this many snapshot values (epochs x params).
 _BLOCK_VALUES = 1 << 16
-#: Rows per chunk of the set-up statistics: they never allocate more than this per column.
-_CHUNK = 8192
 
 
 def _max_row_sq_norm(X: np.ndarray) -> float:
@@ -470,20 +468,16 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     def _make_driver(self, n: int) -> Driver:
         """The driver for ``n`` training rows (``batch_size``, ``n_batch``, ``shuffle``, ...)."""
         method = METHODS[self.method]
-        if method.is_batchable and self.batch_size is not None:
-            driver = (FullBatch() if self.batch_size == "full"
-                      else MiniBatch(batch_size=int(self.batch_size)))
-        else:
-            settings = {"inner_iter": self.inner_iter, "option": int(self.option),
-                        "nu": self.nu, "gamma_s": self.gamma_s}
-            if method.driver_kwargs.get("n_batch") is not None:  # mbgd: batches per epoch
-                settings["n_batch"] = self.n_batch
-            driver = method.make_driver(**settings)
+        settings = {"inner_iter": self.inner_iter, "option": int(self.option), "nu": self.nu,
+                    "gamma_s": self.gamma_s}
+        if method.driver_kwargs.get("n_batch") is not None:  # mbgd: batches per epoch
+            settings["n_batch"] = self.n_batch
+        # The registry's driver keeps the method's own row order (mbgd: flip-flop).
+        driver = method.make_driver(batch_size=self.batch_size, **settings)
         if isinstance(driver, MiniBatch):
             if driver.is_full_batch(n):
                 return FullBatch()  # one batch of every row is the full gradient
-            scheme = method.driver_kwargs.get("scheme", "shuffle") if self.shuffle else "cyclic"
-            return dataclasses.replace(driver, scheme=scheme)
+            return driver if self.shuffle else dataclasses.replace(driver, scheme="cyclic")
         return driver
 
     def _make_rule(self, driver: Driver, X: np.ndarray, y: np.ndarray) -> UpdateRule:

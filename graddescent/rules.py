@@ -142,7 +142,8 @@ class UpdateRule:
         Rprop, whose step does not scale with the gradient.
         """
         out = np.empty(state.shape[1])
-        return np.array(K.effective_steps(self.code, state, int(t), self.hyperparameters(), out))
+        K.effective_steps(self.code, state, int(t), self.hyperparameters(), out)
+        return out
 
     def reduced(self, factor: float) -> UpdateRule:
         """This rule with its rate divided by ``factor``, and so are ``1 - decay`` for each of
