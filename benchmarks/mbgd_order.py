@@ -27,7 +27,7 @@ import pandas as pd
 
 import graddescent as gd
 from graddescent import drivers, rules
-from graddescent.compare import _least_squares
+from graddescent.objective import least_squares
 from graddescent.r_api import initial_theta
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -36,7 +36,7 @@ SCHEMES = ["shuffle", "flipflop"]
 
 
 def _ols_test_rmse(train: pd.DataFrame, test: pd.DataFrame) -> float:
-    beta = _least_squares(train.iloc[:, :-1].to_numpy(float), train.iloc[:, -1].to_numpy(float))
+    beta = least_squares(train.iloc[:, :-1].to_numpy(float), train.iloc[:, -1].to_numpy(float))
     return gd.rmse(test.iloc[:, -1], beta[0] + test.iloc[:, :-1].to_numpy(float) @ beta[1:])
 
 

@@ -346,8 +346,9 @@ import json, time
 t0 = time.perf_counter()
 import graddescent
 t_import = time.perf_counter() - t0
-from graddescent import _kernels as K
-compiled = [name for name, f in vars(K).items()
+import sys
+compiled = [f"{{m}}.{{name}}" for m, mod in list(sys.modules.items())
+            if m.startswith("graddescent") for name, f in vars(mod).items()
             if hasattr(f, "signatures") and f.signatures]
 from benchmarks.run import compile_cases
 cases = compile_cases({quick})

@@ -47,6 +47,7 @@ import math
 import numpy as np
 
 from .drivers import Optimizer
+from .objective import hessian
 
 #: The adaptive schedule divides the rate by this at the end of a stage.
 CUT = 5.0
@@ -62,27 +63,6 @@ COEF_RTOL = 5e-4
 #: ... or when this many stages in a row improved the objective by less than tol * patience
 #: (the coefficients are then as good as the data determine them).
 FLAT_STAGES = 2
-#: Rows per chunk of the statistics of X (the Hessian here; the estimator's set-up statistics):
-#: they never allocate more than this per column.
-_CHUNK = 8192
-
-
-def hessian(X: np.ndarray) -> np.ndarray:
-    """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones)."""
-    n, d = X.shape
-    H = np.empty((d + 1, d + 1))
-    H[0, 0] = 1.0
-    XtX = np.zeros((d, d))
-    total = np.zeros(d)
-    for i in range(0, n, _CHUNK):
-        chunk = X[i:i + _CHUNK]
-        XtX += chunk.T @ chunk
-        total += chunk.sum(axis=0)
-    H[1:, 1:] = XtX / n
-    H[0, 1:] = H[1:, 0] = total / n
-    return H
-
-
 class Patience:
     """Stop after ``patience`` epochs in a row without improving on the best by ``tol``."""
 

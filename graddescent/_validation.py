@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_positive",
-           "check_unit_interval"]
+           "check_unit_interval", "check_nonnegative"]
 
 
 def as_frame(data: Any, name: str = "data") -> pd.DataFrame:
@@ -100,3 +100,8 @@ def check_positive(name: str, value: Any) -> float:
 def check_unit_interval(name: str, value: Any) -> float:
     """A number in [0, 1), else a ValueError naming ``name``."""
     return _check_real(name, value, lambda v: 0.0 <= v < 1.0, "lie in [0, 1)")
+
+
+def check_nonnegative(name: str, value: Any) -> float:
+    """A finite number >= 0, else a ValueError naming ``name``."""
+    return _check_real(name, value, lambda v: np.isfinite(v) and v >= 0, "be a number >= 0")

@@ -302,9 +302,10 @@ def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: str) -> None:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from .compare import _least_squares, fit_method, original_coefficients
+    from .compare import fit_method, original_coefficients
     from .drivers import DivergenceError
     from .metrics import rmse
+    from .objective import least_squares
     from .preprocessing import split_data
     from .r_api import predict
 
@@ -334,7 +335,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     for col, c in zip(data.columns[:-1], coef, strict=True):
         print(f"  {str(col):<{width}}  {c: .6g}")
     X_tr, y_tr = train.iloc[:, :-1].to_numpy(float), train[y_col].to_numpy(float)
-    beta = _least_squares(X_tr, y_tr)
+    beta = least_squares(X_tr, y_tr)
     ols = rmse(test[y_col], beta[0] + test.iloc[:, :-1].to_numpy(float) @ beta[1:])
     print(f"\ntest RMSE  {test_rmse:.6g}  (exact least squares on the same split: {ols:.6g})")
     print(f"train RMSE {train_rmse:.6g}")

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _kernels as K
+from . import objective as O
 from ._registry import METHODS, Method, get_method
 from ._validation import split_xy
 from .drivers import DivergenceError, Optimizer
@@ -228,11 +228,11 @@ def _engine(method: Method, X: np.ndarray, y: np.ndarray, args: dict[str, Any],
     if checkpoints is None:
         opt.run(X, y, args["max_iter"], rng)
         return opt, np.empty(0), np.empty(0)
-    values, done = [K.objective(X, y, opt.theta)], 0
+    values, done = [O.objective(X, y, opt.theta)], 0
     for c in checkpoints:
         opt.run(X, y, int(c) - done, rng)
         done = int(c)
-        values.append(K.objective(X, y, opt.theta))
+        values.append(O.objective(X, y, opt.theta))
     return opt, np.concatenate([[0], checkpoints]).astype(float), np.asarray(values)
 
 
@@ -242,11 +242,6 @@ def _scale(train: pd.DataFrame, scaling: str):
         return train, None, "VARIANCE"
     scaled, params = SCALING_METHODS[key](train)
     return scaled, params, key
-
-
-def _least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    A = np.column_stack([np.ones(X.shape[0]), X])
-    return np.linalg.lstsq(A, y, rcond=None)[0]
 
 
 def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
@@ -331,7 +326,7 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
             updates = int(opt.t)
     model = GradDescentModel(params is not None, key, params, m.r_name or m.name,
                              np.asarray(theta, dtype=float), settings, columns)
-    optimum = float(K.objective(X, y, _least_squares(X, y)))
+    optimum = float(O.objective(X, y, O.least_squares(X, y)))
     return FitOutcome(model, seconds, updates, curve_x, curve_f, optimum)
 
 
@@ -383,7 +378,7 @@ def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
         row.update(n_train=len(train), n_test=len(test))
         Xtr, ytr, _ = split_xy(train, "data_train")
         Xte, yte, _ = split_xy(test, "data_test", min_rows=1)
-        beta = _least_squares(Xtr, ytr)
+        beta = O.least_squares(Xtr, ytr)
         ols = row["ols_test_rmse"] = rmse(yte, beta[0] + Xte @ beta[1:])
         _warm_up(train, method, settings.style)
         out = fit_method(train, m.name, seed, style=settings.style,

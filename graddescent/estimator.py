@@ -14,6 +14,7 @@ import dataclasses
 import math
 import numbers
 import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -22,120 +23,39 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _kernels as K
+from . import objective as O
+from . import rules
 from ._registry import METHODS
-from ._schedule import _CHUNK, Patience, StepDecay
+from ._schedule import Patience, StepDecay
 from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer
 from .rules import UpdateRule
 
 __all__ = ["GDRegressor"]
 
 # --- defaults measured as described in GDRegressor's Notes ------------------------------------
-#: learning_rate="auto" for the rules whose step is proportional to the gradient:
-#: factor / L_driver (see _smoothness). 1 / L is the classical safe step (Nesterov 2004).
-_CURVATURE_RULES = {"plain": 1.0, "momentum": 1.0, "nesterov": 1.0}
-#: learning_rate="auto" for the rules whose step is normalised (about learning_rate per
-#: coordinate, whatever the size of the gradient): factor * RMS(y), so y's units do not matter.
-_TARGET_RULES = {"adagrad": 0.3, "adadelta": 3.0, "rmsprop": 0.003, "adam": 0.01,
-                 "amsgrad": 0.01, "rprop": 0.01}
-#: Rules whose steps vanish with the gradient: a constant rate reaches the optimum when the
-#: gradient is exact (full batch or variance-reduced driver). The others need the adaptive
-#: schedule there too.
-_SELF_DAMPING_RULES = frozenset({"plain", "momentum", "nesterov", "adagrad", "rprop"})
+# (how learning_rate="auto" picks a rate, and which rules damp themselves, is each rule's own:
+# graddescent.rules.base.RuleSpec.auto_rate and .self_damping)
 #: tol="auto": exact gradients (the iterates converge) / noisy gradients (they hover).
 _TOL_EXACT, _TOL_NOISY = 1e-14, 1e-9
 #: max_iter=None: epochs for exact gradients (an epoch is one step of the full-batch methods)
 #: and for sampled ones (the adaptive schedule's last stage is the long one; see Notes).
 _MAX_ITER_EXACT, _MAX_ITER_NOISY = 10_000, 1_000_000
-#: Rprop's step-size bounds, as multiples of the learning rate (its initial step).
-_STEP_BOUNDS = (1e-6, 5000.0)
 #: The adaptive schedule stops once the rate fell below this fraction of its starting value.
 _ADAPTIVE_FLOOR = 1e-6
 #: An objective this many times above its start (or Var(y) / 2) means the fit diverges.
 _BLOW_UP = 1e6
-_POWER_ITERATIONS = 100
 
 
 #: Epochs run in one compiled call hold at most this many snapshot values (epochs x params).
 _BLOCK_VALUES = 1 << 16
 
 
-def _max_row_sq_norm(X: np.ndarray) -> float:
-    """``max_i ||x_i||^2``, a chunk of rows at a time (no n-length temporary)."""
-    return max(float(np.max(np.einsum("ij,ij->i", X[i:i + _CHUNK], X[i:i + _CHUNK])))
-               for i in range(0, X.shape[0], _CHUNK))
-
-
-def _variance(y: np.ndarray) -> float:
-    """``Var(y)`` (two passes, a chunk at a time: no n-length temporary)."""
-    n = y.shape[0]
-    mean = float(np.sum(y)) / n
-    return sum(float(np.sum((y[i:i + _CHUNK] - mean) ** 2))
-               for i in range(0, n, _CHUNK)) / n
-
-
-def _gram_top_eigenvalue(X: np.ndarray) -> float:
-    """Largest eigenvalue ``L`` of ``[1, X]^T [1, X] / n`` by power iteration.
-
-    The Gram matrix is never formed (two products with ``X`` per iteration); the start vector
-    comes from a private seeded generator, so the estimate is a deterministic function of ``X``.
-    """
-    n, d = X.shape
-    v = np.random.default_rng(0).standard_normal(d + 1)
-    v /= np.linalg.norm(v)
-    w = np.empty(d + 1)
-    lam = 0.0
-    for _ in range(_POWER_ITERATIONS):
-        r = X @ v[1:] + v[0]
-        w[0] = r.sum() / n
-        w[1:] = X.T @ r / n
-        lam_new = float(v @ w)
-        norm = float(np.linalg.norm(w))
-        if norm == 0.0:
-            break
-        v = w / norm
-        done = abs(lam_new - lam) <= 1e-6 * lam_new
-        lam = lam_new
-        if done:
-            break
-    return max(lam, 1.0)  # the intercept's direction alone gives 1
-
-
-def _smoothness(driver: Driver, X: np.ndarray) -> float:
-    """Smoothness constant of the gradient estimate ``driver`` forms on ``X`` (intercept included).
-
-    Full batch: ``L``. Single rows and the variance-reduced drivers:
-    ``L_max = max_i (1 + ||x_i||^2)``. Batches of ``b`` rows drawn without replacement:
-    ``L_b = (n (b - 1) L + (n - b) L_max) / (b (n - 1))`` (Gower et al. 2019), which runs from
-    ``L_max`` (b = 1) to ``L`` (b = n).
-    """
-    n = X.shape[0]
-    if isinstance(driver, FullBatch):
-        return _gram_top_eigenvalue(X)
-    l_max = 1.0 + _max_row_sq_norm(X)
-    if isinstance(driver, MiniBatch):
-        b = driver.resolve_batch_size(n)
-        if b > 1:
-            return ((n * (b - 1) * _gram_top_eigenvalue(X) + (n - b) * l_max)
-                    / (b * (n - 1)))
-    return l_max
-
-
 def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
                         y: np.ndarray) -> float:
     """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
-    if rule.name in _TARGET_RULES:
-        rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
-        return _TARGET_RULES[rule.name] * (rms if rms > 0 else 1.0)
-    lr = _CURVATURE_RULES[rule.name] / _smoothness(driver, X)
-    if rule.momentum > 0 and _is_noisy(driver, X.shape[0]):
-        lr *= 1.0 - rule.momentum  # a momentum buffer sums about 1 / (1 - mu) noisy steps
-    return lr
-
-
-def _is_noisy(driver: Driver, n: int) -> bool:
-    """True when the driver's gradient is a plain sample estimate (mini-batch, single row)."""
-    return isinstance(driver, MiniBatch) and not driver.is_full_batch(n)
+    rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
+    return rule.auto_learning_rate(lambda: driver.smoothness(X), rms,
+                                   driver.is_noisy(X.shape[0]))
 
 
 def _loss_scale(y: np.ndarray) -> float:
@@ -144,7 +64,7 @@ def _loss_scale(y: np.ndarray) -> float:
     In this unit ``objective / scale = 1 - R^2``. Constant ``y`` falls back to ``mean(y^2) / 2``
     (or 1 when ``y`` is 0).
     """
-    var = _variance(y)
+    var = O.variance(y)
     if var > 0:
         return 0.5 * var
     sq = float(np.dot(y, y) / y.shape[0])
@@ -173,10 +93,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     method : str, default="gd"
-        One of ``"gd", "mbgd", "sgd", "sagd", "mgd", "agd", "adagrad", "adadelta", "rmsprop",
-        "adam", "ssgd", "svrg", "sarah", "sarahplus"`` (R gradDescent's 14 learners, lower
-        case) or ``"amsgrad", "rprop"``. Each is the algorithm as its paper defines it (the
-        differences from R 3.0 are listed in :data:`graddescent.METHODS`).
+        <<methods>>
     learning_rate : float or "auto", default="auto"
         The step size (R: ``alpha``; Rprop: the initial step of every coordinate). ``"auto"``
         picks a measured default from the data at the start of a fit (see Notes) and reports it
@@ -346,8 +263,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     plain (SAG, SVRG, S2GD, SARAH, SARAH+)     ``1 / L_max``, ``L_max = max_i 1 + ||x_i||^2``
     plain, momentum, Nesterov (b rows)         ``1 / L_b`` between ``L_max`` (b = 1) and ``L``
                                                (b = n), times ``1 - momentum``
-    adagrad / adadelta / rmsprop               ``0.3`` / ``3`` / ``0.003`` times ``RMS(y)``
-    adam, amsgrad / rprop                      ``0.01`` / ``0.01`` times ``RMS(y)``
+<<target rates>>
     =========================================  ================================================
 
     The curvature-based steps cannot diverge whatever the scale of ``X``; the others scale with
@@ -489,29 +405,28 @@ class GDRegressor(RegressorMixin, BaseEstimator):
               else float(self.learning_rate))
         schedule = self._schedule(rule, driver, X.shape[0])
         power_t = float(self.power_t) if schedule == "invscaling" else 0.0
-        # Rprop's step bounds follow the rate (torch's are absolute: 1e-6 and 50), so that its
-        # precision does not depend on the units of y; the other rules do not read them.
-        return dataclasses.replace(rule, learning_rate=lr, power_t=power_t,
-                                   step_min=_STEP_BOUNDS[0] * lr, step_max=_STEP_BOUNDS[1] * lr)
+        # Hyperparameters that follow the rate (Rprop's step bounds; torch's are absolute: 1e-6
+        # and 50) are set from it, so that the precision does not depend on the units of y.
+        return rule.at_rate(lr, power_t)
 
     def _schedule(self, rule: UpdateRule, driver: Driver, n: int) -> str:
         if self.schedule is not None:
             return self.schedule
-        exact = not _is_noisy(driver, n)
-        return "constant" if exact and rule.name in _SELF_DAMPING_RULES else "adaptive"
+        exact = not driver.is_noisy(n)
+        return "constant" if exact and rule.self_damping else "adaptive"
 
     def _max_iter(self, driver: Driver, n: int) -> int:
         """``max_iter``, None resolved: more epochs for sampled gradients (see Notes)."""
         if self.max_iter is not None:
             return int(self.max_iter)
-        return _MAX_ITER_NOISY if _is_noisy(driver, n) else _MAX_ITER_EXACT
+        return _MAX_ITER_NOISY if driver.is_noisy(n) else _MAX_ITER_EXACT
 
     def _tol(self, driver: Driver, n: int) -> float:
         """``tol`` as a number (``-inf`` for None: nothing ever counts as a stall)."""
         if self.tol is None:
             return -math.inf
         if self.tol == "auto":
-            return _TOL_NOISY if _is_noisy(driver, n) else _TOL_EXACT
+            return _TOL_NOISY if driver.is_noisy(n) else _TOL_EXACT
         return float(self.tol)
 
     def _start(self, X, y, coef_init, intercept_init, rng: np.random.Generator) -> None:
@@ -552,7 +467,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         except DivergenceError as exc:
             raise DivergenceError(self._divergence_message()) from exc
         for theta in snapshots:
-            loss = K.objective(X, y, theta)
+            loss = O.objective(X, y, theta)
             if not loss <= limit:  # also catches NaN
                 raise DivergenceError(self._divergence_message())
             self.loss_curve_.append(loss)
@@ -566,7 +481,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 f"learning rate.")
 
     def _blow_up_limit(self, X: np.ndarray, y: np.ndarray) -> float:
-        start = K.objective(X, y, self._optimizer.theta)
+        start = O.objective(X, y, self._optimizer.theta)
         return _BLOW_UP * max(start, _loss_scale(y)) if math.isfinite(start) else math.inf
 
     def _publish(self) -> None:
@@ -651,7 +566,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 watched = self.loss_curve_[-k + e]
                 extra = ""
                 if self.early_stopping:
-                    watched = K.objective(X_val, y_val, snapshots[e])
+                    watched = O.objective(X_val, y_val, snapshots[e])
                     self.validation_scores_.append(1.0 - watched / scale)
                     extra = f", validation R^2 {self.validation_scores_[-1]:.12g}"
                 self._report(epoch, extra, last=e == k - 1)
@@ -747,3 +662,23 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_
+
+
+def _fill_docstring(doc: str) -> str:
+    """The registry's methods and normalised rules, written into GDRegressor's docstring."""
+    r_names = [f'"{m.name}"' for m in METHODS.values() if m.r_name]
+    others = [f'"{m.name}"' for m in METHODS.values() if not m.r_name]
+    methods = textwrap.fill(
+        f"One of ``{', '.join(r_names)}`` (R gradDescent's {len(r_names)} learners, lower case) "
+        f"or ``{', '.join(others)}``. Each is the algorithm as its paper defines it (the "
+        f"differences from R 3.0 are listed in :data:`graddescent.METHODS`).",
+        width=96, subsequent_indent=" " * 8)
+    rows = []
+    for spec in rules.specs():
+        kind, factor = spec.auto_rate
+        if kind == "target":
+            rows.append(f"    {spec.name:<41}  ``{factor:g}`` times ``RMS(y)``")
+    return doc.replace("<<methods>>", methods).replace("<<target rates>>", "\n".join(rows))
+
+
+GDRegressor.__doc__ = _fill_docstring(GDRegressor.__doc__)

@@ -33,7 +33,8 @@ import numpy as np
 from ._jit import kernel
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective", "hessian",
-           "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares", "CHUNK"]
+           "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares",
+           "objective_on_grid", "CHUNK"]
 
 #: Rows per chunk of the statistics of X computed in Python: they never allocate more than
 #: this many values per column.
@@ -229,3 +230,11 @@ def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     on ``[1, X]``: the minimum-norm solution when ``X`` is rank-deficient)."""
     A = np.column_stack([np.ones(X.shape[0]), X])
     return np.linalg.lstsq(A, y, rcond=None)[0]
+
+
+def objective_on_grid(x: np.ndarray, y: np.ndarray, B: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """``f(b, w) = (1/2n) sum_i (b + w x_i - y_i)^2`` of a one-input problem on a grid of
+    ``(b, w)`` values (any shape), from the sufficient statistics of ``(x, y)``."""
+    mx, my = x.mean(), y.mean()
+    mxx, mxy, myy = (x * x).mean(), (x * y).mean(), (y * y).mean()
+    return 0.5 * (B * B + 2 * B * W * mx + W * W * mxx - 2 * B * my - 2 * W * mxy + myy)

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from . import objective as O
 from ._registry import METHODS
 from .drivers import Driver, FullBatch, Optimizer
 from .rules import UpdateRule
@@ -187,13 +188,6 @@ def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_
     return np.array(path)
 
 
-def _objective_grid(x: np.ndarray, y: np.ndarray, B: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """``f(b, w) = (1/2n) sum_i (b + w x_i - y_i)^2`` on a grid, from sufficient statistics."""
-    mx, my = x.mean(), y.mean()
-    mxx, mxy, myy = (x * x).mean(), (x * y).mean(), (y * y).mean()
-    return 0.5 * (B * B + 2 * B * W * mx + W * W * mxx - 2 * B * my - 2 * W * mxy + myy)
-
-
 def plot_contour_paths(X: Any, y: Any, paths: Mapping[str, Any], ax: Any = None, *,
                        levels: int = 14, title: str | None = None,
                        names: tuple[str, str] = ("intercept b", "slope w"),
@@ -234,8 +228,8 @@ def plot_contour_paths(X: Any, y: Any, paths: Mapping[str, Any], ax: Any = None,
     span = np.maximum(hi - lo, 1e-3 * (np.abs(hi) + 1))
     lo, hi = lo - margin * span, hi + margin * span
     B, W = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
-    F = _objective_grid(x, yv, B, W)
-    fstar = float(_objective_grid(x, yv, np.array(opt[0]), np.array(opt[1])))
+    F = O.objective_on_grid(x, yv, B, W)
+    fstar = float(O.objective_on_grid(x, yv, np.array(opt[0]), np.array(opt[1])))
     gap = np.maximum(F - fstar, 0.0)
     top = float(gap.max())
     lv = np.geomspace(max(top * 1e-4, 1e-12), top, levels)
@@ -260,62 +254,18 @@ def plot_contour_paths(X: Any, y: Any, paths: Mapping[str, Any], ax: Any = None,
     return ax
 
 
-def _full_gradient(X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Gradient of ``(1/2n) sum_i (b + x_i w - y_i)^2`` at ``theta = (b, w)``."""
-    r = theta[0] + X @ theta[1:] - y
-    return np.concatenate([[r.mean()], X.T @ r / X.shape[0]])
-
-
-class _Statistics:
-    """The running gradient statistics of an adaptive rule, recomputed from the gradients (so
-    that the picture does not depend on how the compiled kernels lay out their state)."""
-
-    ADAPTIVE = ("adagrad", "adadelta", "rmsprop", "adam", "amsgrad")
-    CONSTANT = ("plain", "momentum", "nesterov")
-
-    def __init__(self, rule: UpdateRule, p: int) -> None:
-        if rule.name not in self.ADAPTIVE + self.CONSTANT:
-            raise ValueError(f"no step-size formula for the {rule.name!r} rule (Rprop's steps "
-                             f"are absolute, not a multiple of the gradient); known: "
-                             f"{', '.join(self.CONSTANT + self.ADAPTIVE)}.")
-        self.rule = rule
-        self.a, self.b, self.c = np.zeros(p), np.zeros(p), np.zeros(p)
-
-    def step(self, g: np.ndarray, t: int) -> np.ndarray:
-        """Update the statistics with step ``t``'s gradient; return the step sizes."""
-        r, name = self.rule, self.rule.name
-        lr = r.learning_rate / t ** r.power_t if r.power_t else r.learning_rate
-        if name in self.CONSTANT:
-            return np.full(g.shape, lr)
-        if name == "adagrad":
-            self.a += g * g
-            return lr / (np.sqrt(self.a) + r.eps)
-        if name == "rmsprop":
-            self.a = r.rho * self.a + (1 - r.rho) * g * g
-            self.b = r.rho * self.b + (1 - r.rho) * g if r.centered else self.b
-            return lr / (np.sqrt(np.maximum(self.a - self.b ** 2, 0.0)) + r.eps)
-        if name == "adadelta":
-            self.a = r.rho * self.a + (1 - r.rho) * g * g
-            size = lr * np.sqrt(self.b + r.eps) / np.sqrt(self.a + r.eps)
-            dx = size / lr * g
-            self.b = r.rho * self.b + (1 - r.rho) * dx * dx
-            return size
-        self.a = r.beta2 * self.a + (1 - r.beta2) * g * g  # adam, amsgrad
-        self.c = np.maximum(self.c, self.a)
-        v = self.c if name == "amsgrad" else self.a
-        return lr / (1 - r.beta1 ** t) / (np.sqrt(v / (1 - r.beta2 ** t)) + r.eps)
-
-
 def effective_step_sizes(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any,
                          n_steps: int, **params: Any) -> np.ndarray:
     """The step size each coordinate really gets at every full-batch step.
 
-    For Adagrad ``eta / (sqrt(G_t) + eps)``, RMSprop ``eta / (sqrt(v_t) + eps)``, Adam and
-    AMSGrad ``eta / (1 - beta1^t) / (sqrt(v_t / (1 - beta2^t)) + eps)`` (the factor of the
-    momentum term ``m_t``), Adadelta ``eta * RMS[dx]_{t-1} / RMS[g]_t``; plain, momentum and
-    Nesterov: the constant ``eta``. The update is this step size times the gradient (or its
-    running average). The iterates come from the engine (full batch); the running statistics
-    are recomputed from the gradient at each iterate.
+    Row ``t - 1`` is the rule's effective step after step ``t``
+    (:meth:`graddescent.rules.UpdateRule.effective_steps`, the same numbers the adaptive
+    schedule reads): the step per unit of gradient (or of its running average) that the rule
+    applies at its current state. Adagrad ``eta / (sqrt(G_t) + eps)``, RMSprop
+    ``eta / (sqrt(v_t) + eps)``, Adam and AMSGrad ``eta / (sqrt(v_t / (1 - beta2^t)) + eps)``,
+    Adadelta ``eta * RMS[dx]_{t-1} / RMS[g]_t``; plain ``eta``, momentum and Nesterov
+    ``eta / (1 - mu)``; each rule's docstring gives its formula. The iterates come from the
+    engine (full batch).
 
     Parameters
     ----------
@@ -345,10 +295,16 @@ def effective_step_sizes(method_or_rule: str | UpdateRule, X: Any, y: Any, theta
         X = X[:, None]
     y = np.ascontiguousarray(y, dtype=np.float64).ravel()
     rule, _ = _rule_and_driver(method_or_rule, FullBatch(), params)
-    stats = _Statistics(rule, X.shape[1] + 1)
-    path = trajectory(rule, X, y, theta0, n_steps)
-    return np.array([stats.step(_full_gradient(X, y, path[k]), k + 1)
-                     for k in range(int(n_steps))]).reshape(int(n_steps), X.shape[1] + 1)
+    opt = Optimizer(rule, FullBatch(), np.asarray(theta0, dtype=np.float64), X.shape[0])
+    rng = np.random.default_rng(0)
+    out = np.empty((int(n_steps), X.shape[1] + 1))
+    for k in range(int(n_steps)):
+        opt.run(X, y, 1, rng)
+        out[k] = rule.effective_steps(opt.rule_state, opt.t)
+    if n_steps and not np.all(np.isfinite(out)):
+        raise ValueError(f"no step-size formula for the {rule.name!r} rule (its steps are "
+                         f"absolute, not a multiple of the gradient).")
+    return out
 
 
 def plot_effective_step_sizes(steps: Mapping[str, Any], fig: Any = None, *,

@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 from conftest import well_conditioned
 
-from graddescent import _kernels as K
 from graddescent import drivers as D
+from graddescent import objective as O
 from graddescent import rules
+from graddescent._jit import OK
+from graddescent.drivers import mini_batch as MB
 from graddescent.drivers import s2gd_length_law
+from graddescent.drivers import sag as SG
+from graddescent.drivers import sarah as SR
+from graddescent.drivers import snapshot as SN
 
 
 def _buf(p=2, k=5):
@@ -36,8 +41,8 @@ def test_single_sample_vector(toy_problem):
     idx = np.array([2, 0, 3])
     got = []
     for k in range(3):
-        K.sampled(X, y, idx[k:k + 1], 1, 4, 1, 1, theta, rule.init_state(2), 0, rule.code,
-                  rule.hyperparameters(), *_buf(2, 2))
+        MB.sampled(X, y, idx[k:k + 1], 1, 4, 1, 1, theta, rule.init_state(2), 0,
+                   rule.hyperparameters(), *_buf(2, 2))
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.2, 0.3], [0.265, 0.3325], [0.522, 0.8465]], atol=1e-12)
 
@@ -54,10 +59,10 @@ def test_sag_vectors(toy_problem, fixed_m, expected):
     memory, seen, dsum = np.zeros(4), np.zeros(4, dtype=np.bool_), np.zeros(2)
     n_seen, got = 0, []
     for i in [2, 0, 3, 2, 1]:
-        _, n_seen, status = K.sag(X, y, np.array([i]), theta, rule.init_state(2), 0, rule.code,
-                                  rule.hyperparameters(), memory, seen, dsum, n_seen, fixed_m,
-                                  *_buf(2, 2))
-        assert status == K.OK
+        _, n_seen, status = SG.sag(X, y, np.array([i]), theta, rule.init_state(2), 0,
+                                   rule.hyperparameters(), memory, seen, dsum, n_seen,
+                                   fixed_m, *_buf(2, 2))
+        assert status == OK
         got.append(theta.copy())
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
@@ -67,8 +72,8 @@ def test_svrg_option1_vector(toy_problem):
     rule, theta = rules.plain(0.1), np.zeros(2)
     got = []
     for rows in ([2, 0, 3], [1, 1, 2]):
-        K.snapshot_vr(X, y, np.array(rows), np.array([3]), np.array([-1]), theta,
-                      rule.init_state(2), 0, rule.code, rule.hyperparameters(), *_buf())
+        SN.snapshot_vr(X, y, np.array(rows), np.array([3]), np.array([-1]), theta,
+                      rule.init_state(2), 0, rule.hyperparameters(), *_buf())
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.287, 0.542125], [0.4747203046875, 0.89850584765625]],
                                atol=1e-12)
@@ -79,8 +84,8 @@ def test_s2gd_vector_and_law(toy_problem):
     rule, theta = rules.plain(0.1), np.zeros(2)
     got = []
     for rows in ([2, 0], [3, 1, 1]):
-        K.snapshot_vr(X, y, np.array(rows), np.array([len(rows)]), np.array([-1]), theta,
-                      rule.init_state(2), 0, rule.code, rule.hyperparameters(), *_buf())
+        SN.snapshot_vr(X, y, np.array(rows), np.array([len(rows)]), np.array([-1]), theta,
+                      rule.init_state(2), 0, rule.hyperparameters(), *_buf())
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.27125, 0.535625], [0.5393859375, 0.978278125]],
                                atol=1e-12)
@@ -96,8 +101,8 @@ def test_sarah_vector(toy_problem):
     rule, theta = rules.plain(0.1), np.zeros(2)
     got = []
     for rows, pick in (([2, 0], 3), ([3, 1], 1)):
-        K.sarah(X, y, np.array(rows), 3, np.array([pick]), 0.0, theta, rule.init_state(2), 0,
-                rule.code, rule.hyperparameters(), *_buf())
+        SR.sarah(X, y, np.array(rows), 3, np.array([pick]), 0.0, theta, rule.init_state(2), 0,
+                rule.hyperparameters(), *_buf())
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.31859375, 0.646796875],
                                      [0.388224609375, 0.7766279296875]], atol=1e-12)
@@ -109,8 +114,8 @@ def test_sarah_plus_vector(toy_problem):
     rows = [[2, 0, 3, 1, 2, 2, 0, 1, 3], [1, 3, 0, 2, 2, 1, 0, 3, 1]]
     got, steps = [], []
     for r in rows:
-        t, _ = K.sarah(X, y, np.array(r), 10, np.array([-1]), 0.125, theta, rule.init_state(2),
-                       0, rule.code, rule.hyperparameters(), *_buf())
+        t, _ = SR.sarah(X, y, np.array(r), 10, np.array([-1]), 0.125, theta, rule.init_state(2),
+                       0, rule.hyperparameters(), *_buf())
         got.append(theta.copy())
         steps.append(t)
     np.testing.assert_allclose(got, [[0.34971875, 0.74053125],
@@ -185,7 +190,7 @@ def test_rules_reach_least_squares_full_batch(rule):
 
 
 def _suboptimality(X, y, theta, theta_star):
-    return K.objective(X, y, theta) - K.objective(X, y, theta_star)
+    return O.objective(X, y, theta) - O.objective(X, y, theta_star)
 
 
 @pytest.mark.parametrize("driver", [D.SAG(), D.SVRG(inner_iter=200, option=1),

@@ -14,16 +14,21 @@ extra memory stays small next to ``X``, and that float32 input runs natively.
 
 from __future__ import annotations
 
-import dataclasses
+import sys
 import tracemalloc
 
 import numba
 import numpy as np
 import pytest
 
-from graddescent import _kernels as K
 from graddescent import drivers as D
+from graddescent import objective as O
 from graddescent import rules
+from graddescent.drivers import full_batch as FB
+from graddescent.drivers import mini_batch as MB
+from graddescent.drivers import sag as SG
+from graddescent.drivers import sarah as SR
+from graddescent.drivers import snapshot as SN
 
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
@@ -45,73 +50,27 @@ def grad_batch(X, y, rows, theta):
     return np.mean([grad_i(X, y, i, theta) for i in rows], axis=0)
 
 
-# --- reference: update rules (ALGORITHMS.md section 2) -------------------------------------------
+# --- reference: update rules (each rule module's NumPy transcription of its paper) -------------
 class RefRule:
-    """One update rule, whole-vector operations, state in named vectors."""
+    """One update rule, whole-vector operations, state in named vectors: the rule spec's
+    ``reference_step`` (ALGORITHMS.md section 2), independent of the compiled step."""
 
     def __init__(self, rule: rules.UpdateRule, p: int) -> None:
         self.r = rule
-        zeros = np.zeros(p)
-        self.s = {"u": zeros.copy(), "G": zeros.copy(), "Eg": zeros.copy(),
-                  "Ex": zeros.copy(), "gbar": zeros.copy(), "buf": zeros.copy(),
-                  "m": zeros.copy(), "vmax": zeros.copy(),
-                  "step": np.full(p, rule.learning_rate), "gprev": zeros.copy()}
+        spec = rule.spec
+        self.s = (spec.reference_initial(rule, p) if spec.reference_initial is not None
+                  else {name: np.zeros(p) for name in spec.state})
         self.t = 0
 
     def point(self, theta):
         """Where the gradient is taken (Nesterov, Sutskever form: theta + mu v)."""
-        if self.r.name == "nesterov":
-            return theta + self.r.momentum * self.s["u"]
-        return theta
+        spec = self.r.spec
+        return theta if spec.reference_point is None else spec.reference_point(self.r, theta,
+                                                                               self.s)
 
     def step(self, theta, g):
-        r, s = self.r, self.s
         self.t += 1
-        t = self.t
-        lr = r.learning_rate / t ** r.power_t if r.power_t else r.learning_rate
-        if r.name == "plain":
-            return theta - lr * g
-        if r.name == "momentum":
-            s["u"] = r.momentum * s["u"] + lr * g
-            return theta - s["u"]
-        if r.name == "nesterov":
-            s["u"] = r.momentum * s["u"] - lr * g
-            return theta + s["u"]
-        if r.name == "adagrad":
-            s["G"] = s["G"] + g**2
-            return theta - lr * g / (np.sqrt(s["G"]) + r.eps)
-        if r.name == "adadelta":
-            s["Eg"] = r.rho * s["Eg"] + (1 - r.rho) * g**2
-            dx = -np.sqrt(s["Ex"] + r.eps) / np.sqrt(s["Eg"] + r.eps) * g
-            s["Ex"] = r.rho * s["Ex"] + (1 - r.rho) * dx**2
-            return theta + lr * dx
-        if r.name == "rmsprop":
-            s["Eg"] = r.rho * s["Eg"] + (1 - r.rho) * g**2
-            if r.centered:
-                s["gbar"] = r.rho * s["gbar"] + (1 - r.rho) * g
-                a = np.sqrt(s["Eg"] - s["gbar"] ** 2) + r.eps
-            else:
-                a = np.sqrt(s["Eg"]) + r.eps
-            if r.momentum > 0:
-                s["buf"] = r.momentum * s["buf"] + g / a
-                return theta - lr * s["buf"]
-            return theta - lr * g / a
-        if r.name in ("adam", "amsgrad"):
-            s["m"] = r.beta1 * s["m"] + (1 - r.beta1) * g
-            s["Eg"] = r.beta2 * s["Eg"] + (1 - r.beta2) * g**2
-            mhat = s["m"] / (1 - r.beta1**t)
-            if r.name == "adam":
-                return theta - lr * mhat / (np.sqrt(s["Eg"] / (1 - r.beta2**t)) + r.eps)
-            s["vmax"] = np.maximum(s["vmax"], s["Eg"])
-            return theta - lr * mhat / (np.sqrt(s["vmax"]) / np.sqrt(1 - r.beta2**t) + r.eps)
-        if r.name == "rprop":
-            sign = g * s["gprev"]
-            s["step"] = np.where(sign > 0, np.minimum(s["step"] * 1.2, 50.0), s["step"])
-            s["step"] = np.where(sign < 0, np.maximum(s["step"] * 0.5, 1e-6), s["step"])
-            g = np.where(sign < 0, 0.0, g)
-            s["gprev"] = g
-            return theta - np.sign(g) * s["step"]
-        raise AssertionError(r.name)
+        return self.r.spec.reference_step(self.r, theta, g, self.s, self.t)
 
 
 # --- reference: drivers (ALGORITHMS.md section 3) ------------------------------------------------
@@ -174,21 +133,15 @@ def ref_sarah(X, y, theta, rule, loops, m, gamma):
 
 
 # --- the cases -----------------------------------------------------------------------------------
-RULE_CASES = {
-    "plain": rules.plain(0.05),
-    "plain_invscaling": dataclasses.replace(rules.plain(0.05), power_t=0.25),
-    "momentum": rules.momentum(0.03, 0.9),
-    "nesterov": rules.nesterov(0.03, 0.9),
-    "adagrad": rules.adagrad(0.1),
-    "adadelta": rules.adadelta(1.0, 0.9, 1e-6),
-    "rmsprop": rules.rmsprop(0.01),
-    "rmsprop_centered": rules.rmsprop(0.01, centered=True),
-    "rmsprop_momentum": rules.rmsprop(0.01, momentum=0.9),
-    "rmsprop_centered_momentum": rules.rmsprop(0.005, momentum=0.5, centered=True),
-    "adam": rules.adam(0.05),
-    "amsgrad": rules.amsgrad(0.05),
-    "rprop": rules.rprop(0.05),
-}
+def _example(spec, kwargs):
+    kwargs = dict(kwargs)
+    power_t = kwargs.pop("power_t", 0.0)
+    return spec.factory(**kwargs).replace(power_t=power_t)
+
+
+#: Every labelled example of every registered rule (graddescent.rules.base.RuleSpec.examples).
+RULE_CASES = {label: _example(spec, kwargs)
+              for spec in rules.specs() for label, kwargs in spec.examples.items()}
 
 DRIVER_CASES = {
     "full_batch": D.FullBatch(),
@@ -205,11 +158,6 @@ DRIVER_CASES = {
     "sarah_plus": D.SARAHPlus(inner_iter=12, gamma_s=0.125),
 }
 
-#: The rows of the kernels' ``(3, p)`` rule state, by reference state name.
-STATE_ROWS = {"plain": [], "momentum": ["u"], "nesterov": ["u"], "adagrad": ["G"],
-              "adadelta": ["Eg", "Ex"], "rmsprop": ["Eg", "gbar", "buf"], "adam": ["m", "Eg"],
-              "amsgrad": ["m", "Eg", "vmax"], "rprop": ["step", "gprev"]}
-
 KERNEL_OF = {"full_batch": "full_batch", "mini_batch": "sampled", "sag": "sag",
              "svrg": "snapshot_vr", "s2gd": "snapshot_vr", "sarah": "sarah",
              "sarah_plus": "sarah"}
@@ -224,12 +172,13 @@ def _problem(n=13, d=3, seed=0, dtype=np.float64):
 
 
 class Spy:
-    """Replaces one kernel, records every call's arguments (copied) and calls through."""
+    """Replaces one driver's kernel, records every call's arguments (copied), calls through."""
 
-    def __init__(self, monkeypatch, name):
+    def __init__(self, monkeypatch, driver, name):
+        module = sys.modules[type(driver).__module__]
         self.calls = []
-        self.inner = getattr(K, name)
-        monkeypatch.setattr(K, name, self)
+        self.inner = getattr(module, name)
+        monkeypatch.setattr(module, name, self)
 
     def __call__(self, *args):
         self.calls.append([a.copy() if isinstance(a, np.ndarray) else a for a in args])
@@ -240,7 +189,7 @@ class Spy:
 def _replay(driver, X, y, theta, ref, call):
     """Run the reference on the indices recorded from one kernel call."""
     if isinstance(driver, D.FullBatch):
-        return ref_full_batch(X, y, theta, ref, call[7])
+        return ref_full_batch(X, y, theta, ref, call[6])
     if isinstance(driver, D.MiniBatch):
         idx, first_len, epoch_len, bs, n_steps = call[2:7]
         batches, start, boundary = [], 0, first_len
@@ -277,7 +226,7 @@ def test_kernel_matches_reference(monkeypatch, dname, rname):
     driver, rule = DRIVER_CASES[dname], RULE_CASES[rname]
     X, y, theta0 = _problem()
     n, p = X.shape[0], X.shape[1] + 1
-    spy = Spy(monkeypatch, KERNEL_OF[driver.name])
+    spy = Spy(monkeypatch, driver, KERNEL_OF[driver.name])
     opt = D.Optimizer(rule, driver, theta0, n)
     rng = np.random.default_rng(42)
     units = 3 if driver.units_per_epoch(n) == 1 else int(1.5 * driver.units_per_epoch(n))
@@ -291,8 +240,8 @@ def test_kernel_matches_reference(monkeypatch, dname, rname):
             theta_ref = _replay(driver, X, y, theta_ref, ref, call)
         np.testing.assert_allclose(theta, theta_ref, **TOL, err_msg=f"{dname} x {rname}")
         assert opt.t == ref.t
-        for row, key in enumerate(STATE_ROWS[rule.name]):
-            np.testing.assert_allclose(opt.rule_state[row], ref.s[key], **TOL, err_msg=key)
+        for key, row in rule.state_dict(opt.rule_state).items():
+            np.testing.assert_allclose(row, ref.s[key], **TOL, err_msg=key)
     assert np.all(np.isfinite(theta))
     assert np.max(np.abs(theta - theta0)) > 1e-3  # it moved
 
@@ -303,20 +252,20 @@ def _kernel_call(name, X, y, theta, rule, idx):
     state, hp = rule.init_state(p), rule.hyperparameters()
     bufs = [np.empty(p) for _ in range(5)]
     if name == "sampled":
-        K.sampled(X, y, idx, idx.shape[0], X.shape[0], 1, idx.shape[0], theta, state, 0,
-                  rule.code, hp, *bufs[:2])
+        MB.sampled(X, y, idx, idx.shape[0], X.shape[0], 1, idx.shape[0], theta, state, 0,
+                  hp, *bufs[:2])
     elif name == "sag":
         n = X.shape[0]
-        K.sag(X, y, idx, theta, state, 0, rule.code, hp, np.zeros(n), np.zeros(n, np.bool_),
+        SG.sag(X, y, idx, theta, state, 0, hp, np.zeros(n), np.zeros(n, np.bool_),
               np.zeros(p), 0, 0, *bufs[:2])
     elif name == "snapshot_vr":
-        K.snapshot_vr(X, y, idx, np.array([idx.shape[0]]), np.array([-1]), theta, state, 0,
-                      rule.code, hp, *bufs)
+        SN.snapshot_vr(X, y, idx, np.array([idx.shape[0]]), np.array([-1]), theta, state, 0,
+                      hp, *bufs)
     elif name == "sarah":
-        K.sarah(X, y, idx, idx.shape[0] + 1, np.array([idx.shape[0]]), 0.0, theta, state, 0,
-                rule.code, hp, *bufs)
+        SR.sarah(X, y, idx, idx.shape[0] + 1, np.array([idx.shape[0]]), 0.0, theta, state, 0,
+                hp, *bufs)
     else:
-        K.full_batch(X, y, theta, state, 0, rule.code, hp, 3, np.empty(3), *bufs[:2])
+        FB.full_batch(X, y, theta, state, 0, hp, 3, np.empty(3), *bufs[:2])
     return theta
 
 
@@ -348,11 +297,11 @@ def test_full_gradient_any_row_count(n):
     """The four-rows-at-a-time gradient and objective handle every remainder."""
     X, y, theta = _problem(n=n, d=5, seed=n)
     g = np.empty(6)
-    loss = K.full_gradient(X, y, theta, g)
+    loss = O.full_gradient(X, y, theta, g)
     np.testing.assert_allclose(g, grad_full(X, y, theta), **TOL)
     r = theta[0] + X @ theta[1:] - y
     np.testing.assert_allclose(loss, 0.5 * np.mean(r**2), **TOL)
-    assert K.objective(X, y, theta) == loss
+    assert O.objective(X, y, theta) == loss
 
 
 @pytest.mark.parametrize("dname", list(DRIVER_CASES))
@@ -360,7 +309,7 @@ def test_drivers_get_the_callers_arrays(monkeypatch, dname):
     """A C-contiguous float64 X (and y) reaches the kernel itself: no copy, no column of ones."""
     driver = DRIVER_CASES[dname]
     X, y, theta0 = _problem()
-    spy = Spy(monkeypatch, KERNEL_OF[driver.name])
+    spy = Spy(monkeypatch, driver, KERNEL_OF[driver.name])
     D.Optimizer(rules.plain(0.01), driver, theta0, X.shape[0]).run(
         X, y, 2, np.random.default_rng(0))
     assert spy.raw[0] is X

@@ -154,10 +154,17 @@ def test_invalid_hyperparameters(factory, kwargs, message):
 
 
 def test_registry_of_rules_is_complete():
-    assert set(rules.RULES) == {"plain", "momentum", "nesterov", "adagrad", "adadelta",
+    assert set(rules.RULES) >= {"plain", "momentum", "nesterov", "adagrad", "adadelta",
                                 "rmsprop", "adam", "amsgrad", "rprop"}
     codes = {f().code for f in rules.RULES.values()}
     assert len(codes) == len(rules.RULES)
+    for name, factory in rules.RULES.items():  # each factory is in the namespace, documented
+        assert getattr(rules, name) is factory and name in rules.__all__
+        assert factory().name == name and factory.__doc__ and "References" in factory.__doc__ \
+            or name == "plain"
+        spec = rules.get_spec(name)
+        assert spec.examples, f"{name}: no examples for the parametrized tests"
+        assert factory().learning_rate == spec.default_learning_rate
 
 
 # --- what the adaptive schedule reads and changes ------------------------------------------------

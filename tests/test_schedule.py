@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from graddescent import _schedule as S
 from graddescent import drivers as D
+from graddescent import objective as O
 from graddescent import rules
 from graddescent.estimator import GDRegressor
 
@@ -20,8 +21,8 @@ def test_hessian_in_chunks_is_the_gram_matrix_with_the_intercept(monkeypatch):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(37, 4)) + 3.0
     A = np.column_stack([np.ones(37), X])
-    monkeypatch.setattr(S, "_CHUNK", 5)  # several chunks, the last one short
-    assert_allclose(S.hessian(X), A.T @ A / 37, rtol=1e-13)
+    monkeypatch.setattr(O, "CHUNK", 5)  # several chunks, the last one short
+    assert_allclose(O.hessian(X), A.T @ A / 37, rtol=1e-13)
 
 
 def test_patience_stops_after_that_many_epochs_without_improvement():

@@ -1,0 +1,57 @@
+r"""The full-batch driver: :math:`g = \nabla f(\theta)`, one pass over the data per step."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .. import objective as O
+from .._jit import DIVERGED, OK, kernel
+from ..objective import full_gradient
+from ..rules.base import look_ahead, looks_ahead, step
+from .base import Driver, buffers, raise_if_diverged
+
+__all__ = ["FullBatch"]
+
+
+@kernel
+def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z):
+    """``n_steps`` full-batch steps. ``losses[k]`` receives f at the point of step k's gradient."""
+    for k in range(n_steps):
+        if looks_ahead(hp):
+            look_ahead(hp, theta, state, z)
+            loss = full_gradient(X, y, z, g)
+        else:
+            loss = full_gradient(X, y, theta, g)
+        losses[k] = loss
+        if not np.isfinite(loss):
+            return t, DIVERGED
+        t += 1
+        step(hp, theta, g, state, t)
+    return t, OK
+
+
+@dataclasses.dataclass(frozen=True)
+class FullBatch(Driver):
+    r"""Full-batch gradient: :math:`g = \nabla f(\theta)`, one pass over the data per step.
+
+    R gradDescent: ``GD``, ``MGD``, ``AGD``. One unit = one step = one epoch. Smoothness
+    constant: ``L``, the largest eigenvalue of ``[1, X]^T [1, X] / n``.
+    """
+
+    name = "full_batch"
+
+    def is_full_batch(self, n: int) -> bool:
+        return True
+
+    def smoothness(self, X: np.ndarray) -> float:
+        return O.top_eigenvalue(X)
+
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+        losses = np.empty(n_units)
+        g, z = buffers(theta.shape[0])
+        t, status = full_batch(X, y, theta, rule_state, t, rule.hyperparameters(), n_units,
+                               losses, g, z)
+        raise_if_diverged(status, t, rule)
+        return t

@@ -1,0 +1,217 @@
+r"""Mini-batch and single-sample gradients: :math:`g = \frac{1}{|B|}\sum_{i\in B}\nabla f_i`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .. import objective as O
+from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
+from ..objective import add_sample, residual
+from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
+
+__all__ = ["MiniBatch", "StreamState"]
+
+
+@kernel
+def _single_linear(X, y, idx, n_steps, theta, t, hp):
+    """Single-row steps of a linear rule ``theta -= rate_t * r_i (1, X[i])``, without a
+    gradient buffer (the same arithmetic as the rule's step on ``g = r_i (1, X[i])``)."""
+    d = X.shape[1]
+    ahead = prefetch_distance(X)
+    n_idx = idx.shape[0]
+    for k in range(n_steps):
+        if k + ahead < n_idx:
+            nxt = idx[k + ahead]
+            prefetch_row(X, nxt)
+            prefetch_item(y, nxt)
+        i = idx[k]
+        r = residual(X, y, i, theta)
+        if not np.isfinite(r):
+            return t, DIVERGED
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * r
+        for j in range(d):
+            theta[j + 1] -= lr * (r * X[i, j])
+    return t, OK
+
+
+@kernel
+def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, t, hp, g, z):
+    """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
+
+    Batches are consecutive runs of ``batch_size`` entries of ``idx`` that never cross an epoch
+    boundary: the first epoch (the rest of one already begun) ends after ``first_len`` entries,
+    every later one after ``epoch_len`` more. The gradient of a batch is the mean of the
+    per-sample gradients over it. Runs ``n_steps`` batches.
+
+    Single rows with a linear rule (plain SGD) take a loop of their own
+    (:func:`_single_linear`); every other case goes through the batch loop below, whose
+    bookkeeping costs little next to a rule's step.
+    """
+    if batch_size == 1 and is_linear(hp):
+        return _single_linear(X, y, idx, n_steps, theta, t, hp)
+    p = theta.shape[0]
+    ahead = prefetch_distance(X)
+    n_idx = idx.shape[0]
+    start = 0
+    boundary = first_len
+    for _ in range(n_steps):
+        if start == boundary:
+            boundary += epoch_len
+        stop = min(start + batch_size, boundary)
+        if looks_ahead(hp):
+            look_ahead(hp, theta, state, z)
+        for j in range(p):
+            g[j] = 0.0
+        for k in range(start, stop):
+            if k + ahead < n_idx:
+                nxt = idx[k + ahead]
+                prefetch_row(X, nxt)
+                prefetch_item(y, nxt)
+            i = idx[k]
+            r = residual(X, y, i, z) if looks_ahead(hp) else residual(X, y, i, theta)
+            add_sample(X, i, r, g)
+        inv = 1.0 / (stop - start)
+        for j in range(p):
+            g[j] *= inv
+        if not np.isfinite(g[0]):
+            return t, DIVERGED
+        t += 1
+        step(hp, theta, g, state, t)
+        start = stop
+    return t, OK
+
+
+@kernel
+def sampled_epochs(X, y, idx, batch_size, steps_per_epoch, theta, state, t, hp, g, z, snapshots):
+    """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
+
+    ``idx`` concatenates one order of the ``n`` rows per epoch; the steps are exactly those of
+    :func:`sampled` over the same indices (one call per epoch, no Python in between).
+    """
+    n = X.shape[0]
+    for e in range(snapshots.shape[0]):
+        t, status = sampled(X, y, idx[e * n:(e + 1) * n], n, n, batch_size, steps_per_epoch,
+                            theta, state, t, hp, g, z)
+        if status != OK:
+            return t, status
+        for j in range(theta.shape[0]):
+            snapshots[e, j] = theta[j]
+    return t, OK
+
+
+@dataclasses.dataclass
+class StreamState(DriverState):
+    """The row order a sampled driver is going through."""
+
+    stream: IndexStream
+
+
+@dataclasses.dataclass(frozen=True)
+class MiniBatch(Driver):
+    r"""Mini-batch and single-sample gradients: :math:`g = \frac{1}{|B|}\sum_{i\in B}\nabla f_i`.
+
+    Every epoch the rows are put in a new order (``scheme``) and cut into consecutive batches
+    of ``batch_size`` rows (the last one of an epoch may be smaller), so every row is used once
+    per epoch. ``batch_size=None`` with ``n_batch`` set means ``ceil(n / n_batch)``.
+    ``batch_size=1`` is single-sample SGD.
+
+    ``scheme="flipflop"`` (Rajput, Lee and Papailiopoulos, *Permutation-based SGD: is random
+    optimal?*, ICLR 2022) draws a fresh permutation every second epoch and runs the epochs in
+    between in the reverse order of the one before. With a constant step, random reshuffling
+    leaves each epoch a random error of order :math:`\alpha^2` (the step on the second batch sees
+    the first batch's move: :math:`\alpha^2 H_B g_A`); reversing the order makes the next epoch's
+    error of opposite sign (:math:`\alpha^2 H_A g_B`, with :math:`g_A + g_B \approx 0` near the
+    optimum), so a pair of epochs leaves only :math:`\alpha^2 (H_B - H_A) g_A`. Same cost, same
+    unbiasedness; measured on R's data sets at R's MBGD defaults (alpha 0.1, two batches,
+    1000 steps), the median test-RMSE gap to least squares is 1.7-7 times smaller than with
+    reshuffling (``python -m benchmarks.mbgd_order``).
+
+    R gradDescent's ``MBGD`` instead cycles ``nBatch`` fixed contiguous blocks of the data shuffled
+    once, drops rows when ``n`` is not divisible by ``nBatch`` and errors on one-row batches; its
+    ``SGD`` draws rows with replacement. One unit = one batch step.
+
+    Smoothness constant of batches of ``b`` rows drawn without replacement:
+    ``L_b = (n (b - 1) L + (n - b) L_max) / (b (n - 1))`` (Gower et al. 2019), which runs from
+    ``L_max`` (b = 1) to ``L`` (b = n).
+
+    Parameters
+    ----------
+    batch_size : int or None
+        Rows per step; None uses ``n_batch``.
+    n_batch : int or None
+        Batches per epoch (R: ``nBatch``), used when ``batch_size`` is None; None with
+        ``batch_size=None`` means the full batch.
+    scheme : {"shuffle", "flipflop", "cyclic", "replace"}
+        Row order within an epoch: a fresh permutation, a fresh permutation then its reverse,
+        the data order, or draws with replacement.
+    """
+
+    batch_size: int | None = 1
+    n_batch: int | None = None
+    scheme: str = "shuffle"
+
+    name = "mini_batch"
+
+    def resolve_batch_size(self, n: int) -> int:
+        if self.batch_size is not None:
+            size = int(self.batch_size)
+        elif self.n_batch is not None:
+            size = -(-n // int(self.n_batch))
+        else:
+            size = n
+        if size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {size}.")
+        return min(size, n)
+
+    def units_per_epoch(self, n: int) -> float:
+        return float(-(-n // self.resolve_batch_size(n)))
+
+    def is_full_batch(self, n: int) -> bool:
+        return self.resolve_batch_size(n) >= n
+
+    def is_noisy(self, n: int) -> bool:
+        return not self.is_full_batch(n)
+
+    def smoothness(self, X: np.ndarray) -> float:
+        n = X.shape[0]
+        l_max = O.l_max(X)
+        b = self.resolve_batch_size(n)
+        if b > 1:
+            return (n * (b - 1) * O.top_eigenvalue(X) + (n - b) * l_max) / (b * (n - 1))
+        return l_max
+
+    def describe(self, n: int) -> str:
+        return f"batches of {self.resolve_batch_size(n)} of the {n} rows"
+
+    def init_state(self, n: int, p: int) -> StreamState:
+        return StreamState(IndexStream(n, self.scheme))
+
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+        n = X.shape[0]
+        bs = self.resolve_batch_size(n)
+        idx, first_len = driver_state.stream.take_batches(rng, n_units, bs)
+        g, z = buffers(theta.shape[0])
+        t, status = sampled(X, y, idx, first_len, n, bs, n_units, theta, rule_state, t,
+                            rule.hyperparameters(), g, z)
+        raise_if_diverged(status, t, rule)
+        return t
+
+    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots):
+        stream = driver_state.stream
+        n = X.shape[0]
+        if stream.pos < stream.block.shape[0]:  # an epoch already begun: one at a time
+            return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
+                                      snapshots)
+        bs = self.resolve_batch_size(n)
+        units = -(-n // bs)
+        idx, _ = stream.take_batches(rng, units * snapshots.shape[0], bs)
+        g, z = buffers(theta.shape[0])
+        t, status = sampled_epochs(X, y, idx, bs, units, theta, rule_state, t,
+                                   rule.hyperparameters(), g, z, snapshots)
+        raise_if_diverged(status, t, rule)
+        return t

@@ -1,0 +1,137 @@
+r"""SARAH and SARAH+ (Nguyen, Liu, Scheinberg, Takac 2017, Algorithms 1 and 2)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
+from ..objective import add_sample, full_gradient, residual_pair
+from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from .base import Driver, buffers, raise_if_diverged
+from .snapshot import inner_length
+
+__all__ = ["SARAH", "SARAHPlus"]
+
+
+@kernel
+def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
+    """SARAH and SARAH+ outer loops.
+
+    Outer loop ``s``: ``v_0 = grad f(w_0)``, ``w_1 = step(w_0, v_0)``; then for ``t = 1..m-1``
+    (row ``i`` the next of the ``m - 1`` entries of ``idx`` reserved for this loop)
+    ``v_t = grad f_i(w_t) - grad f_i(w_{t-1}) + v_{t-1}`` and ``w_{t+1} = step(w_t, v_t)``.
+    SARAH (``gamma <= 0``) outputs ``w_{picks[s]}``; SARAH+ (``gamma > 0``) runs the inner loop
+    only while ``||v_{t-1}||^2 > gamma ||v_0||^2`` and outputs the last iterate.
+    """
+    p = theta.shape[0]
+    plus = gamma > 0.0
+    ahead = prefetch_distance(X)
+    n_idx = idx.shape[0]
+    for s in range(picks.shape[0]):
+        for j in range(p):
+            prev[j] = theta[j]
+            keep[j] = theta[j]
+        loss = full_gradient(X, y, theta, v)
+        if not np.isfinite(loss):
+            return t, DIVERGED
+        v0_sq = 0.0
+        for j in range(p):
+            v0_sq += v[j] * v[j]
+        v_sq = v0_sq
+        for k in range(m):  # step k takes w_k to w_{k+1}; step 0 uses v_0
+            if k > 0:
+                if plus and not v_sq > gamma * v0_sq:
+                    break
+                pos = s * (m - 1) + k - 1
+                if pos + ahead < n_idx:
+                    nxt = idx[pos + ahead]
+                    prefetch_row(X, nxt)
+                    prefetch_item(y, nxt)
+                i = idx[pos]
+                if looks_ahead(hp):
+                    look_ahead(hp, theta, state, z)
+                    r_now, r_prev = residual_pair(X, y, i, z, prev)
+                else:
+                    r_now, r_prev = residual_pair(X, y, i, theta, prev)
+                dr = r_now - r_prev
+                if not np.isfinite(dr):
+                    return t, DIVERGED
+                add_sample(X, i, dr, v)
+                v_sq = 0.0
+                for j in range(p):
+                    v_sq += v[j] * v[j]
+                    prev[j] = theta[j]
+            if is_linear(hp):  # the rule's arithmetic on g = v, without the copy
+                t += 1
+                lr = rate(hp, t)
+                for j in range(p):
+                    theta[j] -= lr * v[j]
+            else:
+                for j in range(p):
+                    g[j] = v[j]
+                t += 1
+                step(hp, theta, g, state, t)
+            if picks[s] == k + 1:
+                for j in range(p):
+                    keep[j] = theta[j]
+        if not plus:
+            for j in range(p):
+                theta[j] = keep[j]
+    return t, OK
+
+
+@dataclasses.dataclass(frozen=True)
+class SARAH(Driver):
+    r"""StochAstic Recursive grAdient algoritHm (Nguyen, Liu, Scheinberg, Takac 2017, Alg. 1).
+
+    Each outer loop: :math:`v_0 = \nabla f(w_0)`, :math:`w_1 = \mathrm{step}(w_0, v_0)`; for
+    :math:`t = 1..m-1`: :math:`v_t = \nabla f_i(w_t) - \nabla f_i(w_{t-1}) + v_{t-1}`,
+    :math:`w_{t+1} = \mathrm{step}(w_t, v_t)`; the output is :math:`w_t` with
+    :math:`t \sim U\{0..m\}`. R gradDescent's ``SARAH`` never offers :math:`w_1`.
+    One unit = one outer loop; ``inner_iter=None`` means ``n``.
+    """
+
+    inner_iter: int | None = None
+
+    name = "sarah"
+
+    def gamma(self) -> float:
+        return 0.0
+
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+        n, p = X.shape[0], theta.shape[0]
+        m = inner_length(self.inner_iter, n)
+        plus = self.gamma() > 0
+        idx = np.empty(n_units * (m - 1), dtype=np.int64)
+        picks = np.full(n_units, -1, dtype=np.int64)
+        for s in range(n_units):
+            idx[s * (m - 1):(s + 1) * (m - 1)] = rng.integers(0, n, size=m - 1)
+            if not plus:
+                picks[s] = rng.integers(0, m + 1)
+        v, prev, keep, g, z = buffers(p, 5)
+        t, status = sarah(X, y, idx, m, picks, self.gamma(), theta, rule_state, t,
+                          rule.hyperparameters(), v, prev, keep, g, z)
+        raise_if_diverged(status, t, rule)
+        return t
+
+
+@dataclasses.dataclass(frozen=True)
+class SARAHPlus(SARAH):
+    r"""SARAH+ (same paper, Algorithm 2): the inner loop of :class:`SARAH` runs while
+    :math:`\|v_{t-1}\|^2 > \gamma \|v_0\|^2` and :math:`t < m`; the output is the last iterate
+    (:math:`w_1` when no inner step ran, so ``gamma_s = 1`` is gradient descent).
+
+    R gradDescent's ``SARAHPlus`` tests only the intercept's component and never moves with
+    ``gammaS = 1``. The paper suggests ``gamma = 1/8``.
+    """
+
+    gamma_s: float = 0.125
+
+    name = "sarah_plus"
+
+    def gamma(self) -> float:
+        if not 0.0 < self.gamma_s <= 1.0:
+            raise ValueError(f"gamma_s must lie in (0, 1], got {self.gamma_s!r}.")
+        return float(self.gamma_s)

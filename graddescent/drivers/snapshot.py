@@ -1,0 +1,158 @@
+r"""Snapshot variance reduction: SVRG (Johnson & Zhang 2013) and S2GD (Konecny & Richtarik)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
+from ..objective import add_sample, full_gradient, residual_pair
+from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from .base import Driver, buffers, raise_if_diverged
+
+__all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
+
+
+@kernel
+def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z):
+    """SVRG and S2GD outer loops.
+
+    Outer loop ``s``: snapshot ``snap = theta`` and its full gradient ``mu``; then ``lengths[s]``
+    inner steps along ``grad f_i(theta) - grad f_i(snap) + mu`` with ``i`` the next entry of
+    ``idx``. The next snapshot is the last inner iterate when ``picks[s] < 0`` (SVRG option 1,
+    S2GD) or the inner iterate number ``picks[s]`` (0 = the snapshot itself; SVRG option 2).
+    """
+    p = theta.shape[0]
+    d = p - 1
+    ahead = prefetch_distance(X)
+    n_idx = idx.shape[0]
+    pos = 0
+    for s in range(lengths.shape[0]):
+        for j in range(p):
+            snap[j] = theta[j]
+            keep[j] = theta[j]
+        loss = full_gradient(X, y, snap, mu)
+        if not np.isfinite(loss):
+            return t, DIVERGED
+        for k in range(lengths[s]):
+            if pos + ahead < n_idx:
+                nxt = idx[pos + ahead]
+                prefetch_row(X, nxt)
+                prefetch_item(y, nxt)
+            i = idx[pos]
+            pos += 1
+            if looks_ahead(hp):
+                look_ahead(hp, theta, state, z)
+                r_now, r_snap = residual_pair(X, y, i, z, snap)
+            else:
+                r_now, r_snap = residual_pair(X, y, i, theta, snap)
+            dr = r_now - r_snap
+            if not np.isfinite(dr):
+                return t, DIVERGED
+            if is_linear(hp):  # the rule's arithmetic on g = mu + dr (1, X[i]), no buffer
+                t += 1
+                lr = rate(hp, t)
+                theta[0] -= lr * (mu[0] + dr)
+                for j in range(d):
+                    theta[j + 1] -= lr * (mu[j + 1] + dr * X[i, j])
+            else:
+                for j in range(p):
+                    g[j] = mu[j]
+                add_sample(X, i, dr, g)
+                t += 1
+                step(hp, theta, g, state, t)
+            if picks[s] == k + 1:
+                for j in range(p):
+                    keep[j] = theta[j]
+        if picks[s] >= 0:
+            for j in range(p):
+                theta[j] = keep[j]
+    return t, OK
+
+
+def inner_length(inner_iter: int | None, n: int) -> int:
+    """Inner steps per outer loop: ``inner_iter``, or ``n`` for None."""
+    m = n if inner_iter is None else int(inner_iter)
+    if m < 1:
+        raise ValueError(f"inner_iter must be at least 1, got {inner_iter!r}.")
+    return m
+
+
+@dataclasses.dataclass(frozen=True)
+class _Snapshot(Driver):
+    """Shared machinery of SVRG and S2GD: a snapshot, its full gradient, inner steps."""
+
+    inner_iter: int | None = None
+
+    def units_per_epoch(self, n: int) -> float:
+        return 1.0
+
+    def lengths_and_picks(self, rng, m, rule):
+        raise NotImplementedError
+
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+        n, p = X.shape[0], theta.shape[0]
+        m = inner_length(self.inner_iter, n)
+        idx_parts, lengths, picks = [], np.empty(n_units, np.int64), np.empty(n_units, np.int64)
+        for s in range(n_units):  # one draw sequence per outer loop, whatever the chunking
+            lengths[s], picks[s] = self.lengths_and_picks(rng, m, rule)
+            idx_parts.append(rng.integers(0, n, size=lengths[s], dtype=np.int64))
+        idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
+        mu, snap, keep, g, z = buffers(p, 5)
+        t, status = snapshot_vr(X, y, idx, lengths, picks, theta, rule_state, t,
+                                rule.hyperparameters(), mu, snap, keep, g, z)
+        raise_if_diverged(status, t, rule)
+        return t
+
+
+@dataclasses.dataclass(frozen=True)
+class SVRG(_Snapshot):
+    r"""Stochastic variance-reduced gradient (Johnson & Zhang 2013).
+
+    Each outer loop: snapshot :math:`\tilde w`, :math:`\mu = \nabla f(\tilde w)`; then
+    ``inner_iter`` steps :math:`w \leftarrow \mathrm{step}(w, \nabla f_i(w) - \nabla f_i(\tilde w)
+    + \mu)` with a fresh uniform :math:`i` each step. Option 1: the next snapshot is the last
+    inner iterate :math:`w_m`; option 2: :math:`w_t` with :math:`t \sim U\{0..m-1\}`.
+
+    R gradDescent's ``SVRG`` reuses one list of rows in every outer loop and its option 1 returns
+    :math:`w_{m-1}`. One unit = one outer loop (one full-gradient pass plus ``inner_iter`` steps);
+    ``inner_iter=None`` means ``n``.
+    """
+
+    option: int = 2
+
+    name = "svrg"
+
+    def lengths_and_picks(self, rng, m, rule):
+        if self.option not in (1, 2):
+            raise ValueError(f"option must be 1 or 2, got {self.option!r}.")
+        return m, (-1 if self.option == 1 else int(rng.integers(0, m)))
+
+
+def s2gd_length_law(m: int, nu_h: float) -> np.ndarray:
+    r"""S2GD's law of the inner-loop length: :math:`P(t) \propto (1 - \nu h)^{m - t}`, t = 1..m."""
+    if not 0.0 <= nu_h < 1.0:
+        raise ValueError(f"S2GD needs 0 <= nu * learning_rate < 1, got {nu_h!r}.")
+    w = (1.0 - nu_h) ** (m - np.arange(1, m + 1, dtype=np.float64))
+    return w / w.sum()
+
+
+@dataclasses.dataclass(frozen=True)
+class S2GD(_Snapshot):
+    r"""Semi-stochastic gradient descent (Konecny & Richtarik 2013/2017, Algorithm 1).
+
+    Each outer loop: :math:`g = \nabla f(x)`; draw :math:`t \in \{1..m\}` with
+    :math:`P(t) \propto (1 - \nu h)^{m-t}` (:math:`h` the learning rate; ``nu = 0`` is uniform);
+    :math:`t` inner steps :math:`y \leftarrow \mathrm{step}(y, g + \nabla f_i(y) -
+    \nabla f_i(x))`; :math:`x = y`. R gradDescent: ``SSGD`` (``lamda`` is :math:`\nu`), whose
+    variance-reduced direction has the wrong sign. One unit = one outer loop.
+    """
+
+    nu: float = 0.0
+
+    name = "s2gd"
+
+    def lengths_and_picks(self, rng, m, rule):
+        law = s2gd_length_law(m, float(self.nu) * rule.learning_rate)
+        return int(rng.choice(m, p=law)) + 1, -1
