@@ -200,6 +200,8 @@ METHODS: dict[str, Method] = {m.name: m for m in (
        "not in R gradDescent.", driver_kwargs=_SINGLE),
     _m("rprop", None, "rprop", "full_batch", {}, "Rprop (iRprop-), full batch",
        "not in R gradDescent."),
+    _m("adamax", None, "adamax", "mini_batch", {}, "AdaMax, one row per step",
+       "not in R gradDescent.", driver_kwargs=_SINGLE),
 )}
 
 #: R name -> Method.
