@@ -37,6 +37,9 @@ def gradients(seed: int = 7) -> np.ndarray:
 def torch_iterates(call: str, theta0: np.ndarray, grads: np.ndarray) -> np.ndarray:
     import torch
 
+    # torch keeps step counters and NAdam's momentum product as tensors of the default dtype:
+    # float64 throughout, so that the stored iterates carry no float32 rounding.
+    torch.set_default_dtype(torch.float64)
     param = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
     name, args = call.split("(", 1)
     optimizer = eval(f"torch.optim.{name}(params, {args}",  # noqa: S307
