@@ -202,6 +202,8 @@ METHODS: dict[str, Method] = {m.name: m for m in (
        "not in R gradDescent."),
     _m("adamax", None, "adamax", "mini_batch", {}, "AdaMax, one row per step",
        "not in R gradDescent.", driver_kwargs=_SINGLE),
+    _m("nadam", None, "nadam", "mini_batch", {}, "NAdam, one row per step",
+       "not in R gradDescent.", driver_kwargs=_SINGLE),
 )}
 
 #: R name -> Method.

@@ -1,0 +1,148 @@
+r"""NAdam (Dozat 2016): Adam with Nesterov momentum, as ``torch.optim.NAdam`` computes it."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._jit import kernel
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+
+
+class NAdamParams(NamedTuple):
+    """The compiled record of NAdam."""
+
+    lr: float
+    power_t: float
+    beta1: float
+    beta2: float
+    eps: float
+    momentum_decay: float
+
+
+@kernel
+def _mu(hp, t):
+    """The momentum schedule ``mu_t = beta1 (1 - 0.96^(t psi) / 2)``."""
+    return hp.beta1 * (1.0 - 0.5 * 0.96 ** (t * hp.momentum_decay))
+
+
+@kernel
+def _step(hp, theta, g, state, t):
+    lr = rate(hp, t)
+    b1 = hp.beta1
+    b2 = hp.beta2
+    eps = hp.eps
+    mu = _mu(hp, t)
+    mu_next = _mu(hp, t + 1)
+    product = state[2, 0] * mu  # prod_{i <= t} mu_i, kept in every coordinate of row 2
+    c_grad = lr * (1.0 - mu) / (1.0 - product)
+    c_avg = lr * mu_next / (1.0 - product * mu_next)
+    sc2 = np.sqrt(1.0 - b2**t)
+    for j in range(theta.shape[0]):
+        m = b1 * state[0, j] + (1.0 - b1) * g[j]
+        v = b2 * state[1, j] + (1.0 - b2) * g[j] * g[j]
+        state[0, j] = m
+        state[1, j] = v
+        state[2, j] = product
+        denom = np.sqrt(v) / sc2 + eps
+        theta[j] -= c_grad * g[j] / denom + c_avg * m / denom
+
+
+@kernel
+def _effective(hp, state, t, out):
+    lr = rate(hp, max(t, 1))
+    c2 = 1.0 - hp.beta2 ** max(t, 1)
+    for j in range(out.shape[0]):
+        out[j] = lr / (np.sqrt(state[1, j] / c2) + hp.eps)
+
+
+attach(NAdamParams, step=_step, effective=_effective)
+
+
+def nadam(learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999,
+          eps: float = 1e-8, momentum_decay: float = 0.004) -> UpdateRule:
+    r"""NAdam (Dozat 2016), as ``torch.optim.NAdam`` computes it, momentum schedule included.
+
+    Per coordinate, :math:`m_0 = v_0 = 0`, with the momentum schedule
+    :math:`\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t \psi})` (``psi = momentum_decay``) and its
+    running product :math:`\Pi_t = \prod_{i \le t} \mu_i`:
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
+        d_t = \sqrt{v_t / (1 - \beta_2^t)} + \epsilon,
+
+        \theta_t = \theta_{t-1} - \eta \frac{1 - \mu_t}{1 - \Pi_t} \frac{g_t}{d_t}
+                 - \eta \frac{\mu_{t+1}}{1 - \Pi_t \mu_{t+1}} \frac{m_t}{d_t}
+
+    The first term is the bias-corrected current gradient, the second the bias-corrected
+    momentum *one step ahead* (Nesterov's look-ahead, applied to the moment instead of the
+    point, so the gradient is taken at :math:`\theta` itself). ``eps`` is added **outside** the
+    square root of the bias-corrected second moment, as in torch and Adam. The schedule
+    :math:`\mu_t` is Dozat's (the 0.96 and the default :math:`\psi = 0.004` are torch's); with
+    ``momentum_decay = 0`` it is the constant :math:`\beta_1 / 2`. Effective step per unit of
+    gradient: :math:`\eta / d_t`. Not in R gradDescent.
+
+    Parameters
+    ----------
+    learning_rate : float, default 0.002
+        :math:`\eta` (torch's default).
+    beta1, beta2 : float, default 0.9, 0.999
+        Decays in [0, 1) of the moments.
+    eps : float, default 1e-8
+        Added outside the square root.
+    momentum_decay : float, default 0.004
+        :math:`\psi \ge 0` of the momentum schedule.
+
+    Returns
+    -------
+    UpdateRule
+
+    References
+    ----------
+    T. Dozat, "Incorporating Nesterov momentum into Adam", ICLR 2016 workshop.
+    """
+    return SPEC.make(learning_rate, beta1=beta1, beta2=beta2, eps=eps,
+                     momentum_decay=momentum_decay)
+
+
+def _initial_state(rule, state):
+    state[2] = 1.0  # the empty product of the momentum schedule
+
+
+def _lr(rule, t):
+    return rule.learning_rate / t ** rule.power_t if rule.power_t else rule.learning_rate
+
+
+def _reference(rule, theta, g, state, t):
+    mu = rule.beta1 * (1 - 0.5 * 0.96 ** (t * rule.momentum_decay))
+    mu_next = rule.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * rule.momentum_decay))
+    state["mu_product"] = state["mu_product"] * mu
+    state["m"] = rule.beta1 * state["m"] + (1 - rule.beta1) * g
+    state["v"] = rule.beta2 * state["v"] + (1 - rule.beta2) * g**2
+    denom = np.sqrt(state["v"] / (1 - rule.beta2**t)) + rule.eps
+    lr = _lr(rule, t)
+    return (theta - lr * (1 - mu) / (1 - state["mu_product"]) * g / denom
+            - lr * mu_next / (1 - state["mu_product"] * mu_next) * state["m"] / denom)
+
+
+SPEC = register(RuleSpec(
+    name="nadam", params=NAdamParams,
+    hyperparameters=(
+        Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
+        Hyperparameter("beta2", 0.999, "unit", "decay of the second moment"),
+        Hyperparameter("eps", 1e-8, "positive", "added outside the square root"),
+        Hyperparameter("momentum_decay", 0.004, "nonnegative",
+                       "psi of the momentum schedule mu_t")),
+    state=("m", "v", "mu_product"), factory=nadam, default_learning_rate=0.002,
+    auto_rate=("target", 0.01), self_damping=False, annealed_decays=("beta2",),
+    annealed_momenta=("beta1",), initial_state=_initial_state, reference_step=_reference,
+    reference_effective=lambda rule, s, t, p: _lr(rule, t) / (
+        np.sqrt(s["v"] / (1 - rule.beta2**t)) + rule.eps),
+    reference_initial=lambda rule, p: {"m": np.zeros(p), "v": np.zeros(p),
+                                       "mu_product": np.ones(p)},
+    examples={"nadam": {"learning_rate": 0.05}},
+    torch="NAdam(lr={learning_rate}, betas=({beta1}, {beta2}), eps={eps}, "
+          "momentum_decay={momentum_decay})",
+))
