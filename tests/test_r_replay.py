@@ -245,7 +245,7 @@ def test_r_errors() -> None:
 
 def test_ssgd_inner_length_law_never_draws_one() -> None:
     rng = RRandom(0)
-    lengths = {r_replay._ssgd_inner_length(rng, 4, 1.0, 0.1) for _ in range(300)}
+    lengths = {r_replay.algorithms.ssgd_inner_length(rng, 4, 1.0, 0.1) for _ in range(300)}
     assert lengths == {2, 3, 4}
 
 

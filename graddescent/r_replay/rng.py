@@ -1,8 +1,8 @@
 """R's default random number generator, reproduced draw for draw.
 
 R (>= 3.6) draws with ``RNGkind("Mersenne-Twister", "Inversion", "Rejection")``. This module
-reproduces ``set.seed``, ``runif``, ``R_unif_index`` and ``sample`` exactly, so that the R-replay
-mode (:mod:`graddescent.r_replay`) sees the same random numbers as R. The raw 32-bit words come
+reproduces ``set.seed``, ``runif``, ``R_unif_index`` and ``sample`` exactly, so that the R replay
+(:mod:`graddescent.r_replay`) sees the same random numbers as R. The raw 32-bit words come
 from NumPy's :class:`numpy.random.MT19937` (the reference MT19937), driven through its ``state``
 dict: only R's seeding, its conversion of words to uniforms and its index sampling are written
 here. The global NumPy random state is never used.
