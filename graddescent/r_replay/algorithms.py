@@ -12,12 +12,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .arithmetic import gradient, r_colon, r_seq
+from .arithmetic import r_colon, r_seq
 from .errors import RError
-from .inputs import count
 from .rng import RRandom
 from .rules import Adadelta, Adagrad, Adam, Momentum, Plain, RMSprop, Rule
-from .session import Batch, Run
+from .session import GradientAt, Run
 
 __all__ = ["COMPUTE", "ssgd_inner_length"]
 
@@ -25,7 +24,7 @@ __all__ = ["COMPUTE", "ssgd_inner_length"]
 def _descend(
     run: Run,
     max_iter: int,
-    batch: Callable[[int], Batch | None],
+    batch: Callable[[int], GradientAt | None],
     rule: Rule,
     look_ahead: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
@@ -35,46 +34,52 @@ def _descend(
     SAGD's coin does), the gradient at the current theta, one step of ``rule``.
     """
     theta = run.theta0
-    for iteration in r_seq(count(max_iter, "max_iter", 0)):
+    for step, iteration in enumerate(r_seq(max_iter), start=1):
         if look_ahead is not None:
             theta = look_ahead(theta)
-        rows = batch(iteration)
-        if rows is not None:
-            theta = rule(theta, gradient(*rows, theta))
+        gradient_at = batch(iteration)
+        if gradient_at is not None:
+            theta = rule(theta, gradient_at(theta))
+        run.trace.check(theta, step)
     return theta
 
 
 def _outer_loops(run: Run, max_iter: int, outer: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """R's loop ``for (iteration in 1:maxIter)`` of the last four learners: theta = outer(theta)."""
     theta = run.theta0
-    for _ in r_seq(count(max_iter, "max_iter", 0)):
+    for step, _ in enumerate(r_seq(max_iter), start=1):
         theta = outer(theta)
+        run.trace.check(theta, step)
     return theta
 
 
-def _mbgd_batches(run: Run, n_batch: int) -> Callable[[int], Batch]:
+def _mbgd_batches(run: Run, n_batch: int) -> Callable[[int], GradientAt]:
     """R's MBGD batches: ``x = n * (1 / nBatch)``; rows ``temp:temp2``, shifted by x each time.
 
     The cycle restarts when ``iteration %% nBatch == 1`` (or nBatch is 1); fractional row
-    numbers are truncated, so rows are dropped when x is not whole.
+    numbers are truncated (row 0 is dropped, as R's indexing drops it), so rows are dropped
+    when x is not whole.
     """
     width = run.n * (1 / n_batch)
     bounds = [1.0, width]
 
-    def batch(iteration: int) -> Batch:
+    def batch(iteration: int) -> GradientAt:
         if iteration % n_batch == 1 or n_batch == 1:
             bounds[:] = [1.0, width]
         rows = np.trunc(r_colon(*bounds)).astype(np.int64)
+        rows = rows[rows != 0]
         bounds[0] += width
         bounds[1] += width
-        if rows.max() > run.n:
+        if rows.size and rows.max() > run.n:
             raise RError("subscript out of bounds (MBGD batch past the last row)")
         if rows.size == 1:
             raise RError(
                 "incorrect number of dimensions: R's MBGD fails on a one-row batch "
                 f"(n_batch={n_batch} for {run.n} rows)"
             )
-        return run.x[rows - 1], run.y[rows - 1]
+        if rows.size and np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size)):
+            return run.rows(int(rows[0]) - 1, int(rows[-1]))
+        return run.subset(rows - 1)
 
     return batch
 
@@ -124,8 +129,8 @@ def _sarah_outer(
     for k in steps:
         if keep_going is not None and not keep_going(v, first):
             break
-        x_i, y_i = run.listed_row(rows, k)
-        v = (gradient(x_i, y_i, w) - gradient(x_i, y_i, previous)) + v
+        gradient_at = run.listed_row(rows, k)
+        v = (gradient_at(w) - gradient_at(previous)) + v
         previous, w = w, w - alpha * v
         iterates.append(w)
     return iterates
@@ -134,12 +139,17 @@ def _sarah_outer(
 _Args = SimpleNamespace  # the learner's R arguments by name (alpha, max_iter, ...)
 
 
+def _all_rows(run: Run) -> Callable[[int], GradientAt]:
+    """The full batch, every iteration."""
+    return lambda iteration: run.full_gradient
+
+
 def _gd(run: Run, a: _Args) -> np.ndarray:
-    return _descend(run, a.max_iter, run.all_rows, Plain(a.alpha))
+    return _descend(run, a.max_iter, _all_rows(run), Plain(a.alpha))
 
 
 def _mbgd(run: Run, a: _Args) -> np.ndarray:
-    batches = _mbgd_batches(run, count(a.n_batch, "n_batch", 1))
+    batches = _mbgd_batches(run, a.n_batch)
     return _descend(run, a.max_iter, batches, Plain(a.alpha))
 
 
@@ -150,19 +160,19 @@ def _sgd(run: Run, a: _Args) -> np.ndarray:
 def _sagd(run: Run, a: _Args) -> np.ndarray:
     listed = run.listed(a.max_iter)
 
-    def coin_gated(iteration: int) -> Batch | None:
+    def coin_gated(iteration: int) -> GradientAt | None:
         return listed(iteration) if run.rng.sample_from([0, 1], 1)[0] == 1 else None
 
     return _descend(run, a.max_iter, coin_gated, Plain(a.alpha))
 
 
 def _mgd(run: Run, a: _Args) -> np.ndarray:
-    return _descend(run, a.max_iter, run.all_rows, Momentum(a.alpha, a.momentum, run.theta0.size))
+    return _descend(run, a.max_iter, _all_rows(run), Momentum(a.alpha, a.momentum, run.theta0.size))
 
 
 def _agd(run: Run, a: _Args) -> np.ndarray:
     rule = Momentum(a.alpha, a.momentum, run.theta0.size)
-    return _descend(run, a.max_iter, run.all_rows, rule, look_ahead=rule.look_ahead)
+    return _descend(run, a.max_iter, _all_rows(run), rule, look_ahead=rule.look_ahead)
 
 
 def _adagrad(run: Run, a: _Args) -> np.ndarray:
@@ -182,21 +192,21 @@ def _adam(run: Run, a: _Args) -> np.ndarray:
 
 
 def _ssgd(run: Run, a: _Args) -> np.ndarray:
-    inner_iter, alpha = count(a.inner_iter, "inner_iter", 1), a.alpha
+    inner_iter, alpha = a.inner_iter, a.alpha
 
     def outer(theta: np.ndarray) -> np.ndarray:
         mu = run.full_gradient(theta)
         y = theta
         for _ in range(ssgd_inner_length(run.rng, inner_iter, a.lamda, alpha)):
-            x_i, y_i = run.random_row()
-            y = y - alpha * ((mu - gradient(x_i, y_i, y)) + gradient(x_i, y_i, theta))
+            gradient_at = run.random_row()
+            y = y - alpha * ((mu - gradient_at(y)) + gradient_at(theta))
         return y
 
     return _outer_loops(run, a.max_iter, outer)
 
 
 def _svrg(run: Run, a: _Args) -> np.ndarray:
-    inner_iter, alpha = count(a.inner_iter, "inner_iter", 1), a.alpha
+    inner_iter, alpha = a.inner_iter, a.alpha
     rows = run.row_list(inner_iter)
 
     def outer(snapshot: np.ndarray) -> np.ndarray:
@@ -204,8 +214,8 @@ def _svrg(run: Run, a: _Args) -> np.ndarray:
         mu = run.full_gradient(snapshot)
         iterates = [snapshot]
         for k in r_seq(inner_iter):
-            x_i, y_i = run.listed_row(rows, k)
-            w = w - alpha * ((gradient(x_i, y_i, w) - gradient(x_i, y_i, snapshot)) + mu)
+            gradient_at = run.listed_row(rows, k)
+            w = w - alpha * ((gradient_at(w) - gradient_at(snapshot)) + mu)
             iterates.append(w)
         pick = int(run.rng.sample(inner_iter, 1)[0])  # R draws it for both options
         return iterates[(inner_iter if a.option == 1 else pick) - 1]
@@ -214,7 +224,7 @@ def _svrg(run: Run, a: _Args) -> np.ndarray:
 
 
 def _sarah(run: Run, a: _Args) -> np.ndarray:
-    inner_iter = count(a.inner_iter, "inner_iter", 1)
+    inner_iter = a.inner_iter
     rows = run.row_list(inner_iter)
 
     def outer(theta: np.ndarray) -> np.ndarray:
@@ -225,13 +235,22 @@ def _sarah(run: Run, a: _Args) -> np.ndarray:
 
 
 def _sarah_plus(run: Run, a: _Args) -> np.ndarray:
-    inner_iter = count(a.inner_iter, "inner_iter", 1)
+    inner_iter = a.inner_iter
     rows = run.row_list(inner_iter)
 
     def keep_going(v: np.ndarray, first: np.ndarray) -> bool:
         # R: (abs(colSums(gradient)/3))^2 > gammaS*(...)^2 with `&&`, which uses element 1 only
+        # (R 4.2 warns about the length; R >= 4.3 stops, the ground truth is R 4.2's).
         now, start = abs(v[0] / 3), abs(first[0] / 3)
-        return bool(now * now > a.gamma_s * (start * start))
+        left, right = now * now, a.gamma_s * (start * start)
+        if np.isnan(left) or np.isnan(right):  # NA && TRUE is NA: `while (NA)` stops R
+            raise RError(
+                "missing value where TRUE/FALSE needed: R's SARAHPlus tests "
+                f"(|v_1| / 3)^2 > gammaS (|v0_1| / 3)^2 with v_1 = {float(v[0])!r}, "
+                f"v0_1 = {float(first[0])!r}, gammaS = {a.gamma_s!r} (a NaN in the data or "
+                "the steps)"
+            )
+        return bool(left > right)
 
     def outer(theta: np.ndarray) -> np.ndarray:
         return _sarah_outer(run, theta, a.alpha, rows, range(1, inner_iter), keep_going)[-1]

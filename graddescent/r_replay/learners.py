@@ -9,8 +9,10 @@ preamble (:class:`~graddescent.r_replay.session.Run`) and what the learner compu
 from __future__ import annotations
 
 import inspect
+import math
 import textwrap
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,11 +20,13 @@ import numpy as np
 from .._registry import R_NAMES
 from .._signatures import signed_function
 from .algorithms import COMPUTE
-from .session import Run
+from .errors import RError, RNonFiniteWarning, Trace
+from .inputs import Matrix, as_matrix, count, real
+from .session import Run, UnseededRNG
 
 __all__ = [
     "ADADELTA", "ADAGRAD", "ADAM", "AGD", "GD", "LEARNERS", "MBGD", "MGD", "RMSPROP", "SAGD",
-    "SARAH", "SARAHPlus", "SGD", "SSGD", "SVRG",
+    "SARAH", "SARAHPlus", "SGD", "SSGD", "SVRG", "replay_learner",
 ]  # fmt: skip
 
 
@@ -61,6 +65,16 @@ _UNSEEDED_RNG_DOC = """unseeded_rng : RRandom or numpy.random.Generator or None,
     a fresh :class:`RRandom` with one draw. None: a fresh stream from OS entropy."""
 _THETA_DOC = """numpy.ndarray of shape (n_columns,)
     theta, intercept first, in the units of ``data_train``."""
+_RAISES_DOC = """RError
+    Where R stops: a text column, numeric strings included ("requires numeric/complex
+    matrix/vector arguments"), a text number argument ("non-numeric argument to binary
+    operator"){extra}.
+TypeError
+    For categorical, date or complex columns and non-numeric arguments (R would read them
+    its own way; the replay does not guess)."""
+_WARNS_DOC = """RNonFiniteWarning
+    Once, when R's theta holds NaN or Inf (an NA or infinite value in the data, steps that
+    overflow): the replay returns R's numbers and names the cause and the iteration."""
 
 
 def _replay_docstring(r_name: str, description: str, raises: str) -> str:
@@ -78,17 +92,108 @@ def _replay_docstring(r_name: str, description: str, raises: str) -> str:
         inspect.cleandoc(description),
         "Parameters\n----------\n" + "\n".join(items),
         "Returns\n-------\n" + _THETA_DOC,
+        "Raises\n------\n" + _RAISES_DOC.format(extra=f"; {raises}" if raises else ""),
+        "Warns\n-----\n" + _WARNS_DOC,
     ]
-    if raises:
-        sections.append("Raises\n------\nRError\n    " + raises)
     return "\n\n".join(sections) + "\n"
+
+
+def _checked(arguments: Mapping[str, object]) -> dict[str, object]:
+    """The learner's R arguments as R would use them, or the error R (or the replay) raises."""
+    out = dict(arguments)
+    for name, value in arguments.items():
+        if name == "max_iter":
+            out[name] = count(value, name, 0)
+        elif name == "inner_iter":
+            out[name] = count(value, name, 1)
+        elif name == "n_batch":
+            number = real(value, name)
+            if number <= 0 or math.isnan(number):  # R: `iteration %% nBatch == 1` never holds
+                message = ("missing value where TRUE/FALSE needed" if number == 0
+                           or math.isnan(number) else "object 'temp' not found")
+                raise RError(f"{message}: R's MBGD tests `iteration %% nBatch == 1` with "
+                             f"nBatch = {value!r}")
+            out[name] = count(value, name, 1)
+        elif name == "option":
+            out[name] = real(value, name)
+            if math.isnan(out[name]):
+                raise RError("missing value where TRUE/FALSE needed: R's SVRG tests "
+                             "`option == 1` with option = NA")
+        elif name != "seed":
+            out[name] = real(value, name)
+    return out
+
+
+def _coefficient_name(data: Matrix, j: int) -> str:
+    return "the intercept" if j == 0 else f"the coefficient of {data.labels[j - 1]}"
+
+
+def _warn_nonfinite(r_name: str, theta: np.ndarray, trace: Trace, data: Matrix,
+                    arguments: Mapping[str, object], causes: list[str] | None,
+                    stacklevel: int) -> None:
+    """Warn once that R's theta is not finite, naming the cause and the step."""
+    if causes is None:
+        causes = data.nonfinite_columns()
+    causes = causes + [f"{name} is {value!r}" for name, value in arguments.items()
+                       if isinstance(value, float) and not math.isfinite(value)]
+    if not causes:
+        causes = ["the data are finite, so the steps overflowed: the learning rate is too "
+                  "large for these data (scale them or lower alpha)"]
+    where = ""
+    if trace.step is not None:
+        where = (f" Theta first held {trace.value!r} after iteration {trace.step} "
+                 f"({_coefficient_name(data, trace.coefficient)}).")
+    warnings.warn(
+        f"R's {r_name} returns non-finite theta {np.array2string(theta, precision=4)}, as the "
+        f"replay does.{where} Cause: {'; '.join(causes)}.",
+        RNonFiniteWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def replay_learner(r_name: str, data: Matrix, arguments: Mapping[str, object],
+                   unseeded_rng: UnseededRNG = None, *, causes: list[str] | None = None,
+                   stacklevel: int = 2) -> np.ndarray:
+    """Run R's learner ``r_name`` on ``data`` with its R ``arguments`` (``seed`` included).
+
+    R's preamble (:class:`~graddescent.r_replay.session.Run`), then what the learner computes
+    (:data:`~graddescent.r_replay.algorithms.COMPUTE`). Where R's theta is NaN or infinite,
+    returns it and warns once (:class:`~graddescent.r_replay.errors.RNonFiniteWarning`).
+
+    Parameters
+    ----------
+    r_name : str
+        The learner's R name.
+    data : Matrix
+        ``dataTrain`` as R's matrix (:func:`~graddescent.r_replay.inputs.as_matrix`).
+    arguments : mapping
+        The learner's arguments by snake_case R name, every one given.
+    unseeded_rng : RRandom or numpy.random.Generator or None
+        The stream standing in for R's clock-seeded draws.
+    causes : list of str, optional
+        Why the data hold NaN or Inf, when the caller knows better (``learn``'s scaling);
+        default: the data's non-finite columns.
+    stacklevel : int, default 2
+        Where the warning points, counted from this function.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_columns,)
+        theta, intercept first.
+    """
+    arguments = _checked(arguments)
+    run = Run(data.values, arguments["seed"], unseeded_rng)
+    theta = COMPUTE[r_name](run, SimpleNamespace(**arguments))
+    if not np.isfinite(theta).all():
+        _warn_nonfinite(r_name, theta, run.trace, data, arguments, causes, stacklevel + 1)
+    return theta
 
 
 def _make_replay_learner(
     r_name: str, description: str, raises: str = ""
 ) -> Callable[..., np.ndarray]:
     """R's learner ``r_name``: R's arguments in R's order with R's defaults, then the keyword
-    ``unseeded_rng``; runs R's preamble (:class:`Run`) and ``COMPUTE[r_name](run, arguments)``."""
+    ``unseeded_rng``; runs :func:`replay_learner`."""
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     params = [inspect.Parameter("data_train", kind, annotation="DataLike")]
     params += [
@@ -102,11 +207,10 @@ def _make_replay_learner(
     )
     signature = inspect.Signature(params, return_annotation="np.ndarray")
 
-    compute = COMPUTE[r_name]
-
     def learner(arguments: dict[str, object]) -> np.ndarray:
-        run = Run(arguments.pop("data_train"), arguments["seed"], arguments.pop("unseeded_rng"))
-        return compute(run, SimpleNamespace(**arguments))
+        data = as_matrix(arguments.pop("data_train"))
+        unseeded_rng = arguments.pop("unseeded_rng")
+        return replay_learner(r_name, data, arguments, unseeded_rng, stacklevel=4)
 
     doc = _replay_docstring(r_name, description, raises)
     return signed_function(r_name, signature, learner, doc, module="graddescent.r_replay")
@@ -126,7 +230,7 @@ MBGD = _make_replay_learner(
     R cycles ``n_batch`` fixed contiguous blocks of the once-shuffled rows, one plain step per
     block. Reproduced deviations: rows dropped when ``n_rows / n_batch`` is not whole, an error
     on one-row batches, no reshuffle between cycles.""",
-    raises="When a batch has a single row, as R does.",
+    raises="a one-row batch; ``n_batch <= 0``",
 )
 SGD = _make_replay_learner(
     "SGD",
@@ -134,6 +238,7 @@ SGD = _make_replay_learner(
 
     R draws ``max_iter`` rows with replacement (seeded) and takes one plain step per listed row;
     ``max_iter`` counts single-row steps, not epochs. ``max_iter = 0`` fails as in R.""",
+    raises="``max_iter = 0`` (R indexes its row list with 0)",
 )
 SAGD = _make_replay_learner(
     "SAGD",
@@ -196,7 +301,7 @@ SSGD = _make_replay_learner(
     the stream R re-seeded after theta0, so they start with theta0's uniforms. Reproduced
     deviations: the wrong sign of the correction, the inner-length law (never 1 when
     ``lamda != 0``) and its errors.""",
-    raises="For ``lamda != 0`` with ``inner_iter = 1`` or ``lamda * alpha = 1``, as R does.",
+    raises="``lamda != 0`` with ``inner_iter = 1`` or ``lamda * alpha = 1``",
 )
 SVRG = _make_replay_learner(
     "SVRG",
@@ -207,6 +312,7 @@ SVRG = _make_replay_learner(
     ``inner_iter`` (option 1) or entry ``sample(innerIter, 1)`` (otherwise; drawn after
     ``set.seed(NULL)``, so from ``unseeded_rng``). Reproduced deviations: one row list reused by
     every outer loop; option 1 returns w_(m-1), not w_m.""",
+    raises="``option`` NA (R's ``if (option == 1)``)",
 )
 SARAH = _make_replay_learner(
     "SARAH",
@@ -216,7 +322,7 @@ SARAH = _make_replay_learner(
     listed rows (one list for all outer loops); theta is entry ``sample(innerIter, 1)`` of
     [w0, w2, ..., w_m], drawn after ``set.seed(NULL)`` (so from ``unseeded_rng``). Reproduced
     deviations: w1 is never offered; ``inner_iter = 1`` is an error (R loops over ``1:0``).""",
-    raises="For ``inner_iter = 1``, as R does.",
+    raises="``inner_iter = 1``",
 )
 SARAHPlus = _make_replay_learner(
     "SARAHPlus",
@@ -225,7 +331,10 @@ SARAHPlus = _make_replay_learner(
     As :func:`SARAH`, but the inner loop runs while ``(v_1 / 3)^2 > gamma_s (v0_1 / 3)^2`` and
     fewer than ``inner_iter - 1`` steps were taken; theta is the last iterate (w0 if the loop
     never ran). Reproduced deviations: the test looks at the intercept's component only, and
-    with ``gamma_s = 1`` theta never moves.""",
+    with ``gamma_s = 1`` theta never moves. R 4.2 (the ground truth's) warns that ``&&`` gets a
+    vector there; R >= 4.3 stops with an error instead.""",
+    raises="a NaN in the stopping test (an NA in the data, NaN steps): R's ``while`` gets NA, "
+    '"missing value where TRUE/FALSE needed"',
 )
 
 LEARNERS: dict[str, Callable[..., np.ndarray]] = {

@@ -13,15 +13,15 @@ from typing import Union
 
 import numpy as np
 
-from .arithmetic import gradient
-from .errors import RError
-from .inputs import DataLike, as_matrix, count
+from .arithmetic import Gradient, row_gradient
+from .errors import RError, Trace
 from .rng import RRandom
 
-__all__ = ["Batch", "Run", "RSession", "UnseededRNG", "as_rrandom"]
+__all__ = ["GradientAt", "Run", "RSession", "UnseededRNG", "as_rrandom"]
 
 UnseededRNG = Union[RRandom, np.random.Generator, None]
-Batch = tuple[np.ndarray, np.ndarray]
+GradientAt = Callable[[np.ndarray], np.ndarray]
+"""A batch as the learners see it: theta -> R's gradient on that batch."""
 
 
 def as_rrandom(unseeded_rng: UnseededRNG) -> RRandom:
@@ -69,21 +69,45 @@ class Run(RSession):
 
     ``set.seed(seed)``; shuffle the rows with ``sample(n)``; ``set.seed(NULL)``; then theta0 =
     ``runif(p)`` between two ``set.seed(seed)``; a column of ones goes before the inputs.
+
+    Parameters
+    ----------
+    data : numpy.ndarray of shape (n, p)
+        R's ``dataTrain`` as a float matrix, output last.
+    seed : int or None
+        R's ``seed``.
+    unseeded_rng : RRandom or numpy.random.Generator or None
+        The stream standing in for R's clock-seeded draws.
+
+    Attributes
+    ----------
+    x : numpy.ndarray of shape (n, p), column-major
+        R's ``inputData``: ones, then the inputs, rows in R's shuffled order.
+    y : numpy.ndarray of shape (n,)
+        R's ``outputData``.
+    theta0 : numpy.ndarray of shape (p,)
+        R's initial theta.
+    trace : Trace
+        Where theta first stopped being finite, filled in by the learner's loop.
     """
 
-    def __init__(self, data_train: DataLike, seed: int | None, unseeded_rng: UnseededRNG) -> None:
+    def __init__(self, data: np.ndarray, seed: int | None, unseeded_rng: UnseededRNG) -> None:
         super().__init__(unseeded_rng)
-        data = as_matrix(data_train)
         self.seed = seed
         self.n, p = data.shape
         self.set_seed(seed)
-        data = data[self.rng.sample(self.n) - 1]
+        order = self.rng.sample(self.n) - 1
         self.set_seed(None)
         self.set_seed(seed)
         self.theta0 = self.rng.runif(p)
         self.set_seed(seed)
-        self.x = np.column_stack([np.ones(self.n), data[:, :-1]])
-        self.y = data[:, -1]
+        self.x = np.empty((self.n, p), order="F")
+        self.x[:, 0] = 1.0
+        for j in range(p - 1):
+            self.x[:, j + 1] = data[order, j]
+        self.y = data[order, p - 1]
+        self.full_gradient = Gradient(self.x, self.y)
+        self.trace = Trace()
 
     def row_list(self, size: int) -> np.ndarray:
         """R's row list: ``set.seed(seed); sample(n, size, replace=TRUE); set.seed(NULL)``."""
@@ -92,30 +116,33 @@ class Run(RSession):
         self.set_seed(None)
         return rows
 
-    def all_rows(self, iteration: int) -> Batch:
-        """The full batch (every iteration)."""
-        return self.x, self.y
+    def rows(self, lo: int, hi: int) -> GradientAt:
+        """The batch of rows ``lo:hi`` (0-based, ``hi`` excluded)."""
+        return lambda theta: self.full_gradient(theta, lo, hi)
 
-    def full_gradient(self, theta: np.ndarray) -> np.ndarray:
-        """The gradient over every row."""
-        return gradient(self.x, self.y, theta)
+    def subset(self, rows: np.ndarray) -> GradientAt:
+        """The batch of the given rows (0-based), summed in that order."""
+        return Gradient(self.x[rows], self.y[rows])
 
-    def listed_row(self, rows: np.ndarray, k: int) -> Batch:
+    def row(self, i: int) -> GradientAt:
+        """The batch of row ``i`` (0-based): R's gradient ``error * inputData[i, ]``."""
+        values, target = self.x[i].tolist(), float(self.y[i])
+        return lambda theta: np.array(row_gradient(values, target, theta.tolist()))
+
+    def listed_row(self, rows: np.ndarray, k: int) -> GradientAt:
         """Row ``rows[k]`` with R's indexing: NA past the end, an error at index 0."""
         if k < 1:  # reached when R loops over 1:0 on an empty or short list
             raise RError("replacement has length zero (R indexes its row list with 0)")
         if k > rows.size:  # R's NA row: the coefficients become NA
-            return np.full((1, self.x.shape[1]), np.nan), np.full(1, np.nan)
-        i = rows[k - 1] - 1
-        return self.x[i : i + 1], self.y[i : i + 1]
+            return lambda theta: np.full(theta.size, np.nan)
+        return self.row(int(rows[k - 1]) - 1)
 
-    def listed(self, max_iter: int) -> Callable[[int], Batch]:
+    def listed(self, max_iter: int) -> Callable[[int], GradientAt]:
         """Batches for single-row learners: R's row list of ``max_iter`` rows; iteration k
         uses the k-th listed row."""
-        rows = self.row_list(count(max_iter, "max_iter", 0))
+        rows = self.row_list(max_iter)
         return lambda k: self.listed_row(rows, k)
 
-    def random_row(self) -> Batch:
+    def random_row(self) -> GradientAt:
         """A row drawn from the current stream with ``sample(n, 1)`` (SSGD)."""
-        i = int(self.rng.sample(self.n, 1)[0]) - 1
-        return self.x[i : i + 1], self.y[i : i + 1]
+        return self.row(int(self.rng.sample(self.n, 1)[0]) - 1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -12,10 +12,10 @@ import pandas as pd
 
 from .._registry import R_NAMES
 from ..preprocessing import SplitData
-from .arithmetic import linear, long_double_sum
-from .errors import RError
-from .inputs import DataLike, as_matrix
-from .learners import LEARNERS
+from .arithmetic import linear, mean_sd
+from .errors import RError, RNonFiniteWarning
+from .inputs import ARITHMETIC_ERROR, MATPROD_ERROR, DataLike, Matrix, as_matrix
+from .learners import LEARNERS, replay_learner
 from .session import RSession, UnseededRNG
 
 __all__ = ["RReplayModel", "SplitData", "learn", "predict", "split_data"]
@@ -62,17 +62,6 @@ def split_data(
     return SplitData(_take_rows(data_set, train), _take_rows(data_set, test))
 
 
-def _variance_parameter(data: np.ndarray) -> np.ndarray:
-    """R's ``getMeanStd``: rows mean and sd (n - 1 denominator), with R's long-double sums."""
-    n = data.shape[0]
-    mean = long_double_sum(data) / n
-    mean = np.where(np.isfinite(mean), mean + long_double_sum(data - mean) / n, mean)
-    mean = mean.astype(np.float64)
-    deviation = data.astype(np.longdouble) - mean
-    variance = (long_double_sum(deviation * deviation) / (n - 1)).astype(np.float64)
-    return np.vstack([mean, np.sqrt(variance)])
-
-
 def _minmax_parameter(data: np.ndarray) -> np.ndarray:
     """R's ``getMinMax``: rows min and max - min."""
     low = data.min(axis=0)
@@ -81,18 +70,42 @@ def _minmax_parameter(data: np.ndarray) -> np.ndarray:
 
 def _scale(data: np.ndarray, parameter: np.ndarray) -> np.ndarray:
     """``(x - parameter[0]) / parameter[1]`` per column (both R scalings have this form)."""
-    return (data - parameter[0]) / parameter[1]
+    with np.errstate(all="ignore"):
+        return (data - parameter[0]) / parameter[1]
 
 
 def _descale(data: np.ndarray, parameter: np.ndarray) -> np.ndarray:
     """``x * parameter[1] + parameter[0]`` per column (R's descalings)."""
-    return (data * parameter[1]) + parameter[0]
+    with np.errstate(all="ignore"):
+        return (data * parameter[1]) + parameter[0]
 
 
-_SCALINGS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "VARIANCE": _variance_parameter,
-    "MINMAX": _minmax_parameter,
+#: R's scalings of ``gradDescentR.learn``: name -> (parameter of the data, R's function,
+#: what R divides by).
+_SCALINGS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str, str]] = {
+    "VARIANCE": (mean_sd, "varianceScaling", "sd"),
+    "MINMAX": (_minmax_parameter, "minmaxScaling", "max - min"),
 }
+
+
+def _scaling_causes(data: Matrix, scaled: np.ndarray, parameter: np.ndarray,
+                    scaling_method: str) -> list[str]:
+    """Why columns of the scaled data hold NaN or Inf, column by column."""
+    _, function, divisor = _SCALINGS[scaling_method]
+    causes = []
+    for j in np.flatnonzero(~np.isfinite(scaled).all(axis=0)):
+        column = data.values[:, j]
+        label = data.labels[j]
+        if not np.isfinite(column).all():
+            continue  # the data's own NA or Inf, named below
+        if parameter[1, j] == 0:
+            causes.append(f"{label} is constant ({float(column[0])!r}): R's {function} "
+                          f"divides it by its {divisor} 0, so it becomes NaN")
+        else:
+            causes.append(f"{label} scales to non-finite values: R's {function} divides it by "
+                          f"its {divisor} {float(parameter[1, j])!r}")
+    return data.nonfinite_columns() + causes
+
 
 def _r_spelling(argument: str) -> str:
     """R's name of a learner argument: ``max_iter`` -> ``maxIter``, ``gamma_s`` -> ``gammaS``."""
@@ -171,10 +184,12 @@ def learn(
 ) -> RReplayModel:
     """Scale and learn exactly as R's ``gradDescentR.learn``.
 
-    Missing control entries get R's defaults (alpha 0.1, maxIter 10, momentum 0.9, nBatch 2,
-    lamda 0, innerIter 10, option 2, gammaS 0.125); the whole frame, output included, is scaled
-    if asked; the learner named ``learning_method`` (looked up in :data:`LEARNERS`) gets the
-    control entries it takes, and ``seed``.
+    Missing control entries get R's defaults, those of the learners' arguments ({defaults});
+    the whole frame, output included, is scaled if asked; the learner named
+    ``learning_method`` (looked up in :data:`LEARNERS`) gets the control entries it takes, and
+    ``seed``. Where R's theta is NaN or Inf (a constant column under scaling, an NA), it is
+    returned with one :class:`~graddescent.r_replay.errors.RNonFiniteWarning` naming the
+    cause.
 
     Parameters
     ----------
@@ -203,7 +218,9 @@ def learn(
     Raises
     ------
     RError
-        For an unknown ``scaling_method`` (when scaling) or ``learning_method``, as R does.
+        For an unknown ``scaling_method`` (when scaling) or ``learning_method``, for a text
+        column (R: "non-numeric argument to binary operator" when scaling), and wherever the
+        learner raises, as R does.
 
     Examples
     --------
@@ -217,22 +234,45 @@ def learn(
     (4, 2)
     """
     control = _fill_control(control)
-    data = as_matrix(data_set)
-    parameter = None
-    if feature_scaling:
+    parameter = causes = None
+    if feature_scaling:  # R scales first: its errors come before the learner's
         if scaling_method not in _SCALINGS:
             raise RError(f"unknown scalingMethod argument value {scaling_method!r}")
-        parameter = _SCALINGS[scaling_method](data)
-        data = _scale(data, parameter)
+        data = as_matrix(data_set, "data_set", ARITHMETIC_ERROR)
+        parameter = _SCALINGS[scaling_method][0](data.values)
+        scaled = _scale(data.values, parameter)
+        causes = _scaling_causes(data, scaled, parameter, scaling_method)
+        data = Matrix(scaled, data.labels)
     if learning_method not in LEARNERS:
         raise RError(f"unknown learningMethod argument value {learning_method!r}")
-    learner = LEARNERS[learning_method]
-    accepted = inspect.signature(learner).parameters
-    arguments = {
-        arg: control[name] for name, (arg, _) in _CONTROL_DEFAULTS.items() if arg in accepted
-    }
-    theta = learner(data, seed=seed, unseeded_rng=unseeded_rng, **arguments)
+    if not feature_scaling:
+        data = as_matrix(data_set, "data_set")
+    arguments = {arg: control[_r_spelling(arg)] for arg in R_NAMES[learning_method].r_args
+                 if arg != "seed"}
+    theta = replay_learner(learning_method, data, {**arguments, "seed": seed}, unseeded_rng,
+                           causes=causes, stacklevel=3)
     return RReplayModel(feature_scaling, scaling_method, parameter, learning_method, theta, control)
+
+
+def _warn_prediction(model: RReplayModel, data: Matrix, prediction: np.ndarray) -> None:
+    """Warn once that R's predictions hold NaN or Inf, with the causes."""
+    inputs = Matrix(data.values[:, :-1], data.labels[:-1])
+    causes = inputs.nonfinite_columns()
+    if not np.isfinite(model.model).all():
+        causes.append(f"the model holds non-finite theta {model.model!r}")
+    if model.feature_scaling:
+        flat = [data.labels[j] for j in np.flatnonzero(model.scaling_parameter[1] == 0)]
+        if flat:
+            causes.append(f"the scaling divides {', '.join(flat)} by 0")
+    if not causes:
+        causes.append("the predictions overflowed")
+    bad = int((~np.isfinite(prediction)).sum())
+    warnings.warn(
+        f"R's predict returns {bad} non-finite prediction(s), as the replay does. Cause: "
+        f"{'; '.join(causes)}.",
+        RNonFiniteWarning,
+        stacklevel=3,
+    )
 
 
 def predict(model: RReplayModel, new_data: DataLike) -> pd.DataFrame | np.ndarray:
@@ -256,7 +296,9 @@ def predict(model: RReplayModel, new_data: DataLike) -> pd.DataFrame | np.ndarra
         The inputs (scaled and descaled, as R returns them) and the prediction as the last
         column, named ``"prediction"`` (R calls it ``V1``); a DataFrame keeps its index.
     """
-    data = as_matrix(new_data)
+    matrix = as_matrix(new_data, "new_data",
+                       ARITHMETIC_ERROR if model.feature_scaling else MATPROD_ERROR)
+    data = matrix.values
     if data.shape[1] != model.model.size:
         raise ValueError(
             f"new_data has {data.shape[1]} columns; the model was learned on {model.model.size}"
@@ -264,11 +306,21 @@ def predict(model: RReplayModel, new_data: DataLike) -> pd.DataFrame | np.ndarra
     if model.feature_scaling:
         data = _scale(data, model.scaling_parameter)
     inputs = data[:, :-1]
-    prediction = linear(np.column_stack([np.ones(len(inputs)), inputs]), model.model)
+    with np.errstate(all="ignore"):
+        prediction = linear(np.column_stack([np.ones(len(inputs)), inputs]), model.model)
     result = np.column_stack([inputs, prediction])
     if model.feature_scaling:
         result = _descale(result, model.scaling_parameter)
+    if not np.isfinite(result[:, -1]).all():
+        _warn_prediction(model, matrix, result[:, -1])
     if isinstance(new_data, pd.DataFrame):
         columns = [*new_data.columns[:-1], "prediction"]
         return pd.DataFrame(result, index=new_data.index, columns=columns)
     return result
+
+
+if learn.__doc__:  # None under python -OO
+    learn.__doc__ = learn.__doc__.replace(
+        "{defaults}",
+        ", ".join(f"{name} {default!r}" for name, (_, default) in _CONTROL_DEFAULTS.items()),
+    )
