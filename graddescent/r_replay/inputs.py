@@ -142,6 +142,8 @@ def as_matrix(data: DataLike, name: str = "data_train", error: str = MATPROD_ERR
         shape = data.shape
     else:
         array = np.asarray(data)
+        if array.dtype.kind in "US" and not isinstance(data, np.ndarray):
+            array = np.asarray(data, dtype=object)  # a list: keep each value's own type
         if array.ndim != 2:
             raise ValueError(f"{name} must be 2-D (rows x columns, output last), got "
                              f"{array.ndim} dimension(s)")
