@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import drivers as D
 from ._registry import METHODS, R_NAMES, Method, get_method
+from ._signatures import signed_function
 from ._validation import (
     as_frame,
     check_int,
@@ -146,30 +147,6 @@ def _docstring(method: Method) -> str:
     return "\n".join(lines)
 
 
-def _signed_function(name: str, signature: inspect.Signature,
-                     call: Callable[[dict[str, Any]], Any], doc: str,
-                     module: str = __name__) -> Callable[..., Any]:
-    """A function called ``name`` with ``signature`` and ``doc`` that returns ``call(arguments)``.
-
-    ``arguments`` maps every parameter to its value, defaults filled in; arguments that do not
-    fit the signature raise a TypeError naming the function.
-    """
-
-    def function(*args: Any, **kwargs: Any) -> Any:
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise TypeError(f"{name}(): {exc}") from None
-        bound.apply_defaults()
-        return call(dict(bound.arguments))
-
-    function.__name__ = function.__qualname__ = name
-    function.__signature__ = signature
-    function.__doc__ = doc
-    function.__module__ = module
-    return function
-
-
 def _make_learner(r_name: str) -> Callable[..., np.ndarray]:
     method = R_NAMES[r_name]
     params = [inspect.Parameter("data_train", inspect.Parameter.POSITIONAL_OR_KEYWORD,
@@ -181,7 +158,7 @@ def _make_learner(r_name: str) -> Callable[..., np.ndarray]:
     def learner(values: dict[str, Any]) -> np.ndarray:
         return _run_learner(method, values.pop("data_train"), values)
 
-    return _signed_function(r_name, signature, learner, _docstring(method))
+    return signed_function(r_name, signature, learner, _docstring(method), module=__name__)
 
 
 GD = _make_learner("GD")

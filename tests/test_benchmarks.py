@@ -64,3 +64,28 @@ def test_mbgd_order_benchmark_runs(shared_dir, capsys):
     table = capsys.readouterr().out
     for name in mbgd_order.DATASETS:
         assert f"| {name} | flipflop |" in table and f"| {name} | shuffle |" in table
+
+
+def test_replay_benchmark_quick_end_to_end(tmp_path):
+    """``python -m benchmarks.replay --quick``: every replay learner and ``learn`` timed against
+    the main API, the processor named, the table printed and written."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.replay", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = (tmp_path / "replay.md").read_text()
+    assert text in proc.stdout
+    assert "Processor: " in text and "load average" in text
+    header = "| learner | max_iter | main API (s) | replay (s) | replay / main | goal | status |"
+    assert header in text
+    with open(tmp_path / "replay.csv", newline="") as f:
+        records = list(csv.DictReader(f))
+    from graddescent.r_replay import LEARNERS
+    assert {(r["learner"], r["max_iter"]) for r in records} == {
+        (name, str(k)) for name in [*LEARNERS, "learn"] for k in (5, 20)}
+    for r in records:
+        assert float(r["main_s"]) > 0 and float(r["replay_s"]) > 0, r
+        assert float(r["ratio"]) == pytest.approx(float(r["replay_s"]) / float(r["main_s"]))
+        assert r["status"] == ("met" if float(r["ratio"]) <= 10 else "missed")

@@ -10,7 +10,7 @@ import pytest
 from conftest import SHARED
 
 from graddescent import r_replay
-from graddescent.r_replay import LEARNERS, RError, RRandom
+from graddescent.r_replay import LEARNERS, RError, RRandom, arithmetic, longdouble
 
 GROUND_TRUTH = SHARED / "data" / "r_ground_truth" / "gradDescent_results.csv"
 
@@ -33,8 +33,18 @@ def _split(dataset: str, seed: int) -> r_replay.SplitData:
     return r_replay.split_data(data, 0.8, seed)
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def long_double_sums(request, monkeypatch) -> str:
+    """R's long-double sums by each path: compiled x87 kernels, NumPy longdouble blocks."""
+    if request.param == "compiled" and not longdouble.available():
+        pytest.skip("no x87 long double in this process")
+    if request.param == "numpy":
+        monkeypatch.setattr(arithmetic, "available", lambda: False)
+    return request.param
+
+
 @pytest.mark.parametrize("row", _ground_truth_rows())
-def test_reproduces_r_ground_truth(row) -> None:
+def test_reproduces_r_ground_truth(row, long_double_sums) -> None:
     # R: splitData(ds, 0.8, seed); gradDescentR.learn(train, learningMethod=method,
     #    control=list(maxIter=max_iter[, option=1]), seed=seed); RMSE of predict on the test rows
     split = _split(row.dataset, row.seed)
@@ -50,8 +60,8 @@ def test_reproduces_r_ground_truth(row) -> None:
     model = r_replay.learn(
         split.data_train, learning_method=row.method, control=control, seed=row.seed
     )
-    expected_theta = np.array(row.theta_scaled.split(), dtype=float)
-    np.testing.assert_allclose(model.model, expected_theta, rtol=1e-12, atol=1e-13)
+    expected_theta = np.array(row.theta_scaled.split(), dtype=float)  # 17 digits: exact
+    np.testing.assert_array_equal(model.model, expected_theta)  # bit for bit
 
     predicted = r_replay.predict(model, split.data_test)
     residual = split.data_test.iloc[:, -1].to_numpy() - predicted.iloc[:, -1].to_numpy()
@@ -245,7 +255,7 @@ def test_r_errors() -> None:
 
 def test_ssgd_inner_length_law_never_draws_one() -> None:
     rng = RRandom(0)
-    lengths = {r_replay._ssgd_inner_length(rng, 4, 1.0, 0.1) for _ in range(300)}
+    lengths = {r_replay.algorithms.ssgd_inner_length(rng, 4, 1.0, 0.1) for _ in range(300)}
     assert lengths == {2, 3, 4}
 
 
@@ -283,3 +293,81 @@ def test_split_data_arrays_and_empty_training_set() -> None:
     np.testing.assert_array_equal(test, data[np.setdiff1d(np.arange(10), rows)])
     empty_train, empty_test = r_replay.split_data(data, 0.05, seed=1)  # R: dataSet[-integer(0), ]
     assert len(empty_train) == 0 and len(empty_test) == 0
+
+
+# -- the subpackage's layout: public names, the registry as the one source, import layers -----
+PUBLIC = [
+    "ADADELTA", "ADAGRAD", "ADAM", "AGD", "GD", "LEARNERS", "MBGD", "MGD", "RError", "RMSPROP",
+    "RRandom", "RReplayModel", "SAGD", "SARAH", "SARAHPlus", "SGD", "SSGD", "SVRG", "SplitData",
+    "learn", "predict", "split_data",
+]  # fmt: skip
+ALLOWED_OUTSIDE = {"_registry", "preprocessing", "_validation", "_signatures"}
+
+
+def test_public_names_and_signatures_from_the_registry() -> None:
+    import inspect
+
+    from graddescent._registry import R_NAMES
+    from graddescent.preprocessing import SplitData
+
+    assert sorted(r_replay.__all__) == PUBLIC
+    assert all(hasattr(r_replay, name) for name in PUBLIC)
+    assert r_replay.SplitData is SplitData  # one split record
+    for name, learner in LEARNERS.items():
+        params = inspect.signature(learner).parameters
+        assert list(params) == ["data_train", *R_NAMES[name].r_args, "unseeded_rng"], name
+        for arg, default in R_NAMES[name].r_args.items():
+            assert params[arg].default == default, (name, arg)
+        assert learner.__module__ == "graddescent.r_replay"
+    # learn's control defaults: the union of the learners' registry defaults, by R's names
+    control = r_replay.learn(_toy(), seed=1).control
+    expected = {}
+    for method in R_NAMES.values():
+        for arg, default in method.r_args.items():
+            if arg != "seed":
+                head, *rest = arg.split("_")
+                expected.setdefault(head + "".join(part.capitalize() for part in rest), default)
+    assert control == expected and control["maxIter"] == 10 and control["gammaS"] == 0.125
+
+
+def _imports(path):
+    """(module imported, names) for every import statement of a source file."""
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            yield "." * node.level + (node.module or ""), [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, []
+
+
+def test_import_layers_and_no_private_names() -> None:
+    from pathlib import Path
+
+    package = Path(r_replay.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert {p.stem for p in modules} >= {"session", "arithmetic", "rules", "learners", "workflow"}
+    for path in modules:
+        for module, names in _imports(path):
+            where = f"{path.name}: {module} {names}"
+            assert not module.startswith("graddescent"), where  # relative imports only
+            if module.startswith("..."):
+                raise AssertionError(where)
+            if module.startswith("..") and module != "..":
+                assert module[2:].split(".")[0] in ALLOWED_OUTSIDE, where
+            if module == "..":
+                assert set(names) <= ALLOWED_OUTSIDE, where
+            if module.startswith("."):
+                assert not [n for n in names if n.startswith("_")], where
+    r_api = package.parent / "r_api.py"
+    assert ("._signatures", ["signed_function"]) in list(_imports(r_api))
+    for path in package.parent.glob("*.py"):
+        assert "_signed_function" not in path.read_text(), path.name
+
+
+def test_subpackage_is_packaged() -> None:
+    from pathlib import Path
+
+    setup = (Path(r_replay.__file__).parents[2] / "setup.cfg").read_text()
+    assert "    graddescent.r_replay\n" in setup

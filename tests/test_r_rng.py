@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import SHARED
 
-from graddescent._r_rng import RRandom, _as_r_integer, _fixup, _scrambled_state
+from graddescent.r_replay.rng import RRandom, _as_r_integer, _fixup, _scrambled_state
 
 RNG_CSV = SHARED / "data" / "r_ground_truth" / "rng.csv"
 

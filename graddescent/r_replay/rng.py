@@ -1,11 +1,12 @@
 """R's default random number generator, reproduced draw for draw.
 
 R (>= 3.6) draws with ``RNGkind("Mersenne-Twister", "Inversion", "Rejection")``. This module
-reproduces ``set.seed``, ``runif``, ``R_unif_index`` and ``sample`` exactly, so that the R-replay
-mode (:mod:`graddescent.r_replay`) sees the same random numbers as R. The raw 32-bit words come
+reproduces ``set.seed``, ``runif``, ``R_unif_index`` and ``sample`` exactly, so that the R replay
+(:mod:`graddescent.r_replay`) sees the same random numbers as R. The raw 32-bit words come
 from NumPy's :class:`numpy.random.MT19937` (the reference MT19937), driven through its ``state``
 dict: only R's seeding, its conversion of words to uniforms and its index sampling are written
-here. The global NumPy random state is never used.
+here (the index draws as compiled loops, :mod:`~graddescent.r_replay.kernels`). The global NumPy
+random state is never used.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+
+from .kernels import apply_draws, indices_below
 
 __all__ = ["RRandom"]
 
@@ -162,16 +165,6 @@ class RRandom:
         return a + (b - a) * self._take(k)
 
     # -- random indices ----------------------------------------------------------------------
-    @staticmethod
-    def _layout(n: int) -> tuple[int, int]:
-        """Return (16-bit chunks per attempt, bit mask) of ``R_unif_index(n)``.
-
-        ``bits = ceil(log2(n))``, computed exactly as ``(n - 1).bit_length()``; R's ``rbits``
-        builds ``floor(bits / 16) + 1`` chunks and keeps the low ``bits`` bits.
-        """
-        bits = (n - 1).bit_length()
-        return bits // 16 + 1, (1 << bits) - 1
-
     def unif_index(self, n: int) -> int:
         """Draw an index below ``n`` exactly as R's ``R_unif_index`` (sample.kind "Rejection").
 
@@ -185,36 +178,24 @@ class RRandom:
         int
             A uniformly distributed integer in ``[0, n)``.
         """
-        return self._indices_below([n])[0]
+        return int(self._indices_below([n])[0])
 
-    def _indices_below(self, bounds: Sequence[int]) -> list[int]:
-        """One ``R_unif_index(m)`` for each bound m, in order.
+    def _indices_below(self, bounds: Sequence[int]) -> np.ndarray:
+        """One ``R_unif_index(m)`` for each bound m, in order (int64 array).
 
         Each attempt builds an integer from 16-bit chunks ``floor(u * 65536)`` of consecutive
-        uniforms, keeps its low bits and is rejected unless below m. The loop reads a window of
-        upcoming uniforms as Python floats and consumes exactly those it used.
+        uniforms, keeps its low bits and is rejected unless below m. A compiled loop reads a
+        window of upcoming uniforms and this method consumes exactly those it used.
         """
-        out = []
-        window: list[float] = []
-        used = 0
-        for i, bound in enumerate(bounds):
-            if bound <= 0:
-                out.append(0)
-                continue
-            chunks, mask = self._layout(bound)
-            while True:
-                if used + chunks > len(window):
-                    self._pos += used
-                    window, used = self._peek(2 * (len(bounds) - i) * chunks + 64).tolist(), 0
-                value = 0
-                for u in window[used : used + chunks]:
-                    value = 65536 * value + int(u * 65536.0)
-                used += chunks
-                value &= mask
-                if value < bound:
-                    out.append(value)
-                    break
-        self._pos += used
+        bounds = np.asarray(bounds, dtype=np.int64).reshape(-1)
+        out = np.empty(bounds.size, dtype=np.int64)
+        done = 0
+        while done < bounds.size:
+            chunks = (int(bounds[done:].max()) - 1).bit_length() // 16 + 1
+            window = self._peek(2 * (bounds.size - done) * chunks + 64)
+            count, used = indices_below(window, bounds[done:], out[done:])
+            self._pos += used
+            done += count
         return out
 
     def sample(self, n: int, k: int | None = None, replace: bool = False) -> np.ndarray:
@@ -244,7 +225,7 @@ class RRandom:
         if n == 0 and k > 0:
             raise ValueError("invalid first argument: cannot sample from an empty population")
         if replace or k < 2:
-            return np.array(self._indices_below([n] * k), dtype=np.int64) + 1
+            return self._indices_below(np.full(k, n)) + 1
         if k > n:
             raise ValueError(
                 "cannot take a sample larger than the population when 'replace = FALSE'"
@@ -252,12 +233,7 @@ class RRandom:
         if n > _HASH_MIN_N and k <= n / 2:
             return self._sample_hashed(n, k)
         # do_sample: pick j below the remaining length, emit x[j] + 1, move the last into x[j].
-        pool = list(range(n))
-        out = np.empty(k, dtype=np.int64)
-        for i, j in enumerate(self._indices_below(range(n, n - k, -1))):
-            out[i] = pool[j] + 1
-            pool[j] = pool[n - i - 1]
-        return out
+        return apply_draws(n, self._indices_below(np.arange(n, n - k, -1)))
 
     def _sample_hashed(self, n: int, k: int) -> np.ndarray:
         """R's ``sample2`` (n > 1e7, k <= n/2): redraw duplicates, at most 100 tries each."""
