@@ -183,6 +183,24 @@ def l_full(X) -> float:
     return float(np.linalg.eigvalsh(gram / n)[-1])
 
 
+def single_row_rules(X, y, lmax: float) -> list[tuple[str, str, rules.UpdateRule]]:
+    """Every rule of the registry that runs on single rows, at its automatic learning rate
+    (``1 / L_max`` for the plain rule, ``0.1 / L_max`` with momentum 0.9, a multiple of
+    ``RMS(y)`` for the normalised rules): ``(key, label, rule)``, the plain rule first."""
+    rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
+    out = []
+    for spec in rules.specs():
+        if spec.full_batch_only:
+            continue
+        rule = spec.factory()
+        rule = rule.replace(learning_rate=rule.auto_learning_rate(lambda: lmax, rms, True))
+        if spec.name == "plain":
+            out.insert(0, ("sgd", "SGD (plain)", rule))
+        else:
+            out.append((spec.name, spec.name, rule))
+    return out
+
+
 def engine_epoch(X, y, rule, driver, repeats: int, budget: float) -> float:
     """Median seconds of one epoch of ``rule`` under ``driver`` (index drawing included)."""
     n = X.shape[0]
@@ -412,13 +430,7 @@ def bench_size(n: int, d: int, repeats: int, quick: bool, log, processes: bool =
     sk_epoch = sk_fit / 5
     ref = "SGDRegressor epoch"
 
-    single = [("sgd", "SGD (plain)", rules.plain(1.0 / lmax)),
-              ("momentum", "momentum", rules.momentum(0.1 / lmax, 0.9)),
-              ("adagrad", "Adagrad", rules.adagrad(0.01)),
-              ("adadelta", "Adadelta", rules.adadelta()),
-              ("rmsprop", "RMSprop", rules.rmsprop(0.001)),
-              ("adam", "Adam", rules.adam(0.001))]
-    for key, label, rule in single:
+    for key, label, rule in single_row_rules(X, y, lmax):
         log(f"{n} x {d}: {label}")
         t = engine_epoch(X, y, rule, D.MiniBatch(batch_size=1), repeats, budget)
         rows.append(Row(size, key, f"{label}, 1 row per step, epoch", t, "s", ref, sk_epoch))
@@ -568,6 +580,9 @@ def warm_up() -> None:
         for driver in (D.MiniBatch(batch_size=1), D.MiniBatch(batch_size=8), D.FullBatch(),
                        D.SAG(), D.SVRG(option=1), D.SARAH()):
             D.optimize(X, y, rule, driver, np.zeros(4), 2, np.random.default_rng(0))
+    for _, _, rule in single_row_rules(X, y, l_max(X)):
+        D.optimize(X, y, rule, D.MiniBatch(batch_size=1), np.zeros(4), 2,
+                   np.random.default_rng(0))
     sklearn_sgd_fit(X, y)
     Ridge(alpha=0.0, solver="sag", random_state=0).fit(X, y)
     if gd_regressor() is not None:

@@ -7,10 +7,11 @@ import dataclasses
 import numpy as np
 
 from .. import objective as O
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
+from .._jit import DIVERGED, OK, kernel, prefetch_distance
 from ..objective import add_sample, residual
 from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
+from .common import prefetch_next
 
 __all__ = ["MiniBatch", "StreamState"]
 
@@ -21,12 +22,8 @@ def _single_linear(X, y, idx, n_steps, theta, t, hp):
     gradient buffer (the same arithmetic as the rule's step on ``g = r_i (1, X[i])``)."""
     d = X.shape[1]
     ahead = prefetch_distance(X)
-    n_idx = idx.shape[0]
     for k in range(n_steps):
-        if k + ahead < n_idx:
-            nxt = idx[k + ahead]
-            prefetch_row(X, nxt)
-            prefetch_item(y, nxt)
+        prefetch_next(X, y, idx, k + ahead)
         i = idx[k]
         r = residual(X, y, i, theta)
         if not np.isfinite(r):
@@ -56,7 +53,6 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
         return _single_linear(X, y, idx, n_steps, theta, t, hp)
     p = theta.shape[0]
     ahead = prefetch_distance(X)
-    n_idx = idx.shape[0]
     start = 0
     boundary = first_len
     for _ in range(n_steps):
@@ -68,10 +64,7 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
         for j in range(p):
             g[j] = 0.0
         for k in range(start, stop):
-            if k + ahead < n_idx:
-                nxt = idx[k + ahead]
-                prefetch_row(X, nxt)
-                prefetch_item(y, nxt)
+            prefetch_next(X, y, idx, k + ahead)
             i = idx[k]
             r = residual(X, y, i, z) if looks_ahead(hp) else residual(X, y, i, theta)
             add_sample(X, i, r, g)

@@ -6,10 +6,11 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
-from ..objective import add_sample, residual
-from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
+from ..objective import add_sample
+from ..rules.base import is_linear, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
+from .common import prefetch_next, residual_at
 
 __all__ = ["SAG", "SAGState"]
 
@@ -25,20 +26,13 @@ def sag(X, y, idx, theta, state, t, hp, memory, seen, dsum, n_seen, fixed_m, g, 
     """
     p = theta.shape[0]
     ahead = prefetch_distance(X)
-    n_idx = idx.shape[0]
-    for k in range(n_idx):
-        if k + ahead < n_idx:
-            nxt = idx[k + ahead]
-            prefetch_row(X, nxt)
-            prefetch_item(y, nxt)
+    for k in range(idx.shape[0]):
+        nxt = prefetch_next(X, y, idx, k + ahead)
+        if nxt >= 0:
             prefetch_item(memory, nxt)
             prefetch_item(seen, nxt)
         i = idx[k]
-        if looks_ahead(hp):
-            look_ahead(hp, theta, state, z)
-            r = residual(X, y, i, z)
-        else:
-            r = residual(X, y, i, theta)
+        r = residual_at(X, y, i, hp, theta, state, z)
         if not np.isfinite(r):
             return t, n_seen, DIVERGED
         add_sample(X, i, r - memory[i], dsum)

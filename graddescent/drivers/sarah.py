@@ -6,10 +6,11 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
-from ..objective import add_sample, full_gradient, residual_pair
-from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from .._jit import DIVERGED, OK, kernel, prefetch_distance
+from ..objective import add_sample
+from ..rules.base import is_linear, rate, step
 from .base import Driver, buffers, raise_if_diverged
+from .common import begin_outer_loop, prefetch_next, residual_change
 from .snapshot import inner_length
 
 __all__ = ["SARAH", "SARAHPlus"]
@@ -28,13 +29,8 @@ def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
     p = theta.shape[0]
     plus = gamma > 0.0
     ahead = prefetch_distance(X)
-    n_idx = idx.shape[0]
     for s in range(picks.shape[0]):
-        for j in range(p):
-            prev[j] = theta[j]
-            keep[j] = theta[j]
-        loss = full_gradient(X, y, theta, v)
-        if not np.isfinite(loss):
+        if not np.isfinite(begin_outer_loop(X, y, theta, prev, keep, v)):
             return t, DIVERGED
         v0_sq = 0.0
         for j in range(p):
@@ -45,17 +41,9 @@ def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
                 if plus and not v_sq > gamma * v0_sq:
                     break
                 pos = s * (m - 1) + k - 1
-                if pos + ahead < n_idx:
-                    nxt = idx[pos + ahead]
-                    prefetch_row(X, nxt)
-                    prefetch_item(y, nxt)
+                prefetch_next(X, y, idx, pos + ahead)
                 i = idx[pos]
-                if looks_ahead(hp):
-                    look_ahead(hp, theta, state, z)
-                    r_now, r_prev = residual_pair(X, y, i, z, prev)
-                else:
-                    r_now, r_prev = residual_pair(X, y, i, theta, prev)
-                dr = r_now - r_prev
+                dr = residual_change(X, y, i, hp, theta, state, z, prev)
                 if not np.isfinite(dr):
                     return t, DIVERGED
                 add_sample(X, i, dr, v)

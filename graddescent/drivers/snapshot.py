@@ -6,10 +6,11 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item, prefetch_row
-from ..objective import add_sample, full_gradient, residual_pair
-from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from .._jit import DIVERGED, OK, kernel, prefetch_distance
+from ..objective import add_sample
+from ..rules.base import is_linear, rate, step
 from .base import Driver, buffers, raise_if_diverged
+from .common import begin_outer_loop, prefetch_next, residual_change
 
 __all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
 
@@ -26,28 +27,15 @@ def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, 
     p = theta.shape[0]
     d = p - 1
     ahead = prefetch_distance(X)
-    n_idx = idx.shape[0]
     pos = 0
     for s in range(lengths.shape[0]):
-        for j in range(p):
-            snap[j] = theta[j]
-            keep[j] = theta[j]
-        loss = full_gradient(X, y, snap, mu)
-        if not np.isfinite(loss):
+        if not np.isfinite(begin_outer_loop(X, y, theta, snap, keep, mu)):
             return t, DIVERGED
         for k in range(lengths[s]):
-            if pos + ahead < n_idx:
-                nxt = idx[pos + ahead]
-                prefetch_row(X, nxt)
-                prefetch_item(y, nxt)
+            prefetch_next(X, y, idx, pos + ahead)
             i = idx[pos]
             pos += 1
-            if looks_ahead(hp):
-                look_ahead(hp, theta, state, z)
-                r_now, r_snap = residual_pair(X, y, i, z, snap)
-            else:
-                r_now, r_snap = residual_pair(X, y, i, theta, snap)
-            dr = r_now - r_snap
+            dr = residual_change(X, y, i, hp, theta, state, z, snap)
             if not np.isfinite(dr):
                 return t, DIVERGED
             if is_linear(hp):  # the rule's arithmetic on g = mu + dr (1, X[i]), no buffer

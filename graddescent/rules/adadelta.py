@@ -3,21 +3,15 @@ past gradients."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
-
-class AdadeltaParams(NamedTuple):
-    """The compiled record of Adadelta."""
-
-    lr: float
-    power_t: float
-    rho: float
-    eps: float
+HYPERPARAMETERS = (
+    Hyperparameter("rho", 0.9, "unit", "decay of the squared averages", r_name="momentum"),
+    Hyperparameter("eps", 1e-6, "positive", "added inside both square roots"))
+AdadeltaParams = record("AdadeltaParams", HYPERPARAMETERS)
 
 
 @kernel
@@ -96,9 +90,7 @@ def _reference_effective(rule, state, t, p):
 
 SPEC = register(RuleSpec(
     name="adadelta", params=AdadeltaParams,
-    hyperparameters=(
-        Hyperparameter("rho", 0.9, "unit", "decay of the squared averages", r_name="momentum"),
-        Hyperparameter("eps", 1e-6, "positive", "added inside both square roots")),
+    hyperparameters=HYPERPARAMETERS,
     state=("Eg", "Ex"), factory=adadelta, default_learning_rate=1.0,
     auto_rate=("target", 3.0), self_damping=False, annealed_decays=("rho",),
     reference_step=_reference, reference_effective=_reference_effective,

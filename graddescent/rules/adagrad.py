@@ -3,20 +3,13 @@ gradients."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
-
-class AdagradParams(NamedTuple):
-    """The compiled record of Adagrad."""
-
-    lr: float
-    power_t: float
-    eps: float
+HYPERPARAMETERS = (Hyperparameter("eps", 1e-10, "positive", "added outside the square root"),)
+AdagradParams = record("AdagradParams", HYPERPARAMETERS)
 
 
 @kernel
@@ -79,8 +72,7 @@ def _reference(rule, theta, g, state, t):
 
 SPEC = register(RuleSpec(
     name="adagrad", params=AdagradParams,
-    hyperparameters=(Hyperparameter("eps", 1e-10, "positive",
-                                    "added outside the square root"),),
+    hyperparameters=HYPERPARAMETERS,
     state=("G",), factory=adagrad, default_learning_rate=0.1, auto_rate=("target", 0.3),
     self_damping=True, reference_step=_reference,
     reference_effective=lambda rule, s, t, p: _lr(rule, t) / (np.sqrt(s["G"]) + rule.eps),

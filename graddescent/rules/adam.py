@@ -3,88 +3,72 @@ moments of the gradient and of its square."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
-_HYPER = (Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
-          Hyperparameter("beta2", 0.999, "unit", "decay of the second moment"),
-          Hyperparameter("eps", 1e-8, "positive", "added outside the square root"))
-
-
-class AdamParams(NamedTuple):
-    """The compiled record of Adam."""
-
-    lr: float
-    power_t: float
-    beta1: float
-    beta2: float
-    eps: float
+HYPERPARAMETERS = (Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
+                   Hyperparameter("beta2", 0.999, "unit", "decay of the second moment"),
+                   Hyperparameter("eps", 1e-8, "positive", "added outside the square root"))
 
 
-class AMSGradParams(NamedTuple):
-    """The compiled record of AMSGrad."""
+AdamParams = record("AdamParams", HYPERPARAMETERS)
+AMSGradParams = record("AMSGradParams", HYPERPARAMETERS)
 
-    lr: float
-    power_t: float
-    beta1: float
-    beta2: float
-    eps: float
+
+@kernel
+def moments(hp, g, state, j):
+    """Update and return coordinate ``j``'s first and second moments (rows 0 and 1)."""
+    m = hp.beta1 * state[0, j] + (1.0 - hp.beta1) * g[j]
+    v = hp.beta2 * state[1, j] + (1.0 - hp.beta2) * g[j] * g[j]
+    state[0, j] = m
+    state[1, j] = v
+    return m, v
 
 
 @kernel
 def _adam_step(hp, theta, g, state, t):
     lr = rate(hp, t)
-    b1 = hp.beta1
-    b2 = hp.beta2
-    eps = hp.eps
-    c1 = 1.0 - b1**t
-    sc2 = np.sqrt(1.0 - b2**t)
+    c1 = 1.0 - hp.beta1**t
+    sc2 = np.sqrt(1.0 - hp.beta2**t)
     for j in range(theta.shape[0]):
-        m = b1 * state[0, j] + (1.0 - b1) * g[j]
-        v = b2 * state[1, j] + (1.0 - b2) * g[j] * g[j]
-        state[0, j] = m
-        state[1, j] = v
-        theta[j] -= lr * (m / c1) / (np.sqrt(v) / sc2 + eps)
+        m, v = moments(hp, g, state, j)
+        theta[j] -= lr * (m / c1) / (np.sqrt(v) / sc2 + hp.eps)
 
 
 @kernel
 def _amsgrad_step(hp, theta, g, state, t):
     lr = rate(hp, t)
-    b1 = hp.beta1
-    b2 = hp.beta2
-    eps = hp.eps
-    c1 = 1.0 - b1**t
-    sc2 = np.sqrt(1.0 - b2**t)
+    c1 = 1.0 - hp.beta1**t
+    sc2 = np.sqrt(1.0 - hp.beta2**t)
     for j in range(theta.shape[0]):
-        m = b1 * state[0, j] + (1.0 - b1) * g[j]
-        v = b2 * state[1, j] + (1.0 - b2) * g[j] * g[j]
-        state[0, j] = m
-        state[1, j] = v
+        m, v = moments(hp, g, state, j)
         vmax = state[2, j]
         if v > vmax:
             vmax = v
         state[2, j] = vmax
-        theta[j] -= lr * (m / c1) / (np.sqrt(vmax) / sc2 + eps)
+        theta[j] -= lr * (m / c1) / (np.sqrt(vmax) / sc2 + hp.eps)
+
+
+@kernel
+def second_moment_effective(hp, state, t, out, row):
+    """``lr / (sqrt(state[row] / (1 - beta2^t)) + eps)``: the effective step of a rule that
+    divides by the root of a bias-corrected second moment kept in ``row``."""
+    lr = rate(hp, max(t, 1))
+    c2 = 1.0 - hp.beta2 ** max(t, 1)
+    for j in range(out.shape[0]):
+        out[j] = lr / (np.sqrt(state[row, j] / c2) + hp.eps)
 
 
 @kernel
 def _adam_effective(hp, state, t, out):
-    lr = rate(hp, max(t, 1))
-    c2 = 1.0 - hp.beta2 ** max(t, 1)
-    for j in range(out.shape[0]):
-        out[j] = lr / (np.sqrt(state[1, j] / c2) + hp.eps)
+    second_moment_effective(hp, state, t, out, 1)
 
 
 @kernel
 def _amsgrad_effective(hp, state, t, out):
-    lr = rate(hp, max(t, 1))
-    c2 = 1.0 - hp.beta2 ** max(t, 1)
-    for j in range(out.shape[0]):
-        out[j] = lr / (np.sqrt(state[2, j] / c2) + hp.eps)
+    second_moment_effective(hp, state, t, out, 2)
 
 
 attach(AdamParams, step=_adam_step, effective=_adam_effective)
@@ -136,12 +120,18 @@ def amsgrad(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999
     Parameters
     ----------
     learning_rate : float, default 0.1
-    beta1, beta2 : float, default 0.9, 0.999
+        The step size.
+    beta1 : float, default 0.9
+        Decay of the first moment.
+    beta2 : float, default 0.999
+        Decay of the second moment, whose running maximum divides the step.
     eps : float, default 1e-8
+        Added outside the square root.
 
     Returns
     -------
     UpdateRule
+        Its state rows are ``m``, ``v`` and ``vmax``.
 
     References
     ----------
@@ -180,7 +170,7 @@ def _effective_reference(row):
     return effective
 
 
-_COMMON = {"hyperparameters": _HYPER, "default_learning_rate": 0.1,
+_COMMON = {"hyperparameters": HYPERPARAMETERS, "default_learning_rate": 0.1,
            "auto_rate": ("target", 0.01), "self_damping": False,
            "annealed_decays": ("beta2",), "annealed_momenta": ("beta1",)}
 

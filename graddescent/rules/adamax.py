@@ -2,22 +2,15 @@ r"""AdaMax (Kingma & Ba 2015, section 7.1): Adam with the infinity norm of past 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
-
-class AdamaxParams(NamedTuple):
-    """The compiled record of AdaMax."""
-
-    lr: float
-    power_t: float
-    beta1: float
-    beta2: float
-    eps: float
+HYPERPARAMETERS = (Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
+                   Hyperparameter("beta2", 0.999, "unit", "decay of the infinity norm"),
+                   Hyperparameter("eps", 1e-8, "positive", "added to |g| inside the max"))
+AdamaxParams = record("AdamaxParams", HYPERPARAMETERS)
 
 
 @kernel
@@ -94,9 +87,7 @@ def _reference(rule, theta, g, state, t):
 
 SPEC = register(RuleSpec(
     name="adamax", params=AdamaxParams,
-    hyperparameters=(Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
-                     Hyperparameter("beta2", 0.999, "unit", "decay of the infinity norm"),
-                     Hyperparameter("eps", 1e-8, "positive", "added to |g| inside the max")),
+    hyperparameters=HYPERPARAMETERS,
     state=("m", "u"), factory=adamax, default_learning_rate=0.002,
     auto_rate=("target", 0.01), self_damping=False, annealed_decays=("beta2",),
     annealed_momenta=("beta1",), reference_step=_reference,

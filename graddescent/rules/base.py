@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -37,7 +38,7 @@ from numba.extending import overload
 from .._jit import kernel
 from .._validation import check_nonnegative, check_positive, check_unit_interval
 
-__all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "attach", "register", "specs",
+__all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "register", "specs",
            "get_spec", "step", "effective_steps", "looks_ahead", "look_ahead", "is_linear",
            "rate"]
 
@@ -405,6 +406,22 @@ def _record(rule: UpdateRule):
                        *(value for _, value in rule.hyper))
 
 
+def record(name: str, hyperparameters: tuple[Hyperparameter, ...]) -> type:
+    """The compiled record class of a rule: a NamedTuple with fields ``lr``, ``power_t`` and the
+    hyperparameters' names (floats; flags as bools).
+
+    Call it at module level and bind the result to ``name`` in the calling module
+    (``AdamParams = record("AdamParams", HYPER)``): numba's on-disk cache finds the class by
+    its module and name.
+    """
+    fields = [("lr", float), ("power_t", float)] + [
+        (h.name, bool if h.check == "bool" else float) for h in hyperparameters]
+    cls = NamedTuple(name, fields)
+    cls.__module__ = sys._getframe(1).f_globals["__name__"]
+    cls.__doc__ = f"The compiled record of a rule: {', '.join(f for f, _ in fields)}."
+    return cls
+
+
 def attach(params: type, *, step: Callable, effective: Callable,
            look_ahead: Callable | None = None, linear: bool = False) -> type:
     """Give a rule's compiled record class its compiled functions.
@@ -453,48 +470,41 @@ def is_linear(hp):
     return type(hp).LINEAR
 
 
-if not numba.config.DISABLE_JIT:
+def _forward(attr: str):
+    """An overload that calls the record class's compiled function ``attr`` (a no-op when the
+    class has none)."""
 
-    @overload(step, jit_options={"nogil": True, "error_model": "numpy"})
-    def _step_overload(hp, theta, g, state, t):
-        fn = hp.instance_class.STEP
-
-        def impl(hp, theta, g, state, t):
-            fn(hp, theta, g, state, t)
-
-        return impl
-
-    @overload(effective_steps, jit_options={"nogil": True, "error_model": "numpy"})
-    def _effective_overload(hp, state, t, out):
-        fn = hp.instance_class.EFFECTIVE
-
-        def impl(hp, state, t, out):
-            fn(hp, state, t, out)
-
-        return impl
-
-    @overload(looks_ahead)
-    def _looks_ahead_overload(hp):
-        if hp.instance_class.LOOKAHEAD:
-            return lambda hp: True
-        return lambda hp: False
-
-    @overload(look_ahead, jit_options={"nogil": True, "error_model": "numpy"})
-    def _look_ahead_overload(hp, theta, state, out):
-        fn = hp.instance_class.LOOK_AHEAD
+    def typer(hp, *args):
+        fn = getattr(hp.instance_class, attr)
         if fn is None:
-            return lambda hp, theta, state, out: None
+            return lambda hp, *args: None
 
-        def impl(hp, theta, state, out):
-            fn(hp, theta, state, out)
+        def impl(hp, *args):
+            fn(hp, *args)
 
         return impl
 
-    @overload(is_linear)
-    def _is_linear_overload(hp):
-        if hp.instance_class.LINEAR:
+    return typer
+
+
+def _constant(attr: str):
+    """An overload that returns the record class's flag ``attr`` as a compile-time constant."""
+
+    def typer(hp):
+        if getattr(hp.instance_class, attr):
             return lambda hp: True
         return lambda hp: False
+
+    return typer
+
+
+if not numba.config.DISABLE_JIT:
+    _OPTIONS = {"nogil": True, "error_model": "numpy"}
+    overload(step, jit_options=_OPTIONS)(_forward("STEP"))
+    overload(effective_steps, jit_options=_OPTIONS)(_forward("EFFECTIVE"))
+    overload(look_ahead, jit_options=_OPTIONS)(_forward("LOOK_AHEAD"))
+    overload(looks_ahead)(_constant("LOOKAHEAD"))
+    overload(is_linear)(_constant("LINEAR"))
 
 
 @kernel

@@ -6,30 +6,18 @@ Both keep one velocity per coordinate; Nesterov takes the gradient at the look-a
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
 _MOMENTUM = Hyperparameter("momentum", 0.9, "unit", "momentum mu in [0, 1)", r_name="momentum")
 
 
-class MomentumParams(NamedTuple):
-    """The compiled record of heavy-ball momentum."""
-
-    lr: float
-    power_t: float
-    momentum: float
+MomentumParams = record("MomentumParams", (_MOMENTUM,))
 
 
-class NesterovParams(NamedTuple):
-    """The compiled record of Nesterov's accelerated gradient."""
-
-    lr: float
-    power_t: float
-    momentum: float
+NesterovParams = record("NesterovParams", (_MOMENTUM,))
 
 
 @kernel

@@ -2,23 +2,18 @@ r"""NAdam (Dozat 2016): Adam with Nesterov momentum, as ``torch.optim.NAdam`` co
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .adam import moments, second_moment_effective
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
-
-class NAdamParams(NamedTuple):
-    """The compiled record of NAdam."""
-
-    lr: float
-    power_t: float
-    beta1: float
-    beta2: float
-    eps: float
-    momentum_decay: float
+HYPERPARAMETERS = (
+    Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
+    Hyperparameter("beta2", 0.999, "unit", "decay of the second moment"),
+    Hyperparameter("eps", 1e-8, "positive", "added outside the square root"),
+    Hyperparameter("momentum_decay", 0.004, "nonnegative", "psi of the momentum schedule mu_t"))
+NAdamParams = record("NAdamParams", HYPERPARAMETERS)
 
 
 @kernel
@@ -30,20 +25,15 @@ def _mu(hp, t):
 @kernel
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
-    b1 = hp.beta1
-    b2 = hp.beta2
     eps = hp.eps
     mu = _mu(hp, t)
     mu_next = _mu(hp, t + 1)
     product = state[2, 0] * mu  # prod_{i <= t} mu_i, kept in every coordinate of row 2
     c_grad = lr * (1.0 - mu) / (1.0 - product)
     c_avg = lr * mu_next / (1.0 - product * mu_next)
-    sc2 = np.sqrt(1.0 - b2**t)
+    sc2 = np.sqrt(1.0 - hp.beta2**t)
     for j in range(theta.shape[0]):
-        m = b1 * state[0, j] + (1.0 - b1) * g[j]
-        v = b2 * state[1, j] + (1.0 - b2) * g[j] * g[j]
-        state[0, j] = m
-        state[1, j] = v
+        m, v = moments(hp, g, state, j)
         state[2, j] = product
         denom = np.sqrt(v) / sc2 + eps
         theta[j] -= c_grad * g[j] / denom + c_avg * m / denom
@@ -51,10 +41,7 @@ def _step(hp, theta, g, state, t):
 
 @kernel
 def _effective(hp, state, t, out):
-    lr = rate(hp, max(t, 1))
-    c2 = 1.0 - hp.beta2 ** max(t, 1)
-    for j in range(out.shape[0]):
-        out[j] = lr / (np.sqrt(state[1, j] / c2) + hp.eps)
+    second_moment_effective(hp, state, t, out, 1)  # Adam's: lr / (sqrt(v / (1 - b2^t)) + eps)
 
 
 attach(NAdamParams, step=_step, effective=_effective)
@@ -129,12 +116,7 @@ def _reference(rule, theta, g, state, t):
 
 SPEC = register(RuleSpec(
     name="nadam", params=NAdamParams,
-    hyperparameters=(
-        Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
-        Hyperparameter("beta2", 0.999, "unit", "decay of the second moment"),
-        Hyperparameter("eps", 1e-8, "positive", "added outside the square root"),
-        Hyperparameter("momentum_decay", 0.004, "nonnegative",
-                       "psi of the momentum schedule mu_t")),
+    hyperparameters=HYPERPARAMETERS,
     state=("m", "v", "mu_product"), factory=nadam, default_learning_rate=0.002,
     auto_rate=("target", 0.01), self_damping=False, annealed_decays=("beta2",),
     annealed_momenta=("beta1",), initial_state=_initial_state, reference_step=_reference,

@@ -7,19 +7,12 @@ with :math:`\eta_t = \eta` or, under the ``invscaling`` schedule, :math:`\eta / 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import RuleSpec, UpdateRule, attach, rate, register
+from .base import RuleSpec, UpdateRule, attach, rate, record, register
 
-
-class PlainParams(NamedTuple):
-    """The compiled record of the plain rule."""
-
-    lr: float
-    power_t: float
+PlainParams = record("PlainParams", ())
 
 
 @kernel

@@ -2,23 +2,18 @@ r"""RMSprop (Tieleman & Hinton 2012), optionally centred and with momentum (Grav
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
 
-
-class RMSpropParams(NamedTuple):
-    """The compiled record of RMSprop."""
-
-    lr: float
-    power_t: float
-    rho: float
-    eps: float
-    momentum: float
-    centered: bool
+HYPERPARAMETERS = (
+    Hyperparameter("rho", 0.9, "unit", "decay of the squared-gradient average",
+                   r_name="momentum"),
+    Hyperparameter("eps", 1e-8, "positive", "added outside the square root"),
+    Hyperparameter("momentum", 0.0, "unit", "momentum of the normalised step"),
+    Hyperparameter("centered", False, "bool", "divide by the centred second moment"))
+RMSpropParams = record("RMSpropParams", HYPERPARAMETERS)
 
 
 @kernel
@@ -134,12 +129,7 @@ def _reference_effective(rule, state, t, p):
 
 SPEC = register(RuleSpec(
     name="rmsprop", params=RMSpropParams,
-    hyperparameters=(
-        Hyperparameter("rho", 0.9, "unit", "decay of the squared-gradient average",
-                       r_name="momentum"),
-        Hyperparameter("eps", 1e-8, "positive", "added outside the square root"),
-        Hyperparameter("momentum", 0.0, "unit", "momentum of the normalised step"),
-        Hyperparameter("centered", False, "bool", "divide by the centred second moment")),
+    hyperparameters=HYPERPARAMETERS,
     state=("v", "gbar", "buf"), factory=rmsprop, default_learning_rate=0.1,
     auto_rate=("target", 0.003), self_damping=False, annealed_decays=("rho",),
     annealed_momenta=("momentum",), reference_step=_reference,

@@ -3,12 +3,10 @@ size per coordinate, grown while the gradient keeps its sign and shrunk when it 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, register
+from .base import Hyperparameter, RuleSpec, UpdateRule, attach, record, register
 
 #: Growth and shrink factors (Igel & Huesken 2000, and torch.optim.Rprop's defaults).
 ETA_PLUS = 1.2
@@ -18,13 +16,9 @@ STEP_MIN = 1e-6
 STEP_MAX = 50.0
 
 
-class RpropParams(NamedTuple):
-    """The compiled record of Rprop."""
-
-    lr: float
-    power_t: float
-    step_min: float
-    step_max: float
+HYPERPARAMETERS = (Hyperparameter("step_min", STEP_MIN, "positive", "smallest step size"),
+                   Hyperparameter("step_max", STEP_MAX, "positive", "largest step size"))
+RpropParams = record("RpropParams", HYPERPARAMETERS)
 
 
 @kernel
@@ -108,9 +102,7 @@ def _reference(rule, theta, g, state, t):
 
 SPEC = register(RuleSpec(
     name="rprop", params=RpropParams,
-    hyperparameters=(
-        Hyperparameter("step_min", STEP_MIN, "positive", "smallest step size"),
-        Hyperparameter("step_max", STEP_MAX, "positive", "largest step size")),
+    hyperparameters=HYPERPARAMETERS,
     state=("step", "gprev"), factory=rprop, default_learning_rate=0.1,
     auto_rate=("target", 0.01), self_damping=True, full_batch_only=True,
     follow_rate={"step_min": 1e-6, "step_max": 5000.0}, initial_state=_initial_state,

@@ -1,0 +1,55 @@
+"""Compiled pieces shared by the driver kernels (no driver of its own)."""
+
+from __future__ import annotations
+
+from .._jit import kernel, prefetch_item, prefetch_row
+from ..objective import full_gradient, residual, residual_pair
+from ..rules.base import look_ahead, looks_ahead
+
+__all__: list[str] = []
+
+
+@kernel
+def prefetch_next(X, y, idx, k):
+    """Ask for row ``idx[k]`` of ``X`` and ``y`` ahead of use (nothing past the end of ``idx``).
+
+    Returns the row number, or -1 past the end.
+    """
+    if k < idx.shape[0]:
+        nxt = idx[k]
+        prefetch_row(X, nxt)
+        prefetch_item(y, nxt)
+        return nxt
+    return -1
+
+
+@kernel
+def residual_at(X, y, i, hp, theta, state, z):
+    """``r_i`` at the point where the rule takes its gradient: ``theta``, or its look-ahead
+    point (written into ``z``) for the rules that look ahead."""
+    if looks_ahead(hp):
+        look_ahead(hp, theta, state, z)
+        return residual(X, y, i, z)
+    return residual(X, y, i, theta)
+
+
+@kernel
+def residual_change(X, y, i, hp, theta, state, z, other):
+    """``r_i(point) - r_i(other)`` with the point as in :func:`residual_at`, one pass over row
+    ``i`` (each residual bit-identical to :func:`graddescent.objective.residual`)."""
+    if looks_ahead(hp):
+        look_ahead(hp, theta, state, z)
+        r_now, r_other = residual_pair(X, y, i, z, other)
+    else:
+        r_now, r_other = residual_pair(X, y, i, theta, other)
+    return r_now - r_other
+
+
+@kernel
+def begin_outer_loop(X, y, theta, first, second, grad):
+    """Copy ``theta`` into ``first`` and ``second`` and write ``grad f(theta)`` into ``grad``
+    (the start of a variance-reduced outer loop); return ``f(theta)``."""
+    for j in range(theta.shape[0]):
+        first[j] = theta[j]
+        second[j] = theta[j]
+    return full_gradient(X, y, theta, grad)
