@@ -74,7 +74,8 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     (``3.0``) is accepted as that integer; booleans are not integers here.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
+        if (not isinstance(value, bool) and isinstance(value, numbers.Real)
+                and float(value).is_integer()):
             value = int(value)
         else:
             raise ValueError(f"{name} must be an integer, got {value!r}.")
