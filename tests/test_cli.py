@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -323,3 +324,27 @@ def test_subprocess_error_exit_code(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("graddescent: error: no such data file")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--max-iter", "0"], "argument --max-iter: value must be at least 1, got 0"),
+    (["--max-iter", "2.5"], "argument --max-iter: value must be an integer, got 2.5"),
+    (["--max-iter", "ten"], "argument --max-iter: expected a number, got 'ten'"),
+    (["--seed", "-1"], "argument --seed: value must be at least 0, got -1"),
+    (["--train-fraction", "1"], r"argument --train-fraction: value must lie in \(0, 1\)"),
+    (["--alpha", "0"], "argument --alpha/--learning-rate: value must be a positive number"),
+])
+def test_bad_option_values_are_usage_errors(small_csv, argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["fit", str(small_csv), *argv])
+    assert exc.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_help_states_the_registry_defaults(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["compare", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"R's alpha, default {gd.r_api.CONTROL_DEFAULTS['alpha']}" in out
+    assert f"style r, default {C.DEFAULT_MAX_ITER}" in out
+    assert "GDRegressor's max_iter=None" in out and "GDRegressor's 1000" not in out
