@@ -17,7 +17,7 @@ AdamParams = record("AdamParams", HYPERPARAMETERS)
 AMSGradParams = record("AMSGradParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def moments(hp, g, state, j):
     """Update and return coordinate ``j``'s first and second moments (rows 0 and 1)."""
     m = hp.beta1 * state[0, j] + (1.0 - hp.beta1) * g[j]

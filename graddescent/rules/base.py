@@ -507,7 +507,7 @@ if not numba.config.DISABLE_JIT:
     overload(is_linear)(_constant("LINEAR"))
 
 
-@kernel
+@kernel(inline=True)
 def rate(hp, t):
     """The rate at step ``t``: ``lr``, or ``lr / t ** power_t`` (the invscaling schedule)."""
     if hp.power_t != 0.0:
