@@ -22,7 +22,7 @@ def _mu(hp, t):
     return hp.beta1 * (1.0 - 0.5 * 0.96 ** (t * hp.momentum_decay))
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     eps = hp.eps
