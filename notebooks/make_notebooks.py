@@ -140,17 +140,21 @@ def expects_output(kind: str) -> bool:
     return kind in ("code", "solution")
 
 
-def execute(nb: dict, cwd: Path | str, timeout: int = 600) -> tuple[dict, list[dict]]:
+def execute(nb: dict, cwd: Path | str, timeout: int = 600,
+            then: tuple[str, ...] = ()) -> tuple[dict, list[dict]]:
     """Run ``nb`` top to bottom in a fresh python3 kernel started in ``cwd``.
 
     Returns the executed notebook (a plain dictionary) and the figure problems found
     (:data:`FIGURE_CHECK`). A cell that raises stops the run with
-    ``nbclient.exceptions.CellExecutionError``.
+    ``nbclient.exceptions.CellExecutionError``. ``then``: code run in the same kernel after the
+    last cell (checks of the kernel's state), left out of the returned notebook.
     """
     import nbclient
     import nbformat
 
-    node = nbformat.from_dict(json.loads(json.dumps(nb)))
+    extra = [{"cell_type": "code", "id": f"then-{k}", "metadata": {}, "source": source,
+              "execution_count": None, "outputs": []} for k, source in enumerate(then)]
+    node = nbformat.from_dict(json.loads(json.dumps({**nb, "cells": nb["cells"] + extra})))
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "figures.jsonl"
         report.touch()
@@ -165,6 +169,7 @@ def execute(nb: dict, cwd: Path | str, timeout: int = 600) -> tuple[dict, list[d
         client.execute(env=env)
         problems = [json.loads(line) for line in report.read_text().splitlines() if line]
     executed = json.loads(nbformat.writes(node))
+    executed["cells"] = executed["cells"][:len(nb["cells"])]
     return executed, problems
 
 
@@ -465,7 +470,7 @@ different random splits):
   outer loop, not counted).
 * `seconds`: the wall time of the fit alone (measured, so it varies between runs).
 
-It also wrote a figure per data set; here is one of them:
+It also wrote two figures per data set; here is the first:
 """),
     code(r"""
 print("files written:", sorted(p.name for p in out.iterdir()))
@@ -804,10 +809,10 @@ for this problem: the heavy ball then does no better than the best plain step, a
 gap falls in waves, one for each turn of its spiral around the minimum.
 
 ## 4. Try it yourself: an interactive panel
-The panel below redraws the path over the contours for the rule, learning rate, momentum and
-number of steps you choose. The momentum slider applies to the heavy-ball, Nesterov and RMSprop
-rules; the others ignore it. The title shows the learning rate in units of $1/L$ and the final
-gap. A path that runs away is cut where it leaves the picture.
+The panel below redraws the path over the contours for the rule, learning rate (`alpha`, on a
+log scale), momentum and number of steps you choose. The momentum slider applies to the
+heavy-ball, Nesterov and RMSprop rules; the others ignore it. The title shows the learning rate
+in units of $1/L$ and the final gap. A path that runs away is cut where it leaves the picture.
 
 The panel needs a running kernel and a widget front-end (JupyterLab, Jupyter Notebook 7, VS
 Code). On a static page (a repository's file view, an HTML export) it cannot move; the figure
@@ -866,7 +871,7 @@ if widgets is not None:
     controls = {
         "rule": widgets.Dropdown(options=PANEL_RULES, value="momentum", description="rule"),
         "learning_rate": widgets.FloatLogSlider(value=0.16, base=10, min=-3, max=0.5,
-                                                step=0.02, description="learning rate",
+                                                step=0.005, description="alpha",
                                                 readout_format=".3g"),
         "momentum": widgets.FloatSlider(value=0.6, min=0.0, max=0.99, step=0.01,
                                         description="momentum"),
@@ -2197,8 +2202,9 @@ pd.DataFrame(moves, index=["intercept", "x1", "x2"]).T.round(4)
 In the papers' versions every coefficient moves by the same amount on the first step (exactly
 $\alpha$ for Adagrad and Adam; $\alpha/\sqrt{1-\rho} = 3.16\,\alpha$ for RMSprop, whose average
 starts at zero). In R's, only the intercept does; the others move less, by amounts that depend
-on the order of the columns. `graddescent` keeps a state per coefficient; reorder the columns
-and its result is reordered, nothing else.
+on the order of the columns. (R's ADAGRAD also has no $\epsilon$: a zero gradient component as
+its first one divides by zero.) `graddescent` keeps a state per coefficient; reorder the
+columns and its result is reordered, nothing else.
 
 R's **ADADELTA** shares its accumulators too, and in addition its first coefficient never moves
 on the first step (the RMS of past updates starts at zero):
@@ -2298,8 +2304,23 @@ with pd.option_context("display.float_format", "{:.1e}".format):
     md(r"""
 Both of R's versions still converge on this small problem (the full gradient at each snapshot
 pulls them back), but more slowly. With `innerIter = 1`, R's SVRG option 1 returns $w_0$ and
-never moves (exercise 2).
-
+never moves (exercise 2). R's SSGD also fails outright where its law of the inner-loop length
+is undefined, for `innerIter = 1` with `lamda != 0` and for `lamda * alpha = 1`; the paper's
+law is defined for `inner_iter = 1`, and `graddescent` explains the second case:
+"""),
+    code(r"""
+for settings in [{"lamda": 0.5, "inner_iter": 1}, {"lamda": 10.0, "alpha": 0.1}]:
+    try:
+        print(f"R 3.0 SSGD {settings}:", r_replay.SSGD(toy, max_iter=3, seed=1, **settings))
+    except r_replay.RError as error:
+        print(f"R 3.0 SSGD {settings}: error: {error}")
+    try:
+        print(f"graddescent SSGD {settings}:",
+              np.round(gd.SSGD(toy, max_iter=3, seed=1, **settings), 4))
+    except ValueError as error:
+        print(f"graddescent SSGD {settings}: ValueError: {error}")
+"""),
+    md(r"""
 ### 4.6 SARAH and SARAHPlus
 R's SARAH picks its output among $w_0, w_2, \dots, w_m$: $w_1$, the full-gradient step, is never
 offered. R's SARAHPlus stops its inner loop by looking at the **intercept's** component of
@@ -2361,6 +2382,8 @@ print(f"1000 draws with replacement from 1000 rows reach {np.unique(draws).size}
   `DivergenceError` with advice.
 * R's `predict` silently drops the last column of `newdata`, whatever it is; `graddescent`'s
   `predict` takes the inputs with or without the output column and checks the count.
+* A constant column makes R's variance scaling divide by zero and every coefficient `NaN`;
+  `graddescent` says which column is constant.
 * Kept on purpose: variance scaling with the $n - 1$ standard deviation, as R.
 """),
     code(r"""
@@ -2383,6 +2406,15 @@ try:
     r_replay.predict(r_replay.learn(train, learning_method="GD"), inputs_only)
 except ValueError as error:
     print("R 3.0 predict without the output column:", error)
+
+flat = toy.assign(constant=1.0)[["constant", *toy.columns]]  # a constant first input
+with np.errstate(all="ignore"), warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    print("R 3.0 learn with a constant column:", r_replay.learn(flat, seed=1).model)
+try:
+    gd.learn(flat, seed=1)
+except ValueError as error:
+    print("graddescent:", error)
 
 sd = gd.variance_scaling(ds).scaling_parameter.loc["sd"]
 print("the sd of variance scaling is pandas' std(ddof=1):", np.allclose(sd, ds.std(ddof=1)))

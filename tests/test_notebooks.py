@@ -68,6 +68,30 @@ def test_notebooks_are_small():
     assert total <= MAX_TOTAL_BYTES, f"the notebooks take {total / 1e6:.1f} MB"
 
 
+#: Run in the kernel after a notebook's last cell: checks of what the cells built.
+AFTERWARDS = {
+    # The interactive panel: moving a control redraws the path with the new settings.
+    "02_step_sizes_and_momentum.ipynb": ("""
+drawn = []
+_draw_path = draw_path
+
+
+def draw_path(**settings):  # the panel looks draw_path up at every redraw
+    drawn.append(settings)
+    return _draw_path(**settings)
+
+
+controls["rule"].value = "nesterov"
+controls["learning_rate"].value = 0.05
+controls["momentum"].value = 0.9
+controls["steps"].value = 25
+assert drawn[-1] == {"rule": "nesterov", "learning_rate": 0.05, "momentum": 0.9,
+                     "steps": 25}, drawn
+assert len(drawn) == 4, drawn
+""",),
+}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_in_a_kernel(path, tmp_path):
     """Run the notebook's source top to bottom in a fresh python3 kernel: no cell raises, and
@@ -75,7 +99,7 @@ def test_notebook_runs_in_a_kernel(path, tmp_path):
     pytest.importorskip("nbclient", reason="nbclient is in the 'test' extra")
     pytest.importorskip("ipykernel", reason="ipykernel is in the 'test' extra")
     executed, problems = GEN.execute(GEN.notebook(path.name, GEN.NOTEBOOKS[path.name]),
-                                     cwd=tmp_path)
+                                     cwd=tmp_path, then=AFTERWARDS.get(path.name, ()))
     assert problems == [], f"figures of {path.name} lack a title, a label or a legend"
     images = sum("image/png" in out.get("data", {}) for cell in executed["cells"]
                  if cell["cell_type"] == "code" for out in cell["outputs"])
