@@ -56,12 +56,12 @@ def test_single_sample_vector(toy_problem):
 def test_sag_vectors(toy_problem, fixed_m, expected):
     X, y = toy_problem
     rule, theta = rules.plain(0.1), np.zeros(2)
-    memory, seen, dsum = np.zeros(4), np.zeros(4, dtype=np.bool_), np.zeros(2)
+    memory, dsum = np.full(4, np.nan), np.zeros(2)
     n_seen, got = 0, []
     for i in [2, 0, 3, 2, 1]:
         _, n_seen, status = SG.sag(X, y, np.array([i]), theta, rule.init_state(2), 0,
-                                   rule.hyperparameters(), memory, seen, dsum, n_seen,
-                                   fixed_m, *_buf(2, 2))
+                                   rule.hyperparameters(), memory, dsum, n_seen, fixed_m,
+                                   *_buf(2, 2))
         assert status == OK
         got.append(theta.copy())
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
