@@ -69,9 +69,18 @@ class _EngineCache(FunctionCache):
         return key[:-1] + (key[-1] + (_engine_source_hash(),),)
 
 
-def kernel(fn):
-    """Compile ``fn`` with the engine's options and the engine's on-disk cache."""
-    dispatcher = njit(**_JIT_OPTIONS)(fn)
+def kernel(fn=None, *, inline: bool = False):
+    """Compile ``fn`` with the engine's options and the engine's on-disk cache.
+
+    ``inline=True`` (``@kernel(inline=True)``) inlines the function into its callers at
+    numba's level (``inline="always"``): for the small helpers of the inner loops (a residual,
+    a moment update, a prefetch), whose call would otherwise cost as much as their work when
+    LLVM decides not to inline them.
+    """
+    if fn is None:
+        return lambda f: kernel(f, inline=inline)
+    options = dict(_JIT_OPTIONS, inline="always") if inline else _JIT_OPTIONS
+    dispatcher = njit(**options)(fn)
     if not numba.config.DISABLE_JIT:
         dispatcher._cache = _EngineCache(dispatcher.py_func)
     return dispatcher

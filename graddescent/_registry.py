@@ -19,19 +19,35 @@ R argument     glossary name       meaning
 ``option``     ``option``          SVRG snapshot option (1 or 2)
 ``gammaS``     ``gamma_s``         SARAH+ stopping ratio
 =============  ==================  ==================================================
+
+R's facts are kept here once: each row's ``r_args`` holds R's defaults of its learner, and
+:data:`R_ARGUMENTS` documents and checks every R argument; ``learn``'s control defaults
+(:func:`control_defaults`), the learners' signatures and docstrings and the command line's help
+are derived from them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from . import drivers as D
+from ._validation import (
+    check_choice,
+    check_int,
+    check_interval,
+    check_nonnegative,
+    check_positive,
+    check_unit_interval,
+)
 from .rules import RULES, UpdateRule
 
-__all__ = ["Method", "METHODS", "R_NAMES", "get_method"]
+__all__ = ["Method", "METHODS", "R_NAMES", "get_method", "RArgument", "R_ARGUMENTS",
+           "control_defaults", "check_r_arguments", "r_argument_doc"]
 
 #: Driver keyword arguments, by glossary name.
 DRIVER_ARGS = ("batch_size", "n_batch", "inner_iter", "option", "nu", "gamma_s")
@@ -217,3 +233,106 @@ def get_method(name: str) -> Method:
         known = ", ".join(m.r_name or m.name for m in METHODS.values())
         raise ValueError(f"Unknown learning method {name!r}. Known methods: {known}.")
     return method
+
+
+# --- R's arguments ----------------------------------------------------------------------------
+def _check_seed(name: str, value: Any) -> int | None:
+    return None if value is None else check_int(name, value, low=0)
+
+
+@dataclasses.dataclass(frozen=True)
+class RArgument:
+    """One argument of the R learners (their defaults are in each row's ``r_args``).
+
+    Attributes
+    ----------
+    annotation : str
+        Its type, as the docstrings write it (``"float"``, ``"int"``, ``"int or None"``).
+    doc : str
+        One line for the learners' docstrings; ``{unit}`` stands for what one iteration of the
+        learner's driver is (:data:`R_UNITS`).
+    check : callable
+        ``check(name, value)``: the value, converted, or a ValueError naming the argument.
+    """
+
+    annotation: str
+    doc: str
+    check: Callable[[str, Any], Any]
+
+
+#: The R learners' arguments after ``data_train``, snake_case, in R's order of ``control``.
+R_ARGUMENTS: Mapping[str, RArgument] = MappingProxyType({
+    "alpha": RArgument("float", "Learning rate (glossary: ``learning_rate``; R: ``alpha``). "
+                                "Must be > 0.", check_positive),
+    "max_iter": RArgument("int", "Number of iterations in R's sense (R: ``maxIter``): {unit}. "
+                                 "0 returns theta0.", functools.partial(check_int, low=0)),
+    "momentum": RArgument("float", "Momentum mu in [0, 1) (R: ``momentum``).",
+                          check_unit_interval),
+    "n_batch": RArgument("int", "Batches per epoch (R: ``nBatch``), 1 <= n_batch <= rows; each "
+                                "batch has ceil(n / n_batch) rows.",
+                         functools.partial(check_int, low=1)),
+    "lamda": RArgument("float", "S2GD's nu >= 0 (R: ``lamda``): P(inner length t) is "
+                                "proportional to (1 - lamda * alpha)^(inner_iter - t); 0 gives "
+                                "the uniform law.", check_nonnegative),
+    "inner_iter": RArgument("int", "Inner steps per outer loop (R: ``innerIter``), >= 1.",
+                            functools.partial(check_int, low=1)),
+    "option": RArgument("int", "SVRG snapshot option (R: ``option``): 1 keeps the last inner "
+                               "iterate, 2 a uniformly drawn one.",
+                        functools.partial(check_choice, choices=(1, 2))),
+    "gamma_s": RArgument("float", "SARAH+ stopping ratio in (0, 1] (R: ``gammaS``).",
+                         functools.partial(check_interval, low=0.0, high=1.0, closed="right")),
+    "seed": RArgument("int or None", "Seed (int) of the random draws, or None for unseeded. "
+                                     "The same seed gives bit-identical results.", _check_seed),
+})
+
+#: What one R iteration (``max_iter``) is, by driver.
+R_UNITS: Mapping[str, str] = MappingProxyType({
+    "full_batch": "full-batch steps", "mini_batch": "steps (one batch each)",
+    "sag": "single-row steps", "s2gd": "outer loops", "svrg": "outer loops",
+    "sarah": "outer loops", "sarah_plus": "outer loops"})
+
+_RHO_DOC = ("Decay rho of the squared-gradient average, in [0, 1) (R's ``momentum`` means this "
+            "decay here; glossary: ``rho``).")
+
+
+def r_argument_doc(method: Method, argument: str) -> str:
+    """The docstring line of one of ``method``'s R arguments."""
+    if method.r_glossary.get(argument) == "rho":
+        return _RHO_DOC
+    return R_ARGUMENTS[argument].doc.format(unit=R_UNITS[method.driver])
+
+
+def control_defaults() -> dict[str, Any]:
+    """R's default of every ``control`` entry of ``learn``, in R's order (``seed`` excluded).
+
+    Read from the rows' ``r_args``; two R learners never disagree on a default.
+    """
+    found: dict[str, Any] = {}
+    for method in R_NAMES.values():
+        for name, default in method.r_args.items():
+            if found.setdefault(name, default) != default:
+                raise ValueError(f"R learners disagree on the default of {name!r}.")
+    return {name: found[name] for name in R_ARGUMENTS if name in found and name != "seed"}
+
+
+def check_r_arguments(arguments: Mapping[str, Any], n_rows: int) -> dict[str, Any]:
+    """R-named learner arguments, each checked and converted (:data:`R_ARGUMENTS`).
+
+    Also checks what depends on the data or on two arguments: ``n_batch <= n_rows`` and
+    ``lamda * alpha < 1`` (S2GD's inner-length law). Unknown names raise a TypeError.
+
+    Raises
+    ------
+    ValueError
+        Naming the first argument out of its range.
+    """
+    unknown = set(arguments) - set(R_ARGUMENTS)
+    if unknown:
+        raise TypeError(f"unknown R argument(s) {sorted(unknown)}; known: {list(R_ARGUMENTS)}.")
+    out = {name: R_ARGUMENTS[name].check(name, value) for name, value in arguments.items()}
+    if "n_batch" in out:
+        check_int("n_batch", out["n_batch"], high=n_rows)
+    if "lamda" in out and "alpha" in out and out["lamda"] * out["alpha"] >= 1.0:
+        raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
+                         f"{out['lamda'] * out['alpha']!r}.")
+    return out

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_positive",
-           "check_unit_interval", "check_nonnegative"]
+           "check_unit_interval", "check_nonnegative", "check_interval", "check_choice"]
 
 
 def as_frame(data: Any, name: str = "data") -> pd.DataFrame:
@@ -67,9 +67,15 @@ def split_xy(data: Any, name: str = "data_train", *, min_rows: int = 2):
 
 
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
-    """An integer within ``[low, high]``, else a ValueError naming ``name``."""
+    """An integer within ``[low, high]``, else a ValueError naming ``name``.
+
+    The package's one integer check: the R-style API, the comparison settings, the data
+    generators and the command line's argument types all use it. A float with an integer value
+    (``3.0``) is accepted as that integer; booleans are not integers here.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
+        if (not isinstance(value, bool) and isinstance(value, numbers.Real)
+                and float(value).is_integer()):
             value = int(value)
         else:
             raise ValueError(f"{name} must be an integer, got {value!r}.")
@@ -97,11 +103,35 @@ def check_positive(name: str, value: Any) -> float:
     return _check_real(name, value, lambda v: np.isfinite(v) and v > 0, "be a positive number")
 
 
+def check_interval(name: str, value: Any, low: float, high: float, *,
+                   closed: str = "both") -> float:
+    """A number between ``low`` and ``high``, else a ValueError naming ``name``.
+
+    ``closed`` says which ends belong to the interval: ``"both"``, ``"left"``, ``"right"`` or
+    ``"neither"``.
+    """
+    left, right = closed in ("both", "left"), closed in ("both", "right")
+
+    def ok(v: float) -> bool:
+        return (low <= v if left else low < v) and (v <= high if right else v < high)
+
+    interval = f"{'[' if left else '('}{low:g}, {high:g}{']' if right else ')'}"
+    return _check_real(name, value, ok, f"lie in {interval}")
+
+
 def check_unit_interval(name: str, value: Any) -> float:
     """A number in [0, 1), else a ValueError naming ``name``."""
-    return _check_real(name, value, lambda v: 0.0 <= v < 1.0, "lie in [0, 1)")
+    return check_interval(name, value, 0.0, 1.0, closed="left")
 
 
 def check_nonnegative(name: str, value: Any) -> float:
     """A finite number >= 0, else a ValueError naming ``name``."""
-    return _check_real(name, value, lambda v: np.isfinite(v) and v >= 0, "be a number >= 0")
+    return _check_real(name, value, lambda v: np.isfinite(v) and v >= 0, "be >= 0 (and finite)")
+
+
+def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> Any:
+    """``value`` when it equals one of ``choices``, else a ValueError naming ``name``."""
+    if isinstance(value, bool) or value not in choices:
+        allowed = " or ".join(f"{c!r}" for c in choices)
+        raise ValueError(f"{name} must be {allowed}, got {value!r}.")
+    return value

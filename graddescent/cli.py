@@ -24,8 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from ._registry import METHODS, get_method
+from . import __version__, report
+from . import compare as C
+from ._registry import METHODS, control_defaults, get_method
+from ._validation import check_int, check_interval, check_positive
+from .datasets import DATASETS
 
 __all__ = ["main", "build_parser"]
 
@@ -47,45 +50,54 @@ def _method_name(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _checked(cast: Callable[[str], Any], ok: Callable[[Any], bool], kind: str,
-             condition: str) -> Callable[[str], Any]:
-    """An argparse ``type``: ``cast(value)``, rejected unless ``ok`` holds for it."""
+def _checked(check: Callable[..., Any], **bounds: Any) -> Callable[[str], Any]:
+    """An argparse ``type``: the text read as a number, then ``check("value", number,
+    **bounds)``, the same check the Python API runs on that setting."""
 
-    def parse(value: str):
+    def parse(text: str) -> Any:
         try:
-            out = cast(value)
+            number: int | float = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {value!r}") from None
-        if not ok(out):
-            raise argparse.ArgumentTypeError(f"expected {condition}, got {value!r}")
-        return out
+            try:
+                number = float(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        try:
+            return check("value", number, **bounds)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
 
     return parse
 
 
-_positive_int = _checked(int, lambda v: v >= 1, "a whole number", "a number >= 1")
-_fraction = _checked(float, lambda v: 0.0 < v < 1.0, "a number", "a fraction in (0, 1)")
-_positive_float = _checked(float, lambda v: v > 0.0, "a number", "a number > 0")
+_positive_int = _checked(check_int, low=1)
+_seed = _checked(check_int, low=0)
+_int = _checked(check_int)
+_fraction = _checked(check_interval, low=0.0, high=1.0, closed="neither")
+_positive_float = _checked(check_positive)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scaling", choices=["variance", "minmax", "none"], default="variance",
+    p.add_argument("--scaling", choices=list(C.SCALINGS), default="variance",
                    help="scaling of the training data, output included, as R's learn() "
                         "(default: %(default)s)")
-    p.add_argument("--style", choices=["r", "estimator"], default="r",
+    p.add_argument("--style", choices=list(C.STYLES), default="r",
                    help="'r': the R learners with R's defaults and --max-iter R iterations "
                         "(steps, or outer loops for SSGD, SVRG, SARAH, SARAHPlus); "
                         "'estimator': GDRegressor with its defaults (learning_rate='auto', "
                         "--max-iter epochs, stops on tol) (default: %(default)s)")
     p.add_argument("--max-iter", type=_positive_int, default=None, metavar="N",
-                   help="R iterations (style r, default 1000) or epochs (style estimator, "
-                        "default GDRegressor's 1000)")
+                   help=f"R iterations (style r, default {C.DEFAULT_MAX_ITER}) or epochs (style "
+                        f"estimator, default GDRegressor's max_iter=None: at most 10000 epochs "
+                        f"when the gradient is exact, 1000000 when it is sampled, stopping "
+                        f"earlier on tol)")
     p.add_argument("--alpha", "--learning-rate", dest="learning_rate", type=_positive_float,
                    default=None, metavar="RATE",
-                   help="learning rate (style r: R's alpha, default 0.1; style estimator: "
-                        "default 'auto')")
-    p.add_argument("--train-fraction", type=_fraction, default=0.8, metavar="F",
-                   help="fraction of the rows used for training (default: %(default)s)")
+                   help=f"learning rate (style r: R's alpha, default "
+                        f"{control_defaults()['alpha']}; style estimator: default 'auto')")
+    p.add_argument("--train-fraction", type=_fraction, default=C.CompareSettings.train_fraction,
+                   metavar="F", help="fraction of the rows used for training "
+                                     "(default: %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,16 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
                "joblib; a Dask cluster can run the same grid through joblib's dask backend "
                "(see graddescent.compare).")
     cmp_.add_argument("--data", nargs="+", metavar="NAME_OR_CSV", default=None,
-                      help="built-in data set names (compressibility_factor, mackey_glass, "
-                           "diabetes) or CSV files with the output in the last column "
-                           "(default: every built-in data set)")
+                      help=f"built-in data set names ({', '.join(DATASETS)}) or CSV files with "
+                           f"the output in the last column (default: every built-in data set)")
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
-                      default=None, help="methods, lower-case or R names (default: all 16)")
-    cmp_.add_argument("--seeds", type=_positive_int, default=5, metavar="K",
+                      default=None,
+                      help=f"methods, lower-case or R names (default: all {len(METHODS)})")
+    cmp_.add_argument("--seeds", type=_positive_int, default=C.DEFAULT_N_SEEDS, metavar="K",
                       help="number of seeds 1..K: one split and fit per seed "
                            "(default: %(default)s)")
     _add_common(cmp_)
-    cmp_.add_argument("--jobs", type=int, default=1, metavar="J",
+    cmp_.add_argument("--jobs", type=_int, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
     cmp_.add_argument("--out", default="graddescent-results", metavar="DIR",
                       help="output folder for results.csv, report.md and the PNG figures "
@@ -136,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("data", metavar="DATA.csv", help="the data, output in the last column")
     fit.add_argument("--method", type=_method_name, default="gd", metavar="METHOD",
                      help="method, lower-case or R name (default: gd)")
-    fit.add_argument("--seed", type=int, default=1, help="seed of the split, the starting "
+    fit.add_argument("--seed", type=_seed, default=1, help="seed of the split, the starting "
                      "point and the sampling (default: %(default)s)")
     _add_common(fit)
     fit.add_argument("--predict", metavar="NEW.csv", default=None,
@@ -205,17 +217,13 @@ def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _load(spec: str):
-    from .compare import load_dataset
-
     try:
-        return load_dataset(spec)
+        return C.load_dataset(spec)
     except (OSError, ValueError, TypeError) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from . import compare as C
-
     try:
         settings = C.CompareSettings(
             datasets=tuple(args.data or ()),
@@ -237,19 +245,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         matplotlib.use("Agg")
     try:
-        paths = C.write_outputs(comparison, args.out, plots=not args.no_plots)
+        paths = report.write_outputs(comparison, args.out, plots=not args.no_plots)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out!r}: {exc}") from None
     if args.quiet:
         return 0
-    print(C._describe(settings, comparison.results))
+    print(report.describe(settings))
     summary = C.summarize(comparison.results)
     for name in data:
         sub = comparison.results[comparison.results["dataset"] == name].iloc[0]
         k = len(settings.seeds)
         print(f"\n{name}: {sub['n_train']} training rows, {sub['n_test']} test rows; "
               + (f"medians over {k} seeds" if k > 1 else "one seed"))
-        _print_table(*C.table_rows(summary, name))
+        _print_table(*report.table_rows(summary, name))
     n_png = sum(1 for p in paths.values() if p.suffix == ".png")
     print(f"\n/ OLS = test RMSE over the exact least-squares fit's on the same split. "
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
@@ -302,7 +310,6 @@ def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: str) -> None:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from .compare import fit_method, original_coefficients
     from .drivers import DivergenceError
     from .metrics import rmse
     from .objective import least_squares
@@ -314,7 +321,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     method = METHODS[args.method]
     try:
         train, test = split_data(data, args.train_fraction, args.seed)
-        out = fit_method(train, method.name, args.seed, style=args.style,
+        out = C.fit_method(train, method.name, args.seed, style=args.style,
                          max_iter=args.max_iter, scaling=args.scaling,
                          learning_rate=args.learning_rate, record_curve=False)
     except DivergenceError as exc:
@@ -324,7 +331,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     y_col = data.columns[-1]
     test_rmse = rmse(test[y_col], predict(out.model, test)["prediction"])
     train_rmse = rmse(train[y_col], predict(out.model, train)["prediction"])
-    intercept, coef = original_coefficients(out.model)
+    intercept, coef = C.original_coefficients(out.model)
     label = f"{method.name} ({method.r_name})" if method.r_name else method.name
     print(f"{label} on {args.data}: {len(train)} training rows, {len(test)} test rows, "
           f"{args.scaling} scaling, seed {args.seed}, {out.updates} updates")

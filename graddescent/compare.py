@@ -1,4 +1,7 @@
-"""The method comparison behind ``graddescent compare`` (computes and writes files, never prints).
+"""The method comparison behind ``graddescent compare``: it runs the fits and computes the tables.
+
+What a comparison writes (``results.csv``, the Markdown report, the figures) is
+:mod:`graddescent.report`'s job; nothing here draws or prints.
 
 For every data set x method x seed, :func:`run_comparison` does R's workflow: split the data
 (``split_data(data, train_fraction, seed)``), scale the training part (variance scaling by
@@ -22,20 +25,21 @@ default), fit, predict the test part in original units and record:
 Two styles of settings:
 
 ``style="r"`` (default)
-    The 14 R learners through :func:`graddescent.learn` with R's defaults (``alpha = 0.1``,
-    ``momentum = 0.9``, ``inner_iter = 10``, ...) and ``max_iter`` R iterations (steps, or outer
-    loops for the variance-reduced methods). Methods without an R learner (``amsgrad``,
-    ``rprop``) run through the same engine with the same settings and starting point
-    (``theta0 ~ U(0, 1)``, :func:`graddescent.r_api.initial_theta`).
+    The 14 R learners as :func:`graddescent.learn` runs them, with R's defaults (``alpha =
+    0.1``, ``momentum = 0.9``, ``inner_iter = 10``, ...) and ``max_iter`` R iterations (steps, or
+    outer loops for the variance-reduced methods), through
+    :func:`graddescent.r_api.run_learner`. Methods without an R learner (``amsgrad``,
+    ``rprop``) run through it too, with the same settings and starting point (``theta0 ~
+    U(0, 1)``, :func:`graddescent.r_api.initial_theta`).
 ``style="estimator"``
     :class:`graddescent.GDRegressor` with its defaults (``learning_rate="auto"``, stopping on
-    ``tol``) and ``max_iter`` epochs, on the same scaled data.
+    ``tol``) and ``max_iter`` epochs.
 
-The loss curve of every fit (the training objective on the scaled data at log-spaced
-checkpoints, or per epoch for the estimator) is kept for the figures, with the least-squares
-optimum of the same objective. Runs are independent tasks for :class:`joblib.Parallel`, so any
-joblib backend (processes, or a Dask cluster through ``joblib.parallel_config("dask")``) can
-run the grid.
+Each fit scales its training data once and runs the engine once. The loss curve of a fit (the
+training objective on the scaled data at log-spaced checkpoints of that run, or per epoch for
+the estimator) is kept for the figures, with the least-squares optimum of the same objective.
+Runs are independent tasks for :class:`joblib.Parallel`, so any joblib backend (processes, or a
+Dask cluster through ``joblib.parallel_config("dask")``) can run the grid.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ import dataclasses
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +57,11 @@ import pandas as pd
 
 from . import objective as O
 from ._registry import METHODS, Method, get_method
-from ._validation import split_xy
-from .drivers import DivergenceError, Optimizer
+from ._validation import check_int, check_interval, check_positive, split_xy
+from .drivers import DivergenceError
 from .metrics import rmse
 from .preprocessing import split_data
-from .r_api import (
-    CONTROL_DEFAULTS,
-    SCALING_METHODS,
-    GradDescentModel,
-    initial_theta,
-    learn,
-    predict,
-)
+from .r_api import CONTROL_DEFAULTS, SCALING_METHODS, GradDescentModel, predict, run_learner
 
 __all__ = [
     "CompareSettings",
@@ -78,8 +75,8 @@ __all__ = [
     "original_coefficients",
     "run_comparison",
     "summarize",
-    "to_markdown",
-    "write_outputs",
+    "to_markdown",  # noqa: F822 (in graddescent.report, resolved by __getattr__ below)
+    "write_outputs",  # noqa: F822 (idem)
 ]
 
 #: ``--scaling`` choices -> the R ``scaling_method`` (None: no scaling).
@@ -144,12 +141,11 @@ class CompareSettings:
             raise ValueError(f"style must be one of {STYLES}, got {self.style!r}.")
         if not self.seeds:
             raise ValueError("give at least one seed.")
-        if self.max_iter is not None and int(self.max_iter) < 1:
-            raise ValueError(f"max_iter must be at least 1, got {self.max_iter!r}.")
-        if not 0.0 < float(self.train_fraction) < 1.0:
-            raise ValueError(f"train_fraction must lie in (0, 1), got {self.train_fraction!r}.")
-        if self.learning_rate is not None and not float(self.learning_rate) > 0.0:
-            raise ValueError(f"the learning rate must be > 0, got {self.learning_rate!r}.")
+        if self.max_iter is not None:
+            check_int("max_iter", self.max_iter, low=1)
+        check_interval("train_fraction", self.train_fraction, 0.0, 1.0, closed="neither")
+        if self.learning_rate is not None:
+            check_positive("learning_rate", self.learning_rate)
 
     @property
     def resolved_max_iter(self) -> int | None:
@@ -217,25 +213,6 @@ def _r_args(method: Method, max_iter: int, alpha: float | None) -> dict[str, Any
     return {k: v for k, v in control.items() if k in method.r_args}
 
 
-def _engine(method: Method, X: np.ndarray, y: np.ndarray, args: dict[str, Any],
-            seed: int, checkpoints: np.ndarray | None):
-    """Run ``method`` as its R learner would; optionally record the objective at checkpoints."""
-    glossary = method.glossary(args)
-    theta0 = initial_theta(X.shape[1] + 1, seed)
-    opt = Optimizer(method.make_rule(**glossary), method.make_driver(**glossary), theta0,
-                    X.shape[0])
-    rng = np.random.default_rng(seed)
-    if checkpoints is None:
-        opt.run(X, y, args["max_iter"], rng)
-        return opt, np.empty(0), np.empty(0)
-    values, done = [O.objective(X, y, opt.theta)], 0
-    for c in checkpoints:
-        opt.run(X, y, int(c) - done, rng)
-        done = int(c)
-        values.append(O.objective(X, y, opt.theta))
-    return opt, np.concatenate([[0], checkpoints]).astype(float), np.asarray(values)
-
-
 def _scale(train: pd.DataFrame, scaling: str):
     key = SCALINGS[scaling]
     if key is None:
@@ -265,8 +242,8 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
     learning_rate : float or None
         ``alpha`` (R style) or ``learning_rate`` (estimator); None keeps the style's default.
     record_curve : bool
-        Also record the training objective along the way (R style: a second, untimed run of
-        the same fit through the engine, checkpointed).
+        Also record the training objective along the way (R style: at log-spaced checkpoints of
+        the same run, untimed; the estimator records its loss curve anyway).
 
     Returns
     -------
@@ -281,53 +258,60 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
     start = time.perf_counter()
     scaled, params, key = _scale(train, scaling)
     X, y, _ = split_xy(scaled, "data_train")
-    prep = time.perf_counter() - start  # learn() scales inside its own timing
-    columns = list(train.columns)
-    settings: dict[str, Any]
+    prep = time.perf_counter() - start
     if style == "estimator":
-        from .estimator import GDRegressor
-
-        kwargs: dict[str, Any] = {"method": m.name, "random_state": seed}
-        if max_iter is not None:
-            kwargs["max_iter"] = int(max_iter)
-        if learning_rate is not None:
-            kwargs["learning_rate"] = float(learning_rate)
-        est = GDRegressor(**kwargs)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ConvergenceWarning when max_iter is reached
-            est.fit(X, y)
-        seconds = prep + time.perf_counter() - start
-        theta = np.concatenate([[est.intercept_], est.coef_])
-        updates = int(est.t_)
-        curve_f = np.asarray(est.loss_curve_, dtype=float)
-        curve_x = np.arange(1, curve_f.shape[0] + 1, dtype=float)
-        settings = est.get_params()
+        fit = _fit_estimator(m, X, y, seed, max_iter, learning_rate)
     else:
-        iters = DEFAULT_MAX_ITER if max_iter is None else int(max_iter)
-        args = _r_args(m, iters, learning_rate)
-        settings = dict(args)
-        start = time.perf_counter()
-        if m.r_name is not None:  # R's own workflow
-            control = {k: v for k, v in args.items() if k != "seed"}
-            fitted = learn(train, feature_scaling=params is not None, scaling_method=key,
-                           learning_method=m.r_name, control=control, seed=seed)
-            theta = fitted.model
-        else:  # no R learner: the same engine, settings and starting point
-            opt, _, _ = _engine(m, X, y, args, seed, None)
-            theta = opt.theta.copy()
-            start -= prep
-        seconds = time.perf_counter() - start
-        curve_x = curve_f = np.empty(0)
-        updates = int(opt.t) if m.r_name is None else -1
-        if record_curve or m.r_name is not None:  # replay: learn() does not report its steps
-            opt, curve_x, curve_f = _engine(m, X, y, args, seed,
-                                            _checkpoints(iters) if record_curve else None)
-            updates = int(opt.t)
+        fit = _fit_r(m, scaled, X, y, seed, max_iter, learning_rate, record_curve)
+    theta, updates, seconds, curve_x, curve_f, settings = fit
     model = GradDescentModel(params is not None, key, params, m.r_name or m.name,
-                             np.asarray(theta, dtype=float), settings, columns)
+                             np.asarray(theta, dtype=float), settings, list(train.columns))
     optimum = float(O.objective(X, y, O.least_squares(X, y)))
-    return FitOutcome(model, seconds, updates, curve_x, curve_f, optimum)
+    return FitOutcome(model, prep + seconds, updates, curve_x, curve_f, optimum)
+
+
+def _fit_r(m: Method, scaled: pd.DataFrame, X: np.ndarray, y: np.ndarray, seed: int,
+           max_iter: int | None, learning_rate: float | None, record_curve: bool):
+    """The R style: ``run_learner`` once, the objective recorded at checkpoints (untimed)."""
+    iters = DEFAULT_MAX_ITER if max_iter is None else int(max_iter)
+    args = _r_args(m, iters, learning_rate)
+    values: list[float] = []
+    paused = 0.0
+
+    def record(opt) -> None:
+        nonlocal paused
+        begin = time.perf_counter()
+        values.append(O.objective(X, y, opt.theta))
+        paused += time.perf_counter() - begin
+
+    checkpoints = np.concatenate([[0], _checkpoints(iters)]) if record_curve else np.empty(0)
+    start = time.perf_counter()
+    opt = run_learner(m.name, scaled, {**args, "seed": seed}, checkpoints=checkpoints,
+                      on_checkpoint=record)
+    seconds = time.perf_counter() - start - paused
+    return (opt.theta, int(opt.t), seconds, checkpoints.astype(float), np.asarray(values),
+            dict(args))
+
+
+def _fit_estimator(m: Method, X: np.ndarray, y: np.ndarray, seed: int, max_iter: int | None,
+                   learning_rate: float | None):
+    """The estimator style: GDRegressor with its defaults; its loss curve is per epoch."""
+    from .estimator import GDRegressor
+
+    kwargs: dict[str, Any] = {"method": m.name, "random_state": seed}
+    if max_iter is not None:
+        kwargs["max_iter"] = int(max_iter)
+    if learning_rate is not None:
+        kwargs["learning_rate"] = float(learning_rate)
+    est = GDRegressor(**kwargs)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning when max_iter is reached
+        est.fit(X, y)
+    seconds = time.perf_counter() - start
+    curve_f = np.asarray(est.loss_curve_, dtype=float)
+    return (np.concatenate([[est.intercept_], est.coef_]), int(est.t_), seconds,
+            np.arange(1, curve_f.shape[0] + 1, dtype=float), curve_f, est.get_params())
 
 
 def original_coefficients(model: GradDescentModel) -> tuple[float, np.ndarray]:
@@ -494,146 +478,15 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["_d", "_bad"]).reset_index(drop=True)
 
 
-def _fmt(value: float, digits: int = 4) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:.{digits}g}"
+#: Names that moved to :mod:`graddescent.report`, still importable from here.
+_MOVED_TO_REPORT = ("table_rows", "to_markdown", "write_outputs")
 
 
-def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[list[str]]]:
-    """Header and formatted cells of one data set's table (for the terminal and Markdown)."""
-    header = ["method", "test RMSE", "IQR", "train RMSE", "/ OLS", "updates", "seconds"]
-    rows = []
-    for _, r in summary[summary["dataset"] == dataset].iterrows():
-        name = r["method"]
-        r_name = METHODS[name].r_name
-        label = f"{name} ({r_name})" if r_name else name
-        if r["failed"]:
-            label += f" [{r['failed']}/{r['runs']} failed]"
-        updates = "-" if math.isnan(r["updates_median"]) else f"{int(r['updates_median']):d}"
-        ratio = "-" if math.isnan(r["ratio_to_ols_median"]) else f"{r['ratio_to_ols_median']:.3f}"
-        seconds = _fmt(r["seconds_median"], 2)
-        rows.append([label, _fmt(r["test_rmse_median"]), _fmt(r["test_rmse_iqr"], 2),
-                     _fmt(r["train_rmse_median"]), ratio, updates, seconds])
-    return header, rows
+def __getattr__(name: str) -> Any:
+    # PEP 562: the writers live in graddescent.report, a layer above this module; their old names
+    # resolve here on first use, so existing code keeps working and this module never loads them.
+    if name in _MOVED_TO_REPORT:
+        from . import report
 
-
-def _describe(settings: CompareSettings, results: pd.DataFrame) -> str:
-    if settings.style == "r":
-        how = (f"R-style learners with R's defaults (alpha = "
-               f"{settings.learning_rate or CONTROL_DEFAULTS['alpha']}), max_iter = "
-               f"{settings.resolved_max_iter} R iterations")
-    else:
-        how = ("GDRegressor with its defaults"
-               + (f", max_iter = {settings.max_iter} epochs" if settings.max_iter else ""))
-    seeds = ", ".join(str(s) for s in settings.seeds)
-    k = len(settings.seeds)
-    return (f"{how}; {settings.scaling} scaling; {int(settings.train_fraction * 100)} % of the "
-            f"rows for training; seed{'s' * (k > 1)} {seeds} ({k} random split"
-            f"{'s' * (k > 1)} and fit{'s' * (k > 1)} per method).")
-
-
-def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = None) -> str:
-    """The Markdown report: settings, one table per data set, the figures, the definitions."""
-    summary = summarize(comparison.results)
-    lines = ["# graddescent compare", "", _describe(comparison.settings, comparison.results), ""]
-    for dataset in dict.fromkeys(comparison.results["dataset"]):
-        sub = comparison.results[comparison.results["dataset"] == dataset].iloc[0]
-        lines += [f"## {dataset} ({sub['n_train']} training rows, {sub['n_test']} test rows)", ""]
-        header, rows = table_rows(summary, dataset)
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-        lines.append("")
-        for fig in (figures or {}).get(dataset, []):
-            what = "loss curves" if fig.endswith("_loss_curves.png") else "test RMSE per method"
-            lines += [f"![{dataset}: {what}]({fig})", ""]
-    lines += [
-        "Columns: medians over the seeds. *test RMSE* and *train RMSE* are in the output's "
-        "original units; *IQR* is the interquartile range of the test RMSE over the seeds; "
-        "*/ OLS* is the test RMSE divided by the exact least-squares fit's on the same split "
-        "(1 = the least-squares optimum); *updates* counts coefficient updates (steps, and inner "
-        "steps of SSGD, SVRG, SARAH and SARAHPlus); *seconds* is the fit's wall time. Every run "
-        "is a row of `results.csv`.", ""]
-    return "\n".join(lines)
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-
-
-def _loss_curve_figure(comparison: Comparison, dataset: str,
-                       curves: dict[str, tuple[np.ndarray, np.ndarray, float]], n_train: int):
-    """Loss curves in two panels: full-gradient iterations, and sampled (stochastic) ones."""
-    import matplotlib.pyplot as plt
-
-    from . import plotting
-
-    estimator = comparison.settings.style == "estimator"
-    groups: dict[bool, dict[str, Any]] = {False: {}, True: {}}
-    for method, curve in curves.items():
-        sampled = METHODS[method].make_driver().units_per_epoch(n_train) > 1
-        label = f"{method} ({METHODS[method].r_name})" if METHODS[method].r_name else method
-        groups[sampled][label] = curve[:2]
-    optimum = next(iter(curves.values()))[2]
-    panels = [(k, v) for k, v in groups.items() if v]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(9.0, 3.6 * len(panels) + 0.6),
-                             sharex=True, sharey=True, squeeze=False, layout="constrained")
-    subtitles = {False: "full-gradient methods (full batch, or variance-reduced outer loops "
-                        "that start with a full gradient)",
-                 True: "sampled-gradient methods (one row or one mini-batch per step)"}
-    for ax, (sampled, group) in zip(axes[:, 0], panels, strict=True):
-        plotting.plot_loss_curves(group, optimum=optimum, ax=ax, xlabel="",
-                                  title=subtitles[sampled])
-    axes[-1, 0].set_xlabel("epochs" if estimator else
-                           "R iterations (max_iter units: steps; outer loops for SSGD, SVRG, "
-                           "SARAH, SARAHPlus)")
-    fig.suptitle(f"{dataset}: training objective minus its least-squares minimum "
-                 f"(seed {comparison.settings.seeds[0]}, scaled data)", fontsize=11)
-    return fig
-
-
-def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
-                  ) -> dict[str, Path]:
-    """Write ``results.csv``, ``report.md`` and (``plots=True``) PNG figures into ``out``.
-
-    Returns
-    -------
-    dict
-        ``"results"``, ``"report"`` and one ``"<dataset>_<figure>"`` entry per PNG -> path.
-    """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    paths["results"] = out / "results.csv"
-    comparison.results.to_csv(paths["results"], index=False)
-    figures: dict[str, list[str]] = {}
-    if plots:
-        from . import plotting
-
-        for dataset in dict.fromkeys(comparison.results["dataset"]):
-            sub = comparison.results[comparison.results["dataset"] == dataset]
-            fig = plotting.plot_method_scores(
-                sub, title=f"{dataset}: test RMSE relative to least squares, "
-                           f"{sub['seed'].nunique()} random split"
-                           f"{'s' * (sub['seed'].nunique() > 1)}")
-            key = f"{_slug(dataset)}_test_rmse"
-            paths[key] = out / f"{key}.png"
-            plotting.save(fig, paths[key])
-            curves = {m: c for (d, m), c in comparison.curves.items() if d == dataset}
-            if curves:
-                fig = _loss_curve_figure(comparison, dataset, curves,
-                                         int(sub["n_train"].iloc[0]))
-                key = f"{_slug(dataset)}_loss_curves"
-                paths[key] = out / f"{key}.png"
-                plotting.save(fig, paths[key])
-            figures[dataset] = [p.name for k, p in paths.items()
-                                if k.startswith(_slug(dataset) + "_")]
-    paths["report"] = out / "report.md"
-    paths["report"].write_text(to_markdown(comparison, figures), encoding="utf-8")
-    return paths
-
-
-def settings_from(datasets: Sequence[str] | None = None, **kwargs: Any) -> CompareSettings:
-    """:class:`CompareSettings` with ``datasets=None`` meaning every built-in data set."""
-    return CompareSettings(datasets=tuple(datasets or ()), **kwargs)
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

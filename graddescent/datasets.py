@@ -45,6 +45,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._validation import check_int
+
 __all__ = [
     "DATASETS",
     "IllConditionedTruth",
@@ -334,14 +336,6 @@ class IllConditionedTruth(NamedTuple):
     optimum_coef: np.ndarray
 
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _check_real(name: str, value: Any, minimum: float) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {value!r}")
@@ -413,8 +407,8 @@ def make_ill_conditioned(
     >>> round(float(np.linalg.cond(X.T @ X)))
     10000
     """
-    n_samples = _check_int("n_samples", n_samples, 1)
-    n_features = _check_int("n_features", n_features, 1)
+    n_samples = check_int("n_samples", n_samples, low=1)
+    n_features = check_int("n_features", n_features, low=1)
     if n_samples <= n_features:
         raise ValueError(
             f"n_samples must be greater than n_features, got n_samples={n_samples} "
@@ -427,7 +421,7 @@ def make_ill_conditioned(
         )
     noise = _check_real("noise", noise, 0.0)
     if seed is not None and not isinstance(seed, np.random.Generator):
-        seed = _check_int("seed", seed, 0)
+        seed = check_int("seed", seed, low=0)
     if not isinstance(return_coef, bool):
         raise ValueError(f"return_coef must be a bool, got {return_coef!r}")
     rng = np.random.default_rng(seed)

@@ -45,7 +45,7 @@ POWER_ITERATIONS = 100
 
 
 # --- compiled: residuals, gradient, objective ----------------------------------------------
-@kernel
+@kernel(inline=True)
 def residual(X, y, i, z):
     """``r_i = z[0] + X[i] . z[1:] - y[i]``."""
     r = z[0] - y[i]
@@ -54,7 +54,7 @@ def residual(X, y, i, z):
     return r
 
 
-@kernel
+@kernel(inline=True)
 def residual_pair(X, y, i, a, b):
     """``(r_i(a), r_i(b))`` in one pass over row ``i`` (each bit-identical to :func:`residual`)."""
     ra = a[0] - y[i]
@@ -156,7 +156,7 @@ def objective(X, y, z):
     return 0.5 * loss / n
 
 
-@kernel
+@kernel(inline=True)
 def add_sample(X, i, coef, g):
     """``g += coef * (1, X[i])``."""
     g[0] += coef

@@ -19,55 +19,34 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import drivers as D
-from ._registry import METHODS, R_NAMES, Method, get_method
-from ._signatures import signed_function
-from ._validation import (
-    as_frame,
-    check_int,
-    check_positive,
-    check_unit_interval,
-    numeric_matrix,
-    split_xy,
+from ._registry import (
+    R_ARGUMENTS,
+    R_NAMES,
+    Method,
+    check_r_arguments,
+    control_defaults,
+    get_method,
+    r_argument_doc,
 )
+from ._signatures import signed_function
+from ._validation import as_frame, numeric_matrix, split_xy
 from .preprocessing import minmax_scaling, variance_scaling
 
 __all__ = ["GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
-           "SSGD", "SVRG", "SARAH", "SARAHPlus", "initial_theta", "learn", "predict",
-           "prediction", "GradDescentModel", "CONTROL_DEFAULTS", "SCALING_METHODS"]
+           "SSGD", "SVRG", "SARAH", "SARAHPlus", "initial_theta", "run_learner", "learn",
+           "predict", "prediction", "GradDescentModel", "CONTROL_DEFAULTS", "SCALING_METHODS"]
 
-#: R's defaults for ``control`` in ``gradDescentR.learn``.
-CONTROL_DEFAULTS: dict[str, Any] = {"alpha": 0.1, "max_iter": 10, "momentum": 0.9,
-                                    "n_batch": 2, "lamda": 0.0, "inner_iter": 10, "option": 2,
-                                    "gamma_s": 0.125}
+#: R's defaults for ``control`` in ``gradDescentR.learn`` (from the registry's rows).
+CONTROL_DEFAULTS: dict[str, Any] = control_defaults()
 
 _INIT_STREAM = 0x67D  # distinguishes theta0's stream from the sampling stream of the same seed
-
-_ARG_DOCS = {
-    "alpha": "Learning rate (glossary: ``learning_rate``; R: ``alpha``). Must be > 0.",
-    "max_iter": "Number of iterations in R's sense (R: ``maxIter``): {unit}. 0 returns theta0.",
-    "n_batch": "Batches per epoch (R: ``nBatch``), 1 <= n_batch <= rows; each batch has "
-               "ceil(n / n_batch) rows.",
-    "momentum": "{momentum}",
-    "lamda": "S2GD's nu >= 0 (R: ``lamda``): P(inner length t) is proportional to "
-             "(1 - lamda * alpha)^(inner_iter - t); 0 gives the uniform law.",
-    "inner_iter": "Inner steps per outer loop (R: ``innerIter``), >= 1.",
-    "option": "SVRG snapshot option (R: ``option``): 1 keeps the last inner iterate, 2 a "
-              "uniformly drawn one.",
-    "gamma_s": "SARAH+ stopping ratio in (0, 1] (R: ``gammaS``).",
-    "seed": "Seed (int) of the random draws, or None for unseeded. The same seed gives "
-            "bit-identical results.",
-}
-
-_UNITS = {"full_batch": "full-batch steps", "mini_batch": "steps (one batch each)",
-          "sag": "single-row steps", "s2gd": "outer loops", "svrg": "outer loops",
-          "sarah": "outer loops", "sarah_plus": "outer loops"}
 
 
 def initial_theta(n_params: int, seed: int | None) -> np.ndarray:
@@ -76,64 +55,76 @@ def initial_theta(n_params: int, seed: int | None) -> np.ndarray:
     return rng.uniform(0.0, 1.0, size=n_params)
 
 
-def _validate_r_params(params: dict[str, Any], n_rows: int) -> dict[str, Any]:
-    out = dict(params)
-    if "alpha" in out:
-        out["alpha"] = check_positive("alpha", out["alpha"])
-    out["max_iter"] = check_int("max_iter", out["max_iter"], low=0)
-    if "n_batch" in out:
-        out["n_batch"] = check_int("n_batch", out["n_batch"], low=1, high=n_rows)
-    if "momentum" in out:
-        out["momentum"] = check_unit_interval("momentum", out["momentum"])
-    if "inner_iter" in out:
-        out["inner_iter"] = check_int("inner_iter", out["inner_iter"], low=1)
-    if "option" in out and out["option"] not in (1, 2):
-        raise ValueError(f"option must be 1 or 2, got {out['option']!r}.")
-    if "gamma_s" in out:
-        g = float(out["gamma_s"])
-        if not 0.0 < g <= 1.0:
-            raise ValueError(f"gamma_s must lie in (0, 1], got {out['gamma_s']!r}.")
-    if "lamda" in out:
-        lam = float(out["lamda"])
-        if not lam >= 0.0:
-            raise ValueError(f"lamda must be >= 0, got {out['lamda']!r}.")
-        if lam * out.get("alpha", 0.1) >= 1.0:
-            raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
-                             f"{lam * out.get('alpha', 0.1)!r}.")
-    if out.get("seed") is not None:
-        out["seed"] = check_int("seed", out["seed"], low=0)
-    return out
+def run_learner(learning_method: str, data_train: Any,
+                arguments: Mapping[str, Any] | None = None, *, checkpoints: Sequence[int] = (),
+                on_checkpoint: Callable[[D.Optimizer], None] | None = None) -> D.Optimizer:
+    """Run a method the way its R-style learner does; return the optimizer it ran.
 
+    The 14 learners and :func:`learn` are this function; it also runs the methods that have
+    no R learner (``amsgrad``, ``rprop``) with the same settings and starting point.
 
-def _run_learner(method: Method, data_train: Any, params: dict[str, Any]) -> np.ndarray:
+    Parameters
+    ----------
+    learning_method : str
+        An R name (``"GD"``, ...) or a lower-case method name.
+    data_train : DataFrame or 2-D array
+        Training data, numbers only, output in the last column, in the units to learn in.
+    arguments : mapping, optional
+        The method's R arguments (snake_case: ``alpha``, ``max_iter``, ..., ``seed``); missing
+        ones take R's defaults (``Method.r_args``).
+    checkpoints : sequence of int, optional
+        Increasing iteration counts in ``[0, max_iter]`` at which to call ``on_checkpoint``;
+        running in these pieces gives the same iterates as one run.
+    on_checkpoint : callable, optional
+        ``on_checkpoint(optimizer)``, after ``optimizer.units`` iterations.
+
+    Returns
+    -------
+    Optimizer
+        ``theta`` the coefficients (intercept first), ``t`` the coefficient updates taken,
+        ``units`` the R iterations run.
+
+    Raises
+    ------
+    TypeError
+        For an argument the method does not take.
+    ValueError
+        For bad data or an argument out of range (the message names it); a fit that
+        overflows raises :class:`graddescent.DivergenceError`.
+    """
+    method = get_method(learning_method)
+    unknown = set(arguments or {}) - set(method.r_args)
+    if unknown:
+        raise TypeError(f"{method.r_name or method.name} has no argument(s) {sorted(unknown)}; "
+                        f"it takes {list(method.r_args)}.")
     X, y, _ = split_xy(data_train, "data_train", min_rows=2)
-    params = _validate_r_params(params, X.shape[0])
+    params = check_r_arguments({**method.r_args, **(arguments or {})}, X.shape[0])
     glossary = method.glossary(params)
-    rule = method.make_rule(**glossary)
-    driver = method.make_driver(**glossary)
-    seed = params.get("seed")
-    theta0 = initial_theta(X.shape[1] + 1, seed)
-    optimizer = D.Optimizer(rule, driver, theta0, X.shape[0])
-    return optimizer.run(X, y, params["max_iter"], np.random.default_rng(seed)).copy()
+    optimizer = D.Optimizer(method.make_rule(**glossary), method.make_driver(**glossary),
+                            initial_theta(X.shape[1] + 1, params["seed"]), X.shape[0])
+    rng = np.random.default_rng(params["seed"])
+    stops = [int(c) for c in checkpoints]
+    if any(b < a for a, b in zip([0, *stops], [*stops, params["max_iter"]], strict=True)):
+        raise ValueError(f"checkpoints must increase within [0, max_iter={params['max_iter']}], "
+                         f"got {list(checkpoints)}.")
+    for stop in stops:
+        optimizer.run(X, y, stop - optimizer.units, rng)
+        if on_checkpoint is not None:
+            on_checkpoint(optimizer)
+    optimizer.run(X, y, params["max_iter"] - optimizer.units, rng)
+    return optimizer
 
 
 def _docstring(method: Method) -> str:
     rule_doc = inspect.getdoc(method.rule_factory).split("\n\nParameters")[0]
     driver_doc = inspect.getdoc(method.driver_class).split("\n\nParameters")[0]
-    momentum_doc = ("Decay rho of the squared-gradient average, in [0, 1) (R's ``momentum`` "
-                    "means this decay here; glossary: ``rho``)."
-                    if method.r_glossary.get("momentum") == "rho"
-                    else "Momentum mu in [0, 1) (R: ``momentum``).")
     lines = [f"{method.r_name}: {method.summary} (R gradDescent 3.0: ``{method.r_name}``).", "",
              "Driver: " + driver_doc, "", "Update rule: " + rule_doc, "", "Parameters",
              "----------", "data_train : DataFrame or 2-D array",
              "    Training data, numbers only, output in the last column (R: ``dataTrain``)."]
     for arg, default in method.r_args.items():
-        kind = "int or None" if arg == "seed" else (
-            "int" if arg in ("max_iter", "n_batch", "inner_iter", "option") else "float")
-        lines.append(f"{arg} : {kind}, default {default!r}")
-        lines.append("    " + _ARG_DOCS[arg].format(unit=_UNITS[method.driver],
-                                                      momentum=momentum_doc))
+        lines.append(f"{arg} : {R_ARGUMENTS[arg].annotation}, default {default!r}")
+        lines.append("    " + r_argument_doc(method, arg))
     lines += ["", "Returns", "-------", "ndarray of shape (p + 1,)",
               "    theta: the intercept first, then one coefficient per input column.", "",
               "Notes", "-----", "Differences from R gradDescent 3.0: " + method.r_differences,
@@ -156,7 +147,7 @@ def _make_learner(r_name: str) -> Callable[..., np.ndarray]:
     signature = inspect.Signature(params, return_annotation="np.ndarray")
 
     def learner(values: dict[str, Any]) -> np.ndarray:
-        return _run_learner(method, values.pop("data_train"), values)
+        return run_learner(r_name, values.pop("data_train"), values).theta
 
     return signed_function(r_name, signature, learner, _docstring(method), module=__name__)
 
@@ -175,8 +166,6 @@ SSGD = _make_learner("SSGD")
 SVRG = _make_learner("SVRG")
 SARAH = _make_learner("SARAH")
 SARAHPlus = _make_learner("SARAHPlus")
-
-_LEARNERS = {name: globals()[name] for name in R_NAMES}
 
 
 def prediction(model: Any, data_test_input: Any) -> pd.DataFrame:
@@ -292,7 +281,7 @@ def learn(data_set: Any, feature_scaling: bool = True, scaling_method: str = "VA
     if feature_scaling:
         train, parameter = SCALING_METHODS[key](frame)
     args = {k: v for k, v in settings.items() if k in method.r_args}
-    theta = _LEARNERS[method.r_name](train, seed=seed, **args)
+    theta = run_learner(method.r_name, train, {**args, "seed": seed}).theta
     return GradDescentModel(bool(feature_scaling), key, parameter, method.r_name, theta,
                             settings, list(frame.columns))
 
@@ -336,9 +325,3 @@ def predict(model: GradDescentModel, new_data: Any) -> pd.DataFrame:
     out["prediction"] = yhat
     return out
 
-
-def method_table() -> pd.DataFrame:
-    """The named methods: R name, rule, driver, summary and R differences, one row each."""
-    return pd.DataFrame([{"method": m.name, "R name": m.r_name, "rule": m.rule,
-                          "driver": m.driver, "summary": m.summary,
-                          "R 3.0 differs": m.r_differences} for m in METHODS.values()])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import graddescent as gd
 from graddescent import cli
 from graddescent import compare as C
 from graddescent.datasets import load_mackey_glass
+from graddescent.objective import objective
 
 matplotlib.use("Agg")
 
@@ -129,17 +131,50 @@ def test_compare_values_are_the_r_workflow(tiny_run):
 
 
 @pytest.mark.parametrize("r_name", list(gd.r_api.R_NAMES))
-def test_engine_replay_is_learn(r_name):
-    """The checkpointed replay behind the loss curves reaches learn()'s theta exactly."""
+def test_recorded_curve_comes_from_the_run_that_is_learn(r_name):
+    """One run gives learn()'s theta, its step count and the checkpointed loss curve."""
     data = load_mackey_glass().iloc[:150]
-    method = gd.METHODS[gd.r_api.R_NAMES[r_name].name]
     model = gd.learn(data, learning_method=r_name, control={"max_iter": 25}, seed=3)
+    for record in (True, False):
+        out = C.fit_method(data, r_name, 3, max_iter=25, record_curve=record)
+        np.testing.assert_array_equal(out.model.model, model.model)
     scaled, _ = gd.variance_scaling(data)
-    X, y = scaled.iloc[:, :-1].to_numpy(), scaled.iloc[:, -1].to_numpy()
-    opt, x, f = C._engine(method, np.ascontiguousarray(X), y, C._r_args(method, 25, None), 3,
-                          C._checkpoints(25))
+    opt = gd.r_api.run_learner(r_name, scaled, {"max_iter": 25, "seed": 3})
     np.testing.assert_array_equal(opt.theta, model.model)
-    assert x[0] == 0 and x[-1] == 25 and f.shape == x.shape
+    assert out.updates == opt.t and opt.units == 25
+    out = C.fit_method(data, r_name, 3, max_iter=25, record_curve=True)
+    assert out.curve_x[0] == 0 and out.curve_x[-1] == 25 and out.curve_f.shape == out.curve_x.shape
+    X = np.ascontiguousarray(scaled.iloc[:, :-1].to_numpy(float))
+    y = scaled.iloc[:, -1].to_numpy(float)
+    assert out.curve_f[-1] == objective(X, y, model.model)
+    assert out.curve_f[0] == objective(X, y, gd.r_api.initial_theta(X.shape[1] + 1, 3))
+
+
+def test_run_learner_checks_its_checkpoints_and_arguments(small_csv):
+    data = pd.read_csv(small_csv)
+    seen = []
+    gd.r_api.run_learner("sgd", data, {"max_iter": 6, "seed": 1}, checkpoints=[0, 2, 6],
+                         on_checkpoint=lambda opt: seen.append(opt.units))
+    assert seen == [0, 2, 6]
+    with pytest.raises(ValueError, match="checkpoints must increase"):
+        gd.r_api.run_learner("sgd", data, {"max_iter": 6}, checkpoints=[3, 2])
+    with pytest.raises(ValueError, match="checkpoints must increase"):
+        gd.r_api.run_learner("sgd", data, {"max_iter": 6}, checkpoints=[7])
+    with pytest.raises(TypeError, match="SGD has no argument"):
+        gd.r_api.run_learner("SGD", data, {"momentum": 0.5})
+
+
+def test_writers_moved_to_report_are_still_served_by_compare():
+    from graddescent import report
+
+    for name in ("to_markdown", "write_outputs", "table_rows"):
+        assert getattr(C, name) is getattr(report, name)
+    with pytest.raises(AttributeError):
+        C.nothing_of_that_name  # noqa: B018
+    code = "import sys, graddescent.compare; assert 'graddescent.report' not in sys.modules"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert result.returncode == 0, result.stderr
 
 
 def test_compare_prints_tables(small_csv, tmp_path, capsys):
@@ -289,3 +324,27 @@ def test_subprocess_error_exit_code(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("graddescent: error: no such data file")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--max-iter", "0"], "argument --max-iter: value must be at least 1, got 0"),
+    (["--max-iter", "2.5"], "argument --max-iter: value must be an integer, got 2.5"),
+    (["--max-iter", "ten"], "argument --max-iter: expected a number, got 'ten'"),
+    (["--seed", "-1"], "argument --seed: value must be at least 0, got -1"),
+    (["--train-fraction", "1"], r"argument --train-fraction: value must lie in \(0, 1\)"),
+    (["--alpha", "0"], "argument --alpha/--learning-rate: value must be a positive number"),
+])
+def test_bad_option_values_are_usage_errors(small_csv, argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["fit", str(small_csv), *argv])
+    assert exc.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_help_states_the_registry_defaults(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["compare", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"R's alpha, default {gd.r_api.CONTROL_DEFAULTS['alpha']}" in out
+    assert f"style r, default {C.DEFAULT_MAX_ITER}" in out
+    assert "GDRegressor's max_iter=None" in out and "GDRegressor's 1000" not in out

@@ -343,10 +343,10 @@ def test_ill_conditioned_one_feature():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n_samples": 0}, "n_samples must be >= 1"),
+        ({"n_samples": 0}, "n_samples must be at least 1"),
         ({"n_samples": 10.5}, "n_samples must be an integer"),
         ({"n_samples": True}, "n_samples must be an integer"),
-        ({"n_features": 0}, "n_features must be >= 1"),
+        ({"n_features": 0}, "n_features must be at least 1"),
         ({"n_samples": 5, "n_features": 5}, "n_samples must be greater than n_features"),
         ({"condition_number": 0.5}, "condition_number must be finite and >= 1"),
         ({"condition_number": float("inf")}, "condition_number must be finite"),
@@ -354,7 +354,7 @@ def test_ill_conditioned_one_feature():
         ({"n_features": 1, "condition_number": 10.0}, "with n_features=1"),
         ({"noise": -0.1}, "noise must be finite and >= 0"),
         ({"noise": float("nan")}, "noise must be finite"),
-        ({"seed": -1}, "seed must be >= 0"),
+        ({"seed": -1}, "seed must be at least 0"),
         ({"seed": "a"}, "seed must be an integer"),
         ({"return_coef": 1}, "return_coef must be a bool"),
     ],

@@ -55,7 +55,8 @@ def assert_png_drawn(fig, path: Path) -> None:
 
 def test_import_does_not_load_matplotlib():
     code = ("import sys, graddescent, graddescent.plotting, graddescent.compare, "
-            "graddescent.cli; assert 'matplotlib' not in sys.modules, 'loaded'")
+            "graddescent.report, graddescent.cli; assert 'matplotlib' not in sys.modules, "
+            "'loaded'")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""})
     assert result.returncode == 0, result.stderr

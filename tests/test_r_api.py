@@ -261,3 +261,31 @@ def test_mbgd_is_flipflop_mini_batch_gradient_descent():
             steps_done += 1
     got = gd.MBGD(data, alpha=alpha, max_iter=steps, n_batch=n_batch, seed=seed)
     np.testing.assert_allclose(got, theta, rtol=1e-12, atol=1e-14)
+
+
+def test_r_facts_come_from_the_registry():
+    """learn's control defaults, the learners' defaults and argument docs: one source."""
+    from graddescent import _registry as R
+
+    assert CONTROL_DEFAULTS == R.control_defaults()
+    assert list(CONTROL_DEFAULTS) == [a for a in R.R_ARGUMENTS if a != "seed"]
+    for method in R_NAMES.values():
+        doc = getattr(gd, method.r_name).__doc__
+        for arg, default in method.r_args.items():
+            assert arg == "seed" or CONTROL_DEFAULTS[arg] == default
+            assert R.r_argument_doc(method, arg) in doc, (method.r_name, arg)
+            assert f"{arg} : {R.R_ARGUMENTS[arg].annotation}, default {default!r}" in doc
+
+
+def test_r_arguments_are_checked_once_by_name(data):
+    from graddescent._registry import check_r_arguments
+
+    checked = check_r_arguments({"alpha": 1, "max_iter": 3.0, "seed": None, "option": 1}, 10)
+    assert checked == {"alpha": 1.0, "max_iter": 3, "seed": None, "option": 1}
+    assert isinstance(checked["max_iter"], int)
+    with pytest.raises(TypeError, match="unknown R argument"):
+        check_r_arguments({"maxIter": 3}, 10)
+    with pytest.raises(ValueError, match="max_iter must be an integer, got True"):
+        gd.GD(data, max_iter=True)
+    with pytest.raises(ValueError, match="option must be 1 or 2"):
+        gd.SVRG(data, option=3, max_iter=0)  # checked before running, not only by the driver

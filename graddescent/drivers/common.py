@@ -9,7 +9,7 @@ from ..rules.base import look_ahead, looks_ahead
 __all__: list[str] = []
 
 
-@kernel
+@kernel(inline=True)
 def prefetch_next(X, y, idx, k):
     """Ask for row ``idx[k]`` of ``X`` and ``y`` ahead of use (nothing past the end of ``idx``).
 
@@ -23,7 +23,7 @@ def prefetch_next(X, y, idx, k):
     return -1
 
 
-@kernel
+@kernel(inline=True)
 def residual_at(X, y, i, hp, theta, state, z):
     """``r_i`` at the point where the rule takes its gradient: ``theta``, or its look-ahead
     point (written into ``z``) for the rules that look ahead."""
@@ -33,7 +33,7 @@ def residual_at(X, y, i, hp, theta, state, z):
     return residual(X, y, i, theta)
 
 
-@kernel
+@kernel(inline=True)
 def residual_change(X, y, i, hp, theta, state, z, other):
     """``r_i(point) - r_i(other)`` with the point as in :func:`residual_at`, one pass over row
     ``i`` (each residual bit-identical to :func:`graddescent.objective.residual`)."""

@@ -14,7 +14,7 @@ HYPERPARAMETERS = (
 AdadeltaParams = record("AdadeltaParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     rho = hp.rho

@@ -12,7 +12,7 @@ HYPERPARAMETERS = (Hyperparameter("eps", 1e-10, "positive", "added outside the s
 AdagradParams = record("AdagradParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     eps = hp.eps

@@ -17,7 +17,7 @@ AdamParams = record("AdamParams", HYPERPARAMETERS)
 AMSGradParams = record("AMSGradParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def moments(hp, g, state, j):
     """Update and return coordinate ``j``'s first and second moments (rows 0 and 1)."""
     m = hp.beta1 * state[0, j] + (1.0 - hp.beta1) * g[j]
@@ -27,7 +27,7 @@ def moments(hp, g, state, j):
     return m, v
 
 
-@kernel
+@kernel(inline=True)
 def _adam_step(hp, theta, g, state, t):
     lr = rate(hp, t)
     c1 = 1.0 - hp.beta1**t
@@ -37,7 +37,7 @@ def _adam_step(hp, theta, g, state, t):
         theta[j] -= lr * (m / c1) / (np.sqrt(v) / sc2 + hp.eps)
 
 
-@kernel
+@kernel(inline=True)
 def _amsgrad_step(hp, theta, g, state, t):
     lr = rate(hp, t)
     c1 = 1.0 - hp.beta1**t

@@ -13,7 +13,7 @@ HYPERPARAMETERS = (Hyperparameter("beta1", 0.9, "unit", "decay of the first mome
 AdamaxParams = record("AdamaxParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t) / (1.0 - hp.beta1**t)
     b1 = hp.beta1

@@ -471,18 +471,26 @@ def is_linear(hp):
 
 
 def _forward(attr: str):
-    """An overload that calls the record class's compiled function ``attr`` (a no-op when the
-    class has none)."""
+    """An overload that calls the record class's compiled function ``attr`` with four more
+    arguments (a no-op when the class has none)."""
 
-    def typer(hp, *args):
+    def typer(hp, a, b, c, d):
         fn = getattr(hp.instance_class, attr)
         if fn is None:
-            return lambda hp, *args: None
+            return lambda hp, a, b, c, d: None
+        return lambda hp, a, b, c, d: fn(hp, a, b, c, d)
 
-        def impl(hp, *args):
-            fn(hp, *args)
+    return typer
 
-        return impl
+
+def _forward3(attr: str):
+    """As :func:`_forward`, with three more arguments."""
+
+    def typer(hp, a, b, c):
+        fn = getattr(hp.instance_class, attr)
+        if fn is None:
+            return lambda hp, a, b, c: None
+        return lambda hp, a, b, c: fn(hp, a, b, c)
 
     return typer
 
@@ -500,14 +508,15 @@ def _constant(attr: str):
 
 if not numba.config.DISABLE_JIT:
     _OPTIONS = {"nogil": True, "error_model": "numpy"}
-    overload(step, jit_options=_OPTIONS)(_forward("STEP"))
-    overload(effective_steps, jit_options=_OPTIONS)(_forward("EFFECTIVE"))
-    overload(look_ahead, jit_options=_OPTIONS)(_forward("LOOK_AHEAD"))
+    # inline="always": the rule's step becomes part of the driver's loop (no call per step)
+    overload(step, jit_options=_OPTIONS, inline="always")(_forward("STEP"))
+    overload(effective_steps, jit_options=_OPTIONS)(_forward3("EFFECTIVE"))
+    overload(look_ahead, jit_options=_OPTIONS, inline="always")(_forward3("LOOK_AHEAD"))
     overload(looks_ahead)(_constant("LOOKAHEAD"))
     overload(is_linear)(_constant("LINEAR"))
 
 
-@kernel
+@kernel(inline=True)
 def rate(hp, t):
     """The rate at step ``t``: ``lr``, or ``lr / t ** power_t`` (the invscaling schedule)."""
     if hp.power_t != 0.0:

@@ -20,7 +20,7 @@ MomentumParams = record("MomentumParams", (_MOMENTUM,))
 NesterovParams = record("NesterovParams", (_MOMENTUM,))
 
 
-@kernel
+@kernel(inline=True)
 def _momentum_step(hp, theta, g, state, t):
     lr = rate(hp, t)
     mu = hp.momentum
@@ -30,7 +30,7 @@ def _momentum_step(hp, theta, g, state, t):
         theta[j] -= u
 
 
-@kernel
+@kernel(inline=True)
 def _nesterov_step(hp, theta, g, state, t):
     # Sutskever form: g was taken at the look-ahead point theta + mu * v.
     lr = rate(hp, t)
@@ -41,7 +41,7 @@ def _nesterov_step(hp, theta, g, state, t):
         theta[j] += v
 
 
-@kernel
+@kernel(inline=True)
 def _look_ahead(hp, theta, state, out):
     mu = hp.momentum
     for j in range(theta.shape[0]):

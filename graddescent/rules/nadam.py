@@ -16,13 +16,13 @@ HYPERPARAMETERS = (
 NAdamParams = record("NAdamParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def _mu(hp, t):
     """The momentum schedule ``mu_t = beta1 (1 - 0.96^(t psi) / 2)``."""
     return hp.beta1 * (1.0 - 0.5 * 0.96 ** (t * hp.momentum_decay))
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     eps = hp.eps

@@ -15,7 +15,7 @@ from .base import RuleSpec, UpdateRule, attach, rate, record, register
 PlainParams = record("PlainParams", ())
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     for j in range(theta.shape[0]):

@@ -16,7 +16,7 @@ HYPERPARAMETERS = (
 RMSpropParams = record("RMSpropParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     """RMSprop's four variants (plain, centred, momentum, both), one branch-free loop each (the
     flags are tested once per step, outside the loops, so that each loop vectorizes)."""

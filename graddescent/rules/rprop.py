@@ -21,7 +21,7 @@ HYPERPARAMETERS = (Hyperparameter("step_min", STEP_MIN, "positive", "smallest st
 RpropParams = record("RpropParams", HYPERPARAMETERS)
 
 
-@kernel
+@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     for j in range(theta.shape[0]):
         gj = g[j]
