@@ -11,7 +11,7 @@ from .._jit import DIVERGED, OK, bit_generator_pointers, kernel, prefetch_distan
 from ..objective import add_sample, residual
 from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
-from .common import prefetch_next
+from .common import prefetch_next, residual_at
 
 __all__ = ["MiniBatch", "StreamState"]
 
@@ -37,6 +37,26 @@ def _single_linear(X, y, idx, n_steps, theta, t, hp):
 
 
 @kernel
+def _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z):
+    """Single-row steps of any rule: ``g = r_i (1, X[i])`` at the rule's gradient point, then
+    the rule's step (the numbers of the batch loop below for one-row batches)."""
+    d = X.shape[1]
+    ahead = prefetch_distance(X)
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        r = residual_at(X, y, i, hp, theta, state, z)
+        if not np.isfinite(r):
+            return t, DIVERGED
+        g[0] = r
+        for j in range(d):
+            g[j + 1] = r * X[i, j]
+        t += 1
+        step(hp, theta, g, state, t)
+    return t, OK
+
+
+@kernel
 def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, t, hp, g, z):
     """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
 
@@ -45,12 +65,14 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
     every later one after ``epoch_len`` more. The gradient of a batch is the mean of the
     per-sample gradients over it. Runs ``n_steps`` batches.
 
-    Single rows with a linear rule (plain SGD) take a loop of their own
-    (:func:`_single_linear`); every other case goes through the batch loop below, whose
-    bookkeeping costs little next to a rule's step.
+    Single rows take loops of their own, without the batch bookkeeping: a linear rule (plain
+    SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
+    :func:`_single_rule`.
     """
-    if batch_size == 1 and is_linear(hp):
-        return _single_linear(X, y, idx, n_steps, theta, t, hp)
+    if batch_size == 1:
+        if is_linear(hp):
+            return _single_linear(X, y, idx, n_steps, theta, t, hp)
+        return _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z)
     p = theta.shape[0]
     ahead = prefetch_distance(X)
     start = 0
