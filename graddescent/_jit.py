@@ -177,3 +177,74 @@ def prefetch_distance(X):
     """
     row_bytes = max(X.shape[1] * X.itemsize, 1)
     return min(max(PREFETCH_BYTES // row_bytes, 8), 16)
+
+
+# --- the caller's random numbers, drawn in compiled code -----------------------------------------
+# A sampled driver shuffles the rows of every epoch. Drawing each epoch's order in Python means
+# one call per epoch or an index array for many epochs at once; instead the kernels draw it
+# themselves from the caller's numpy.random.Generator, through the C function its bit generator
+# exposes (``bit_generator.ctypes.next_uint32``), with NumPy's own algorithm (Fisher-Yates with
+# masked rejection, as ``Generator.shuffle``): the same permutations, bit for bit, and the
+# Generator's state advances exactly as if NumPy had drawn them.
+@intrinsic
+def _next_uint32_jit(typingctx, fnptr, state):
+    """Call the bit generator's ``uint32_t next_uint32(void *state)`` at address ``fnptr``."""
+    if not isinstance(fnptr, types.Integer) or not isinstance(state, types.Integer):
+        return None
+    sig = types.uint32(fnptr, state)
+
+    def codegen(context, builder, signature, args):
+        i8p = ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.IntType(32), [i8p])
+        fn = builder.inttoptr(args[0], fnty.as_pointer())
+        return builder.call(fn, [builder.inttoptr(args[1], i8p)])
+
+    return sig, codegen
+
+
+def _next_uint32_python(fnptr, state):
+    """Pure-Python stand-in used when numba's JIT is disabled."""
+    import ctypes
+
+    return ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p)(fnptr)(state)
+
+
+next_uint32 = _next_uint32_python if numba.config.DISABLE_JIT else _next_uint32_jit
+
+
+def bit_generator_pointers(rng) -> tuple[int, int]:
+    """``(next_uint32 address, state address)`` of a ``numpy.random.Generator``'s bit generator,
+    for :func:`shuffle`; hold ``rng.bit_generator.lock`` while a kernel draws from it."""
+    import ctypes
+
+    interface = rng.bit_generator.ctypes
+    return (ctypes.cast(interface.next_uint32, ctypes.c_void_p).value,
+            int(interface.state_address))
+
+
+@kernel
+def random_interval(fnptr, state, high):
+    """A uniform integer in ``[0, high]``: NumPy's ``random_interval`` (the smallest bit mask
+    covering ``high``, then 32-bit draws rejected above ``high``; ``high < 2**32``)."""
+    if high == 0:
+        return 0
+    mask = high
+    mask |= mask >> 1
+    mask |= mask >> 2
+    mask |= mask >> 4
+    mask |= mask >> 8
+    mask |= mask >> 16
+    while True:
+        value = next_uint32(fnptr, state) & mask
+        if value <= high:
+            return value
+
+
+@kernel
+def shuffle(order, fnptr, state):
+    """Shuffle ``order`` in place exactly as ``Generator.shuffle(order)`` would."""
+    for i in range(order.shape[0] - 1, 0, -1):
+        j = random_interval(fnptr, state, i)
+        tmp = order[j]
+        order[j] = order[i]
+        order[i] = tmp

@@ -51,11 +51,32 @@ _BLOCK_VALUES = 1 << 16
 
 
 def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
-                        y: np.ndarray) -> float:
+                        y: np.ndarray, l_max: float | None = None) -> float:
     """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
     rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
-    return rule.auto_learning_rate(lambda: driver.smoothness(X), rms,
+    return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max), rms,
                                    driver.is_noisy(X.shape[0]))
+
+
+#: The objective that the stopping rules watch (and loss_curve_ records) is evaluated on every
+#: row up to this many rows, and above on a fixed systematic subsample of about this many.
+_WATCHED_ROWS = 8192
+
+
+def _watched_stride(n: int) -> int:
+    """Every how many rows the watched objective is evaluated (1: all of them)."""
+    return 1 if n <= _WATCHED_ROWS else -(-n // _WATCHED_ROWS)
+
+
+def _check_rows(X: np.ndarray) -> float:
+    """One pass over ``X``: refuse NaN and infinite entries (scikit-learn's wording); return
+    ``L_max = 1 + max_i ||x_i||^2``."""
+    top, bad = O.scan_rows(X)
+    if bad >= 0:
+        kind = "NaN" if np.isnan(X[bad]).any() else "infinity or a value too large for " \
+            "dtype('float64')"
+        raise ValueError(f"Input X contains {kind} (row {bad}).")
+    return 1.0 + float(top)
 
 
 def _loss_scale(y: np.ndarray) -> float:
@@ -218,7 +239,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         :meth:`partial_fit`).
     loss_curve_ : list of float
         The objective ``f`` on the training rows after every epoch (reset by :meth:`fit`,
-        extended by :meth:`partial_fit`).
+        extended by :meth:`partial_fit`): the value the stopping rules watch. Above 8192
+        training rows it is ``f`` on a fixed systematic subsample of about 8192 of them (every
+        ``ceil(n / 8192)``-th row), so that watching the objective costs a small fraction of an
+        epoch instead of a second pass over the data; the stopping rules see the same function
+        of the coefficients at every epoch, which is all that they compare.
     learning_rate_ : float
         The learning rate in use at the end (``"auto"`` resolved, adaptive reductions applied).
     validation_scores_ : list of float or None
@@ -401,7 +426,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         rule = METHODS[self.method].make_rule(
             momentum=self.momentum, rho=self.rho, beta1=self.beta1, beta2=self.beta2,
             eps=self.eps, centered=self.centered)
-        lr = (_auto_learning_rate(rule, driver, X, y) if self.learning_rate == "auto"
+        lr = (_auto_learning_rate(rule, driver, X, y, self._l_max) if self.learning_rate == "auto"
               else float(self.learning_rate))
         schedule = self._schedule(rule, driver, X.shape[0])
         power_t = float(self.power_t) if schedule == "invscaling" else 0.0
@@ -467,7 +492,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         except DivergenceError as exc:
             raise DivergenceError(self._divergence_message()) from exc
         for theta in snapshots:
-            loss = O.objective(X, y, theta)
+            loss = self._watched(X, y, theta)
             if not loss <= limit:  # also catches NaN
                 raise DivergenceError(self._divergence_message())
             self.loss_curve_.append(loss)
@@ -481,7 +506,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 f"learning rate.")
 
     def _blow_up_limit(self, X: np.ndarray, y: np.ndarray) -> float:
-        start = O.objective(X, y, self._optimizer.theta)
+        start = self._watched(X, y, self._optimizer.theta)
         return _BLOW_UP * max(start, _loss_scale(y)) if math.isfinite(start) else math.inf
 
     def _publish(self) -> None:
@@ -499,10 +524,23 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             sys.stdout.write(f"-- Epoch {epoch}: objective {loss:.12g}{extra}, "
                              f"learning rate {opt.rule.learning_rate:.4g}{steps}\n")
 
-    @staticmethod
-    def _validated(X, y) -> tuple[np.ndarray, np.ndarray]:
+    def _validated(self, X, y, reset: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Validate ``(X, y)`` in one pass over ``X`` (NaN and infinity refused; ``L_max``
+        recorded for the automatic learning rate)."""
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True,
+                             reset=reset, ensure_all_finite=False)
         # The kernels are compiled for writable arrays: copy read-only inputs (memmaps).
-        return (X if X.flags.writeable else X.copy(), y if y.flags.writeable else y.copy())
+        X, y = (X if X.flags.writeable else X.copy(), y if y.flags.writeable else y.copy())
+        self._l_max = _check_rows(X)
+        return X, y
+
+    def _watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> float:
+        """The objective the stopping rules watch: ``f(theta)``, or on more than
+        ``_WATCHED_ROWS`` rows ``f`` on every ``_watched_stride(n)``-th row."""
+        stride = _watched_stride(X.shape[0])
+        if stride == 1:
+            return O.objective(X, y, theta)
+        return O.objective_strided(X, y, theta, stride)
 
     # --- public API ----------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -533,12 +571,12 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             start (:class:`~graddescent.DivergenceError`, a ValueError, which says to scale the
             data or lower the learning rate).
         """
-        X, y = self._validated(*validate_data(self, X, y, dtype=np.float64, order="C",
-                                              y_numeric=True))
+        X, y = self._validated(X, y)
         rng = _as_generator(self.random_state)
         X_val = y_val = None
         if self.early_stopping:
             X, y, X_val, y_val = self._validation_split(X, y, rng)
+            self._l_max = None  # of the training rows, computed when needed
         self._start(X, y, coef_init, intercept_init, rng)
         opt = self._optimizer
         n = X.shape[0]
@@ -629,8 +667,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         first = not hasattr(self, "_optimizer")
-        X, y = self._validated(*validate_data(self, X, y, dtype=np.float64, order="C",
-                                              y_numeric=True, reset=first))
+        X, y = self._validated(X, y, reset=first)
         n = X.shape[0]
         if first:
             self._start(X, y, None, None, _as_generator(self.random_state))

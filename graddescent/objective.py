@@ -32,7 +32,8 @@ import numpy as np
 
 from ._jit import kernel
 
-__all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective", "hessian",
+__all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
+           "objective_strided", "scan_rows", "mean_and_variance", "hessian",
            "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares",
            "objective_on_grid", "CHUNK"]
 
@@ -46,23 +47,33 @@ POWER_ITERATIONS = 100
 # --- compiled: residuals, gradient, objective ----------------------------------------------
 @kernel(inline=True)
 def residual(X, y, i, z):
-    """``r_i = z[0] + X[i] . z[1:] - y[i]``."""
-    r = z[0] - y[i]
-    for j in range(X.shape[1]):
-        r += X[i, j] * z[j + 1]
-    return r
+    """``r_i = z[0] + X[i] . z[1:] - y[i]``.
+
+    The dot product runs in four lanes (columns ``j mod 4``, the first lane starting from
+    ``z[0] - y[i]``; a row of fewer than four columns is summed in order), added
+    ``(l0 + l1) + (l2 + l3)``: a fixed order, so the same inputs give the same bits, with
+    four independent chains instead of one that waits for each addition.
+    """
+    d = X.shape[1]
+    d4 = d - d % 4
+    r0 = z[0] - y[i]
+    r1 = 0.0
+    r2 = 0.0
+    r3 = 0.0
+    for j in range(0, d4, 4):
+        r0 += X[i, j] * z[j + 1]
+        r1 += X[i, j + 1] * z[j + 2]
+        r2 += X[i, j + 2] * z[j + 3]
+        r3 += X[i, j + 3] * z[j + 4]
+    for j in range(d4, d):
+        r0 += X[i, j] * z[j + 1]
+    return (r0 + r1) + (r2 + r3)
 
 
 @kernel(inline=True)
 def residual_pair(X, y, i, a, b):
-    """``(r_i(a), r_i(b))`` in one pass over row ``i`` (each bit-identical to :func:`residual`)."""
-    ra = a[0] - y[i]
-    rb = b[0] - y[i]
-    for j in range(X.shape[1]):
-        x = X[i, j]
-        ra += x * a[j + 1]
-        rb += x * b[j + 1]
-    return ra, rb
+    """``(r_i(a), r_i(b))`` (each :func:`residual`, so bit-identical to it)."""
+    return residual(X, y, i, a), residual(X, y, i, b)
 
 
 @kernel
@@ -163,6 +174,69 @@ def add_sample(X, i, coef, g):
         g[j + 1] += coef * X[i, j]
 
 
+@kernel
+def objective_strided(X, y, z, stride):
+    """``f`` on the systematic subsample of rows ``0, stride, 2 stride, ...`` (their mean of
+    ``r_i^2 / 2``): a fixed function of ``z`` that costs ``n / stride`` rows instead of ``n``."""
+    n = X.shape[0]
+    loss = 0.0
+    count = 0
+    for i in range(0, n, stride):
+        r = residual(X, y, i, z)
+        loss += r * r
+        count += 1
+    return 0.5 * loss / count
+
+
+@kernel
+def scan_rows(X):
+    """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
+    (``-1`` when every entry is finite).
+
+    Each squared norm is summed in four lanes (columns ``j mod 4``), which the CPU overlaps, so
+    the pass runs at the speed of reading ``X``. A row whose squared norm overflows although
+    every entry is finite is not reported; its norm is ``inf``.
+    """
+    n, d = X.shape
+    top = 0.0
+    d4 = d - d % 4
+    for i in range(n):
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for j in range(0, d4, 4):
+            s0 += X[i, j] * X[i, j]
+            s1 += X[i, j + 1] * X[i, j + 1]
+            s2 += X[i, j + 2] * X[i, j + 2]
+            s3 += X[i, j + 3] * X[i, j + 3]
+        for j in range(d4, d):
+            s0 += X[i, j] * X[i, j]
+        sq = (s0 + s1) + (s2 + s3)
+        if not np.isfinite(sq):
+            for j in range(d):
+                if not np.isfinite(X[i, j]):
+                    return top, i
+        if sq > top:
+            top = sq
+    return top, -1
+
+
+@kernel
+def mean_and_variance(y):
+    """``(mean(y), Var(y))`` in two passes over ``y``, without a temporary."""
+    n = y.shape[0]
+    total = 0.0
+    for i in range(n):
+        total += y[i]
+    mean = total / n
+    dev = 0.0
+    for i in range(n):
+        e = y[i] - mean
+        dev += e * e
+    return mean, dev / n
+
+
 # --- in Python, a chunk of rows at a time -------------------------------------------------------
 def hessian(X: np.ndarray) -> np.ndarray:
     """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones)."""
@@ -219,10 +293,8 @@ def top_eigenvalue(X: np.ndarray) -> float:
 
 
 def variance(y: np.ndarray) -> float:
-    """``Var(y)`` (two passes, a chunk at a time)."""
-    n = y.shape[0]
-    mean = float(np.sum(y)) / n
-    return sum(float(np.sum((y[i:i + CHUNK] - mean) ** 2)) for i in range(0, n, CHUNK)) / n
+    """``Var(y)`` (two passes over ``y``, no temporary)."""
+    return float(mean_and_variance(np.ascontiguousarray(y, dtype=np.float64))[1])
 
 
 def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -56,12 +56,12 @@ def test_single_sample_vector(toy_problem):
 def test_sag_vectors(toy_problem, fixed_m, expected):
     X, y = toy_problem
     rule, theta = rules.plain(0.1), np.zeros(2)
-    memory, seen, dsum = np.zeros(4), np.zeros(4, dtype=np.bool_), np.zeros(2)
+    memory, dsum = np.full(4, np.nan), np.zeros(2)
     n_seen, got = 0, []
     for i in [2, 0, 3, 2, 1]:
         _, n_seen, status = SG.sag(X, y, np.array([i]), theta, rule.init_state(2), 0,
-                                   rule.hyperparameters(), memory, seen, dsum, n_seen,
-                                   fixed_m, *_buf(2, 2))
+                                   rule.hyperparameters(), memory, dsum, n_seen, fixed_m,
+                                   *_buf(2, 2))
         assert status == OK
         got.append(theta.copy())
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
@@ -311,3 +311,27 @@ def test_run_epochs_after_a_partial_epoch_falls_back_to_single_epochs():
     ref.run(X, y, 4, rng_ref)
     snaps = opt.run_epochs(X, y, 2, rng)
     np.testing.assert_array_equal(snaps[-1], ref.run(X, y, 20, rng_ref))
+
+
+def test_a_sampled_fits_index_buffer_does_not_grow_with_the_epochs():
+    """Each epoch's row order is drawn into one reused buffer of n entries (issue 14), not
+    one array per epoch: a fit of 300 epochs needs no more memory than one of 2."""
+    import tracemalloc
+
+    from graddescent import GDRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5000, 4))
+    y = X @ np.ones(4) + 0.1 * rng.standard_normal(5000)
+    GDRegressor(method="sgd", max_iter=2, tol=None).fit(X[:50], y[:50])  # compile first
+    peaks = {}
+    for epochs in (2, 300):
+        tracemalloc.start()
+        est = GDRegressor(method="sgd", max_iter=epochs, tol=None, random_state=0).fit(X, y)
+        peaks[epochs] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert est.n_iter_ == epochs
+        assert est._optimizer.driver_state.stream.block.shape == (5000,)
+    snapshots = 300 * 5 * 8  # theta after every epoch of the block
+    assert peaks[300] - peaks[2] < snapshots + 16_384, peaks
+    assert peaks[300] < 2 * 5000 * 4 + snapshots + 200_000, peaks  # far below 300 orders

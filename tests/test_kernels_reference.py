@@ -256,8 +256,8 @@ def _kernel_call(name, X, y, theta, rule, idx):
                   hp, *bufs[:2])
     elif name == "sag":
         n = X.shape[0]
-        SG.sag(X, y, idx, theta, state, 0, hp, np.zeros(n), np.zeros(n, np.bool_),
-              np.zeros(p), 0, 0, *bufs[:2])
+        SG.sag(X, y, idx, theta, state, 0, hp, np.full(n, np.nan), np.zeros(p), 0, 0,
+               *bufs[:2])
     elif name == "snapshot_vr":
         SN.snapshot_vr(X, y, idx, np.array([idx.shape[0]]), np.array([-1]), theta, state, 0,
                       hp, *bufs)

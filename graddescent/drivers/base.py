@@ -152,12 +152,13 @@ class Driver:
         iterates hover around the optimum at a constant rate instead of converging."""
         return False
 
-    def smoothness(self, X: np.ndarray) -> float:
+    def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
         """Smoothness constant of the gradient estimate this driver forms on ``X`` (intercept
         included): ``L_max = max_i (1 + ||x_i||^2)`` for single rows and the variance-reduced
         drivers (the step size their analyses use); the full and mini-batch drivers refine it.
+        ``l_max``, when the caller already knows it, spares a pass over ``X``.
         """
-        return O.l_max(X)
+        return O.l_max(X) if l_max is None else l_max
 
     def describe(self, n: int) -> str:
         return f"the {self.name} driver"

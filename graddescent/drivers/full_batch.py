@@ -45,7 +45,7 @@ class FullBatch(Driver):
     def is_full_batch(self, n: int) -> bool:
         return True
 
-    def smoothness(self, X: np.ndarray) -> float:
+    def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
         return O.top_eigenvalue(X)
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):

@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 
 from .. import objective as O
-from .._jit import DIVERGED, OK, kernel, prefetch_distance
+from .._jit import DIVERGED, OK, bit_generator_pointers, kernel, prefetch_distance, shuffle
 from ..objective import add_sample, residual
 from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
-from .common import prefetch_next
+from .common import prefetch_next, residual_at
 
 __all__ = ["MiniBatch", "StreamState"]
 
@@ -37,6 +37,26 @@ def _single_linear(X, y, idx, n_steps, theta, t, hp):
 
 
 @kernel
+def _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z):
+    """Single-row steps of any rule: ``g = r_i (1, X[i])`` at the rule's gradient point, then
+    the rule's step (the numbers of the batch loop below for one-row batches)."""
+    d = X.shape[1]
+    ahead = prefetch_distance(X)
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        r = residual_at(X, y, i, hp, theta, state, z)
+        if not np.isfinite(r):
+            return t, DIVERGED
+        g[0] = r
+        for j in range(d):
+            g[j + 1] = r * X[i, j]
+        t += 1
+        step(hp, theta, g, state, t)
+    return t, OK
+
+
+@kernel
 def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, t, hp, g, z):
     """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
 
@@ -45,12 +65,14 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
     every later one after ``epoch_len`` more. The gradient of a batch is the mean of the
     per-sample gradients over it. Runs ``n_steps`` batches.
 
-    Single rows with a linear rule (plain SGD) take a loop of their own
-    (:func:`_single_linear`); every other case goes through the batch loop below, whose
-    bookkeeping costs little next to a rule's step.
+    Single rows take loops of their own, without the batch bookkeeping: a linear rule (plain
+    SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
+    :func:`_single_rule`.
     """
-    if batch_size == 1 and is_linear(hp):
-        return _single_linear(X, y, idx, n_steps, theta, t, hp)
+    if batch_size == 1:
+        if is_linear(hp):
+            return _single_linear(X, y, idx, n_steps, theta, t, hp)
+        return _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z)
     p = theta.shape[0]
     ahead = prefetch_distance(X)
     start = 0
@@ -79,17 +101,44 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
     return t, OK
 
 
+#: Row orders :func:`sampled_epochs` draws itself (the schemes of :class:`IndexStream`).
+_DRAWN = {"shuffle": 0, "flipflop": 1, "cyclic": 2}
+
+
 @kernel
-def sampled_epochs(X, y, idx, batch_size, steps_per_epoch, theta, state, t, hp, g, z, snapshots):
+def _next_order(order, scheme, drawn, fnptr, bitgen):
+    """The row order of the next epoch, in place: a fresh permutation (``shuffle``, and the
+    even epochs of ``flipflop``), the previous one reversed (odd ``flipflop`` epochs) or the
+    data order (``cyclic``); ``drawn`` epochs were drawn before."""
+    n = order.shape[0]
+    if scheme == 1 and drawn % 2 == 1:
+        for i in range(n // 2):
+            tmp = order[i]
+            order[i] = order[n - 1 - i]
+            order[n - 1 - i] = tmp
+        return
+    for i in range(n):
+        order[i] = i
+    if scheme != 2:
+        shuffle(order, fnptr, bitgen)
+
+
+@kernel
+def sampled_epochs(X, y, order, scheme, drawn, batch_size, steps_per_epoch, theta, state, t, hp,
+                   g, z, snapshots, fnptr, bitgen):
     """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
 
-    ``idx`` concatenates one order of the ``n`` rows per epoch; the steps are exactly those of
-    :func:`sampled` over the same indices (one call per epoch, no Python in between).
+    Each epoch's row order is drawn here, into the one buffer ``order`` (``n`` entries, reused
+    by every epoch), from the caller's Generator (``fnptr``, ``bitgen``:
+    :func:`graddescent._jit.bit_generator_pointers`) exactly as :class:`IndexStream` draws it:
+    the steps are those of :func:`sampled` over the same indices, and memory does not grow with
+    the number of epochs.
     """
     n = X.shape[0]
     for e in range(snapshots.shape[0]):
-        t, status = sampled(X, y, idx[e * n:(e + 1) * n], n, n, batch_size, steps_per_epoch,
-                            theta, state, t, hp, g, z)
+        _next_order(order, scheme, drawn + e, fnptr, bitgen)
+        t, status = sampled(X, y, order, n, n, batch_size, steps_per_epoch, theta, state, t, hp,
+                            g, z)
         if status != OK:
             return t, status
         for j in range(theta.shape[0]):
@@ -170,9 +219,9 @@ class MiniBatch(Driver):
     def is_noisy(self, n: int) -> bool:
         return not self.is_full_batch(n)
 
-    def smoothness(self, X: np.ndarray) -> float:
+    def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
         n = X.shape[0]
-        l_max = O.l_max(X)
+        l_max = O.l_max(X) if l_max is None else l_max
         b = self.resolve_batch_size(n)
         if b > 1:
             return (n * (b - 1) * O.top_eigenvalue(X) + (n - b) * l_max) / (b * (n - 1))
@@ -200,11 +249,22 @@ class MiniBatch(Driver):
         if stream.pos < stream.block.shape[0]:  # an epoch already begun: one at a time
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
                                       snapshots)
+        if stream.scheme not in _DRAWN or not isinstance(rng, np.random.Generator):
+            return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
+                                      snapshots)
         bs = self.resolve_batch_size(n)
         units = -(-n // bs)
-        idx, _ = stream.take_batches(rng, units * snapshots.shape[0], bs)
+        order = stream.block  # the last epoch's order, reused in place
+        if order.shape[0] != n or not order.flags.writeable:
+            order = np.array(order if order.shape[0] == n else np.empty(n, stream.dtype),
+                             dtype=stream.dtype)
         g, z = buffers(theta.shape[0])
-        t, status = sampled_epochs(X, y, idx, bs, units, theta, rule_state, t,
-                                   rule.hyperparameters(), g, z, snapshots)
+        fnptr, bitgen = bit_generator_pointers(rng)
+        with rng.bit_generator.lock:
+            t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks, bs,
+                                       units, theta, rule_state, t, rule.hyperparameters(), g,
+                                       z, snapshots, fnptr, bitgen)
+        stream.block, stream.pos = order, n
+        stream.blocks += snapshots.shape[0]
         raise_if_diverged(status, t, rule)
         return t

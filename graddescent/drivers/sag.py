@@ -16,12 +16,13 @@ __all__ = ["SAG", "SAGState"]
 
 
 @kernel
-def sag(X, y, idx, theta, state, t, hp, memory, seen, dsum, n_seen, fixed_m, g, z):
+def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z):
     """Stochastic average gradient, one step per entry of ``idx``.
 
-    For least squares the gradient memory of row ``i`` is the scalar residual ``memory[i]``;
-    ``dsum`` is the sum of the remembered gradients. The step uses ``dsum / m`` where ``m`` is the
-    number of distinct rows seen so far, or ``fixed_m`` when it is positive (e.g. ``n``).
+    For least squares the gradient memory of row ``i`` is the scalar residual ``memory[i]``
+    (NaN while row ``i`` has not been seen: its gradient counts as 0); ``dsum`` is the sum of
+    the remembered gradients. The step uses ``dsum / m`` where ``m`` is the number of distinct
+    rows seen so far, or ``fixed_m`` when it is positive (e.g. ``n``).
     Returns ``(t, n_seen, status)``.
     """
     p = theta.shape[0]
@@ -30,16 +31,16 @@ def sag(X, y, idx, theta, state, t, hp, memory, seen, dsum, n_seen, fixed_m, g, 
         nxt = prefetch_next(X, y, idx, k + ahead)
         if nxt >= 0:
             prefetch_item(memory, nxt)
-            prefetch_item(seen, nxt)
         i = idx[k]
         r = residual_at(X, y, i, hp, theta, state, z)
         if not np.isfinite(r):
             return t, n_seen, DIVERGED
-        add_sample(X, i, r - memory[i], dsum)
-        memory[i] = r
-        if not seen[i]:
-            seen[i] = True
+        old = memory[i]
+        if old != old:  # NaN: the first visit of row i
+            old = 0.0
             n_seen += 1
+        add_sample(X, i, r - old, dsum)
+        memory[i] = r
         m = fixed_m if fixed_m > 0 else n_seen
         if is_linear(hp):  # the same arithmetic as the rule's step on g = dsum / m
             t += 1
@@ -54,13 +55,17 @@ def sag(X, y, idx, theta, state, t, hp, memory, seen, dsum, n_seen, fixed_m, g, 
     return t, n_seen, OK
 
 
+#: SAG draws its rows in pieces of at most this many (its only memory per draw).
+DRAW_CHUNK = 8192
+
+
 @dataclasses.dataclass
 class SAGState(DriverState):
-    """SAG's gradient table: one residual and one flag per row, their sum, the rows seen."""
+    """SAG's gradient table: one residual per row (NaN until the row is seen), their sum, the
+    number of rows seen."""
 
     stream: IndexStream
     memory: np.ndarray
-    seen: np.ndarray
     dsum: np.ndarray
     n_seen: int = 0
 
@@ -90,15 +95,17 @@ class SAG(Driver):
     def init_state(self, n: int, p: int) -> SAGState:
         if self.divide not in ("seen", "n"):
             raise ValueError(f"divide must be 'seen' or 'n', got {self.divide!r}.")
-        return SAGState(IndexStream(n, "replace"), np.zeros(n), np.zeros(n, dtype=np.bool_),
-                        np.zeros(p))
+        return SAGState(IndexStream(n, "replace"), np.full(n, np.nan), np.zeros(p))
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
         s = driver_state
-        idx = s.stream.take(rng, n_units)
         fixed_m = X.shape[0] if self.divide == "n" else 0
         g, z = buffers(theta.shape[0])
-        t, s.n_seen, status = sag(X, y, idx, theta, rule_state, t, rule.hyperparameters(),
-                                  s.memory, s.seen, s.dsum, s.n_seen, fixed_m, g, z)
-        raise_if_diverged(status, t, rule)
+        hp = rule.hyperparameters()
+        while n_units > 0:  # the draws in pieces: the same indices as in one take
+            idx = s.stream.take(rng, min(n_units, DRAW_CHUNK))
+            n_units -= idx.shape[0]
+            t, s.n_seen, status = sag(X, y, idx, theta, rule_state, t, hp, s.memory, s.dsum,
+                                      s.n_seen, fixed_m, g, z)
+            raise_if_diverged(status, t, rule)
         return t

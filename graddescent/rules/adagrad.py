@@ -17,9 +17,8 @@ def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     eps = hp.eps
     for j in range(theta.shape[0]):
-        acc = state[0, j] + g[j] * g[j]
-        state[0, j] = acc
-        theta[j] -= lr * g[j] / (np.sqrt(acc) + eps)
+        state[0, j] += g[j] * g[j]  # G_t
+        theta[j] -= lr * g[j] / (np.sqrt(state[0, j]) + eps)
 
 
 @kernel

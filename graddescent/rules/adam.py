@@ -28,47 +28,67 @@ def moments(hp, g, state, j):
 
 
 @kernel(inline=True)
+def powers(hp, state, row):
+    """This step's ``(beta1^t, beta2^t)``: the products kept in rows ``row`` and ``row + 1``
+    (column 0) times the decays, one multiplication each instead of two powers per step (the
+    products of the decays actually used, when the adaptive schedule changes them)."""
+    return state[row, 0] * hp.beta1, state[row + 1, 0] * hp.beta2
+
+
+@kernel(inline=True)
+def keep_powers(state, row, j, b1t, b2t):
+    state[row, j] = b1t
+    state[row + 1, j] = b2t
+
+
+@kernel(inline=True)
 def _adam_step(hp, theta, g, state, t):
-    lr = rate(hp, t)
-    c1 = 1.0 - hp.beta1**t
-    sc2 = np.sqrt(1.0 - hp.beta2**t)
+    b1t, b2t = powers(hp, state, 2)
+    a = rate(hp, t) / (1.0 - b1t)  # lr / (1 - beta1^t)
+    s = 1.0 / np.sqrt(1.0 - b2t)  # 1 / sqrt(1 - beta2^t): one division per step, not per j
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
-        theta[j] -= lr * (m / c1) / (np.sqrt(v) / sc2 + hp.eps)
+        keep_powers(state, 2, j, b1t, b2t)
+        theta[j] -= a * m / (np.sqrt(v) * s + hp.eps)
 
 
 @kernel(inline=True)
 def _amsgrad_step(hp, theta, g, state, t):
-    lr = rate(hp, t)
-    c1 = 1.0 - hp.beta1**t
-    sc2 = np.sqrt(1.0 - hp.beta2**t)
+    b1t, b2t = powers(hp, state, 3)
+    a = rate(hp, t) / (1.0 - b1t)
+    s = 1.0 / np.sqrt(1.0 - b2t)
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
-        vmax = state[2, j]
-        if v > vmax:
-            vmax = v
+        keep_powers(state, 3, j, b1t, b2t)
+        vmax = max(state[2, j], v)
         state[2, j] = vmax
-        theta[j] -= lr * (m / c1) / (np.sqrt(vmax) / sc2 + hp.eps)
+        theta[j] -= a * m / (np.sqrt(vmax) * s + hp.eps)
 
 
 @kernel
-def second_moment_effective(hp, state, t, out, row):
+def second_moment_effective(hp, state, t, out, row, power_row):
     """``lr / (sqrt(state[row] / (1 - beta2^t)) + eps)``: the effective step of a rule that
-    divides by the root of a bias-corrected second moment kept in ``row``."""
+    divides by the root of a bias-corrected second moment kept in ``row`` (``beta2^t`` kept in
+    row ``power_row``, or computed when it is negative)."""
     lr = rate(hp, max(t, 1))
-    c2 = 1.0 - hp.beta2 ** max(t, 1)
+    if t < 1:
+        c2 = 1.0 - hp.beta2
+    elif power_row >= 0:
+        c2 = 1.0 - state[power_row, 0]
+    else:
+        c2 = 1.0 - hp.beta2**t
     for j in range(out.shape[0]):
         out[j] = lr / (np.sqrt(state[row, j] / c2) + hp.eps)
 
 
 @kernel
 def _adam_effective(hp, state, t, out):
-    second_moment_effective(hp, state, t, out, 1)
+    second_moment_effective(hp, state, t, out, 1, 3)
 
 
 @kernel
 def _amsgrad_effective(hp, state, t, out):
-    second_moment_effective(hp, state, t, out, 2)
+    second_moment_effective(hp, state, t, out, 2, 4)
 
 
 attach(AdamParams, step=_adam_step, effective=_adam_effective)
@@ -84,7 +104,10 @@ def adam(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999,
         \quad \theta_t = \theta_{t-1} - \eta \frac{m_t / (1-\beta_1^t)}
         {\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
 
-    per coordinate, ``eps`` outside the root (as the paper and torch). Effective step per unit
+    per coordinate, ``eps`` outside the root (as the paper and torch). The powers
+    :math:`\beta^t` are kept as running products in the state (rows ``beta1_power`` and
+    ``beta2_power``), one multiplication per step instead of two powers; they equal the powers
+    to rounding. Effective step per unit
     of (averaged) gradient: :math:`\eta / (\sqrt{v_t / (1-\beta_2^t)} + \epsilon)`.
     R gradDescent's ``ADAM`` shares scalar moments across coefficients and divides by the
     constants ``1 - beta``, not by ``1 - beta^t``.
@@ -131,7 +154,7 @@ def amsgrad(learning_rate: float = 0.1, beta1: float = 0.9, beta2: float = 0.999
     Returns
     -------
     UpdateRule
-        Its state rows are ``m``, ``v`` and ``vmax``.
+        Its state rows are ``m``, ``v``, ``vmax``, ``beta1_power`` and ``beta2_power``.
 
     References
     ----------
@@ -147,42 +170,64 @@ def _lr(rule, t):
 def _moments(rule, g, state):
     state["m"] = rule.beta1 * state["m"] + (1 - rule.beta1) * g
     state["v"] = rule.beta2 * state["v"] + (1 - rule.beta2) * g**2
+    state["beta1_power"] = state["beta1_power"] * rule.beta1  # beta1^t
+    state["beta2_power"] = state["beta2_power"] * rule.beta2
 
 
 def _adam_reference(rule, theta, g, state, t):
     _moments(rule, g, state)
-    mhat = state["m"] / (1 - rule.beta1**t)
-    return theta - _lr(rule, t) * mhat / (np.sqrt(state["v"] / (1 - rule.beta2**t)) + rule.eps)
+    mhat = state["m"] / (1 - state["beta1_power"])
+    return theta - _lr(rule, t) * mhat / (np.sqrt(state["v"] / (1 - state["beta2_power"]))
+                                          + rule.eps)
 
 
 def _amsgrad_reference(rule, theta, g, state, t):
     _moments(rule, g, state)
     state["vmax"] = np.maximum(state["vmax"], state["v"])
-    mhat = state["m"] / (1 - rule.beta1**t)
-    return theta - _lr(rule, t) * mhat / (np.sqrt(state["vmax"]) / np.sqrt(1 - rule.beta2**t)
-                                          + rule.eps)
+    mhat = state["m"] / (1 - state["beta1_power"])
+    return theta - _lr(rule, t) * mhat / (np.sqrt(state["vmax"])
+                                          / np.sqrt(1 - state["beta2_power"]) + rule.eps)
 
 
 def _effective_reference(row):
     def effective(rule, state, t, p):
-        return _lr(rule, t) / (np.sqrt(state[row] / (1 - rule.beta2**t)) + rule.eps)
+        return _lr(rule, t) / (np.sqrt(state[row] / (1 - state["beta2_power"])) + rule.eps)
 
     return effective
 
+
+def _initial_state(first_power_row):
+    def initial(rule, state):
+        state[first_power_row:first_power_row + 2] = 1.0  # beta^0
+
+    return initial
+
+
+def _reference_initial(names):
+    def initial(rule, p):
+        return {name: np.ones(p) if name.endswith("_power") else np.zeros(p) for name in names}
+
+    return initial
+
+
+_ADAM_STATE = ("m", "v", "beta1_power", "beta2_power")
+_AMSGRAD_STATE = ("m", "v", "vmax", "beta1_power", "beta2_power")
 
 _COMMON = {"hyperparameters": HYPERPARAMETERS, "default_learning_rate": 0.1,
            "auto_rate": ("target", 0.01), "self_damping": False,
            "annealed_decays": ("beta2",), "annealed_momenta": ("beta1",)}
 
 ADAM = register(RuleSpec(
-    name="adam", params=AdamParams, state=("m", "v"), factory=adam,
+    name="adam", params=AdamParams, state=_ADAM_STATE, factory=adam,
+    initial_state=_initial_state(2), reference_initial=_reference_initial(_ADAM_STATE),
     reference_step=_adam_reference, reference_effective=_effective_reference("v"),
     examples={"adam": {"learning_rate": 0.05}},
     torch="Adam(lr={learning_rate}, betas=({beta1}, {beta2}), eps={eps})", **_COMMON,
 ))
 
 AMSGRAD = register(RuleSpec(
-    name="amsgrad", params=AMSGradParams, state=("m", "v", "vmax"), factory=amsgrad,
+    name="amsgrad", params=AMSGradParams, state=_AMSGRAD_STATE, factory=amsgrad,
+    initial_state=_initial_state(3), reference_initial=_reference_initial(_AMSGRAD_STATE),
     reference_step=_amsgrad_reference, reference_effective=_effective_reference("vmax"),
     examples={"amsgrad": {"learning_rate": 0.05}},
     torch="Adam(lr={learning_rate}, betas=({beta1}, {beta2}), eps={eps}, amsgrad=True)",

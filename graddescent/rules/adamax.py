@@ -15,7 +15,8 @@ AdamaxParams = record("AdamaxParams", HYPERPARAMETERS)
 
 @kernel(inline=True)
 def _step(hp, theta, g, state, t):
-    lr = rate(hp, t) / (1.0 - hp.beta1**t)
+    b1t = state[2, 0] * hp.beta1  # beta1^t, kept as a running product (row 2)
+    lr = rate(hp, t) / (1.0 - b1t)
     b1 = hp.beta1
     b2 = hp.beta2
     eps = hp.eps
@@ -24,6 +25,7 @@ def _step(hp, theta, g, state, t):
         u = max(b2 * state[1, j], abs(g[j]) + eps)
         state[0, j] = m
         state[1, j] = u
+        state[2, j] = b1t
         theta[j] -= lr * m / u
 
 
@@ -82,13 +84,21 @@ def _lr(rule, t):
 def _reference(rule, theta, g, state, t):
     state["m"] = rule.beta1 * state["m"] + (1 - rule.beta1) * g
     state["u"] = np.maximum(rule.beta2 * state["u"], np.abs(g) + rule.eps)
-    return theta - _lr(rule, t) / (1 - rule.beta1**t) * state["m"] / state["u"]
+    state["beta1_power"] = state["beta1_power"] * rule.beta1
+    return theta - _lr(rule, t) / (1 - state["beta1_power"]) * state["m"] / state["u"]
+
+
+def _initial_state(rule, state):
+    state[2] = 1.0  # beta1^0
 
 
 SPEC = register(RuleSpec(
     name="adamax", params=AdamaxParams,
     hyperparameters=HYPERPARAMETERS,
-    state=("m", "u"), factory=adamax, default_learning_rate=0.002,
+    state=("m", "u", "beta1_power"), factory=adamax, default_learning_rate=0.002,
+    initial_state=_initial_state,
+    reference_initial=lambda rule, p: {"m": np.zeros(p), "u": np.zeros(p),
+                                       "beta1_power": np.ones(p)},
     auto_rate=("target", 0.01), self_damping=False, annealed_decays=("beta2",),
     annealed_momenta=("beta1",), reference_step=_reference,
     reference_effective=lambda rule, s, t, p: _lr(rule, t) / s["u"],

@@ -41,7 +41,7 @@ def _step(hp, theta, g, state, t):
 
 @kernel
 def _effective(hp, state, t, out):
-    second_moment_effective(hp, state, t, out, 1)  # Adam's: lr / (sqrt(v / (1 - b2^t)) + eps)
+    second_moment_effective(hp, state, t, out, 1, -1)  # Adam's: lr / (sqrt(v / (1 - b2^t)) + eps)
 
 
 attach(NAdamParams, step=_step, effective=_effective)
