@@ -53,14 +53,14 @@ _BLOCK_VALUES = 1 << 16
 def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
                         y: np.ndarray, l_max: float | None = None) -> float:
     """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
-    rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
-    return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max), rms,
+    return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max),
+                                   lambda: float(np.sqrt(O.mean_square(y))),
                                    driver.is_noisy(X.shape[0]))
 
 
 #: The objective that the stopping rules watch (and loss_curve_ records) is evaluated on every
 #: row up to this many rows, and above on a fixed systematic subsample of about this many.
-_WATCHED_ROWS = 8192
+_WATCHED_ROWS = 4096
 
 
 def _watched_stride(n: int) -> int:
@@ -88,7 +88,7 @@ def _loss_scale(y: np.ndarray) -> float:
     var = O.variance(y)
     if var > 0:
         return 0.5 * var
-    sq = float(np.dot(y, y) / y.shape[0])
+    sq = float(O.mean_square(y))
     return 0.5 * sq if sq > 0 else 1.0
 
 
@@ -239,9 +239,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         :meth:`partial_fit`).
     loss_curve_ : list of float
         The objective ``f`` on the training rows after every epoch (reset by :meth:`fit`,
-        extended by :meth:`partial_fit`): the value the stopping rules watch. Above 8192
-        training rows it is ``f`` on a fixed systematic subsample of about 8192 of them (every
-        ``ceil(n / 8192)``-th row), so that watching the objective costs a small fraction of an
+        extended by :meth:`partial_fit`): the value the stopping rules watch. Above 4096
+        training rows it is ``f`` on a fixed systematic subsample of about 4096 of them (every
+        ``ceil(n / 4096)``-th row), so that watching the objective costs a small fraction of an
         epoch instead of a second pass over the data; the stopping rules see the same function
         of the coefficients at every epoch, which is all that they compare.
     learning_rate_ : float
@@ -505,9 +505,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 f"data (e.g. make_pipeline(StandardScaler(), GDRegressor(...))) or lower the "
                 f"learning rate.")
 
-    def _blow_up_limit(self, X: np.ndarray, y: np.ndarray) -> float:
+    def _blow_up_limit(self, X: np.ndarray, y: np.ndarray, scale: float | None = None) -> float:
         start = self._watched(X, y, self._optimizer.theta)
-        return _BLOW_UP * max(start, _loss_scale(y)) if math.isfinite(start) else math.inf
+        if not math.isfinite(start):
+            return math.inf
+        return _BLOW_UP * max(start, _loss_scale(y) if scale is None else scale)
 
     def _publish(self) -> None:
         opt = self._optimizer
@@ -583,7 +585,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         schedule = self._schedule(opt.rule, opt.driver, n)
         tol = self._tol(opt.driver, n)
         scale = _loss_scale(y_val if self.early_stopping else y)
-        limit = self._blow_up_limit(X, y)
+        limit = self._blow_up_limit(X, y, None if self.early_stopping else scale)
         stopper = (StepDecay(X, tol, self.n_iter_no_change,
                              floor=opt.rule.learning_rate * _ADAPTIVE_FLOOR)
                    if schedule == "adaptive" else Patience(tol, self.n_iter_no_change))

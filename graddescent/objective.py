@@ -33,7 +33,7 @@ import numpy as np
 from ._jit import kernel
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
-           "objective_strided", "scan_rows", "mean_and_variance", "hessian",
+           "objective_strided", "scan_rows", "mean_and_variance", "mean_square", "hessian",
            "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares",
            "objective_on_grid", "CHUNK"]
 
@@ -188,53 +188,96 @@ def objective_strided(X, y, z, stride):
     return 0.5 * loss / count
 
 
+@kernel(inline=True)
+def _first_bad(X, i):
+    """``i`` if row ``i`` holds a NaN or an infinite entry, else -1."""
+    for j in range(X.shape[1]):
+        if not np.isfinite(X[i, j]):
+            return i
+    return -1
+
+
 @kernel
 def scan_rows(X):
     """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
     (``-1`` when every entry is finite).
 
-    Each squared norm is summed in four lanes (columns ``j mod 4``), which the CPU overlaps, so
-    the pass runs at the speed of reading ``X``. A row whose squared norm overflows although
-    every entry is finite is not reported; its norm is ``inf``.
+    Rows go four at a time, as in :func:`full_gradient` (four independent sums that the CPU
+    overlaps), so the pass runs at about the speed of reading ``X``. A row whose squared norm
+    overflows although every entry is finite is not reported; its norm is ``inf``.
     """
     n, d = X.shape
     top = 0.0
-    d4 = d - d % 4
-    for i in range(n):
+    i = 0
+    while i + 4 <= n:
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
         s3 = 0.0
-        for j in range(0, d4, 4):
+        for j in range(d):
             s0 += X[i, j] * X[i, j]
-            s1 += X[i, j + 1] * X[i, j + 1]
-            s2 += X[i, j + 2] * X[i, j + 2]
-            s3 += X[i, j + 3] * X[i, j + 3]
-        for j in range(d4, d):
-            s0 += X[i, j] * X[i, j]
-        sq = (s0 + s1) + (s2 + s3)
-        if not np.isfinite(sq):
-            for j in range(d):
-                if not np.isfinite(X[i, j]):
-                    return top, i
-        if sq > top:
-            top = sq
+            s1 += X[i + 1, j] * X[i + 1, j]
+            s2 += X[i + 2, j] * X[i + 2, j]
+            s3 += X[i + 3, j] * X[i + 3, j]
+        if not np.isfinite(s0 + s1 + s2 + s3):
+            for k in range(i, i + 4):
+                if _first_bad(X, k) >= 0:
+                    return top, k
+        top = max(top, max(max(s0, s1), max(s2, s3)))
+        i += 4
+    while i < n:
+        sq = 0.0
+        for j in range(d):
+            sq += X[i, j] * X[i, j]
+        if not np.isfinite(sq) and _first_bad(X, i) >= 0:
+            return top, i
+        top = max(top, sq)
+        i += 1
     return top, -1
+
+
+@kernel(inline=True)
+def _lane_sum(y, shift, square):
+    """``sum_i (y_i - shift)`` (``square``: of its squares) in four lanes, ``i mod 4``, added
+    ``(l0 + l1) + (l2 + l3)``: a fixed order, four independent chains."""
+    n = y.shape[0]
+    n4 = n - n % 4
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    for i in range(0, n4, 4):
+        e0 = y[i] - shift
+        e1 = y[i + 1] - shift
+        e2 = y[i + 2] - shift
+        e3 = y[i + 3] - shift
+        if square:
+            e0 *= e0
+            e1 *= e1
+            e2 *= e2
+            e3 *= e3
+        s0 += e0
+        s1 += e1
+        s2 += e2
+        s3 += e3
+    for i in range(n4, n):
+        e = y[i] - shift
+        s0 += e * e if square else e
+    return (s0 + s1) + (s2 + s3)
+
+
+@kernel
+def mean_square(y):
+    """``mean(y^2)`` in one pass over ``y`` (no BLAS call, no temporary)."""
+    return _lane_sum(y, 0.0, True) / y.shape[0]
 
 
 @kernel
 def mean_and_variance(y):
     """``(mean(y), Var(y))`` in two passes over ``y``, without a temporary."""
     n = y.shape[0]
-    total = 0.0
-    for i in range(n):
-        total += y[i]
-    mean = total / n
-    dev = 0.0
-    for i in range(n):
-        e = y[i] - mean
-        dev += e * e
-    return mean, dev / n
+    mean = _lane_sum(y, 0.0, False) / n
+    return mean, _lane_sum(y, mean, True) / n
 
 
 # --- in Python, a chunk of rows at a time -------------------------------------------------------

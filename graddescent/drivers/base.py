@@ -62,12 +62,18 @@ class IndexStream:
 
     SCHEMES = ("shuffle", "flipflop", "cyclic", "replace")
 
-    def __init__(self, n: int, scheme: str) -> None:
+    def __init__(self, n: int, scheme: str, block_size: int | None = None) -> None:
         if scheme not in self.SCHEMES:
             raise ValueError(f"unknown sampling scheme {scheme!r}; expected one of "
                              f"{', '.join(self.SCHEMES)}.")
+        if block_size is not None and scheme != "replace":
+            raise ValueError("only draws with replacement can come in blocks of another size "
+                             "than an epoch.")
         self.n = n
         self.scheme = scheme
+        # Draws with replacement have no epochs: a smaller block bounds their memory and
+        # gives the same indices (NumPy draws each one from the same stream).
+        self.block_size = n if block_size is None else max(1, min(int(block_size), n))
         # 4 bytes per row where they suffice: the block is the only per-row memory a sampled
         # fit adds to X.
         self.dtype = np.int32 if n < 2**31 else np.int64
@@ -82,7 +88,7 @@ class IndexStream:
         else:
             self.block = None  # release the spent block before allocating the next one
             if self.scheme == "replace":
-                self.block = rng.integers(0, self.n, size=self.n, dtype=self.dtype)
+                self.block = rng.integers(0, self.n, size=self.block_size, dtype=self.dtype)
             else:
                 self.block = np.arange(self.n, dtype=self.dtype)
                 if self.scheme != "cyclic":

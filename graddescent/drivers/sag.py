@@ -95,7 +95,8 @@ class SAG(Driver):
     def init_state(self, n: int, p: int) -> SAGState:
         if self.divide not in ("seen", "n"):
             raise ValueError(f"divide must be 'seen' or 'n', got {self.divide!r}.")
-        return SAGState(IndexStream(n, "replace"), np.full(n, np.nan), np.zeros(p))
+        return SAGState(IndexStream(n, "replace", block_size=DRAW_CHUNK), np.full(n, np.nan),
+                        np.zeros(p))
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
         s = driver_state

@@ -380,19 +380,21 @@ class UpdateRule:
         changes.update({name: getattr(self, name) / factor for name in self.annealed_momenta})
         return self.replace(learning_rate=self.learning_rate / factor, **changes)
 
-    def auto_learning_rate(self, smoothness: Callable[[], float], target_rms: float,
-                           noisy: bool) -> float:
+    def auto_learning_rate(self, smoothness: Callable[[], float],
+                           target_rms: float | Callable[[], float], noisy: bool) -> float:
         """The measured default rate (``learning_rate="auto"`` of the estimator).
 
         ``("curvature", c)`` rules: ``c / smoothness()``, the classical safe step ``1 / L`` for
         ``c = 1`` (Nesterov 2004), times ``1 - momentum`` when the gradient is a noisy sample
         (a momentum buffer sums about ``1 / (1 - mu)`` noisy steps). ``("target", c)`` rules
         (normalised steps, about ``learning_rate`` per coordinate whatever the size of the
-        gradient): ``c * target_rms``, so the units of ``y`` do not matter.
+        gradient): ``c * target_rms``, so the units of ``y`` do not matter. ``smoothness`` and
+        ``target_rms`` (a number or a function returning it) are evaluated only when needed.
         """
         kind, factor = self.spec.auto_rate
         if kind == "target":
-            return factor * (target_rms if target_rms > 0 else 1.0)
+            rms = target_rms() if callable(target_rms) else target_rms
+            return factor * (rms if rms > 0 else 1.0)
         lr = factor / smoothness()
         if self.momentum > 0 and noisy:
             lr *= 1.0 - self.momentum
