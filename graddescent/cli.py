@@ -14,6 +14,7 @@ with a one-line message on stderr and exit code 1; usage errors exit with code 2
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -64,8 +65,25 @@ def _checked(cast: Callable[[str], Any], ok: Callable[[Any], bool], kind: str,
 
 
 _positive_int = _checked(int, lambda v: v >= 1, "a whole number", "a number >= 1")
+_seed = _checked(int, lambda v: v >= 0, "a whole number", "a seed >= 0")
+_jobs = _checked(int, lambda v: v != 0, "a whole number",
+                 "a number of parallel jobs other than 0 (-1: every core)")
 _fraction = _checked(float, lambda v: 0.0 < v < 1.0, "a number", "a fraction in (0, 1)")
-_positive_float = _checked(float, lambda v: v > 0.0, "a number", "a number > 0")
+_positive_float = _checked(float, lambda v: math.isfinite(v) and v > 0.0, "a number",
+                           "a finite number > 0")
+
+
+def _figure_path(value: str) -> str:
+    """An argparse ``type``: a file name whose extension matplotlib can write."""
+    from matplotlib.figure import Figure
+
+    kinds = Figure().canvas.get_supported_filetypes()
+    suffix = Path(value).suffix.lower().lstrip(".")
+    if suffix not in kinds:
+        raise argparse.ArgumentTypeError(
+            f"cannot draw into {value!r}: use a file name ending in one of "
+            f"{', '.join('.' + k for k in sorted(kinds))}")
+    return value
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -118,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="number of seeds 1..K: one split and fit per seed "
                            "(default: %(default)s)")
     _add_common(cmp_)
-    cmp_.add_argument("--jobs", type=int, default=1, metavar="J",
+    cmp_.add_argument("--jobs", type=_jobs, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
     cmp_.add_argument("--out", default="graddescent-results", metavar="DIR",
                       help="output folder for results.csv, report.md and the PNG figures "
@@ -136,14 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("data", metavar="DATA.csv", help="the data, output in the last column")
     fit.add_argument("--method", type=_method_name, default="gd", metavar="METHOD",
                      help="method, lower-case or R name (default: gd)")
-    fit.add_argument("--seed", type=int, default=1, help="seed of the split, the starting "
+    fit.add_argument("--seed", type=_seed, default=1, help="seed of the split, the starting "
                      "point and the sampling (default: %(default)s)")
     _add_common(fit)
     fit.add_argument("--predict", metavar="NEW.csv", default=None,
                      help="also predict the rows of NEW.csv (the input columns, with or "
                           "without the output column) and write them with a 'prediction' "
                           "column")
-    fit.add_argument("--plot", metavar="PNG", default=None,
+    fit.add_argument("--plot", metavar="PNG", type=_figure_path, default=None,
                      help="also draw predicted against actual and the residuals of the test "
                           "rows into this PNG file")
     fit.add_argument("--output", "-o", metavar="PATH", default=None,
@@ -240,7 +258,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         paths = C.write_outputs(comparison, args.out, plots=not args.no_plots)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out!r}: {exc}") from None
+    failed = _all_failed(comparison.results)
     if args.quiet:
+        if failed:
+            raise UserError(failed)
         return 0
     print(C._describe(settings, comparison.results))
     summary = C.summarize(comparison.results)
@@ -255,7 +276,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
     print(f"Wrote {paths['results']}, {paths['report']} and {n_png} figure(s) "
           f"into {Path(args.out)}.")
+    if failed:
+        raise UserError(failed)
     return 0
+
+
+def _all_failed(results: pd.DataFrame) -> str:
+    """A one-line error when no fit of a comparison succeeded, else ``""``."""
+    if len(results) and not (results["status"] == "ok").any():
+        counts = results["status"].value_counts()
+        how = ", ".join(f"{k} {v}" for k, v in counts.items())
+        return (f"every fit failed ({how}; the first: {results['message'].iloc[0]}); the rows "
+                f"are in results.csv")
+    return ""
 
 
 def _read_inputs(path: str) -> pd.DataFrame:
@@ -297,8 +330,8 @@ def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: str) -> None:
     fig.suptitle(title, fontsize=11)
     try:
         plotting.save(fig, path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path!r}: {exc}") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot write {path!r}: {str(exc).splitlines()[0]}") from None
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
@@ -317,13 +350,14 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         out = fit_method(train, method.name, args.seed, style=args.style,
                          max_iter=args.max_iter, scaling=args.scaling,
                          learning_rate=args.learning_rate, record_curve=False)
+        y_col = data.columns[-1]
+        test_pred = predict(out.model, test)["prediction"]
+        test_rmse = rmse(test[y_col], test_pred)
+        train_rmse = rmse(train[y_col], predict(out.model, train)["prediction"])
     except DivergenceError as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     except ValueError as exc:
         raise UserError(f"{args.data}: {str(exc).splitlines()[0]}") from None
-    y_col = data.columns[-1]
-    test_rmse = rmse(test[y_col], predict(out.model, test)["prediction"])
-    train_rmse = rmse(train[y_col], predict(out.model, train)["prediction"])
     intercept, coef = original_coefficients(out.model)
     label = f"{method.name} ({method.r_name})" if method.r_name else method.name
     print(f"{label} on {args.data}: {len(train)} training rows, {len(test)} test rows, "
@@ -335,12 +369,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     for col, c in zip(data.columns[:-1], coef, strict=True):
         print(f"  {str(col):<{width}}  {c: .6g}")
     X_tr, y_tr = train.iloc[:, :-1].to_numpy(float), train[y_col].to_numpy(float)
-    beta = least_squares(X_tr, y_tr)
+    try:
+        beta = least_squares(X_tr, y_tr)
+    except np.linalg.LinAlgError as exc:
+        raise UserError(f"{args.data}: the least-squares reference failed: {exc}") from None
     ols = rmse(test[y_col], beta[0] + test.iloc[:, :-1].to_numpy(float) @ beta[1:])
     print(f"\ntest RMSE  {test_rmse:.6g}  (exact least squares on the same split: {ols:.6g})")
     print(f"train RMSE {train_rmse:.6g}")
     if args.plot:
-        _fit_figure(test[y_col].to_numpy(), predict(out.model, test)["prediction"].to_numpy(),
+        _fit_figure(test[y_col].to_numpy(), test_pred.to_numpy(),
                     f"{label} on {Path(args.data).name}: test rows", args.plot)
         print(f"\nWrote the figure {args.plot}")
     if new is not None:

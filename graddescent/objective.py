@@ -34,13 +34,16 @@ from ._jit import kernel
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective", "hessian",
            "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares",
-           "objective_on_grid", "CHUNK"]
+           "objective_on_grid", "loss_scale", "CHUNK"]
 
 #: Rows per chunk of the statistics of X computed in Python: they never allocate more than
 #: this many values per column.
 CHUNK = 8192
 #: Power iterations of :func:`top_eigenvalue` at most.
 POWER_ITERATIONS = 100
+#: :func:`least_squares` scales the columns of ``[1, X]`` to a largest magnitude of 1 when their
+#: magnitudes differ by more than this factor (``lstsq`` would otherwise drop the small ones).
+EQUILIBRATE_RATIO = 1e8
 
 
 # --- compiled: residuals, gradient, objective ----------------------------------------------
@@ -225,11 +228,33 @@ def variance(y: np.ndarray) -> float:
     return sum(float(np.sum((y[i:i + CHUNK] - mean) ** 2)) for i in range(0, n, CHUNK)) / n
 
 
+def loss_scale(y: np.ndarray) -> float:
+    """``Var(y) / 2``, the objective of the best constant prediction (``1 - R^2`` is the
+    objective in this unit); constant ``y`` falls back to ``mean(y^2) / 2``, or 1 when ``y`` is
+    0."""
+    var = variance(y)
+    if var > 0:
+        return 0.5 * var
+    sq = float(np.dot(y, y) / y.shape[0])
+    return 0.5 * sq if sq > 0 else 1.0
+
+
 def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The exact least-squares coefficients ``(b, w)``, intercept first (``numpy.linalg.lstsq``
-    on ``[1, X]``: the minimum-norm solution when ``X`` is rank-deficient)."""
+    on ``[1, X]``: the minimum-norm solution when ``X`` is rank-deficient).
+
+    When the columns' magnitudes differ by more than :data:`EQUILIBRATE_RATIO` (a column of
+    1e100 next to the intercept's ones, or of 1e-100), ``lstsq`` runs on the columns scaled to a
+    largest magnitude of 1 and the coefficients are scaled back, so that no column is taken
+    for numerically zero.
+    """
     A = np.column_stack([np.ones(X.shape[0]), X])
-    return np.linalg.lstsq(A, y, rcond=None)[0]
+    with np.errstate(all="ignore"):
+        peaks = np.max(np.abs(A), axis=0) if A.shape[0] else np.ones(A.shape[1])
+    peaks[~(peaks > 0) | ~np.isfinite(peaks)] = 1.0
+    if peaks.max() <= EQUILIBRATE_RATIO * peaks.min():
+        return np.linalg.lstsq(A, y, rcond=None)[0]
+    return np.linalg.lstsq(A / peaks, y, rcond=None)[0] / peaks
 
 
 def objective_on_grid(x: np.ndarray, y: np.ndarray, B: np.ndarray, W: np.ndarray) -> np.ndarray:

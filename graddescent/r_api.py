@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -30,9 +32,16 @@ from ._registry import METHODS, R_NAMES, Method, get_method
 from ._signatures import signed_function
 from ._validation import (
     as_frame,
+    check_bool,
     check_int,
+    check_magnitudes,
+    check_mapping,
     check_positive,
+    check_real,
+    check_str,
+    check_unit_fraction,
     check_unit_interval,
+    check_vector,
     numeric_matrix,
     split_xy,
 )
@@ -87,16 +96,17 @@ def _validate_r_params(params: dict[str, Any], n_rows: int) -> dict[str, Any]:
         out["momentum"] = check_unit_interval("momentum", out["momentum"])
     if "inner_iter" in out:
         out["inner_iter"] = check_int("inner_iter", out["inner_iter"], low=1)
-    if "option" in out and out["option"] not in (1, 2):
-        raise ValueError(f"option must be 1 or 2, got {out['option']!r}.")
+    if "option" in out:
+        option = out["option"]
+        if isinstance(option, bool) or not isinstance(option, numbers.Real) or \
+                option not in (1, 2):
+            raise ValueError(f"option must be 1 or 2, got {option!r}.")
+        out["option"] = int(option)
     if "gamma_s" in out:
-        g = float(out["gamma_s"])
-        if not 0.0 < g <= 1.0:
-            raise ValueError(f"gamma_s must lie in (0, 1], got {out['gamma_s']!r}.")
+        out["gamma_s"] = check_unit_fraction("gamma_s", out["gamma_s"])
     if "lamda" in out:
-        lam = float(out["lamda"])
-        if not lam >= 0.0:
-            raise ValueError(f"lamda must be >= 0, got {out['lamda']!r}.")
+        lam = out["lamda"] = check_real("lamda", out["lamda"],
+                                        lambda v: math.isfinite(v) and v >= 0, "be >= 0")
         if lam * out.get("alpha", 0.1) >= 1.0:
             raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
                              f"{lam * out.get('alpha', 0.1)!r}.")
@@ -106,7 +116,9 @@ def _validate_r_params(params: dict[str, Any], n_rows: int) -> dict[str, Any]:
 
 
 def _run_learner(method: Method, data_train: Any, params: dict[str, Any]) -> np.ndarray:
-    X, y, _ = split_xy(data_train, "data_train", min_rows=2)
+    X, y, frame = split_xy(data_train, "data_train", min_rows=2)
+    check_magnitudes(X, y, columns=list(frame.columns), name="data_train",
+                     y_name=f"column {frame.columns[-1]!r} of data_train")
     params = _validate_r_params(params, X.shape[0])
     glossary = method.glossary(params)
     rule = method.make_rule(**glossary)
@@ -138,7 +150,12 @@ def _docstring(method: Method) -> str:
               "    theta: the intercept first, then one coefficient per input column.", "",
               "Notes", "-----", "Differences from R gradDescent 3.0: " + method.r_differences,
               "The starting point is theta0 ~ U(0, 1) as in R (see ``initial_theta``).",
-              "A fit that overflows raises ValueError (R returns Inf/NaN silently).", "",
+              "A fit that diverges raises graddescent.DivergenceError, a ValueError (R returns "
+              "huge or Inf/NaN values silently): when the coefficients overflow, or the "
+              "objective ends more than 1e6 times above max(its start, Var(y) / 2), or grows at "
+              "50 consecutive full-gradient evaluations while above it (see "
+              "graddescent.drivers.DivergenceMonitor). Data whose squares would overflow "
+              "raise a ValueError naming the column.", "",
               "Examples", "--------", f">>> from graddescent import {method.r_name}",
               ">>> import numpy as np",
               ">>> data = np.column_stack([np.linspace(-1, 1, 20), np.linspace(-1, 1, 20) * 2])",
@@ -194,15 +211,32 @@ def prediction(model: Any, data_test_input: Any) -> pd.DataFrame:
     DataFrame
         The inputs and a last column ``prediction`` = ``theta_0 + sum_j theta_j x_j``.
     """
-    theta = np.asarray(model, dtype=np.float64).ravel()
+    if isinstance(model, GradDescentModel):
+        raise TypeError("prediction() takes theta (an array, as the learners return); for a "
+                        "learn() result use predict(model, new_data).")
+    theta = check_vector("model (theta)", model, flatten=True)
     frame = as_frame(data_test_input, "data_test_input")
     X = numeric_matrix(frame, "data_test_input")
     if theta.shape[0] != X.shape[1] + 1:
         raise ValueError(f"theta has {theta.shape[0]} values but data_test_input has "
                          f"{X.shape[1]} input columns; theta needs one more (the intercept).")
     out = frame.copy()
-    out["prediction"] = theta[0] + X @ theta[1:]
+    out["prediction"] = _finite_predictions(theta[0] + _product(X, theta[1:]))
     return out
+
+
+def _product(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return X @ w
+
+
+def _finite_predictions(yhat: np.ndarray) -> np.ndarray:
+    """``yhat``, or a ValueError naming the first row whose prediction overflowed."""
+    bad = ~np.isfinite(yhat)
+    if bad.any():
+        raise ValueError(f"The prediction of row {int(np.argmax(bad))} overflows float64: the "
+                         f"data or the coefficients are too large in magnitude.")
+    return yhat
 
 
 SCALING_METHODS = {"VARIANCE": variance_scaling, "MINMAX": minmax_scaling}
@@ -273,16 +307,18 @@ def learn(data_set: Any, feature_scaling: bool = True, scaling_method: str = "VA
     """
     frame = as_frame(data_set, "data_set")
     numeric_matrix(frame, "data_set", min_rows=2, min_cols=2)
-    method = get_method(learning_method)
+    feature_scaling = check_bool("feature_scaling", feature_scaling)
+    method = get_method(check_str("learning_method", learning_method, "GD"))
     if method.r_name is None:
         raise ValueError(f"learn() runs the 14 R learners; {learning_method!r} is not one of "
                          f"them (use GDRegressor(method={method.name!r})).")
     settings = dict(CONTROL_DEFAULTS)
-    unknown = set(control or {}) - set(settings)
+    control = check_mapping("control", control, "{'alpha': 0.05, 'max_iter': 100}")
+    unknown = set(control) - set(settings)
     if unknown:
-        raise ValueError(f"Unknown control setting(s) {sorted(unknown)}; known: "
+        raise ValueError(f"Unknown control setting(s) {sorted(unknown, key=repr)}; known: "
                          f"{sorted(settings)}.")
-    settings.update(control or {})
+    settings.update(control)
     key = str(scaling_method).upper()
     if key not in SCALING_METHODS:
         raise ValueError(f"Unknown scaling_method {scaling_method!r}; use 'VARIANCE' or "
@@ -314,6 +350,10 @@ def predict(model: GradDescentModel, new_data: Any) -> pd.DataFrame:
     DataFrame
         The inputs as given and a last column ``prediction``, in original units.
     """
+    if not isinstance(model, GradDescentModel):
+        raise TypeError(f"predict() takes the GradDescentModel that learn() returns, got "
+                        f"{type(model).__name__}; for theta (an array) use "
+                        f"prediction(theta, new_data).")
     frame = as_frame(new_data, "new_data")
     inputs = model.columns[:-1]
     d = len(inputs)
@@ -325,15 +365,17 @@ def predict(model: GradDescentModel, new_data: Any) -> pd.DataFrame:
         raise ValueError(f"new_data has {frame.shape[1]} columns; the model expects {d} inputs "
                          f"(optionally followed by the output column).")
     X = numeric_matrix(frame, "new_data")
-    theta = np.asarray(model.model, dtype=np.float64)
+    theta = check_vector("model.model (theta)", model.model, d + 1,
+                         expected=f"one more than the {d} inputs (the intercept first)")
     if model.feature_scaling:
         params = np.asarray(model.scaling_parameter, dtype=np.float64)
-        yhat = theta[0] + ((X - params[0, :d]) / params[1, :d]) @ theta[1:]
-        yhat = yhat * params[1, d] + params[0, d]
+        with np.errstate(all="ignore"):
+            yhat = theta[0] + _product((X - params[0, :d]) / params[1, :d], theta[1:])
+            yhat = yhat * params[1, d] + params[0, d]
     else:
-        yhat = theta[0] + X @ theta[1:]
+        yhat = theta[0] + _product(X, theta[1:])
     out = frame.copy()
-    out["prediction"] = yhat
+    out["prediction"] = _finite_predictions(yhat)
     return out
 
 
