@@ -55,6 +55,9 @@ class Optimizer:
         Rows of the data it runs on (the driver's state has one entry per row).
     objectives : ndarray
         The objective after each epoch of the last :meth:`run_epochs` call.
+    monitor : DivergenceMonitor or None
+        The divergence criterion of the current data set (None before the first run); its
+        ``peak`` and ``longest_rise`` tell how close the fit came to it.
     """
 
     def __init__(self, rule: UpdateRule, driver: Driver, theta0: np.ndarray,
@@ -73,18 +76,18 @@ class Optimizer:
         self.t = 0
         self.units = 0
         self.objectives = np.empty(0)
-        self._monitor: DivergenceMonitor | None = None
+        self.monitor: DivergenceMonitor | None = None
         self._data_key: tuple | None = None
 
     def _prepare(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Checked ``(X, y)``; a new divergence reference on a new data set."""
         key = (id(X), id(y), np.shape(X), np.shape(y))
         X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
-        if key != self._data_key or self._monitor is None:
+        if key != self._data_key or self.monitor is None:
             start = float(O.objective(X, y, self.theta))
             if not math.isfinite(start):
                 raise ValueError(describe_nonfinite(X, y, self.theta))
-            self._monitor = DivergenceMonitor(start, O.loss_scale(y), self.t)
+            self.monitor = DivergenceMonitor(start, O.loss_scale(y), self.t)
             self._data_key = key
         return X, y
 
@@ -112,12 +115,12 @@ class Optimizer:
                 finally:  # the objectives recorded up to an overflow may tell more
                     recorded = getattr(self.driver_state, "objectives", None)
                     if recorded is not None:
-                        self._monitor.observe(recorded, t0 + np.arange(recorded.shape[0]),
+                        self.monitor.observe(recorded, t0 + np.arange(recorded.shape[0]),
                                               self.rule)
                 self.units += int(n_units)
                 self._check_finite()
                 end = O.objective(X, y, self.theta)
-                self._monitor.observe(np.array([end]), np.array([self.t]), self.rule)
+                self.monitor.observe(np.array([end]), np.array([self.t]), self.rule)
             except DivergenceError as exc:
                 self._diverged(X, y, exc)
         return self.theta
@@ -147,7 +150,7 @@ class Optimizer:
                 self.objectives = np.array([O.objective(X, y, theta) for theta in snapshots])
                 tags = t0 + 1 + np.arange(snapshots.shape[0])
                 tags[-1] = self.t
-                self._monitor.observe(self.objectives, tags, self.rule)
+                self.monitor.observe(self.objectives, tags, self.rule)
             except DivergenceError as exc:
                 self._diverged(X, y, exc)
         return snapshots
