@@ -75,8 +75,12 @@ def as_frame(data: Any, name: str = "data") -> pd.DataFrame:
 
 
 def numeric_matrix(frame: pd.DataFrame, name: str = "data", *, min_rows: int = 1,
-                   min_cols: int = 1) -> np.ndarray:
-    """Check that every column is a real number and finite; return a new float64 C array."""
+                   min_cols: int = 1, magnitudes: bool = False) -> np.ndarray:
+    """Check that every column is a real number and finite; return a new float64 C array.
+
+    ``magnitudes=True`` also refuses values whose squares would overflow the least-squares sums
+    over these rows and columns (:func:`magnitude_limit`; the message names the column).
+    """
     n_rows, n_cols = frame.shape
     if n_cols < min_cols:
         raise ValueError(f"{name} needs at least {min_cols} columns (the inputs, then the output "
@@ -94,24 +98,32 @@ def numeric_matrix(frame: pd.DataFrame, name: str = "data", *, min_rows: int = 1
     with np.errstate(over="ignore"):  # a long double beyond float64's range becomes inf
         values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, copy=True,
                                                      na_value=np.nan))
-    bad = ~np.isfinite(values)
-    if bad.any():
+    if n_rows == 0:
+        return values
+    peak = _peak(values)  # NaN or inf when a value is not finite
+    if not math.isfinite(peak):
+        bad = ~np.isfinite(values)
         j = int(np.argmax(bad.any(axis=0)))
         count = int(bad[:, j].sum())
         kind = ("NaN" if np.isnan(values[:, j]).any()
                 else "infinite (or beyond float64's range, about 1.8e308)")
         raise ValueError(f"Column {frame.columns[j]!r} of {name} has {count} {kind} value(s) "
                          f"(missing or infinite data); remove or impute them first.")
+    if magnitudes:
+        _check_peak(values, peak, magnitude_limit(n_rows, n_cols),
+                    lambda j: f"Column {frame.columns[j]!r} of {name}")
     return values
 
 
-def split_xy(data: Any, name: str = "data_train", *, min_rows: int = 2):
+def split_xy(data: Any, name: str = "data_train", *, min_rows: int = 2,
+             magnitudes: bool = False):
     """Validate a frame whose last column is the output; return ``(X, y, frame)``.
 
-    ``X`` is a new float64 C-contiguous (n, d) array and ``y`` a new (n,) array.
+    ``X`` is a new float64 C-contiguous (n, d) array and ``y`` a new (n,) array;
+    ``magnitudes`` as in :func:`numeric_matrix`.
     """
     frame = as_frame(data, name)
-    values = numeric_matrix(frame, name, min_rows=min_rows, min_cols=2)
+    values = numeric_matrix(frame, name, min_rows=min_rows, min_cols=2, magnitudes=magnitudes)
     return np.ascontiguousarray(values[:, :-1]), values[:, -1].copy(), frame
 
 
@@ -266,8 +278,22 @@ def magnitude_limit(n_rows: int, n_params: int) -> float:
     return math.sqrt(_FLOAT_MAX / max(n_rows, 1)) / (n_params + 1)
 
 
-def _label(columns: Sequence[Any] | None, j: int, name: str) -> str:
-    return f"Column {columns[j]!r} of {name}" if columns is not None else f"Column {j} of {name}"
+def _peak(values: np.ndarray) -> float:
+    """The largest magnitude in ``values`` (NaN when one is NaN): two contiguous passes."""
+    return float(max(values.max(), -values.min())) if values.size else 0.0
+
+
+def _check_peak(values: np.ndarray, peak: float, limit: float, label) -> None:
+    """Raise a ValueError naming (``label(j)``) the first column of ``values`` beyond ``limit``
+    when their largest magnitude ``peak`` is."""
+    if not peak > limit:
+        return
+    column = values.reshape(values.shape[0], -1)
+    j = int(np.argmax(np.abs(column).max(axis=0) > limit))
+    raise ValueError(f"{label(j)} has values up to {float(np.abs(column[:, j]).max()):.3g} in "
+                     f"magnitude: beyond {limit:.3g} the least-squares sums over "
+                     f"{values.shape[0]} rows overflow float64. Rescale it first (e.g. "
+                     f"variance_scaling or StandardScaler, or other units).")
 
 
 def check_magnitudes(X: np.ndarray, y: np.ndarray, *, columns: Sequence[Any] | None = None,
@@ -276,18 +302,10 @@ def check_magnitudes(X: np.ndarray, y: np.ndarray, *, columns: Sequence[Any] | N
     :func:`magnitude_limit` (its squares would overflow the least-squares sums)."""
     n, d = X.shape
     limit = magnitude_limit(n, d + 1)
-    if n == 0:
-        return
-    peaks = np.maximum(X.max(axis=0), -X.min(axis=0)) if d else np.empty(0)
-    over = np.flatnonzero(peaks > limit)
-    y_peak = float(max(y.max(), -y.min()))
-    if not over.size and y_peak <= limit:
-        return
-    what, peak = ((_label(columns, int(over[0]), name), float(peaks[over[0]])) if over.size
-                  else (f"The output {y_name}", y_peak))
-    raise ValueError(f"{what} has values up to {peak:.3g} in magnitude: beyond {limit:.3g} the "
-                     f"least-squares sums over {n} rows overflow float64. Rescale it first "
-                     f"(e.g. variance_scaling or StandardScaler, or other units).")
+    _check_peak(X, _peak(X), limit, lambda j: (f"Column {columns[j]!r} of {name}"
+                                               if columns is not None
+                                               else f"Column {j} of {name}"))
+    _check_peak(y, _peak(y), limit, lambda j: f"The output {y_name}")
 
 
 def describe_nonfinite(X: np.ndarray, y: np.ndarray, theta: np.ndarray,

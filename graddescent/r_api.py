@@ -34,7 +34,6 @@ from ._validation import (
     as_frame,
     check_bool,
     check_int,
-    check_magnitudes,
     check_mapping,
     check_positive,
     check_real,
@@ -116,9 +115,7 @@ def _validate_r_params(params: dict[str, Any], n_rows: int) -> dict[str, Any]:
 
 
 def _run_learner(method: Method, data_train: Any, params: dict[str, Any]) -> np.ndarray:
-    X, y, frame = split_xy(data_train, "data_train", min_rows=2)
-    check_magnitudes(X, y, columns=list(frame.columns), name="data_train",
-                     y_name=f"column {frame.columns[-1]!r} of data_train")
+    X, y, _ = split_xy(data_train, "data_train", min_rows=2, magnitudes=True)
     params = _validate_r_params(params, X.shape[0])
     glossary = method.glossary(params)
     rule = method.make_rule(**glossary)

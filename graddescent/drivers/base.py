@@ -68,6 +68,8 @@ DIVERGENCE_FACTOR = 1e6
 #: The longest rise above the reference of a converging fit measured was 4 evaluations.
 DIVERGENCE_STREAK = 50
 
+_FEW = 16  # DivergenceMonitor.observe: up to this many values, one at a time
+
 _BLOW_UP_MESSAGE = (
     "The fit diverged: {reason} after {t} update steps with learning rate {lr:g}. Scale the "
     "data (e.g. variance_scaling or StandardScaler) or lower the learning rate (alpha)."
@@ -112,31 +114,34 @@ class DivergenceMonitor:
         self.last = float(start)
         self.last_t = int(t)
         self.streak = 0
-        self.peak = self.start / self.reference if self.reference > 0 else 0.0
+        self.peak = self.start / self.reference
         self.longest_rise = 0
 
     def observe(self, values: np.ndarray, tags: np.ndarray, rule: UpdateRule) -> None:
         """Take objective values (``tags``: the step count of each point, increasing); raise
-        :class:`DivergenceError` when the criterion holds (``rule``: for the message)."""
+        :class:`DivergenceError` when the criterion holds (``rule``: for the message).
+
+        A few values go through :meth:`observe_one` one at a time; many (a full-batch call's
+        steps) are screened with whole-array operations, with the same result.
+        """
         values = np.asarray(values, dtype=np.float64)
-        keep = np.asarray(tags) > self.last_t
+        tags = np.asarray(tags)
+        if values.shape[0] <= _FEW:
+            for value, t in zip(values.tolist(), tags.tolist(), strict=True):
+                self.observe_one(value, t, rule)
+            return
+        keep = tags > self.last_t
         if not keep.all():
-            values, tags = values[keep], np.asarray(tags)[keep]
+            values, tags = values[keep], tags[keep]
         if values.size == 0:
             return
-        limit = DIVERGENCE_FACTOR * self.reference
-        if np.isfinite(values).any():
-            self.peak = max(self.peak, float(np.max(values[np.isfinite(values)])) /
-                            self.reference)
-        over = ~(values <= limit)  # NaN included
+        finite = np.isfinite(values)
+        if finite.any():
+            self.peak = max(self.peak, float(np.max(values[finite])) / self.reference)
+        over = ~(values <= DIVERGENCE_FACTOR * self.reference)  # NaN included
         if over.any():
             k = int(np.argmax(over))
-            reason = (f"the objective rose to {values[k]:.3g}, more than {DIVERGENCE_FACTOR:g} "
-                      f"times its reference {self.reference:.3g} (its start, or Var(y) / 2 when "
-                      f"larger)" if np.isfinite(values[k])
-                      else "the objective overflowed to inf/NaN")
-            raise DivergenceError(_BLOW_UP_MESSAGE.format(reason=reason, t=int(tags[k]),
-                                                          lr=rule.learning_rate), reason)
+            self._raise(float(values[k]), int(tags[k]), rule, rising=False)
         previous = np.concatenate(([self.last], values[:-1]))
         rising = (values > previous) & (values > self.reference)
         index = np.arange(values.size)
@@ -145,13 +150,40 @@ class DivergenceMonitor:
         self.longest_rise = max(self.longest_rise, int(run.max()))
         if run.max() >= DIVERGENCE_STREAK:
             k = int(np.argmax(run >= DIVERGENCE_STREAK))
-            reason = (f"the objective grew at {DIVERGENCE_STREAK} consecutive evaluations, to "
-                      f"{values[k]:.3g} (above its reference {self.reference:.3g})")
-            raise DivergenceError(_BLOW_UP_MESSAGE.format(reason=reason, t=int(tags[k]),
-                                                          lr=rule.learning_rate), reason)
+            self._raise(float(values[k]), int(tags[k]), rule, rising=True)
         self.streak = int(run[-1]) if rising[-1] else 0
         self.last = float(values[-1])
         self.last_t = int(tags[-1])
+
+    def observe_one(self, value: float, t: int, rule: UpdateRule) -> None:
+        """Take one objective value at step count ``t`` (see :meth:`observe`)."""
+        if t <= self.last_t:
+            return
+        if math.isfinite(value):
+            self.peak = max(self.peak, value / self.reference)
+        if not value <= DIVERGENCE_FACTOR * self.reference:
+            self._raise(value, t, rule, rising=False)
+        if value > self.last and value > self.reference:
+            self.streak += 1
+            self.longest_rise = max(self.longest_rise, self.streak)
+            if self.streak >= DIVERGENCE_STREAK:
+                self._raise(value, t, rule, rising=True)
+        else:
+            self.streak = 0
+        self.last, self.last_t = value, t
+
+    def _raise(self, value: float, t: int, rule: UpdateRule, rising: bool) -> None:
+        if rising:
+            reason = (f"the objective grew at {DIVERGENCE_STREAK} consecutive evaluations, to "
+                      f"{value:.3g} (above its reference {self.reference:.3g})")
+        elif math.isfinite(value):
+            reason = (f"the objective rose to {value:.3g}, more than {DIVERGENCE_FACTOR:g} "
+                      f"times its reference {self.reference:.3g} (its start, or Var(y) / 2 when "
+                      f"larger)")
+        else:
+            reason = "the objective overflowed to inf/NaN"
+        raise DivergenceError(_BLOW_UP_MESSAGE.format(reason=reason, t=t,
+                                                      lr=rule.learning_rate), reason)
 
 
 def raise_if_diverged(status: int, t: int, rule: UpdateRule) -> None:

@@ -119,8 +119,7 @@ class Optimizer:
                                               self.rule)
                 self.units += int(n_units)
                 self._check_finite()
-                end = O.objective(X, y, self.theta)
-                self.monitor.observe(np.array([end]), np.array([self.t]), self.rule)
+                self.monitor.observe_one(O.objective(X, y, self.theta), self.t, self.rule)
             except DivergenceError as exc:
                 self._diverged(X, y, exc)
         return self.theta
