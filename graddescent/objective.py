@@ -254,7 +254,8 @@ def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     peaks[~(peaks > 0) | ~np.isfinite(peaks)] = 1.0
     if peaks.max() <= EQUILIBRATE_RATIO * peaks.min():
         return np.linalg.lstsq(A, y, rcond=None)[0]
-    return np.linalg.lstsq(A / peaks, y, rcond=None)[0] / peaks
+    with np.errstate(over="ignore"):  # a coefficient beyond float64 (a 1e-320 column) is inf
+        return np.linalg.lstsq(A / peaks, y, rcond=None)[0] / peaks
 
 
 def objective_on_grid(x: np.ndarray, y: np.ndarray, B: np.ndarray, W: np.ndarray) -> np.ndarray:
