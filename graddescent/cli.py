@@ -7,8 +7,11 @@
     The R workflow on your file (split, scale, learn, predict, RMSE): prints the coefficients
     in original units and the RMSE; ``--predict NEW.csv`` writes predictions.
 
-Errors in the user's data (missing file, empty file, non-numeric column, missing values) end
-with a one-line message on stderr and exit code 1; usage errors exit with code 2 (argparse).
+Errors in the user's data (missing file, empty file, non-numeric column, missing values,
+values too large for float64) and diverging fits end with a one-line message on stderr and exit
+code 1, as does ``compare`` when every fit failed (its rows are still written); usage errors
+(including ``--jobs 0``, ``--seed -1``, ``--alpha inf`` and a ``--plot`` file type matplotlib
+cannot write) exit with code 2 (argparse) and name the option.
 """
 
 from __future__ import annotations

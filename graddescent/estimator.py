@@ -280,7 +280,12 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     diabetes; now within 5e-6 either way).
 
     Parameters are validated by scikit-learn; the input by ``validate_data`` (float64 copies
-    when needed). Read-only inputs are copied so that the compiled kernels see one array type.
+    when needed), then by graddescent's validation layer: a target of another dtype (float16,
+    long double, numeric strings) is converted to float64, values whose squares would overflow
+    the least-squares sums raise a ValueError naming the feature, and read-only inputs are
+    copied so that the compiled kernels see one array type. Divergence is decided by the
+    engine (:class:`graddescent.drivers.DivergenceMonitor`) on the per-epoch objectives of
+    ``loss_curve_``.
 
     Examples
     --------

@@ -198,6 +198,7 @@ def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_
     """
     X, y, theta0 = _problem(X, y, theta0)
     n_steps = check_int("n_steps", n_steps, low=0)
+    seed = check_int("seed", seed, low=0)
     rule, drv = _rule_and_driver(method_or_rule, driver, params)
     opt = Optimizer(rule, drv, theta0, X.shape[0])
     rng = np.random.default_rng(seed)

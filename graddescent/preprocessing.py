@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._validation import as_frame, numeric_matrix
+from ._validation import as_frame, check_int, check_real, numeric_matrix
 
 __all__ = ["SplitData", "Scaled", "split_data", "variance_scaling", "variance_descaling",
            "minmax_scaling", "minmax_descaling"]
@@ -68,9 +68,10 @@ def split_data(data_set: Any, data_train_rate: float = 0.5, seed: int | None = N
     (8, 2)
     """
     frame = as_frame(data_set, "data_set")
-    rate = float(data_train_rate)
-    if not 0.0 < rate < 1.0:
-        raise ValueError(f"data_train_rate must lie in (0, 1), got {data_train_rate!r}.")
+    rate = check_real("data_train_rate", data_train_rate, lambda v: 0.0 < v < 1.0,
+                      "lie in (0, 1)")
+    if seed is not None:
+        seed = check_int("seed", seed, low=0)
     n = frame.shape[0]
     k = int(n * rate)
     if k < 1 or k >= n:
