@@ -366,6 +366,16 @@ def test_nan_data_in_trajectory_is_not_blamed_on_the_learning_rate():
     assert "learning rate" not in str(exc.value)
 
 
+def test_split_data_and_trajectory_name_a_bad_seed(small):
+    with pytest.raises(ValueError, match="seed must be at least 0, got -1"):
+        gd.split_data(small, 0.5, seed=-1)
+    with pytest.raises(ValueError, match=r"data_train_rate must lie in \(0, 1\), got '0.5'"):
+        gd.split_data(small, "0.5")
+    with pytest.raises(ValueError, match="seed must be at least 0, got -1"):
+        plotting.trajectory("sgd", small[["a"]], small["y"], np.zeros(2), 3, seed=-1,
+                            learning_rate=0.1)
+
+
 # --- (6) the command line ------------------------------------------------------------------------
 @pytest.fixture
 def csv_file(tmp_path, small):
