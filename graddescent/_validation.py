@@ -280,7 +280,7 @@ def magnitude_limit(n_rows: int, n_params: int) -> float:
 
 def _peak(values: np.ndarray) -> float:
     """The largest magnitude in ``values`` (NaN when one is NaN): two contiguous passes."""
-    return float(max(values.max(), -values.min())) if values.size else 0.0
+    return float(np.maximum(values.max(), -values.min())) if values.size else 0.0
 
 
 def _check_peak(values: np.ndarray, peak: float, limit: float, label) -> None:
