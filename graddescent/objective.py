@@ -9,7 +9,12 @@ gradient of ``f_i = r_i^2 / 2`` is ``(r_i, r_i * X[i])``.
 
 Compiled (for the driver kernels, and for anyone): :func:`residual`, :func:`residual_pair`,
 :func:`add_sample`, :func:`full_gradient` (one pass over ``X``, the objective for free) and
-:func:`objective`. In Python, on whole arrays and a chunk of rows at a time (never an
+:func:`objective`. Like every kernel they check nothing: they assume float64 C-contiguous
+arrays of matching shapes (``y`` of length ``n``, ``z`` of length ``d + 1``), as
+:func:`graddescent._validation.engine_arrays` makes them; the entry points of the package
+(the :class:`~graddescent.drivers.Optimizer` included) check before calling them.
+
+In Python, on whole arrays and a chunk of rows at a time (never an
 ``n``-length temporary beyond ``X`` itself): :func:`hessian` ``[1, X]^T [1, X] / n``,
 :func:`top_eigenvalue` (its largest eigenvalue ``L``), :func:`max_row_sq_norm` and
 :func:`l_max` (``L_max = max_i (1 + ||x_i||^2)``), :func:`variance` and :func:`least_squares`
