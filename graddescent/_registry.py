@@ -228,6 +228,9 @@ R_NAMES: dict[str, Method] = {m.r_name: m for m in METHODS.values() if m.r_name}
 
 def get_method(name: str) -> Method:
     """Look a method up by its lower-case or R name; unknown names raise a ValueError."""
+    if not isinstance(name, str):
+        raise TypeError(f"A method name must be a string such as 'gd' or 'GD', got "
+                        f"{type(name).__name__} {name!r}.")
     method = METHODS.get(name) or R_NAMES.get(name) or METHODS.get(str(name).lower())
     if method is None:
         known = ", ".join(m.r_name or m.name for m in METHODS.values())

@@ -1,71 +1,133 @@
-"""Input checks shared by the R-style API: clear messages, never a silent NaN."""
+"""The one validation layer: every entry point checks its input here before any kernel runs.
+
+The R-style functions, :func:`~graddescent.learn` and :func:`~graddescent.predict`,
+:class:`~graddescent.GDRegressor`, the command line, :func:`graddescent.plotting.trajectory` and
+the engine (:func:`graddescent.drivers.optimize`, :class:`~graddescent.drivers.Optimizer`) call
+these checks, so that the compiled kernels only ever see what they assume: float64, C-contiguous,
+writable arrays of matching shapes (checked in O(1) on every call), with finite values whose
+least-squares sums cannot overflow (checked once per data set). Every message names the column,
+argument or option at fault and says what to do; the caller's data is never modified (every
+conversion is a copy).
+
+Frames (the R-style API): :func:`as_frame`, :func:`numeric_matrix`, :func:`split_xy`.
+Arrays (the engine and the estimator): :func:`engine_arrays`, :func:`check_vector`,
+:func:`check_magnitudes`, :func:`magnitude_limit`, :func:`describe_nonfinite`.
+Settings: :func:`check_int`, :func:`check_real`, :func:`check_positive`,
+:func:`check_unit_interval`, :func:`check_unit_fraction`, :func:`check_nonnegative`,
+:func:`check_str`, :func:`check_mapping`, :func:`check_bool`.
+"""
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_positive",
-           "check_unit_interval", "check_nonnegative", "check_interval", "check_choice"]
+__all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_real", "check_positive",
+           "check_unit_interval", "check_unit_fraction", "check_nonnegative", "check_interval",
+           "check_choice", "check_str", "check_mapping", "check_bool", "check_vector",
+           "engine_arrays", "magnitude_limit", "check_magnitudes", "describe_nonfinite"]
+
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
+# --- frames --------------------------------------------------------------------------------------
+def _is_sparse(data: Any) -> bool:
+    if isinstance(data, (np.ndarray, pd.DataFrame, list, tuple)):
+        return False
+    try:
+        from scipy import sparse
+    except ImportError:  # pragma: no cover - scipy comes with scikit-learn
+        return False
+    return sparse.issparse(data)
 
 
 def as_frame(data: Any, name: str = "data") -> pd.DataFrame:
     """Return ``data`` as a DataFrame (a view or a new frame; the caller's data is not modified).
 
     Accepts a DataFrame or a 2-D array-like; arrays get columns ``V1, V2, ...`` as R's frames do.
+    Raises TypeError for a sparse matrix and ValueError for duplicated column names (a column
+    must be addressable by its name).
     """
+    if _is_sparse(data):
+        raise TypeError(f"{name} is a sparse matrix ({type(data).__name__}); the R-style "
+                        f"functions take dense data: convert it first (e.g. {name}.toarray()).")
     if isinstance(data, pd.DataFrame):
-        return data
-    if isinstance(data, pd.Series):
-        raise ValueError(f"{name} must be 2-D (rows x columns, output last), got a Series.")
-    arr = np.asarray(data)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows x columns, output last), got an array with "
-                         f"{arr.ndim} dimension(s).")
-    return pd.DataFrame(arr, columns=[f"V{j + 1}" for j in range(arr.shape[1])])
+        frame = data
+    else:
+        if isinstance(data, pd.Series):
+            raise ValueError(f"{name} must be 2-D (rows x columns, output last), got a Series.")
+        arr = np.asarray(data)
+        if arr.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (rows x columns, output last), got an array "
+                             f"with {arr.ndim} dimension(s).")
+        frame = pd.DataFrame(arr, columns=[f"V{j + 1}" for j in range(arr.shape[1])])
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        names = ", ".join(repr(c) for c in dict.fromkeys(duplicated))
+        raise ValueError(f"{name} has duplicated column name(s) {names}; give every column a "
+                         f"distinct name.")
+    return frame
 
 
 def numeric_matrix(frame: pd.DataFrame, name: str = "data", *, min_rows: int = 1,
-                   min_cols: int = 1) -> np.ndarray:
-    """Check that every column is a real number and finite; return a new float64 C array."""
+                   min_cols: int = 1, magnitudes: bool = False) -> np.ndarray:
+    """Check that every column is a real number and finite; return a new float64 C array.
+
+    ``magnitudes=True`` also refuses values whose squares would overflow the least-squares sums
+    over these rows and columns (:func:`magnitude_limit`; the message names the column).
+    """
     n_rows, n_cols = frame.shape
     if n_cols < min_cols:
         raise ValueError(f"{name} needs at least {min_cols} columns (the inputs, then the output "
                          f"last), got {n_cols}.")
     if n_rows < min_rows:
         raise ValueError(f"{name} needs at least {min_rows} rows, got {n_rows}.")
-    for col in frame.columns:
-        dtype = frame[col].dtype
+    for j in range(n_cols):
+        col, dtype = frame.columns[j], frame.dtypes.iloc[j]
         if pd.api.types.is_bool_dtype(dtype):
             raise TypeError(f"Column {col!r} of {name} is boolean; convert it to 0/1 numbers "
                             f"explicitly if that is what you mean.")
         if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
             raise TypeError(f"Column {col!r} of {name} is not numeric (dtype {dtype}); every "
                             f"column must hold real numbers (encode categories first).")
-    values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, copy=True))
-    bad = ~np.isfinite(values)
-    if bad.any():
+    with np.errstate(over="ignore"):  # a long double beyond float64's range becomes inf
+        values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, copy=True,
+                                                     na_value=np.nan))
+    if n_rows == 0:
+        return values
+    peak = _peak(values)  # NaN or inf when a value is not finite
+    if not math.isfinite(peak):
+        bad = ~np.isfinite(values)
         j = int(np.argmax(bad.any(axis=0)))
         count = int(bad[:, j].sum())
-        kind = "NaN" if np.isnan(values[:, j]).any() else "infinite"
+        kind = ("NaN" if np.isnan(values[:, j]).any()
+                else "infinite (or beyond float64's range, about 1.8e308)")
         raise ValueError(f"Column {frame.columns[j]!r} of {name} has {count} {kind} value(s) "
                          f"(missing or infinite data); remove or impute them first.")
+    if magnitudes:
+        _check_peak(values, peak, magnitude_limit(n_rows, n_cols),
+                    lambda j: f"Column {frame.columns[j]!r} of {name}")
     return values
 
 
-def split_xy(data: Any, name: str = "data_train", *, min_rows: int = 2):
+def split_xy(data: Any, name: str = "data_train", *, min_rows: int = 2,
+             magnitudes: bool = False):
     """Validate a frame whose last column is the output; return ``(X, y, frame)``.
 
-    ``X`` is a new float64 C-contiguous (n, d) array and ``y`` a new (n,) array.
+    ``X`` is a new float64 C-contiguous (n, d) array and ``y`` a new (n,) array;
+    ``magnitudes`` as in :func:`numeric_matrix`.
     """
     frame = as_frame(data, name)
-    values = numeric_matrix(frame, name, min_rows=min_rows, min_cols=2)
+    values = numeric_matrix(frame, name, min_rows=min_rows, min_cols=2, magnitudes=magnitudes)
     return np.ascontiguousarray(values[:, :-1]), values[:, -1].copy(), frame
 
 
+# --- settings ------------------------------------------------------------------------------------
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
     """An integer within ``[low, high]``, else a ValueError naming ``name``.
 
@@ -87,12 +149,13 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     return value
 
 
-def _check_real(name: str, value: Any, ok, expected: str) -> float:
-    """``float(value)`` when ``ok`` holds for it, else a ValueError naming ``name``."""
+def check_real(name: str, value: Any, ok: Callable[[float], bool], expected: str) -> float:
+    """``float(value)`` when ``ok`` holds for it, else a ValueError naming ``name``
+    ("``name`` must ``expected``, got ...")."""
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = float("nan")
+        v = float(value) if not isinstance(value, (str, bytes, bool)) else math.nan
+    except (TypeError, ValueError, OverflowError):
+        v = math.nan
     if not ok(v):
         raise ValueError(f"{name} must {expected}, got {value!r}.")
     return v
@@ -100,7 +163,7 @@ def _check_real(name: str, value: Any, ok, expected: str) -> float:
 
 def check_positive(name: str, value: Any) -> float:
     """A finite number > 0, else a ValueError naming ``name``."""
-    return _check_real(name, value, lambda v: np.isfinite(v) and v > 0, "be a positive number")
+    return check_real(name, value, lambda v: math.isfinite(v) and v > 0, "be a positive number")
 
 
 def check_interval(name: str, value: Any, low: float, high: float, *,
@@ -116,7 +179,7 @@ def check_interval(name: str, value: Any, low: float, high: float, *,
         return (low <= v if left else low < v) and (v <= high if right else v < high)
 
     interval = f"{'[' if left else '('}{low:g}, {high:g}{']' if right else ')'}"
-    return _check_real(name, value, ok, f"lie in {interval}")
+    return check_real(name, value, ok, f"lie in {interval}")
 
 
 def check_unit_interval(name: str, value: Any) -> float:
@@ -124,9 +187,14 @@ def check_unit_interval(name: str, value: Any) -> float:
     return check_interval(name, value, 0.0, 1.0, closed="left")
 
 
+def check_unit_fraction(name: str, value: Any) -> float:
+    """A number in (0, 1], else a ValueError naming ``name``."""
+    return check_real(name, value, lambda v: 0.0 < v <= 1.0, "lie in (0, 1]")
+
+
 def check_nonnegative(name: str, value: Any) -> float:
     """A finite number >= 0, else a ValueError naming ``name``."""
-    return _check_real(name, value, lambda v: np.isfinite(v) and v >= 0, "be >= 0 (and finite)")
+    return check_real(name, value, lambda v: np.isfinite(v) and v >= 0, "be >= 0 (and finite)")
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> Any:
@@ -135,3 +203,159 @@ def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> Any:
         allowed = " or ".join(f"{c!r}" for c in choices)
         raise ValueError(f"{name} must be {allowed}, got {value!r}.")
     return value
+
+
+def check_str(name: str, value: Any, example: str) -> str:
+    """A string, else a TypeError naming ``name`` (``example``: what a valid value looks like)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string such as {example!r}, got "
+                        f"{type(value).__name__} {value!r}.")
+    return value
+
+
+def check_mapping(name: str, value: Any, example: str) -> dict[Any, Any]:
+    """A mapping (None: empty) as a new dict, else a TypeError naming ``name``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict of settings such as {example}, got "
+                        f"{type(value).__name__} {value!r}.")
+    return dict(value)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """True or False (Python or NumPy), else a TypeError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+# --- arrays --------------------------------------------------------------------------------------
+def check_vector(name: str, value: Any, length: int | None = None, *, expected: str = "",
+                 flatten: bool = False) -> np.ndarray:
+    """A new finite float64 vector, else a ValueError naming ``name``.
+
+    ``flatten`` also accepts a scalar and a single row or column. ``length`` (when given) is
+    checked; ``expected`` says what the length should be.
+    """
+    try:
+        with np.errstate(over="ignore"):
+            vec = np.array(value, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must hold numbers, got {value!r} ({exc}).") from None
+    if flatten and sum(s > 1 for s in vec.shape) <= 1:
+        vec = vec.reshape(-1)
+    if vec.ndim != 1:
+        raise ValueError(f"{name} must be a vector, got an array of shape {vec.shape}.")
+    if length is not None and vec.shape[0] != length:
+        raise ValueError(f"{name} has {vec.shape[0]} values, {expected or f'expected {length}'}.")
+    bad = ~np.isfinite(vec)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ValueError(f"{name} has a non-finite value ({float(vec[k])!r}) at position {k}; "
+                         f"every value must be a finite number.")
+    return vec
+
+
+def _as_float_array(name: str, value: Any, ndim: int) -> np.ndarray:
+    """``value`` as a float64 C-contiguous writable array (the same object when it already is)."""
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if arr.ndim != ndim:
+        shape = "(n_samples, n_features)" if ndim == 2 else "(n_samples,)"
+        raise ValueError(f"{name} must be {ndim}-D, of shape {shape}; got an array of shape "
+                         f"{arr.shape}.")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    if arr.dtype != np.float64 or not arr.flags.c_contiguous or not arr.flags.writeable:
+        with np.errstate(over="ignore"):
+            arr = np.array(arr, dtype=np.float64, order="C", copy=True)
+    return arr
+
+
+def engine_arrays(X: Any, y: Any, n_params: int, n_rows: int | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` as the kernels assume them, checked in O(1) when they already are.
+
+    ``X`` becomes a float64 C-contiguous writable (n, d) array with ``d = n_params - 1`` (and
+    ``n = n_rows`` when given: the rows the driver's state was made for), ``y`` a float64 (n,)
+    array; a conversion is a copy. Shapes, dimensions and dtypes are checked; values are not
+    (see :func:`describe_nonfinite`).
+    """
+    X = _as_float_array("X", X, 2)
+    y = _as_float_array("y", y, 1)
+    n, d = X.shape
+    if n < 1:
+        raise ValueError("X has 0 rows; at least one is needed.")
+    if y.shape[0] != n:
+        raise ValueError(f"y has {y.shape[0]} values but X has {n} rows; they must match.")
+    if d + 1 != n_params:
+        raise ValueError(f"X has {d} features, but theta has {n_params} values: it needs "
+                         f"{d + 1} (the intercept first, then one per feature).")
+    if n_rows is not None and n != n_rows:
+        raise ValueError(f"X has {n} rows, but the optimizer was made for {n_rows} (its "
+                         f"driver's state has one entry per row); make a new Optimizer.")
+    return X, y
+
+
+def magnitude_limit(n_rows: int, n_params: int) -> float:
+    r"""The largest magnitude of a value the least-squares sums can take without overflow.
+
+    ``sqrt(max_float / n) / (p + 1)`` for ``n`` rows and ``p = d + 1`` parameters: then every
+    residual at a point with coordinates of magnitude at most 1 (R's ``theta0 ~ U(0, 1)``, the
+    estimator's zeros) is below ``(p + 1) M`` and the sum of ``n`` squared residuals, the Gram
+    matrix and ``L_max`` are finite. About ``1.3e154 / ((p + 1) sqrt(n))``.
+    """
+    return math.sqrt(_FLOAT_MAX / max(n_rows, 1)) / (n_params + 1)
+
+
+def _peak(values: np.ndarray) -> float:
+    """The largest magnitude in ``values`` (NaN when one is NaN): two contiguous passes."""
+    return float(np.maximum(values.max(), -values.min())) if values.size else 0.0
+
+
+def _check_peak(values: np.ndarray, peak: float, limit: float, label) -> None:
+    """Raise a ValueError naming (``label(j)``) the first column of ``values`` beyond ``limit``
+    when their largest magnitude ``peak`` is."""
+    if not peak > limit:
+        return
+    column = values.reshape(values.shape[0], -1)
+    j = int(np.argmax(np.abs(column).max(axis=0) > limit))
+    raise ValueError(f"{label(j)} has values up to {float(np.abs(column[:, j]).max()):.3g} in "
+                     f"magnitude: beyond {limit:.3g} the least-squares sums over "
+                     f"{values.shape[0]} rows overflow float64. Rescale it first (e.g. "
+                     f"variance_scaling or StandardScaler, or other units).")
+
+
+def check_magnitudes(X: np.ndarray, y: np.ndarray, *, columns: Sequence[Any] | None = None,
+                     name: str = "X", y_name: str = "y") -> None:
+    """Raise a ValueError naming the first column of ``X`` (or ``y``) whose magnitude exceeds
+    :func:`magnitude_limit` (its squares would overflow the least-squares sums)."""
+    n, d = X.shape
+    limit = magnitude_limit(n, d + 1)
+    _check_peak(X, _peak(X), limit, lambda j: (f"Column {columns[j]!r} of {name}"
+                                               if columns is not None
+                                               else f"Column {j} of {name}"))
+    _check_peak(y, _peak(y), limit, lambda j: f"The output {y_name}")
+
+
+def describe_nonfinite(X: np.ndarray, y: np.ndarray, theta: np.ndarray,
+                       theta_name: str = "theta0") -> str:
+    """Why the objective is not finite at ``theta`` before any step: which column of ``X``, ``y``
+    or ``theta`` holds a NaN or an infinity, or which column is too large in magnitude."""
+    bad = ~np.isfinite(X)
+    if bad.any():
+        j = int(np.argmax(bad.any(axis=0)))
+        kind = "NaN" if np.isnan(X[:, j]).any() else "infinite"
+        return (f"Column {j} of X has {int(bad[:, j].sum())} {kind} value(s) (missing or "
+                f"infinite data); remove or impute them first.")
+    for label, values in (("y", y), (theta_name, theta)):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            return (f"{label} has {int(bad.sum())} non-finite value(s) (first at position "
+                    f"{int(np.argmax(bad))}); every value must be a finite number.")
+    try:
+        check_magnitudes(X, y)
+    except ValueError as exc:
+        return str(exc)
+    return (f"The objective overflows float64 at the starting point ({theta_name}): the data "
+            f"and {theta_name} are too large in magnitude; scale the data.")

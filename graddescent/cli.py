@@ -7,8 +7,11 @@
     The R workflow on your file (split, scale, learn, predict, RMSE): prints the coefficients
     in original units and the RMSE; ``--predict NEW.csv`` writes predictions.
 
-Errors in the user's data (missing file, empty file, non-numeric column, missing values) end
-with a one-line message on stderr and exit code 1; usage errors exit with code 2 (argparse).
+Errors in the user's data (missing file, empty file, non-numeric column, missing values,
+values too large for float64) and diverging fits end with a one-line message on stderr and exit
+code 1, as does ``compare`` when every fit failed (its rows are still written); usage errors
+(including ``--jobs 0``, ``--seed -1``, ``--alpha inf`` and a ``--plot`` file type matplotlib
+cannot write) exit with code 2 (argparse) and name the option.
 """
 
 from __future__ import annotations
@@ -72,9 +75,32 @@ def _checked(check: Callable[..., Any], **bounds: Any) -> Callable[[str], Any]:
 
 _positive_int = _checked(check_int, low=1)
 _seed = _checked(check_int, low=0)
-_int = _checked(check_int)
 _fraction = _checked(check_interval, low=0.0, high=1.0, closed="neither")
 _positive_float = _checked(check_positive)
+
+
+def _check_jobs(name: str, value: object) -> int:
+    """A number of parallel jobs: an integer other than 0 (-1: every core)."""
+    jobs = check_int(name, value)
+    if jobs == 0:
+        raise ValueError(f"{name} must be a number of parallel jobs other than 0 (-1: every "
+                         f"core), got 0.")
+    return jobs
+
+
+_jobs = _checked(_check_jobs)
+
+def _figure_path(value: str) -> str:
+    """An argparse ``type``: a file name whose extension matplotlib can write."""
+    from matplotlib.figure import Figure
+
+    kinds = Figure().canvas.get_supported_filetypes()
+    suffix = Path(value).suffix.lower().lstrip(".")
+    if suffix not in kinds:
+        raise argparse.ArgumentTypeError(
+            f"cannot draw into {value!r}: use a file name ending in one of "
+            f"{', '.join('.' + k for k in sorted(kinds))}")
+    return value
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -130,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="number of seeds 1..K: one split and fit per seed "
                            "(default: %(default)s)")
     _add_common(cmp_)
-    cmp_.add_argument("--jobs", type=_int, default=1, metavar="J",
+    cmp_.add_argument("--jobs", type=_jobs, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
     cmp_.add_argument("--out", default="graddescent-results", metavar="DIR",
                       help="output folder for results.csv, report.md and the PNG figures "
@@ -155,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also predict the rows of NEW.csv (the input columns, with or "
                           "without the output column) and write them with a 'prediction' "
                           "column")
-    fit.add_argument("--plot", metavar="PNG", default=None,
+    fit.add_argument("--plot", metavar="PNG", type=_figure_path, default=None,
                      help="also draw predicted against actual and the residuals of the test "
                           "rows into this PNG file")
     fit.add_argument("--output", "-o", metavar="PATH", default=None,
@@ -248,7 +274,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         paths = report.write_outputs(comparison, args.out, plots=not args.no_plots)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out!r}: {exc}") from None
+    failed = _all_failed(comparison.results)
     if args.quiet:
+        if failed:
+            raise UserError(failed)
         return 0
     print(report.describe(settings))
     summary = C.summarize(comparison.results)
@@ -263,7 +292,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
     print(f"Wrote {paths['results']}, {paths['report']} and {n_png} figure(s) "
           f"into {Path(args.out)}.")
+    if failed:
+        raise UserError(failed)
     return 0
+
+
+def _all_failed(results: pd.DataFrame) -> str:
+    """A one-line error when no fit of a comparison succeeded, else ``""``."""
+    if len(results) and not (results["status"] == "ok").any():
+        counts = results["status"].value_counts()
+        how = ", ".join(f"{k} {v}" for k, v in counts.items())
+        return (f"every fit failed ({how}; the first: {results['message'].iloc[0]}); the rows "
+                f"are in results.csv")
+    return ""
 
 
 def _read_inputs(path: str) -> pd.DataFrame:
@@ -305,8 +346,8 @@ def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: str) -> None:
     fig.suptitle(title, fontsize=11)
     try:
         plotting.save(fig, path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path!r}: {exc}") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot write {path!r}: {str(exc).splitlines()[0]}") from None
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
@@ -324,13 +365,14 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         out = C.fit_method(train, method.name, args.seed, style=args.style,
                          max_iter=args.max_iter, scaling=args.scaling,
                          learning_rate=args.learning_rate, record_curve=False)
+        y_col = data.columns[-1]
+        test_pred = predict(out.model, test)["prediction"]
+        test_rmse = rmse(test[y_col], test_pred)
+        train_rmse = rmse(train[y_col], predict(out.model, train)["prediction"])
     except DivergenceError as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     except ValueError as exc:
         raise UserError(f"{args.data}: {str(exc).splitlines()[0]}") from None
-    y_col = data.columns[-1]
-    test_rmse = rmse(test[y_col], predict(out.model, test)["prediction"])
-    train_rmse = rmse(train[y_col], predict(out.model, train)["prediction"])
     intercept, coef = C.original_coefficients(out.model)
     label = f"{method.name} ({method.r_name})" if method.r_name else method.name
     print(f"{label} on {args.data}: {len(train)} training rows, {len(test)} test rows, "
@@ -342,12 +384,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     for col, c in zip(data.columns[:-1], coef, strict=True):
         print(f"  {str(col):<{width}}  {c: .6g}")
     X_tr, y_tr = train.iloc[:, :-1].to_numpy(float), train[y_col].to_numpy(float)
-    beta = least_squares(X_tr, y_tr)
+    try:
+        beta = least_squares(X_tr, y_tr)
+    except np.linalg.LinAlgError as exc:
+        raise UserError(f"{args.data}: the least-squares reference failed: {exc}") from None
     ols = rmse(test[y_col], beta[0] + test.iloc[:, :-1].to_numpy(float) @ beta[1:])
     print(f"\ntest RMSE  {test_rmse:.6g}  (exact least squares on the same split: {ols:.6g})")
     print(f"train RMSE {train_rmse:.6g}")
     if args.plot:
-        _fit_figure(test[y_col].to_numpy(), predict(out.model, test)["prediction"].to_numpy(),
+        _fit_figure(test[y_col].to_numpy(), test_pred.to_numpy(),
                     f"{label} on {Path(args.data).name}: test rows", args.plot)
         print(f"\nWrote the figure {args.plot}")
     if new is not None:

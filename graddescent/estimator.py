@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -27,6 +28,7 @@ from . import objective as O
 from . import rules
 from ._registry import METHODS
 from ._schedule import Patience, StepDecay
+from ._validation import check_magnitudes, check_vector, magnitude_limit
 from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer
 from .rules import UpdateRule
 
@@ -42,8 +44,6 @@ _TOL_EXACT, _TOL_NOISY = 1e-14, 1e-9
 _MAX_ITER_EXACT, _MAX_ITER_NOISY = 10_000, 1_000_000
 #: The adaptive schedule stops once the rate fell below this fraction of its starting value.
 _ADAPTIVE_FLOOR = 1e-6
-#: An objective this many times above its start (or Var(y) / 2) means the fit diverges.
-_BLOW_UP = 1e6
 
 
 #: Epochs run in one compiled call hold at most this many snapshot values (epochs x params).
@@ -58,16 +58,6 @@ def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
                                    driver.is_noisy(X.shape[0]))
 
 
-#: The objective that the stopping rules watch (and loss_curve_ records) is evaluated on every
-#: row up to this many rows, and above on a fixed systematic subsample of about this many.
-_WATCHED_ROWS = 4096
-
-
-def _watched_stride(n: int) -> int:
-    """Every how many rows the watched objective is evaluated (1: all of them)."""
-    return 1 if n <= _WATCHED_ROWS else -(-n // _WATCHED_ROWS)
-
-
 def _check_rows(X: np.ndarray) -> float:
     """One pass over ``X``: refuse NaN and infinite entries (scikit-learn's wording); return
     ``L_max = 1 + max_i ||x_i||^2``."""
@@ -79,17 +69,8 @@ def _check_rows(X: np.ndarray) -> float:
     return 1.0 + float(top)
 
 
-def _loss_scale(y: np.ndarray) -> float:
-    """``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``.
-
-    In this unit ``objective / scale = 1 - R^2``. Constant ``y`` falls back to ``mean(y^2) / 2``
-    (or 1 when ``y`` is 0).
-    """
-    var = O.variance(y)
-    if var > 0:
-        return 0.5 * var
-    sq = float(O.mean_square(y))
-    return 0.5 * sq if sq > 0 else 1.0
+#: ``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``.
+_loss_scale = O.loss_scale
 
 
 def _as_generator(random_state) -> np.random.Generator:
@@ -314,7 +295,12 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     diabetes; now within 5e-6 either way).
 
     Parameters are validated by scikit-learn; the input by ``validate_data`` (float64 copies
-    when needed). Read-only inputs are copied so that the compiled kernels see one array type.
+    when needed), then by graddescent's validation layer: a target of another dtype (float16,
+    long double, numeric strings) is converted to float64, values whose squares would overflow
+    the least-squares sums raise a ValueError naming the feature, and read-only inputs are
+    copied so that the compiled kernels see one array type. Divergence is decided by the
+    engine (:class:`graddescent.drivers.DivergenceMonitor`) on the per-epoch objectives of
+    ``loss_curve_``.
 
     Examples
     --------
@@ -461,13 +447,14 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if self.warm_start and hasattr(self, "coef_"):
             theta0[0], theta0[1:] = self.intercept_, self.coef_
         if coef_init is not None:
-            coef_init = np.asarray(coef_init, dtype=np.float64)
+            coef_init = check_vector("coef_init", coef_init)
             if coef_init.shape != (d,):
-                raise ValueError(f"coef_init must have shape ({d},), one value per feature, "
-                                 f"got {coef_init.shape}.")
+                raise ValueError(f"X has {d} features, but GDRegressor is expecting "
+                                 f"{coef_init.shape[0]} features as input (coef_init has "
+                                 f"{coef_init.shape[0]} values, one per feature).")
             theta0[1:] = coef_init
         if intercept_init is not None:
-            intercept_init = np.asarray(intercept_init, dtype=np.float64).reshape(-1)
+            intercept_init = check_vector("intercept_init", intercept_init, flatten=True)
             if intercept_init.shape != (1,):
                 raise ValueError(f"intercept_init must be one number, got an array of shape "
                                  f"{intercept_init.shape}.")
@@ -479,37 +466,26 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.loss_curve_ = []
         self.validation_scores_ = None
 
-    def _epochs(self, X: np.ndarray, y: np.ndarray, k: int, limit: float) -> np.ndarray:
+    def _epochs(self, X: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
         """Run ``k`` epochs, appending the objective after each to ``loss_curve_``; return the
         coefficients after each, shape ``(k, p)``.
 
         An epoch is ``ceil(units_per_epoch(n))`` driver units: one pass over the data, or one
-        outer loop of a variance-reduced driver. Raises DivergenceError on overflow or when the
-        objective exceeds ``limit``.
+        outer loop of a variance-reduced driver. The engine computes the objectives and raises
+        DivergenceError by its criterion (:class:`graddescent.drivers.DivergenceMonitor`).
         """
         try:
             snapshots = self._optimizer.run_epochs(X, y, k, self._rng)
         except DivergenceError as exc:
-            raise DivergenceError(self._divergence_message()) from exc
-        for theta in snapshots:
-            loss = self._watched(X, y, theta)
-            if not loss <= limit:  # also catches NaN
-                raise DivergenceError(self._divergence_message())
-            self.loss_curve_.append(loss)
+            raise DivergenceError(self._divergence_message(exc.reason), exc.reason) from exc
+        self.loss_curve_.extend(self._optimizer.objectives.tolist())
         return snapshots
 
-    def _divergence_message(self) -> str:
+    def _divergence_message(self, reason: str) -> str:
         opt = self._optimizer
-        return (f"GDRegressor(method={self.method!r}) diverged: the objective blew up after "
-                f"{opt.t} update steps with learning rate {opt.rule.learning_rate:g}. Scale the "
-                f"data (e.g. make_pipeline(StandardScaler(), GDRegressor(...))) or lower the "
-                f"learning rate.")
-
-    def _blow_up_limit(self, X: np.ndarray, y: np.ndarray, scale: float | None = None) -> float:
-        start = self._watched(X, y, self._optimizer.theta)
-        if not math.isfinite(start):
-            return math.inf
-        return _BLOW_UP * max(start, _loss_scale(y) if scale is None else scale)
+        return (f"GDRegressor(method={self.method!r}) diverged: {reason} after {opt.t} update "
+                f"steps with learning rate {opt.rule.learning_rate:g}. Scale the data (e.g. "
+                f"make_pipeline(StandardScaler(), GDRegressor(...))) or lower the learning rate.")
 
     def _publish(self) -> None:
         opt = self._optimizer
@@ -527,22 +503,37 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                              f"learning rate {opt.rule.learning_rate:.4g}{steps}\n")
 
     def _validated(self, X, y, reset: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Validate ``(X, y)`` in one pass over ``X`` (NaN and infinity refused; ``L_max``
-        recorded for the automatic learning rate)."""
+        """Validate ``(X, y)`` in one pass over ``X``: NaN and infinity refused, ``y`` float64
+        (float16, long double and numeric strings converted), writable copies of read-only
+        inputs (memmaps), magnitudes whose squares fit in float64 (a ValueError names the
+        feature), and ``L_max`` recorded for the automatic learning rate."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True,
                              reset=reset, ensure_all_finite=False)
+        if y.dtype != np.float64:
+            try:
+                with np.errstate(over="ignore"):
+                    y = y.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"y must hold numbers (got dtype {y.dtype}): {exc}.") from None
+        assert_all_finite(y, input_name="y")
         # The kernels are compiled for writable arrays: copy read-only inputs (memmaps).
         X, y = (X if X.flags.writeable else X.copy(), y if y.flags.writeable else y.copy())
         self._l_max = _check_rows(X)
+        # |x_ij| <= sqrt(max_i ||x_i||^2): the column-by-column check only when that is large
+        if not math.sqrt(self._l_max) <= magnitude_limit(X.shape[0], X.shape[1] + 1) or \
+                not float(np.max(np.abs(y), initial=0.0)) <= magnitude_limit(
+                    X.shape[0], X.shape[1] + 1):
+            names = getattr(self, "feature_names_in_", None)
+            check_magnitudes(X, y, columns=None if names is None else list(names))
         return X, y
 
-    def _watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> float:
-        """The objective the stopping rules watch: ``f(theta)``, or on more than
-        ``_WATCHED_ROWS`` rows ``f`` on every ``_watched_stride(n)``-th row."""
-        stride = _watched_stride(X.shape[0])
-        if stride == 1:
-            return O.objective(X, y, theta)
-        return O.objective_strided(X, y, theta, stride)
+    def _check_warm_start(self, X: np.ndarray) -> None:
+        """With ``warm_start``, ``X`` must have the previous fit's features."""
+        if self.warm_start and hasattr(self, "coef_") and X.shape[1] != self.coef_.shape[0]:
+            raise ValueError(f"X has {X.shape[1]} features, but GDRegressor is expecting "
+                             f"{self.coef_.shape[0]} features as input (warm_start=True "
+                             f"continues from the previous fit; set warm_start=False to fit "
+                             f"data with other features).")
 
     # --- public API ----------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -568,12 +559,26 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            On invalid input, for Rprop on batches smaller than the data, and when the fit
-            diverges: the coefficients overflow, or the objective grows a million-fold above its
-            start (:class:`~graddescent.DivergenceError`, a ValueError, which says to scale the
-            data or lower the learning rate).
+            On invalid input (the message names the feature or argument), for Rprop on batches
+            smaller than the data, for SVRG with option 2 and a single inner step (it would
+            never move), and when the fit diverges by the engine's criterion
+            (:class:`~graddescent.drivers.DivergenceMonitor`: the coefficients overflow, or the
+            objective ends a million-fold above ``max(its start, Var(y) / 2)`` or grows at 50
+            consecutive evaluations while above it; :class:`~graddescent.DivergenceError`, a
+            ValueError, which says to scale the data or lower the learning rate).
         """
+        fitted = {k: getattr(self, k) for k in ("n_features_in_", "feature_names_in_")
+                  if hasattr(self, k)}
         X, y = self._validated(X, y)
+        try:
+            self._check_warm_start(X)
+        except ValueError:
+            for k in ("n_features_in_", "feature_names_in_"):  # still the previous fit's
+                if k in fitted:
+                    setattr(self, k, fitted[k])
+                elif hasattr(self, k):
+                    delattr(self, k)
+            raise
         rng = _as_generator(self.random_state)
         X_val = y_val = None
         if self.early_stopping:
@@ -585,7 +590,6 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         schedule = self._schedule(opt.rule, opt.driver, n)
         tol = self._tol(opt.driver, n)
         scale = _loss_scale(y_val if self.early_stopping else y)
-        limit = self._blow_up_limit(X, y, None if self.early_stopping else scale)
         stopper = (StepDecay(X, tol, self.n_iter_no_change,
                              floor=opt.rule.learning_rate * _ADAPTIVE_FLOOR)
                    if schedule == "adaptive" else Patience(tol, self.n_iter_no_change))
@@ -599,7 +603,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             k = min(stopper.epochs_before_decision(opt, steps_per_epoch),
                     max_iter - epoch, max(1, _BLOCK_VALUES // (X.shape[1] + 1)))
             t_before = opt.t
-            snapshots = self._epochs(X, y, k, limit)
+            snapshots = self._epochs(X, y, k)
             steps_per_epoch = max((opt.t - t_before) / k, 1.0)
             for e in range(k):
                 epoch += 1
@@ -678,8 +682,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             driver = self._make_driver(n)
             driver.check(n, opt.rule)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
-            self._n_rows = n
-        self._epochs(X, y, 1, self._blow_up_limit(X, y))
+            opt.n_samples = self._n_rows = n
+        self._epochs(X, y, 1)
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()

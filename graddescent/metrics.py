@@ -25,6 +25,9 @@ def rmse(output_data: Any, prediction: Any) -> float:
 
     .. math:: \mathrm{RMSE} = \sqrt{\frac{1}{n}\sum_i (y_i - \hat y_i)^2}
 
+    Errors whose squares overflow (beyond about 1e154) are scaled by the largest one first, so
+    the result is finite whenever it is representable.
+
     Parameters
     ----------
     output_data : array-like of shape (n,)
@@ -49,4 +52,13 @@ def rmse(output_data: Any, prediction: Any) -> float:
                          f"{p.shape[0]}.")
     if y.shape[0] == 0:
         raise ValueError("rmse needs at least one value.")
-    return float(np.sqrt(np.mean((y - p) ** 2)))
+    with np.errstate(over="ignore"):
+        diff = y - p
+        value = float(np.sqrt(np.mean(diff ** 2)))
+    if np.isfinite(value):
+        return value
+    # the squares of errors beyond ~1e154 overflow: the same mean, on errors scaled to <= 1
+    if not np.all(np.isfinite(diff)):
+        raise ValueError("output_data - prediction overflows float64 (errors beyond 1.8e308).")
+    peak = float(np.max(np.abs(diff)))
+    return peak * float(np.sqrt(np.mean((diff / peak) ** 2)))

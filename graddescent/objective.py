@@ -9,7 +9,12 @@ gradient of ``f_i = r_i^2 / 2`` is ``(r_i, r_i * X[i])``.
 
 Compiled (for the driver kernels, and for anyone): :func:`residual`, :func:`residual_pair`,
 :func:`add_sample`, :func:`full_gradient` (one pass over ``X``, the objective for free) and
-:func:`objective`. In Python, on whole arrays and a chunk of rows at a time (never an
+:func:`objective`. Like every kernel they check nothing: they assume float64 C-contiguous
+arrays of matching shapes (``y`` of length ``n``, ``z`` of length ``d + 1``), as
+:func:`graddescent._validation.engine_arrays` makes them; the entry points of the package
+(the :class:`~graddescent.drivers.Optimizer` included) check before calling them.
+
+In Python, on whole arrays and a chunk of rows at a time (never an
 ``n``-length temporary beyond ``X`` itself): :func:`hessian` ``[1, X]^T [1, X] / n``,
 :func:`top_eigenvalue` (its largest eigenvalue ``L``), :func:`max_row_sq_norm` and
 :func:`l_max` (``L_max = max_i (1 + ||x_i||^2)``), :func:`variance` and :func:`least_squares`
@@ -33,15 +38,19 @@ import numpy as np
 from ._jit import kernel
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
-           "objective_strided", "scan_rows", "mean_and_variance", "mean_square", "hessian",
+           "objective_strided", "watched", "WATCHED_ROWS", "scan_rows", "mean_and_variance",
+           "mean_square", "hessian",
            "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares",
-           "objective_on_grid", "CHUNK"]
+           "objective_on_grid", "loss_scale", "CHUNK"]
 
 #: Rows per chunk of the statistics of X computed in Python: they never allocate more than
 #: this many values per column.
 CHUNK = 8192
 #: Power iterations of :func:`top_eigenvalue` at most.
 POWER_ITERATIONS = 100
+#: :func:`least_squares` scales the columns of ``[1, X]`` to a largest magnitude of 1 when their
+#: magnitudes differ by more than this factor (``lstsq`` would otherwise drop the small ones).
+EQUILIBRATE_RATIO = 1e8
 
 
 # --- compiled: residuals, gradient, objective ----------------------------------------------
@@ -197,6 +206,21 @@ def _first_bad(X, i):
     return -1
 
 
+#: The objective that divergence checks and stopping rules watch is evaluated on every row up
+#: to this many rows, and above on a fixed systematic subsample of about this many.
+WATCHED_ROWS = 4096
+
+
+def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
+    """The watched objective: ``f(z)``, or above :data:`WATCHED_ROWS` rows ``f`` on every
+    ``ceil(n / WATCHED_ROWS)``-th row (:func:`objective_strided`), a fixed function of ``z``
+    that costs a small fraction of a pass over ``X``."""
+    n = X.shape[0]
+    if n <= WATCHED_ROWS:
+        return float(objective(X, y, z))
+    return float(objective_strided(X, y, z, -(-n // WATCHED_ROWS)))
+
+
 @kernel
 def scan_rows(X):
     """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
@@ -340,11 +364,34 @@ def variance(y: np.ndarray) -> float:
     return float(mean_and_variance(np.ascontiguousarray(y, dtype=np.float64))[1])
 
 
+def loss_scale(y: np.ndarray) -> float:
+    """``Var(y) / 2``, the objective of the best constant prediction (``1 - R^2`` is the
+    objective in this unit); constant ``y`` falls back to ``mean(y^2) / 2``, or 1 when ``y`` is
+    0."""
+    var = variance(y)
+    if var > 0:
+        return 0.5 * var
+    sq = float(np.dot(y, y) / y.shape[0])
+    return 0.5 * sq if sq > 0 else 1.0
+
+
 def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The exact least-squares coefficients ``(b, w)``, intercept first (``numpy.linalg.lstsq``
-    on ``[1, X]``: the minimum-norm solution when ``X`` is rank-deficient)."""
+    on ``[1, X]``: the minimum-norm solution when ``X`` is rank-deficient).
+
+    When the columns' magnitudes differ by more than :data:`EQUILIBRATE_RATIO` (a column of
+    1e100 next to the intercept's ones, or of 1e-100), ``lstsq`` runs on the columns scaled to a
+    largest magnitude of 1 and the coefficients are scaled back, so that no column is taken
+    for numerically zero.
+    """
     A = np.column_stack([np.ones(X.shape[0]), X])
-    return np.linalg.lstsq(A, y, rcond=None)[0]
+    with np.errstate(all="ignore"):
+        peaks = np.max(np.abs(A), axis=0) if A.shape[0] else np.ones(A.shape[1])
+    peaks[~(peaks > 0) | ~np.isfinite(peaks)] = 1.0
+    if peaks.max() <= EQUILIBRATE_RATIO * peaks.min():
+        return np.linalg.lstsq(A, y, rcond=None)[0]
+    with np.errstate(over="ignore"):  # a coefficient beyond float64 (a 1e-320 column) is inf
+        return np.linalg.lstsq(A / peaks, y, rcond=None)[0] / peaks
 
 
 def objective_on_grid(x: np.ndarray, y: np.ndarray, B: np.ndarray, W: np.ndarray) -> np.ndarray:

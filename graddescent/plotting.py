@@ -33,6 +33,7 @@ import numpy as np
 
 from . import objective as O
 from ._registry import METHODS
+from ._validation import check_int, check_magnitudes, check_vector, engine_arrays
 from .drivers import Driver, FullBatch, Optimizer
 from .rules import UpdateRule
 
@@ -149,6 +150,19 @@ def _rule_and_driver(method_or_rule: str | UpdateRule, driver: Driver | None,
     return rule, driver or method.make_driver(**params)
 
 
+def _problem(X: Any, y: Any, theta0: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, y, theta0)`` checked by the validation layer (a 1-D ``X`` is one input column)."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 1:
+        X = X[:, None]
+    if y.ndim > 1 and sum(s > 1 for s in y.shape) <= 1:
+        y = y.reshape(-1)
+    theta0 = check_vector("theta0", theta0)
+    X, y = engine_arrays(X, y, theta0.shape[0])
+    check_magnitudes(X, y)
+    return X, y, theta0
+
+
 def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_steps: int,
                *, driver: Driver | None = None, seed: int = 0, **params: Any) -> np.ndarray:
     """The iterates of a fit, one row per unit (step, or outer loop), ``theta0`` first.
@@ -174,13 +188,19 @@ def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_
     Returns
     -------
     ndarray of shape (n_steps + 1, d + 1)
+
+    Raises
+    ------
+    ValueError
+        When the shapes do not match (``y`` one value per row, ``theta0`` ``d + 1`` values),
+        a value is not finite or too large (the message names the column), or the fit
+        diverges (:class:`~graddescent.DivergenceError`).
     """
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    if X.ndim == 1:
-        X = X[:, None]
-    y = np.ascontiguousarray(y, dtype=np.float64).ravel()
+    X, y, theta0 = _problem(X, y, theta0)
+    n_steps = check_int("n_steps", n_steps, low=0)
+    seed = check_int("seed", seed, low=0)
     rule, drv = _rule_and_driver(method_or_rule, driver, params)
-    opt = Optimizer(rule, drv, np.asarray(theta0, dtype=np.float64), X.shape[0])
+    opt = Optimizer(rule, drv, theta0, X.shape[0])
     rng = np.random.default_rng(seed)
     path = [opt.theta.copy()]
     for _ in range(int(n_steps)):
@@ -290,12 +310,10 @@ def effective_step_sizes(method_or_rule: str | UpdateRule, X: Any, y: Any, theta
     ValueError
         For Rprop, whose steps are not a multiple of the gradient.
     """
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    if X.ndim == 1:
-        X = X[:, None]
-    y = np.ascontiguousarray(y, dtype=np.float64).ravel()
+    X, y, theta0 = _problem(X, y, theta0)
+    n_steps = check_int("n_steps", n_steps, low=0)
     rule, _ = _rule_and_driver(method_or_rule, FullBatch(), params)
-    opt = Optimizer(rule, FullBatch(), np.asarray(theta0, dtype=np.float64), X.shape[0])
+    opt = Optimizer(rule, FullBatch(), theta0, X.shape[0])
     rng = np.random.default_rng(0)
     out = np.empty((int(n_steps), X.shape[1] + 1))
     for k in range(int(n_steps)):

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._validation import as_frame, numeric_matrix
+from ._validation import as_frame, check_int, check_real, numeric_matrix
 
 __all__ = ["SplitData", "Scaled", "split_data", "variance_scaling", "variance_descaling",
            "minmax_scaling", "minmax_descaling"]
@@ -68,9 +68,10 @@ def split_data(data_set: Any, data_train_rate: float = 0.5, seed: int | None = N
     (8, 2)
     """
     frame = as_frame(data_set, "data_set")
-    rate = float(data_train_rate)
-    if not 0.0 < rate < 1.0:
-        raise ValueError(f"data_train_rate must lie in (0, 1), got {data_train_rate!r}.")
+    rate = check_real("data_train_rate", data_train_rate, lambda v: 0.0 < v < 1.0,
+                      "lie in (0, 1)")
+    if seed is not None:
+        seed = check_int("seed", seed, low=0)
     n = frame.shape[0]
     k = int(n * rate)
     if k < 1 or k >= n:
@@ -83,22 +84,54 @@ def split_data(data_set: Any, data_train_rate: float = 0.5, seed: int | None = N
     return SplitData(frame.iloc[train_rows].copy(), frame.iloc[np.flatnonzero(test_mask)].copy())
 
 
+#: A spread below this (the square root of the smallest normal float64) is recomputed on the
+#: column divided by its largest magnitude: the squared deviations of the sd underflow there.
+_SMALL_SPREAD = float(np.sqrt(np.finfo(np.float64).tiny))
+
+
+def _center_spread(values: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    if kind == "variance":
+        return values.mean(axis=0), values.std(axis=0, ddof=1)
+    center = values.min(axis=0)
+    return center, values.max(axis=0) - center
+
+
 def _scale(data_set: Any, kind: str) -> Scaled:
+    """Scale every column; statistics that over- or underflow are computed robustly.
+
+    ``(x - center) / spread`` as R computes it. A column whose plain statistics are not finite
+    (the squares of 1e160, the range of -1e308..1e308) or whose spread underflows (1e-300) is
+    scaled through ``u = x / max|x|`` instead (``center = center(u) max|x|``, ``spread =
+    spread(u) max|x|``, scaled values ``(u - center(u)) / spread(u)``); when even those do not
+    fit in float64, a ValueError names the column. Only columns whose values are all equal
+    count as constant.
+    """
     frame = as_frame(data_set, "data_set")
     values = numeric_matrix(frame, "data_set", min_rows=2)
-    if kind == "variance":
-        center, spread = values.mean(axis=0), values.std(axis=0, ddof=1)
-        index = ["mean", "sd"]
-    else:
-        center = values.min(axis=0)
-        spread = values.max(axis=0) - center
-        index = ["min", "range"]
-    flat = spread == 0
+    lo, hi = values.min(axis=0), values.max(axis=0)
+    flat = lo == hi
     if flat.any():
         cols = [str(c) for c in frame.columns[flat]]
         raise ValueError(f"Column(s) {', '.join(map(repr, cols))} are constant: {kind} scaling "
                          f"would divide by zero. Drop constant columns first.")
-    scaled = pd.DataFrame((values - center) / spread, index=frame.index, columns=frame.columns)
+    with np.errstate(all="ignore"):
+        center, spread = _center_spread(values, kind)
+        scaled = (values - center) / spread
+    robust = ~(np.isfinite(center) & np.isfinite(spread) & (spread >= _SMALL_SPREAD))
+    for j in np.flatnonzero(robust):
+        peak = max(abs(lo[j]), abs(hi[j]))
+        u = values[:, j:j + 1] / peak
+        c, sp = _center_spread(u, kind)
+        with np.errstate(over="ignore"):
+            center[j], spread[j] = c[0] * peak, sp[0] * peak
+        if not (np.isfinite(center[j]) and np.isfinite(spread[j])):
+            what = "standard deviation" if kind == "variance" else "range"
+            raise ValueError(f"Column {frame.columns[j]!r} of data_set spans {lo[j]:.3g} to "
+                             f"{hi[j]:.3g}: its {what} overflows float64, so it cannot be "
+                             f"{kind}-scaled. Rescale it first (e.g. other units).")
+        scaled[:, j] = (u[:, 0] - c[0]) / sp[0]
+    index = ["mean", "sd"] if kind == "variance" else ["min", "range"]
+    scaled = pd.DataFrame(scaled, index=frame.index, columns=frame.columns)
     params = pd.DataFrame([center, spread], index=index, columns=frame.columns)
     return Scaled(scaled, params)
 
@@ -111,8 +144,14 @@ def _descale(data_set: Any, parameter: Any) -> pd.DataFrame:
         raise ValueError(f"The scaling parameter must have 2 rows and at least as many columns "
                          f"as the data ({values.shape[1]}); got shape {params.shape}.")
     params = params[:, :values.shape[1]]
-    return pd.DataFrame(values * params[1] + params[0], index=frame.index,
-                        columns=frame.columns)
+    with np.errstate(all="ignore"):
+        out = values * params[1] + params[0]
+    bad = ~np.isfinite(out)
+    if bad.any():
+        j = int(np.argmax(bad.any(axis=0)))
+        raise ValueError(f"Descaling column {frame.columns[j]!r} of data_set overflows float64 "
+                         f"(or the scaling parameter is not finite there).")
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
 def variance_scaling(data_set: Any) -> Scaled:
@@ -120,6 +159,9 @@ def variance_scaling(data_set: Any) -> Scaled:
 
     The standard deviation uses the ``n - 1`` denominator, as R does. Every column is scaled,
     the output included. A constant column raises a ValueError (R returns NaN silently).
+    Columns of extreme magnitude (1e300, whose squares overflow, or 1e-300, whose squares
+    underflow) are scaled through their largest magnitude, so they are neither ignored nor
+    called constant; a ValueError names a column whose sd does not fit in float64.
 
     Parameters
     ----------
@@ -151,6 +193,8 @@ def variance_descaling(data_set: Any, variance_parameter: Any) -> pd.DataFrame:
 
 def minmax_scaling(data_set: Any) -> Scaled:
     """Scale every column to [0, 1]: ``(x - min) / (max - min)`` (R: ``minmaxScaling``).
+
+    A column whose range overflows float64 (-1e308 to 1e308) raises a ValueError naming it.
 
     Parameters
     ----------

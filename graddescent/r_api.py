@@ -36,7 +36,15 @@ from ._registry import (
     r_argument_doc,
 )
 from ._signatures import signed_function
-from ._validation import as_frame, numeric_matrix, split_xy
+from ._validation import (
+    as_frame,
+    check_bool,
+    check_mapping,
+    check_str,
+    check_vector,
+    numeric_matrix,
+    split_xy,
+)
 from .preprocessing import minmax_scaling, variance_scaling
 
 __all__ = ["GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
@@ -97,7 +105,7 @@ def run_learner(learning_method: str, data_train: Any,
     if unknown:
         raise TypeError(f"{method.r_name or method.name} has no argument(s) {sorted(unknown)}; "
                         f"it takes {list(method.r_args)}.")
-    X, y, _ = split_xy(data_train, "data_train", min_rows=2)
+    X, y, _ = split_xy(data_train, "data_train", min_rows=2, magnitudes=True)
     params = check_r_arguments({**method.r_args, **(arguments or {})}, X.shape[0])
     glossary = method.glossary(params)
     optimizer = D.Optimizer(method.make_rule(**glossary), method.make_driver(**glossary),
@@ -129,7 +137,12 @@ def _docstring(method: Method) -> str:
               "    theta: the intercept first, then one coefficient per input column.", "",
               "Notes", "-----", "Differences from R gradDescent 3.0: " + method.r_differences,
               "The starting point is theta0 ~ U(0, 1) as in R (see ``initial_theta``).",
-              "A fit that overflows raises ValueError (R returns Inf/NaN silently).", "",
+              "A fit that diverges raises graddescent.DivergenceError, a ValueError (R returns "
+              "huge or Inf/NaN values silently): when the coefficients overflow, or the "
+              "objective ends more than 1e6 times above max(its start, Var(y) / 2), or grows at "
+              "50 consecutive full-gradient evaluations while above it (see "
+              "graddescent.drivers.DivergenceMonitor). Data whose squares would overflow "
+              "raise a ValueError naming the column.", "",
               "Examples", "--------", f">>> from graddescent import {method.r_name}",
               ">>> import numpy as np",
               ">>> data = np.column_stack([np.linspace(-1, 1, 20), np.linspace(-1, 1, 20) * 2])",
@@ -183,15 +196,32 @@ def prediction(model: Any, data_test_input: Any) -> pd.DataFrame:
     DataFrame
         The inputs and a last column ``prediction`` = ``theta_0 + sum_j theta_j x_j``.
     """
-    theta = np.asarray(model, dtype=np.float64).ravel()
+    if isinstance(model, GradDescentModel):
+        raise TypeError("prediction() takes theta (an array, as the learners return); for a "
+                        "learn() result use predict(model, new_data).")
+    theta = check_vector("model (theta)", model, flatten=True)
     frame = as_frame(data_test_input, "data_test_input")
     X = numeric_matrix(frame, "data_test_input")
     if theta.shape[0] != X.shape[1] + 1:
         raise ValueError(f"theta has {theta.shape[0]} values but data_test_input has "
                          f"{X.shape[1]} input columns; theta needs one more (the intercept).")
     out = frame.copy()
-    out["prediction"] = theta[0] + X @ theta[1:]
+    out["prediction"] = _finite_predictions(theta[0] + _product(X, theta[1:]))
     return out
+
+
+def _product(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return X @ w
+
+
+def _finite_predictions(yhat: np.ndarray) -> np.ndarray:
+    """``yhat``, or a ValueError naming the first row whose prediction overflowed."""
+    bad = ~np.isfinite(yhat)
+    if bad.any():
+        raise ValueError(f"The prediction of row {int(np.argmax(bad))} overflows float64: the "
+                         f"data or the coefficients are too large in magnitude.")
+    return yhat
 
 
 SCALING_METHODS = {"VARIANCE": variance_scaling, "MINMAX": minmax_scaling}
@@ -262,16 +292,18 @@ def learn(data_set: Any, feature_scaling: bool = True, scaling_method: str = "VA
     """
     frame = as_frame(data_set, "data_set")
     numeric_matrix(frame, "data_set", min_rows=2, min_cols=2)
-    method = get_method(learning_method)
+    feature_scaling = check_bool("feature_scaling", feature_scaling)
+    method = get_method(check_str("learning_method", learning_method, "GD"))
     if method.r_name is None:
         raise ValueError(f"learn() runs the 14 R learners; {learning_method!r} is not one of "
                          f"them (use GDRegressor(method={method.name!r})).")
     settings = dict(CONTROL_DEFAULTS)
-    unknown = set(control or {}) - set(settings)
+    control = check_mapping("control", control, "{'alpha': 0.05, 'max_iter': 100}")
+    unknown = set(control) - set(settings)
     if unknown:
-        raise ValueError(f"Unknown control setting(s) {sorted(unknown)}; known: "
+        raise ValueError(f"Unknown control setting(s) {sorted(unknown, key=repr)}; known: "
                          f"{sorted(settings)}.")
-    settings.update(control or {})
+    settings.update(control)
     key = str(scaling_method).upper()
     if key not in SCALING_METHODS:
         raise ValueError(f"Unknown scaling_method {scaling_method!r}; use 'VARIANCE' or "
@@ -303,6 +335,10 @@ def predict(model: GradDescentModel, new_data: Any) -> pd.DataFrame:
     DataFrame
         The inputs as given and a last column ``prediction``, in original units.
     """
+    if not isinstance(model, GradDescentModel):
+        raise TypeError(f"predict() takes the GradDescentModel that learn() returns, got "
+                        f"{type(model).__name__}; for theta (an array) use "
+                        f"prediction(theta, new_data).")
     frame = as_frame(new_data, "new_data")
     inputs = model.columns[:-1]
     d = len(inputs)
@@ -314,14 +350,16 @@ def predict(model: GradDescentModel, new_data: Any) -> pd.DataFrame:
         raise ValueError(f"new_data has {frame.shape[1]} columns; the model expects {d} inputs "
                          f"(optionally followed by the output column).")
     X = numeric_matrix(frame, "new_data")
-    theta = np.asarray(model.model, dtype=np.float64)
+    theta = check_vector("model.model (theta)", model.model, d + 1,
+                         expected=f"one more than the {d} inputs (the intercept first)")
     if model.feature_scaling:
         params = np.asarray(model.scaling_parameter, dtype=np.float64)
-        yhat = theta[0] + ((X - params[0, :d]) / params[1, :d]) @ theta[1:]
-        yhat = yhat * params[1, d] + params[0, d]
+        with np.errstate(all="ignore"):
+            yhat = theta[0] + _product((X - params[0, :d]) / params[1, :d], theta[1:])
+            yhat = yhat * params[1, d] + params[0, d]
     else:
-        yhat = theta[0] + X @ theta[1:]
+        yhat = theta[0] + _product(X, theta[1:])
     out = frame.copy()
-    out["prediction"] = yhat
+    out["prediction"] = _finite_predictions(yhat)
     return out
 

@@ -29,11 +29,21 @@ import importlib
 import inspect
 import pkgutil
 
-from .base import DIVERGENCE_MESSAGE, DivergenceError, Driver, DriverState, IndexStream
+from .base import (
+    DIVERGENCE_FACTOR,
+    DIVERGENCE_MESSAGE,
+    DIVERGENCE_STREAK,
+    DivergenceError,
+    DivergenceMonitor,
+    Driver,
+    DriverState,
+    IndexStream,
+)
 from .optimizer import Optimizer, optimize
 
 __all__ = ["Driver", "DriverState", "IndexStream", "DRIVERS", "Optimizer", "optimize",
-           "DivergenceError", "DIVERGENCE_MESSAGE"]
+           "DivergenceError", "DIVERGENCE_MESSAGE", "DivergenceMonitor", "DIVERGENCE_FACTOR",
+           "DIVERGENCE_STREAK"]
 
 _NOT_DRIVERS = ("base", "optimizer")
 

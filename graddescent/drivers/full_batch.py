@@ -51,7 +51,10 @@ class FullBatch(Driver):
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
         losses = np.empty(n_units)
         g, z = buffers(theta.shape[0])
-        t, status = full_batch(X, y, theta, rule_state, t, rule.hyperparameters(), n_units,
-                               losses, g, z)
-        raise_if_diverged(status, t, rule)
-        return t
+        t_end, status = full_batch(X, y, theta, rule_state, t, rule.hyperparameters(), n_units,
+                                   losses, g, z)
+        # for the Optimizer's divergence criterion: the objectives computed, the last one
+        # non-finite when the kernel stopped
+        driver_state.objectives = losses if status == OK else losses[:t_end - t + 1]
+        raise_if_diverged(status, t_end, rule)
+        return t_end

@@ -6,14 +6,36 @@ import math
 
 import numpy as np
 
+from .. import objective as O
+from .._validation import (
+    check_int,
+    check_magnitudes,
+    check_vector,
+    describe_nonfinite,
+    engine_arrays,
+)
 from ..rules import UpdateRule
-from .base import DIVERGENCE_MESSAGE, DivergenceError, Driver
+from .base import DIVERGENCE_MESSAGE, DivergenceError, DivergenceMonitor, Driver, DriverState
 
 __all__ = ["Optimizer", "optimize"]
 
 
 class Optimizer:
     """An update rule run by a driver on ``(X, y)``, with its state kept between calls.
+
+    Every call checks ``X`` and ``y`` before a kernel sees them (shapes, dtype, contiguity:
+    O(1) when they are float64 C arrays; a conversion is a copy, the caller's arrays are never
+    written) and stops a diverging fit with :class:`~graddescent.DivergenceError`: when the
+    iterates overflow, or by the criterion of :class:`~graddescent.drivers.DivergenceMonitor`
+    (the objective more than ``DIVERGENCE_FACTOR = 1e6`` times ``max(f(theta_0), Var(y) / 2)``,
+    or grown at ``DIVERGENCE_STREAK = 50`` consecutive evaluations while above that), checked
+    on the watched objective (:func:`graddescent.objective.watched`: every row up to 4096 rows,
+    a fixed systematic subsample of about 4096 rows above, so that watching costs a small
+    fraction of an epoch) at the end of every call and after every epoch of
+    :meth:`run_epochs`, and on the objective the full-batch kernel records at every step. The
+    first call on a data set evaluates it at the starting point: when it is not finite, or
+    when a fit stops on non-finite values, a ValueError names the column of ``X``, or ``y`` or
+    ``theta0``, at fault.
 
     Parameters
     ----------
@@ -32,28 +54,80 @@ class Optimizer:
         Update steps taken.
     units : int
         Units (driver iterations) run.
+    n_samples : int
+        Rows of the data it runs on (the driver's state has one entry per row).
+    objectives : ndarray
+        The objective after each epoch of the last :meth:`run_epochs` call.
+    monitor : DivergenceMonitor or None
+        The divergence criterion of the current data set (None before the first run); its
+        ``peak`` and ``longest_rise`` tell how close the fit came to it.
     """
 
     def __init__(self, rule: UpdateRule, driver: Driver, theta0: np.ndarray,
                  n_samples: int) -> None:
         self.rule = rule
         self.driver = driver
-        self.theta = np.array(theta0, dtype=np.float64, copy=True)
+        self.theta = check_vector("theta0", theta0)
+        self.n_samples = check_int("n_samples", n_samples, low=1)
         p = self.theta.shape[0]
-        driver.check(n_samples, rule)
+        if p < 1:
+            raise ValueError("theta0 is empty; it needs the intercept, then one value per "
+                             "feature.")
+        driver.check(self.n_samples, rule)
         self.rule_state = rule.init_state(p)
-        self.driver_state = driver.init_state(n_samples, p)
+        self.driver_state = driver.init_state(self.n_samples, p)
         self.t = 0
         self.units = 0
+        self.objectives = np.empty(0)
+        self.monitor: DivergenceMonitor | None = None
+        self._data_key: tuple | None = None
+
+    def _prepare(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """Checked ``(X, y)``; a new divergence reference on a new data set."""
+        key = (id(X), id(y), np.shape(X), np.shape(y))
+        X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
+        if key != self._data_key or self.monitor is None:
+            start = O.watched(X, y, self.theta)
+            if not math.isfinite(start):
+                raise ValueError(describe_nonfinite(X, y, self.theta))
+            self.monitor = DivergenceMonitor(start, O.loss_scale(y), self.t)
+            self._data_key = key
+        return X, y
+
+    def _diverged(self, X: np.ndarray, y: np.ndarray, exc: DivergenceError) -> None:
+        """Re-raise ``exc``, naming the column instead when the data's values (non-finite, or
+        too large in magnitude) are to blame."""
+        if not (np.isfinite(X).all() and np.isfinite(y).all()):
+            raise ValueError(describe_nonfinite(X, y, self.theta)) from exc
+        try:
+            check_magnitudes(X, y)
+        except ValueError as data_exc:
+            raise DivergenceError(f"The fit diverged: {data_exc}",
+                                  "the data are too large in magnitude") from exc
+        raise exc
 
     def run(self, X: np.ndarray, y: np.ndarray, n_units: int,
             rng: np.random.Generator) -> np.ndarray:
         """Run ``n_units`` driver iterations on ``(X, y)``; return ``theta`` (updated in place)."""
         if n_units > 0:
-            self.t = self.driver.run(X, y, self.theta, self.rule, self.rule_state, self.t,
-                                     self.driver_state, rng, int(n_units))
-            self.units += int(n_units)
-            self._check_finite()
+            X, y = self._prepare(X, y)
+            t0 = self.t
+            if isinstance(self.driver_state, DriverState):
+                self.driver_state.objectives = None
+            try:
+                try:
+                    self.t = self.driver.run(X, y, self.theta, self.rule, self.rule_state,
+                                             self.t, self.driver_state, rng, int(n_units))
+                finally:  # the objectives recorded up to an overflow may tell more
+                    recorded = getattr(self.driver_state, "objectives", None)
+                    if recorded is not None:
+                        self.monitor.observe(recorded, t0 + np.arange(recorded.shape[0]),
+                                              self.rule)
+                self.units += int(n_units)
+                self._check_finite()
+                self.monitor.observe_one(O.watched(X, y, self.theta), self.t, self.rule)
+            except DivergenceError as exc:
+                self._diverged(X, y, exc)
         return self.theta
 
     def _check_finite(self) -> None:
@@ -65,14 +139,25 @@ class Optimizer:
         """Run ``n_epochs`` epochs; return ``theta`` after each, shape ``(n_epochs, p)``.
 
         An epoch is ``ceil(driver.units_per_epoch(n))`` units, as in :meth:`run`; the result is
-        the same as running them one call at a time.
+        the same as running them one call at a time. The objective after each epoch is kept in
+        :attr:`objectives` (and checked for divergence).
         """
         snapshots = np.empty((int(n_epochs), self.theta.shape[0]))
+        self.objectives = np.empty(0)
         if n_epochs > 0:
-            self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
-                                            self.t, self.driver_state, rng, snapshots)
-            self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
-            self._check_finite()
+            X, y = self._prepare(X, y)
+            t0 = self.t
+            try:
+                self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
+                                                self.t, self.driver_state, rng, snapshots)
+                self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
+                self._check_finite()
+                self.objectives = np.array([O.watched(X, y, theta) for theta in snapshots])
+                tags = t0 + 1 + np.arange(snapshots.shape[0])
+                tags[-1] = self.t
+                self.monitor.observe(self.objectives, tags, self.rule)
+            except DivergenceError as exc:
+                self._diverged(X, y, exc)
         return snapshots
 
 
@@ -80,8 +165,10 @@ def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,
              theta0: np.ndarray, n_units: int, rng: np.random.Generator) -> np.ndarray:
     """Run ``rule`` under ``driver`` for ``n_units`` units from ``theta0``; return theta.
 
-    ``X`` must be a float64 array of shape (n, d) and ``y`` of shape (n,); ``theta0`` has length
-    ``d + 1``, intercept first.
+    ``X`` is an array of shape (n, d) and ``y`` of shape (n,) (converted to float64 when they
+    are not); ``theta0`` has length ``d + 1``, intercept first. Mismatched shapes raise a
+    ValueError before any kernel runs; a diverging fit raises
+    :class:`~graddescent.DivergenceError` (see :class:`Optimizer`).
 
     Examples
     --------
@@ -93,5 +180,7 @@ def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,
     >>> theta
     array([0.15 , 0.275])
     """
-    opt = Optimizer(rule, driver, theta0, X.shape[0])
-    return opt.run(X, y, n_units, rng)
+    n_units = check_int("n_units", n_units, low=0)
+    theta0 = check_vector("theta0", theta0)
+    X, y = engine_arrays(X, y, theta0.shape[0])
+    return Optimizer(rule, driver, theta0, X.shape[0]).run(X, y, n_units, rng)

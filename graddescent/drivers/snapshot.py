@@ -112,6 +112,16 @@ class SVRG(_Snapshot):
 
     name = "svrg"
 
+    def check(self, n: int, rule) -> None:
+        """Also refuse option 2 with one inner step, under which SVRG never moves."""
+        super().check(n, rule)
+        if self.option == 2 and inner_length(self.inner_iter, n) == 1:
+            what = ("inner_iter=1" if self.inner_iter is not None
+                    else "inner_iter=None (n inner steps) on 1 sample")
+            raise ValueError(f"SVRG with option 2 and {what} never moves: the next snapshot is "
+                             f"drawn from the inner iterates 0..inner_iter-1, i.e. it is always "
+                             f"the snapshot itself. Use option=1, or at least 2 inner steps.")
+
     def lengths_and_picks(self, rng, m, rule):
         if self.option not in (1, 2):
             raise ValueError(f"option must be 1 or 2, got {self.option!r}.")
