@@ -163,7 +163,8 @@ def check_real(name: str, value: Any, ok: Callable[[float], bool], expected: str
 
 def check_positive(name: str, value: Any) -> float:
     """A finite number > 0, else a ValueError naming ``name``."""
-    return check_real(name, value, lambda v: math.isfinite(v) and v > 0, "be a positive number")
+    return check_real(name, value, lambda v: math.isfinite(v) and v > 0,
+                      "be a positive number (finite)")
 
 
 def check_interval(name: str, value: Any, low: float, high: float, *,

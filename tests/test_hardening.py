@@ -314,12 +314,12 @@ def test_prediction_with_a_nan_theta(small):
 
 
 @pytest.mark.parametrize("fn,kwargs,message", [
-    ("SSGD", {"lamda": "a"}, "lamda must be >= 0, got 'a'"),
-    ("SSGD", {"lamda": None}, "lamda must be >= 0, got None"),
+    ("SSGD", {"lamda": "a"}, "lamda must be >= 0 \\(and finite\\), got 'a'"),
+    ("SSGD", {"lamda": None}, "lamda must be >= 0 \\(and finite\\), got None"),
     ("SARAHPlus", {"gamma_s": "a"}, r"gamma_s must lie in \(0, 1\], got 'a'"),
     ("SARAHPlus", {"gamma_s": None}, r"gamma_s must lie in \(0, 1\], got None"),
     ("SVRG", {"option": True}, "option must be 1 or 2, got True"),
-    ("GD", {"alpha": "0.1"}, "alpha must be a positive number, got '0.1'"),
+    ("GD", {"alpha": "0.1"}, "alpha must be a positive number \\(finite\\), got '0.1'"),
 ])
 def test_r_settings_of_the_wrong_type(small, fn, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -387,11 +387,12 @@ def csv_file(tmp_path, small):
 @pytest.mark.parametrize("argv,message", [
     (["fit", "{csv}", "--plot", "out.xyz"], "argument --plot: cannot draw into 'out.xyz': use a "
                                             "file name ending in one of"),
-    (["compare", "--data", "{csv}", "--jobs", "0"], "argument --jobs: expected a number of "
-                                                    "parallel jobs other than 0"),
+    (["compare", "--data", "{csv}", "--jobs", "0"], "argument --jobs: value must be a number "
+                                                    "of parallel jobs other than 0"),
     (["compare", "--data", "{csv}", "--alpha", "inf"], "argument --alpha/--learning-rate: "
-                                                       "expected a finite number > 0, got 'inf'"),
-    (["fit", "{csv}", "--seed", "-1"], "argument --seed: expected a seed >= 0, got '-1'"),
+                                                       "value must be a positive number "
+                                                       "(finite), got inf"),
+    (["fit", "{csv}", "--seed", "-1"], "argument --seed: value must be at least 0, got -1"),
 ])
 def test_command_line_usage_errors_name_the_option(csv_file, capsys, argv, message):
     code, _, err = run_cli([a.format(csv=csv_file) for a in argv], capsys)
