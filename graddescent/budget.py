@@ -114,8 +114,9 @@ def epochs_used(optimizer: D.Optimizer, n: int) -> float:
 
 def relative_suboptimality(f: np.ndarray | float, optimum: float) -> np.ndarray:
     """``(f - f*) / f*``, or ``f - f*`` when ``f*`` is 0; clipped at 0 (rounding)."""
-    gap = np.maximum(np.asarray(f, dtype=float) - optimum, 0.0)
-    return gap / optimum if optimum > 0 else gap
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging fit's inf stays inf
+        gap = np.maximum(np.asarray(f, dtype=float) - optimum, 0.0)
+        return gap / optimum if optimum > 0 else gap
 
 
 def _optimizer(method: str, X: np.ndarray, seed: int, learning_rate: float | None

@@ -467,7 +467,8 @@ def _warm_up_budget(X: np.ndarray, y: np.ndarray, method: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            run_budgeted(method, X[:20], y[:20], 0, Budget(epochs=2.0))
+            # chunks of 3/4 epoch: single steps, chunks within an epoch and across its end
+            run_budgeted(method, X[:20], y[:20], 0, Budget(epochs=3.0, n_points=4))
         except (ValueError, FloatingPointError):
             pass
 

@@ -21,8 +21,8 @@ from .compare import CompareSettings, Comparison, summarize
 from .curves import TARGETS, band, reach_summary
 from .references import REFERENCES
 
-__all__ = ["describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_markdown",
-           "write_outputs"]
+__all__ = ["describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_html",
+           "to_markdown", "write_outputs"]
 
 #: Panels of the suboptimality figure: family -> its title.
 FAMILIES = {
@@ -86,6 +86,11 @@ def _label(method: str) -> str:
     return f"{method} ({r_name})" if r_name else method
 
 
+def _power(t: float) -> str:
+    """``1e-2`` for 0.01."""
+    return f"1e{round(math.log10(t))}"
+
+
 def _reach(value: float, digits: int) -> str:
     return "not reached" if math.isnan(value) else f"{value:.{digits}g}"
 
@@ -103,17 +108,15 @@ def budget_table_rows(comparison: Comparison, dataset: str
         "rel_subopt_median", na_position="last", kind="stable")
     reach = reach_summary({k: v for k, v in comparison.traces.items() if k[0] == dataset})
     reach = reach.set_index("method") if len(reach) else reach
-    header = ["method", "learning rate", "final (f-f*)/f*"]
+    header = ["method", "learning rate" + (" (tuned)" if comparison.settings.tune else ""),
+              "final (f-f*)/f*"]
     for t in TARGETS:
-        header += [f"epochs to {t:g}", f"s to {t:g}"]
+        header += [f"epochs to {_power(t)}", f"s to {_power(t)}"]
     header += ["/ OLS", "seconds", "status"]
-    tuned = comparison.settings.tune
     rows = []
     for _, r in summary.iterrows():
         name = r["method"]
         lr = _fmt(r["learning_rate_median"], 3)
-        if tuned and name in METHODS and lr != "-":
-            lr += " (tuned)"
         cells = [_label(name), lr, _fmt(r["rel_subopt_median"], 2)]
         for t in TARGETS:
             if name in reach.index:
@@ -127,7 +130,7 @@ def budget_table_rows(comparison: Comparison, dataset: str
         sub = comparison.results
         sub = sub[(sub["dataset"] == dataset) & (sub["method"] == name) & (sub["kind"] != "grid")]
         counts = sub["status"].value_counts()
-        status = ", ".join(f"{counts[k]} {k}" for k in counts.index)
+        status = ", ".join(f"{k} {counts[k]}/{len(sub)}" for k in counts.index)
         cells += [ratio, _fmt(r["seconds_median"], 2), status]
         rows.append(cells)
     return header, rows
@@ -153,6 +156,29 @@ def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[lis
     return header, rows
 
 
+def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> list[tuple]:
+    """The report's content, for either writer: ``("h1" | "h2" | "p", text)``,
+    ``("table", header, rows)`` and ``("img", file name, alt text)``."""
+    summary = summarize(comparison.results)
+    budgeted = comparison.settings.budget is not None
+    blocks: list[tuple] = [("h1", "graddescent compare"), ("p", describe(comparison.settings))]
+    if budgeted:
+        blocks += [("p", EPOCH_NOTE), ("p", BUDGET_COLUMNS)]
+    for dataset in dict.fromkeys(comparison.results["dataset"]):
+        sub = comparison.results[comparison.results["dataset"] == dataset].iloc[0]
+        blocks.append(("h2", f"{dataset} ({sub['n_train']} training rows, {sub['n_test']} test "
+                             f"rows)"))
+        blocks.append(("table", *(budget_table_rows(comparison, dataset) if budgeted
+                                  else table_rows(summary, dataset))))
+        for fig in (figures or {}).get(dataset, []):
+            what = next((v for k, v in _FIGURE_TITLES.items() if fig.endswith("_" + k)),
+                        "test RMSE per method")
+            blocks.append(("img", fig, f"{dataset}: {what}"))
+    if not budgeted:
+        blocks.append(("p", R_COLUMNS))
+    return blocks
+
+
 def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = None) -> str:
     """The Markdown report: settings, one table per data set, the figures, the definitions.
 
@@ -167,35 +193,40 @@ def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = N
     -------
     str
     """
-    summary = summarize(comparison.results)
-    budgeted = comparison.settings.budget is not None
-    lines = ["# graddescent compare", "", describe(comparison.settings), ""]
-    if budgeted:
-        lines += [EPOCH_NOTE, ""]
-    for dataset in dict.fromkeys(comparison.results["dataset"]):
-        sub = comparison.results[comparison.results["dataset"] == dataset].iloc[0]
-        lines += [f"## {dataset} ({sub['n_train']} training rows, {sub['n_test']} test rows)", ""]
-        header, rows = (budget_table_rows(comparison, dataset) if budgeted
-                        else table_rows(summary, dataset))
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines: list[str] = []
+    for kind, *rest in _blocks(comparison, figures):
+        if kind == "table":
+            header, rows = rest
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+            lines += ["| " + " | ".join(r) + " |" for r in rows]
+        elif kind == "img":
+            lines.append(f"![{rest[1]}]({rest[0]})")
+        else:
+            lines.append({"h1": "# ", "h2": "## ", "p": ""}[kind] + rest[0])
         lines.append("")
-        for fig in (figures or {}).get(dataset, []):
-            what = next((v for k, v in _FIGURE_TITLES.items() if fig.endswith("_" + k)),
-                        "test RMSE per method")
-            lines += [f"![{dataset}: {what}]({fig})", ""]
-    if budgeted:
-        lines += [BUDGET_COLUMNS, ""]
-        return "\n".join(lines)
-    lines += [
-        "Columns: medians over the seeds. *test RMSE* and *train RMSE* are in the output's "
-        "original units; *IQR* is the interquartile range of the test RMSE over the seeds; "
-        "*/ OLS* is the test RMSE divided by the exact least-squares fit's on the same split "
-        "(1 = the least-squares optimum); *updates* counts coefficient updates (steps, and inner "
-        "steps of SSGD, SVRG, SARAH and SARAHPlus); *seconds* is the fit's wall time. Every run "
-        "is a row of `results.csv`.", ""]
     return "\n".join(lines)
+
+
+def to_html(comparison: Comparison, out: str | Path,
+            figures: dict[str, list[str]] | None = None) -> str:
+    """The same report as one self-contained HTML page: figures embedded (base64 PNG, read
+    from the folder ``out``), tables sortable by a click on a column header."""
+    from .html import page
+
+    blocks = [(kind, *rest) if kind != "img" else ("img", Path(out) / rest[0], rest[1])
+              for kind, *rest in _blocks(comparison, figures)]
+    return page("graddescent compare", blocks)
+
+
+#: The column notes of an R-style report.
+R_COLUMNS = (
+    "Columns: medians over the seeds. *test RMSE* and *train RMSE* are in the output's "
+    "original units; *IQR* is the interquartile range of the test RMSE over the seeds; "
+    "*/ OLS* is the test RMSE divided by the exact least-squares fit's on the same split "
+    "(1 = the least-squares optimum); *updates* counts coefficient updates (steps, and inner "
+    "steps of SSGD, SVRG, SARAH and SARAHPlus); *seconds* is the fit's wall time. Every run "
+    "is a row of `results.csv`.")
 
 
 _FIGURE_TITLES = {"loss_curves.png": "loss curves",
@@ -203,14 +234,15 @@ _FIGURE_TITLES = {"loss_curves.png": "loss curves",
 
 #: The column notes of a budgeted report.
 BUDGET_COLUMNS = (
-    "Columns: medians over the seeds, best final suboptimality first. *final (f-f*)/f\\** is "
+    "Columns: medians over the seeds, best final suboptimality first. `final (f-f*)/f*` is "
     "the relative suboptimality of the training objective at the end of the budget (f* the "
     "exact least-squares objective on the training rows, scaled data); *epochs to* and *s to* "
     "give the work and the fit's seconds (recording excluded) at which it first fell below "
     "1e-2, 1e-4 and 1e-6 (*not reached*: fewer than half the seeds got there within the "
     "budget); */ OLS* is the test RMSE over the least-squares fit's on the same split; "
-    "*status*: *ok* converged to f* before the budget ran out, *budget reached*, *diverged* "
-    "(the iterates overflowed). The sk_* rows are scikit-learn's solvers on the same rows "
+    "*status*: how many seeds ended *ok* (converged to f* before the budget ran out), "
+    "*budget reached* or *diverged* (the iterates overflowed). The sk_* rows are "
+    "scikit-learn's solvers on the same rows "
     "(sk_lstsq is f* itself: its seconds are its fit time). Every run, and with --tune every "
     "learning rate tried (kind = grid), is a row of `results.csv`.")
 
@@ -238,10 +270,12 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
                 else "seconds (fit only)", title=f"{FAMILIES[key]}: against {axis}")
             if axis == "seconds" and lstsq:
                 took = float(np.median([t.seconds[-1] for _, t in lstsq]))
-                ax.axvline(took, color="black", ls=":", lw=1.2)
-                ax.annotate(" LinearRegression's time (exact f*)", (took, 0.98),
-                            xycoords=("data", "axes fraction"), va="top", ha="left",
-                            fontsize=7.5)
+                inside = took <= ax.get_xlim()[1]
+                if inside:
+                    ax.axvline(took, color="black", ls=":", lw=1.2)
+                ax.annotate(f"LinearRegression (exact f*): {took * 1e3:.2g} ms"
+                            + ("" if inside else " (off this scale)"), (0.99, 0.98),
+                            xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
     for ax in axes[:, 1]:
         ax.set_ylabel("")
     k = len(comparison.settings.seeds)
@@ -287,12 +321,14 @@ def _loss_curve_figure(comparison: Comparison, dataset: str,
 
 def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
                   ) -> dict[str, Path]:
-    """Write ``results.csv``, ``report.md`` and (``plots=True``) PNG figures into ``out``.
+    """Write ``results.csv``, ``report.md``, ``report.html`` and (``plots=True``) PNG figures
+    into ``out``.
 
     Returns
     -------
     dict
-        ``"results"``, ``"report"`` and one ``"<dataset>_<figure>"`` entry per PNG -> path.
+        ``"results"``, ``"report"``, ``"html"`` (``report.html``) and one
+        ``"<dataset>_<figure>"`` entry per PNG -> path.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -330,4 +366,6 @@ def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
                                 if k.startswith(_slug(dataset) + "_")]
     paths["report"] = out / "report.md"
     paths["report"].write_text(to_markdown(comparison, figures), encoding="utf-8")
+    paths["html"] = out / "report.html"
+    paths["html"].write_text(to_html(comparison, out, figures), encoding="utf-8")
     return paths

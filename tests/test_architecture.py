@@ -37,6 +37,7 @@ LAYERS = [
     ("budgets and tuning", ["graddescent.budget", "graddescent.curves", "graddescent.tuning",
                             "graddescent.references"]),
     ("comparison", ["graddescent.compare"]),
+    ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
     ("command line", ["graddescent.cli", "graddescent.__main__", "graddescent"]),
 ]

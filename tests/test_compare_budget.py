@@ -147,9 +147,9 @@ def test_budgeted_csv_columns_and_values(budget_run):
 def test_budgeted_report_has_the_reach_table_and_figure(budget_run):
     out = budget_run[0]
     report = (out / "report.md").read_text()
-    assert "epochs to 0.01" in report and "s to 1e-06" in report
+    assert "epochs to 1e-2" in report and "s to 1e-6" in report
     assert "n row-gradient evaluations" in report
-    assert "| sk_ridge_saga |" in report and "(tuned)" in report
+    assert "| sk_ridge_saga |" in report and "learning rate (tuned)" in report
     assert (out / "diabetes_suboptimality.png").stat().st_size > 20_000
     assert "](diabetes_suboptimality.png)" in report
 
@@ -159,3 +159,75 @@ def test_budget_settings_are_checked():
         C.CompareSettings(datasets=("diabetes",), tune=True)
     with pytest.raises(ValueError, match="style='r'"):
         C.CompareSettings(datasets=("diabetes",), style="estimator", budget_epochs=2)
+
+
+def test_html_report_is_self_contained_and_sortable(budget_run):
+    import re
+
+    page = (budget_run[0] / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2  # the suboptimality and test RMSE figures
+    assert not re.search(r'src="(?!data:)', page) and "<link" not in page
+    assert page.count('onclick="sortTable(this)"') == 12  # one table of 12 columns
+    assert "function sortTable" in page
+    assert "<td>sk_ridge_saga</td>" in page and "<code>final (f-f*)/f*</code>" in page
+
+
+def test_html_report_renders_in_a_headless_browser(budget_run, tmp_path):
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
+    shot = tmp_path / "report.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", f"--screenshot={shot}",
+                    "--window-size=1300,1600", (budget_run[0] / "report.html").as_uri()],
+                   capture_output=True, timeout=120, check=False)
+    assert shot.stat().st_size > 50_000  # text, a table and a figure, not a blank page
+
+
+# --- tuning and curves on hand-made cases --------------------------------------------------
+def test_tuning_widens_the_grid_while_the_best_is_on_an_edge(data):
+    from graddescent.tuning import GRID_STEP, learning_rate_grid, tune
+
+    X, y = data
+    f_star = O.objective(X, y, O.least_squares(X, y))
+    grid = learning_rate_grid(1e-6)
+    assert grid.size == GRID_SIZE and np.allclose(grid[1:] / grid[:-1], GRID_STEP)
+    best, runs = tune("gd", X, y, 1, Budget(epochs=5), f_star, default=1e-6)
+    rates = [t.learning_rate for t in runs]
+    assert len(runs) > GRID_SIZE and rates[-1] > grid[-1]  # widened upwards
+    assert best.final_objective == min(t.final_objective for t in runs)
+
+
+def test_tuning_records_divergent_grid_points(data):
+    from graddescent.tuning import tune
+
+    X, y = data
+    f_star = O.objective(X, y, O.least_squares(X, y))
+    best, runs = tune("gd", X, y, 1, Budget(epochs=300), f_star, default=1.0)
+    assert any(t.status == "diverged" for t in runs) and best.status != "diverged"
+
+
+def test_band_and_first_reached_on_hand_made_traces():
+    from graddescent.budget import Trace
+    from graddescent.curves import band, first_reached, reach_summary
+
+    def trace(values):
+        v = np.asarray(values, float)
+        return Trace(np.arange(v.size, dtype=float), 0.5 * np.arange(v.size), v, np.zeros(2),
+                     "budget reached", 0.1)
+
+    # optimum 1: relative suboptimalities 1, 0.1, 0.005, 0.001 and 1, 1, 0.1, 0.001
+    a, b = trace([2.0, 1.1, 1.005, 1.001]), trace([2.0, 2.0, 1.1, 1.001])
+    assert first_reached(a, 1.0, 1e-2) == (2.0, 1.0)
+    assert np.isnan(first_reached(b, 1.0, 1e-4)[0])
+    x, med, q25, q75 = band([(1.0, a), (1.0, b)], "epochs", n_grid=4)
+    np.testing.assert_allclose(x, [0, 1, 2, 3])
+    np.testing.assert_allclose(med, [1.0, 0.55, 0.0525, 0.001])
+    assert np.all(q25 <= med) and np.all(med <= q75)
+    table = reach_summary({("d", "m"): [(1.0, a), (1.0, b)]})
+    assert table.loc[0, "epochs_0.01"] == 2.5 and table.loc[0, "reached_0.01"] == 1 + 1
+    assert table.loc[0, "reached_0.0001"] == 0 and np.isnan(table.loc[0, "seconds_0.0001"])
