@@ -263,8 +263,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     n_png = sum(1 for p in paths.values() if p.suffix == ".png")
     print(f"\n/ OLS = test RMSE over the exact least-squares fit's on the same split. "
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
-    print(f"Wrote {paths['results']}, {paths['report']} and {n_png} figure(s) "
-          f"into {Path(args.out)}.")
+    print(f"Wrote {paths['results']}, {paths['report']}, {paths['html']} and {n_png} "
+          f"figure(s) into {Path(args.out)}.")
     return 0
 
 

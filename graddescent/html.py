@@ -62,7 +62,7 @@ def _inline(text: str) -> str:
     pieces = re.split(r"`([^`]+)`", html.escape(text, quote=False))
     for k in range(0, len(pieces), 2):  # outside code spans
         pieces[k] = re.sub(r"(?<![\\\w])\*(?!\s)(.+?)(?<![\s\\])\*(?!\w)", r"<em>\1</em>",
-                           pieces[k]).replace("\\*", "*")
+                           pieces[k]).replace("\\*", "*").replace("\\_", "_")
     for k in range(1, len(pieces), 2):
         pieces[k] = f"<code>{pieces[k]}</code>"
     return "".join(pieces)

@@ -109,7 +109,7 @@ def budget_table_rows(comparison: Comparison, dataset: str
     reach = reach_summary({k: v for k, v in comparison.traces.items() if k[0] == dataset})
     reach = reach.set_index("method") if len(reach) else reach
     header = ["method", "learning rate" + (" (tuned)" if comparison.settings.tune else ""),
-              "final (f-f*)/f*"]
+              "final rel. subopt."]
     for t in TARGETS:
         header += [f"epochs to {_power(t)}", f"s to {_power(t)}"]
     header += ["/ OLS", "seconds", "status"]
@@ -234,16 +234,17 @@ _FIGURE_TITLES = {"loss_curves.png": "loss curves",
 
 #: The column notes of a budgeted report.
 BUDGET_COLUMNS = (
-    "Columns: medians over the seeds, best final suboptimality first. `final (f-f*)/f*` is "
-    "the relative suboptimality of the training objective at the end of the budget (f* the "
-    "exact least-squares objective on the training rows, scaled data); *epochs to* and *s to* "
-    "give the work and the fit's seconds (recording excluded) at which it first fell below "
-    "1e-2, 1e-4 and 1e-6 (*not reached*: fewer than half the seeds got there within the "
-    "budget); */ OLS* is the test RMSE over the least-squares fit's on the same split; "
-    "*status*: how many seeds ended *ok* (converged to f* before the budget ran out), "
-    "*budget reached* or *diverged* (the iterates overflowed). The sk_* rows are "
-    "scikit-learn's solvers on the same rows "
-    "(sk_lstsq is f* itself: its seconds are its fit time). Every run, and with --tune every "
+    "Columns: medians over the seeds, best final suboptimality first. *final rel. subopt.* is "
+    "`(f - f*) / f*`, the relative suboptimality of the training objective f at the end of "
+    "the budget (f\\* the exact least-squares objective on the training rows, scaled data; "
+    "`f - f*` when f\\* is 0); *epochs to* and *s to* give the work and the fit's seconds "
+    "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (*not reached*: "
+    "fewer than half the seeds got there within the budget); */ OLS* is the test RMSE over the "
+    "least-squares fit's on the same split; *status*: how many seeds ended *ok* (converged to "
+    "f\\* before the budget ran out), *budget reached* or *diverged* (the iterates "
+    "overflowed). The rows named sk\\_... are scikit-learn's solvers on the same rows "
+    "(sk\\_lstsq is f\\* itself: its seconds are its fit time). Timings of "
+    "sub-millisecond fits vary with the machine's load. Every run, and with --tune every "
     "learning rate tried (kind = grid), is a row of `results.csv`.")
 
 

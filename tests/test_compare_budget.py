@@ -169,7 +169,8 @@ def test_html_report_is_self_contained_and_sortable(budget_run):
     assert not re.search(r'src="(?!data:)', page) and "<link" not in page
     assert page.count('onclick="sortTable(this)"') == 12  # one table of 12 columns
     assert "function sortTable" in page
-    assert "<td>sk_ridge_saga</td>" in page and "<code>final (f-f*)/f*</code>" in page
+    assert "<td>sk_ridge_saga</td>" in page and "<code>(f - f*) / f*</code>" in page
+    assert "sk_lstsq is f* itself" in page
 
 
 def test_html_report_renders_in_a_headless_browser(budget_run, tmp_path):
