@@ -19,7 +19,7 @@ def test_benchopt_run_on_a_tiny_configuration(tmp_path):
     bench = tmp_path / "benchopt"
     shutil.copytree(BENCHMARK, bench, ignore=shutil.ignore_patterns("outputs", "__cache__"))
     argv = [sys.executable, "-m", "benchopt", "run", str(bench),
-            "-d", "simulated[n_samples=200,n_features=5,rho=0.9]",
+            "-d", "simulated[n_samples=200,n_features=5,rho=0.9]", "-d", "builtin[data=diabetes]",
             "-s", "graddescent[method=[gd,sagd],learning_rate=inverse_L]",
             "-s", "sklearn[estimator=[ridge_sag,sgd_constant]]",
             "-n", "4", "--timeout", "60", "--no-plot", "--no-display"]
@@ -33,3 +33,5 @@ def test_benchopt_run_on_a_tiny_configuration(tmp_path):
     # GD with 1/L decreases the objective: the last recording is below the first
     assert gd["objective_value"].iloc[-1] < gd["objective_value"].iloc[0]
     assert (df["objective_relative_suboptimality"] >= 0).all()
+    assert set(df["dataset_name"]) == {"simulated[n_features=5,n_samples=200,rho=0.9,seed=0]",
+                                       "builtin[data=diabetes]"}

@@ -8,10 +8,10 @@ with safe_import_context() as import_ctx:
 
 class Dataset(BaseDataset):
     name = "builtin"
-    parameters = {"name": ["diabetes", "mackey_glass", "compressibility_factor"]}
+    parameters = {"data": ["diabetes", "mackey_glass", "compressibility_factor"]}
     requirements = ["pip:graddescent"]
 
     def get_data(self):
-        data = DATASETS[self.name]().to_numpy(dtype=float)
+        data = DATASETS[self.data]().to_numpy(dtype=float)
         data = (data - data.mean(axis=0)) / data.std(axis=0)
         return dict(X=data[:, :-1], y=data[:, -1])

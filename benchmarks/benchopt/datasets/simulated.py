@@ -8,10 +8,10 @@ with safe_import_context() as import_ctx:
 
 class Dataset(BaseDataset):
     name = "simulated"
-    parameters = {"n_samples": [1000], "n_features": [20], "rho": [0.95]}
+    parameters = {"n_samples": [1000], "n_features": [20], "rho": [0.95], "seed": [0]}
 
     def get_data(self):
-        rng = np.random.default_rng(self.random_state if hasattr(self, "random_state") else 0)
+        rng = np.random.default_rng(self.seed)
         d = self.n_features
         cov = self.rho ** np.abs(np.subtract.outer(np.arange(d), np.arange(d)))
         X = rng.standard_normal((self.n_samples, d)) @ np.linalg.cholesky(cov).T
