@@ -28,13 +28,16 @@ from ._registry import check_r_arguments, get_method
 from ._validation import check_int, check_positive
 from .r_api import initial_theta
 
-__all__ = ["Budget", "Trace", "STATUSES", "CONVERGED", "epochs_used", "relative_suboptimality",
-           "run_budgeted"]
+__all__ = ["Budget", "Trace", "STATUSES", "CONVERGED", "GROWTH", "epochs_used",
+           "relative_suboptimality", "run_budgeted"]
 
 #: Status of a budgeted fit: converged before the budget, diverged, or stopped by the budget.
 STATUSES = ("ok", "diverged", "budget reached")
 #: Relative suboptimality at which a budgeted fit stops early with status "ok".
 CONVERGED = 1e-12
+#: A fit whose training objective ends this many times above its start is "diverged" too (its
+#: iterates were growing without bound, short of overflowing).
+GROWTH = 1e6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +157,8 @@ def run_budgeted(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: B
     Returns
     -------
     Trace
-        A divergent fit returns status "diverged" (no exception).
+        A divergent fit returns status "diverged" (no exception): its iterates overflowed, or
+        its objective ended more than :data:`GROWTH` times above its start.
     """
     n = X.shape[0]
     opt, lr = _optimizer(method, X, seed, learning_rate)
@@ -184,6 +188,10 @@ def run_budgeted(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: B
                 or (budget.seconds is not None and elapsed >= budget.seconds)):
             break
         chunk = _next_chunk(budget, opt.units, used, elapsed)
+    if status != "diverged" and values[-1] > GROWTH * values[0]:
+        status = "diverged"
+        message = (f"the training objective grew {values[-1] / values[0]:.3g}-fold from its "
+                   f"start with learning rate {lr:g}: the iterates were diverging")
     return Trace(np.array(epochs), np.array(seconds), np.array(values), opt.theta.copy(),
                  status, lr, message, int(opt.t))
 

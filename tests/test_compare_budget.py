@@ -104,6 +104,9 @@ def test_divergence_is_a_status_and_convergence_stops_early(data):
     assert trace.status == "ok" and trace.epochs[-1] < 5000
     assert relative_suboptimality(trace.objective[-1], f_star) <= 1e-12
     assert relative_suboptimality(2.0, 0.0) == 2.0
+    growing = run_budgeted("gd", X, y, 1, Budget(epochs=30), learning_rate=5.0)
+    assert np.isfinite(growing.objective[-1]) and growing.status == "diverged"
+    assert "grew" in growing.message and growing.final_objective == np.inf
 
 
 # --- the budgeted comparison, end to end (tiny) ----------------------------------------------
