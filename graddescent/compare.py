@@ -42,8 +42,9 @@ the one given, or (``tune=True``) the best of a log grid (:mod:`graddescent.tuni
 scikit-learn's solvers run beside them as reference rows (:mod:`graddescent.references`). Their
 rows also fill ``epochs``, ``learning_rate``, ``rel_subopt`` (final ``(f - f*) / f*`` on the
 training rows) and ``status`` (``ok``: converged to ``f*`` before the budget, ``diverged``:
-overflowed or ended a millionfold above the starting objective, ``budget reached``); ``kind`` is ``fit`` for the method's reported fit, ``grid`` for the other
-learning rates tried, ``reference`` for scikit-learn's.
+overflowed or ended a millionfold above the starting objective, ``budget reached``);
+``kind`` is ``fit`` for the method's reported fit, ``grid`` for the other learning rates tried,
+``reference`` for scikit-learn's.
 
 Each fit scales its training data once and runs the engine once. The loss curve of a fit (the
 training objective on the scaled data at log-spaced checkpoints of that run, or per epoch for

@@ -242,10 +242,11 @@ BUDGET_COLUMNS = (
     "fewer than half the seeds got there within the budget); */ OLS* is the test RMSE over the "
     "least-squares fit's on the same split; *status*: how many seeds ended *ok* (converged to "
     "f\\* before the budget ran out), *budget reached* or *diverged* (the iterates "
-    "overflowed, or the objective ended a millionfold above its start). The rows named sk\\_... are scikit-learn's solvers on the same rows "
-    "(sk\\_lstsq is f\\* itself: its seconds are its fit time). Timings of "
-    "sub-millisecond fits vary with the machine's load. Every run, and with --tune every "
-    "learning rate tried (kind = grid), is a row of `results.csv`.")
+    "overflowed, or the objective ended a millionfold above its start). The rows named "
+    "sk\\_... are scikit-learn's solvers on the same rows (sk\\_lstsq is f\\* itself: its "
+    "seconds are its fit time). Timings of sub-millisecond fits vary with the machine's load. "
+    "Every run, and with --tune every learning rate tried (kind = grid), is a row of "
+    "`results.csv`.")
 
 
 def _suboptimality_figure(comparison: Comparison, dataset: str):
