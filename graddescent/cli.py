@@ -156,6 +156,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="number of seeds 1..K: one split and fit per seed "
                            "(default: %(default)s)")
     _add_common(cmp_)
+    cmp_.add_argument("--budget-epochs", type=_positive_float, default=None, metavar="E",
+                      help="run every method until it has used E epochs (n row-gradient "
+                           "evaluations each: a full gradient costs 1, an SGD or SAG step 1/n, a "
+                           "mini-batch step b/n, an SVRG/SSGD/SARAH inner step 2/n); the "
+                           "figures then show relative suboptimality against epochs and seconds")
+    cmp_.add_argument("--budget-seconds", type=_positive_float, default=None, metavar="S",
+                      help="run every method for S seconds (with --budget-epochs: whichever "
+                           "comes first)")
+    cmp_.add_argument("--tune", action="store_true",
+                      help="with a budget: pick each method's learning rate on a log grid of at "
+                           "least 9 values around its default, each run within the budget; the "
+                           "best final training objective is kept (the grid is in results.csv)")
+    cmp_.add_argument("--no-references", action="store_true",
+                      help="with a budget: leave out scikit-learn's reference rows "
+                           "(SGDRegressor, Ridge sag/saga, LinearRegression)")
     cmp_.add_argument("--jobs", type=_jobs, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
     cmp_.add_argument("--out", default="graddescent-results", metavar="DIR",
@@ -193,35 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
 # --- progress ----------------------------------------------------------------------------------
 def _progress_bar(total_label: str, enabled: bool) -> tuple[Callable[[int, int], None],
                                                             Callable[[], None]]:
-    """``(update(done, total), close())``: tqdm if installed, else a plain stderr bar."""
+    """``(update(done, total), close())``: a tqdm bar on stderr (nothing when disabled)."""
     if not enabled:
         return (lambda done, total: None), (lambda: None)
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        tqdm = None
-    if tqdm is not None:
-        bar = {}
+    from tqdm import tqdm
 
-        def update(done: int, total: int) -> None:
-            if "bar" not in bar:
-                bar["bar"] = tqdm(total=total, desc=total_label, unit="fit", file=sys.stderr)
-            bar["bar"].update(done - bar["bar"].n)
-
-        return update, (lambda: bar["bar"].close() if "bar" in bar else None)
+    bar = {}
 
     def update(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r{total_label} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done}/{total}")
-        sys.stderr.flush()
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=total_label, unit="fit", file=sys.stderr)
+        bar["bar"].update(done - bar["bar"].n)
 
-    def close() -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return update, close
+    return update, (lambda: bar["bar"].close() if "bar" in bar else None)
 
 
 def _stderr_is_tty() -> bool:
@@ -256,7 +255,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             methods=tuple(args.methods or METHODS), seeds=tuple(range(1, args.seeds + 1)),
             max_iter=args.max_iter, scaling=args.scaling, style=args.style,
             train_fraction=args.train_fraction, learning_rate=args.learning_rate,
-            n_jobs=args.jobs)
+            n_jobs=args.jobs, budget_epochs=args.budget_epochs,
+            budget_seconds=args.budget_seconds, tune=args.tune,
+            **({"references": ()} if args.no_references else {}))
     except ValueError as exc:
         raise UserError(str(exc)) from None
     data = dict(_load(spec) for spec in settings.datasets)
@@ -286,12 +287,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         k = len(settings.seeds)
         print(f"\n{name}: {sub['n_train']} training rows, {sub['n_test']} test rows; "
               + (f"medians over {k} seeds" if k > 1 else "one seed"))
-        _print_table(*report.table_rows(summary, name))
+        _print_table(*(report.budget_table_rows(comparison, name) if settings.budget
+                       else report.table_rows(summary, name)))
     n_png = sum(1 for p in paths.values() if p.suffix == ".png")
     print(f"\n/ OLS = test RMSE over the exact least-squares fit's on the same split. "
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
-    print(f"Wrote {paths['results']}, {paths['report']} and {n_png} figure(s) "
-          f"into {Path(args.out)}.")
+    print(f"Wrote {paths['results']}, {paths['report']}, {paths['html']} and {n_png} "
+          f"figure(s) into {Path(args.out)}.")
     if failed:
         raise UserError(failed)
     return 0

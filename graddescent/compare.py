@@ -35,6 +35,17 @@ Two styles of settings:
     :class:`graddescent.GDRegressor` with its defaults (``learning_rate="auto"``, stopping on
     ``tol``) and ``max_iter`` epochs.
 
+Budgeted comparisons (``budget_epochs`` and/or ``budget_seconds``) run every method as its R-style
+learner is set up (R's defaults and starting point) until it has used the same work, in epochs
+(``n`` row-gradient evaluations, :mod:`graddescent.budget`) or seconds, with R's learning rate,
+the one given, or (``tune=True``) the best of a log grid (:mod:`graddescent.tuning`);
+scikit-learn's solvers run beside them as reference rows (:mod:`graddescent.references`). Their
+rows also fill ``epochs``, ``learning_rate``, ``rel_subopt`` (final ``(f - f*) / f*`` on the
+training rows) and ``status`` (``ok``: converged to ``f*`` before the budget, ``diverged``:
+overflowed or ended a millionfold above the starting objective, ``budget reached``);
+``kind`` is ``fit`` for the method's reported fit, ``grid`` for the other learning rates tried,
+``reference`` for scikit-learn's.
+
 Each fit scales its training data once and runs the engine once. The loss curve of a fit (the
 training objective on the scaled data at log-spaced checkpoints of that run, or per epoch for
 the estimator) is kept for the figures, with the least-squares optimum of the same objective.
@@ -58,10 +69,13 @@ import pandas as pd
 from . import objective as O
 from ._registry import METHODS, Method, get_method
 from ._validation import check_int, check_interval, check_positive, split_xy
+from .budget import Budget, Trace, relative_suboptimality, run_budgeted
 from .drivers import DivergenceError
 from .metrics import rmse
 from .preprocessing import split_data
 from .r_api import CONTROL_DEFAULTS, SCALING_METHODS, GradDescentModel, predict, run_learner
+from .references import REFERENCES, run_reference
+from .tuning import tune
 
 __all__ = [
     "CompareSettings",
@@ -90,7 +104,8 @@ DEFAULT_N_SEEDS = 5
 #: Columns of ``results.csv``, in order.
 RESULT_COLUMNS = ("dataset", "method", "r_name", "style", "seed", "status", "test_rmse",
                   "train_rmse", "ols_test_rmse", "ratio_to_ols", "updates", "seconds",
-                  "max_iter", "scaling", "n_train", "n_test", "message")
+                  "max_iter", "scaling", "n_train", "n_test", "message", "kind", "epochs",
+                  "learning_rate", "rel_subopt", "budget")
 _N_CHECKPOINTS = 40
 
 
@@ -116,6 +131,14 @@ class CompareSettings:
         R style: ``alpha`` (None: R's 0.1); estimator style: ``learning_rate`` (None: "auto").
     n_jobs : int or None
         Parallel tasks for :class:`joblib.Parallel` (None: the active joblib configuration).
+    budget_epochs, budget_seconds : float or None
+        Run every method until it has used this many epochs or seconds (R style only; the
+        figures then show relative suboptimality against epochs and seconds).
+    tune : bool
+        With a budget: pick each method's learning rate on a log grid
+        (:func:`graddescent.tuning.tune`).
+    references : tuple of str
+        With a budget: scikit-learn reference rows (:data:`graddescent.references.REFERENCES`).
     """
 
     datasets: tuple[str, ...] = ()
@@ -127,6 +150,10 @@ class CompareSettings:
     train_fraction: float = 0.8
     learning_rate: float | None = None
     n_jobs: int | None = 1
+    budget_epochs: float | None = None
+    budget_seconds: float | None = None
+    tune: bool = False
+    references: tuple[str, ...] = tuple(REFERENCES)
 
     def __post_init__(self) -> None:
         if not self.datasets:
@@ -146,6 +173,23 @@ class CompareSettings:
         check_interval("train_fraction", self.train_fraction, 0.0, 1.0, closed="neither")
         if self.learning_rate is not None:
             check_positive("learning_rate", self.learning_rate)
+        unknown = set(self.references) - set(REFERENCES)
+        if unknown:
+            raise ValueError(f"unknown reference(s) {sorted(unknown)}; known: "
+                             f"{', '.join(REFERENCES)}.")
+        if self.budget is not None and self.style != "r":
+            raise ValueError("budgets run the methods as their R-style learners are set up; "
+                             "use style='r' with budget_epochs or budget_seconds.")
+        if self.tune and self.budget is None:
+            raise ValueError("tune needs a budget (budget_epochs or budget_seconds): every "
+                             "learning rate of the grid runs within it.")
+
+    @property
+    def budget(self) -> Budget | None:
+        """The :class:`~graddescent.budget.Budget` of a budgeted comparison, else None."""
+        if self.budget_epochs is None and self.budget_seconds is None:
+            return None
+        return Budget(self.budget_epochs, self.budget_seconds)
 
     @property
     def resolved_max_iter(self) -> int | None:
@@ -346,24 +390,42 @@ def _warm_up(train: pd.DataFrame, method: str, style: str) -> None:
             pass
 
 
-def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
-          settings: CompareSettings, record_curve: bool) -> tuple[dict[str, Any], Any]:
-    """One cell of the grid: a row of ``results.csv`` and (optionally) the loss curve."""
-    m = METHODS[method]
+def _new_row(dataset: str, method: str, r_name: str, seed: int, settings: CompareSettings,
+             **values: Any) -> dict[str, Any]:
+    """A row of ``results.csv`` with nothing measured yet, ``values`` filled in."""
     row: dict[str, Any] = {
-        "dataset": dataset, "method": m.name, "r_name": m.r_name or "", "style": settings.style,
+        "dataset": dataset, "method": method, "r_name": r_name, "style": settings.style,
         "seed": seed, "status": "ok", "test_rmse": math.nan, "train_rmse": math.nan,
         "ols_test_rmse": math.nan, "ratio_to_ols": math.nan, "updates": -1,
-        "seconds": math.nan, "max_iter": settings.resolved_max_iter or -1,
-        "scaling": settings.scaling, "n_train": 0, "n_test": 0, "message": ""}
+        "seconds": math.nan, "max_iter": -1, "scaling": settings.scaling, "n_train": 0,
+        "n_test": 0, "message": "", "kind": "fit", "epochs": math.nan,
+        "learning_rate": math.nan, "rel_subopt": math.nan, "budget": ""}
+    row.update(values)
+    return row
+
+
+def _split(data: pd.DataFrame, settings: CompareSettings, seed: int, row: dict[str, Any]):
+    """R's split of ``data``; fills the row's sizes and the least-squares test RMSE."""
+    train, test = split_data(data, settings.train_fraction, seed)
+    row.update(n_train=len(train), n_test=len(test))
+    Xtr, ytr, _ = split_xy(train, "data_train")
+    Xte, yte, _ = split_xy(test, "data_test", min_rows=1)
+    beta = O.least_squares(Xtr, ytr)
+    row["ols_test_rmse"] = rmse(yte, beta[0] + Xte @ beta[1:])
+    return train, test, Xtr, ytr, Xte, yte
+
+
+def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
+          settings: CompareSettings, record_curve: bool) -> tuple[list[dict[str, Any]], Any, None]:
+    """One cell of the grid: a row of ``results.csv`` and (optionally) the loss curve."""
+    m = METHODS[method]
+    row = _new_row(dataset, m.name, m.r_name or "", seed, settings,
+                   max_iter=settings.resolved_max_iter or -1,
+                   learning_rate=_learning_rate(m, settings))
     curve = None
     try:
-        train, test = split_data(data, settings.train_fraction, seed)
-        row.update(n_train=len(train), n_test=len(test))
-        Xtr, ytr, _ = split_xy(train, "data_train")
-        Xte, yte, _ = split_xy(test, "data_test", min_rows=1)
-        beta = O.least_squares(Xtr, ytr)
-        ols = row["ols_test_rmse"] = rmse(yte, beta[0] + Xte @ beta[1:])
+        train, test, Xtr, ytr, Xte, yte = _split(data, settings, seed, row)
+        ols = row["ols_test_rmse"]
         _warm_up(train, method, settings.style)
         out = fit_method(train, m.name, seed, style=settings.style,
                          max_iter=settings.resolved_max_iter, scaling=settings.scaling,
@@ -381,7 +443,93 @@ def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
         row.update(status="diverged", message=str(exc).splitlines()[0])
     except (ValueError, FloatingPointError) as exc:
         row.update(status="error", message=str(exc).splitlines()[0])
-    return row, curve
+    return [row], curve, None
+
+
+def _learning_rate(m: Method, settings: CompareSettings) -> float:
+    """The learning rate a fit is given (R style: ``alpha``; NaN when it has none or the
+    estimator picks it)."""
+    if settings.learning_rate is not None:
+        return float(settings.learning_rate)
+    if settings.style == "r" and "alpha" in m.r_args:
+        return float(m.r_args["alpha"])
+    return math.nan
+
+
+_WARM_BUDGET: set[str] = set()
+
+
+def _warm_up_budget(X: np.ndarray, y: np.ndarray, method: str) -> None:
+    """One budgeted fit on a few rows per method and process: numba's compilation (or its
+    cache load) stays out of the timings."""
+    if method in _WARM_BUDGET or method in REFERENCES:
+        return
+    _WARM_BUDGET.add(method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            # chunks of 3/4 epoch: single steps, chunks within an epoch and across its end
+            run_budgeted(method, X[:20], y[:20], 0, Budget(epochs=3.0, n_points=4))
+        except (ValueError, FloatingPointError):
+            pass
+
+
+def _budget_rows(base: dict[str, Any], trace: Trace, kind: str, optimum: float, model_args,
+                 train: pd.DataFrame, test: pd.DataFrame) -> dict[str, Any]:
+    """A row of ``results.csv`` for one budgeted run."""
+    row = dict(base, kind=kind, status=trace.status, message=trace.message,
+               learning_rate=trace.learning_rate, updates=trace.updates,
+               seconds=float(trace.seconds[-1]), epochs=float(trace.epochs[-1]))
+    if trace.status == "diverged":
+        return row
+    row["rel_subopt"] = float(relative_suboptimality(trace.final_objective, optimum))
+    model = GradDescentModel(*model_args[:4], np.asarray(trace.theta, dtype=float),
+                             {"learning_rate": trace.learning_rate}, model_args[4])
+    test_pred = predict(model, test)["prediction"].to_numpy()
+    train_pred = predict(model, train)["prediction"].to_numpy()
+    if np.all(np.isfinite(test_pred)) and np.all(np.isfinite(train_pred)):
+        row.update(test_rmse=rmse(test.iloc[:, -1].to_numpy(float), test_pred),
+                   train_rmse=rmse(train.iloc[:, -1].to_numpy(float), train_pred))
+        ols = row["ols_test_rmse"]
+        row["ratio_to_ols"] = row["test_rmse"] / ols if ols > 0 else math.nan
+    return row
+
+
+def _budget_task(dataset: str, data: pd.DataFrame, method: str, seed: int,
+                 settings: CompareSettings, record_curve: bool):
+    """One budgeted cell of the grid: its rows (the fit, and the grid when tuned), the first
+    seed's curve, and ``(optimum, trace)`` of the reported fit."""
+    budget = settings.budget
+    reference = method in REFERENCES
+    m = None if reference else METHODS[method]
+    base = _new_row(dataset, method, "" if reference else (m.r_name or ""), seed, settings,
+                    kind="reference" if reference else "fit", budget=budget.describe())
+    try:
+        train, test = _split(data, settings, seed, base)[:2]
+        scaled, params, key = _scale(train, settings.scaling)
+        X, y, _ = split_xy(scaled, "data_train")
+        optimum = float(O.objective(X, y, O.least_squares(X, y)))
+        _warm_up_budget(X, y, method)
+        if reference:
+            best = run_reference(method, X, y, seed, budget)
+            grid = [best]
+        elif settings.tune and "alpha" in m.r_args:
+            best, grid = tune(m.name, X, y, seed, budget, optimum,
+                              settings.learning_rate or float(m.r_args["alpha"]))
+        else:
+            best = run_budgeted(m.name, X, y, seed, budget,
+                                learning_rate=settings.learning_rate, optimum=optimum)
+            grid = [best]
+    except (ValueError, FloatingPointError) as exc:
+        return [dict(base, status="error", message=str(exc).splitlines()[0])], None, None
+    model_args = (params is not None, key, params, method if reference else (m.r_name or m.name),
+                  list(train.columns))
+    rows = [_budget_rows(base, trace, base["kind"] if trace is best else "grid", optimum,
+                         model_args, train, test) for trace in grid]
+    curve = None
+    if record_curve and np.isfinite(best.epochs).all():
+        curve = (best.epochs, best.objective, optimum)
+    return rows, curve, (optimum, best)
 
 
 @dataclasses.dataclass
@@ -394,12 +542,18 @@ class Comparison:
     results : DataFrame
         One row per data set x method x seed, columns :data:`RESULT_COLUMNS`.
     curves : dict
-        ``(dataset, method) -> (x, objective, optimum)`` for the first seed.
+        ``(dataset, method) -> (x, objective, optimum)`` for the first seed (budgeted: x in
+        epochs).
+    traces : dict
+        Budgeted comparisons: ``(dataset, method) -> [(optimum, Trace), ...]``, the reported
+        fit of each seed (:mod:`graddescent.curves` summarises them).
     """
 
     settings: CompareSettings
     results: pd.DataFrame
     curves: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float]]
+    traces: dict[tuple[str, str], list[tuple[float, Trace]]] = dataclasses.field(
+        default_factory=dict)
 
 
 def run_comparison(settings: CompareSettings,
@@ -425,22 +579,28 @@ def run_comparison(settings: CompareSettings,
     if data is None:
         data = dict(load_dataset(spec) for spec in settings.datasets)
     first = settings.seeds[0]
-    grid = [(name, method, seed) for name in data for method in settings.methods
+    budgeted = settings.budget is not None
+    names = settings.methods + (settings.references if budgeted else ())
+    grid = [(name, method, seed) for name in data for method in names
             for seed in settings.seeds]
-    tasks = (delayed(_task)(name, data[name], method, seed, settings, seed == first)
+    task = _budget_task if budgeted else _task
+    tasks = (delayed(task)(name, data[name], method, seed, settings, seed == first)
              for name, method, seed in grid)
-    rows, curves = [], {}
+    rows, curves, traces = [], {}, {}
     if progress is not None:
         progress(0, len(grid))
     parallel = Parallel(n_jobs=settings.n_jobs, return_as="generator")
-    for done, (row, curve) in enumerate(parallel(tasks), 1):
-        rows.append(row)
+    for done, (task_rows, curve, trace) in enumerate(parallel(tasks), 1):
+        rows.extend(task_rows)
+        key = (task_rows[0]["dataset"], task_rows[0]["method"])
         if curve is not None:
-            curves[(row["dataset"], row["method"])] = curve
+            curves[key] = curve
+        if trace is not None:
+            traces.setdefault(key, []).append(trace)
         if progress is not None:
             progress(done, len(grid))
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    return Comparison(settings, results, curves)
+    return Comparison(settings, results, curves, traces)
 
 
 def _iqr(values: pd.Series) -> float:
@@ -452,20 +612,30 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``dataset, method, runs, failed, test_rmse_median, test_rmse_iqr,
     train_rmse_median, ratio_to_ols_median, updates_median, seconds_median``; within a data set
-    the methods are sorted by median test RMSE (failed runs count as worst).
+    the methods are sorted by median test RMSE (failed runs count as worst). Budgeted results
+    add ``epochs_median, learning_rate_median, rel_subopt_median`` (the tuning grid's other
+    rows, ``kind == "grid"``, are left out; "budget reached" is not a failure).
     """
     out = []
+    if "kind" in results:
+        results = results[results["kind"] != "grid"]
     for (dataset, method), group in results.groupby(["dataset", "method"], sort=False):
-        ok = group[group["status"] == "ok"]
+        good = group["status"].isin(["ok", "budget reached"])
+        ok = group[good]
+        extra = {}
+        if "kind" in group:
+            extra = {f"{c}_median": ok[c].median() if len(ok) else math.nan
+                     for c in ("epochs", "learning_rate", "rel_subopt")}
         out.append({
             "dataset": dataset, "method": method, "runs": len(group),
-            "failed": int((group["status"] != "ok").sum()),
+            "failed": int((~good).sum()),
             "test_rmse_median": ok["test_rmse"].median() if len(ok) else math.nan,
             "test_rmse_iqr": _iqr(ok["test_rmse"]) if len(ok) else math.nan,
             "train_rmse_median": ok["train_rmse"].median() if len(ok) else math.nan,
             "ratio_to_ols_median": ok["ratio_to_ols"].median() if len(ok) else math.nan,
             "updates_median": ok["updates"].median() if len(ok) else math.nan,
             "seconds_median": ok["seconds"].median() if len(ok) else math.nan,
+            **extra,
         })
     table = pd.DataFrame(out)
     if table.empty:

@@ -45,6 +45,7 @@ __all__ = [
     "plot_method_scores",
     "plot_predicted_vs_actual",
     "plot_residuals",
+    "plot_suboptimality_bands",
     "save",
     "trajectory",
 ]
@@ -490,3 +491,42 @@ def plot_method_scores(results: Any, metric: str = "ratio_to_ols", ax: Any = Non
     ax.set_title(title or metric, fontsize=10)
     return ax.figure
 
+
+
+def plot_suboptimality_bands(bands: Mapping[str, Any], ax: Any = None, *, xlabel: str = "epochs",
+                             title: str | None = None, colors: Mapping[str, Any] | None = None,
+                             ylabel: str = "relative suboptimality (f - f*) / f*") -> Any:
+    """Median lines with interquartile bands, log y, linear x.
+
+    Parameters
+    ----------
+    bands : mapping
+        Label -> ``(x, median, q25, q75)`` arrays (NaN where undefined).
+    ax : matplotlib Axes, optional
+    xlabel, title, ylabel : str, optional
+    colors : mapping, optional
+        Label -> colour (default: the tab palette in order).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (7.0, 4.5))
+    palette = _colors(len(bands))
+    for k, (label, (x, med, q25, q75)) in enumerate(bands.items()):
+        color = (colors or {}).get(label, palette[k])
+        x = np.asarray(x, dtype=float)
+        if not np.any(np.isfinite(med)):
+            ax.plot([], [], color=color, lw=1.6, label=f"{label} (diverged)")
+            continue
+        ax.fill_between(x, q25, q75, color=color, alpha=0.18, lw=0)
+        ax.plot(x, med, color=color, lw=1.6, label=label)
+    ax.set_xlim(left=0.0)
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7.5, loc="lower left", ncol=1, framealpha=0.85)
+    return ax

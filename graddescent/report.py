@@ -18,8 +18,25 @@ import pandas as pd
 
 from ._registry import METHODS, control_defaults
 from .compare import CompareSettings, Comparison, summarize
+from .curves import TARGETS, band, reach_summary
+from .references import REFERENCES
 
-__all__ = ["describe", "table_rows", "to_markdown", "write_outputs"]
+__all__ = ["describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_html",
+           "to_markdown", "write_outputs"]
+
+#: Panels of the suboptimality figure: family -> its title.
+FAMILIES = {
+    "full": "full gradient per step",
+    "row": "one row per step (SGD, adaptive rules)",
+    "vr": "mini-batch, SAG, variance-reduced",
+    "sklearn": "scikit-learn references",
+}
+
+#: What an epoch costs, said once for the report and the docs.
+EPOCH_NOTE = ("An epoch is n row-gradient evaluations on the n training rows: a full gradient "
+              "costs 1, an SGD or SAG step 1/n, a mini-batch step b/n, an SVRG, SSGD or SARAH "
+              "inner step 2/n (plus the full gradient of each outer loop), an Rprop or GD "
+              "step 1.")
 
 
 def _fmt(value: float, digits: int = 4) -> str:
@@ -37,11 +54,86 @@ def describe(settings: CompareSettings) -> str:
     else:
         how = ("GDRegressor with its defaults"
                + (f", max_iter = {settings.max_iter} epochs" if settings.max_iter else ""))
+    budget = settings.budget
+    if budget is not None:
+        lr = ("each method's learning rate tuned on a log grid within the same budget"
+              if settings.tune else
+              f"alpha = {settings.learning_rate}" if settings.learning_rate else
+              f"R's alpha = {control_defaults()['alpha']}")
+        how = (f"R-style methods (R's defaults and starting point), {lr}, each run for "
+               f"{budget.describe()}")
     seeds = ", ".join(str(s) for s in settings.seeds)
     k = len(settings.seeds)
     return (f"{how}; {settings.scaling} scaling; {int(settings.train_fraction * 100)} % of the "
             f"rows for training; seed{'s' * (k > 1)} {seeds} ({k} random split"
             f"{'s' * (k > 1)} and fit{'s' * (k > 1)} per method).")
+
+
+def family(method: str) -> str:
+    """The :data:`FAMILIES` key of a method or reference."""
+    if method in REFERENCES:
+        return "sklearn"
+    m = METHODS[method]
+    if m.driver == "full_batch":
+        return "full"
+    if m.driver == "mini_batch" and m.driver_kwargs.get("batch_size") == 1:
+        return "row"
+    return "vr"
+
+
+def _label(method: str) -> str:
+    r_name = METHODS[method].r_name if method in METHODS else None
+    return f"{method} ({r_name})" if r_name else method
+
+
+def _power(t: float) -> str:
+    """``1e-2`` for 0.01."""
+    return f"1e{round(math.log10(t))}"
+
+
+def _reach(value: float, digits: int) -> str:
+    return "not reached" if math.isnan(value) else f"{value:.{digits}g}"
+
+
+def budget_table_rows(comparison: Comparison, dataset: str
+                      ) -> tuple[list[str], list[list[str]]]:
+    """Header and cells of a budgeted comparison's table for one data set, best first.
+
+    Medians over the seeds: the learning rate, the final relative suboptimality, the epochs
+    and seconds to reach each of :data:`graddescent.curves.TARGETS` ("not reached" when fewer
+    than half the seeds got there), the test RMSE over the least-squares fit's.
+    """
+    summary = summarize(comparison.results)
+    summary = summary[summary["dataset"] == dataset].sort_values(
+        "rel_subopt_median", na_position="last", kind="stable")
+    reach = reach_summary({k: v for k, v in comparison.traces.items() if k[0] == dataset})
+    reach = reach.set_index("method") if len(reach) else reach
+    header = ["method", "learning rate" + (" (tuned)" if comparison.settings.tune else ""),
+              "final rel. subopt."]
+    for t in TARGETS:
+        header += [f"epochs to {_power(t)}", f"s to {_power(t)}"]
+    header += ["/ OLS", "seconds", "status"]
+    rows = []
+    for _, r in summary.iterrows():
+        name = r["method"]
+        lr = _fmt(r["learning_rate_median"], 3)
+        cells = [_label(name), lr, _fmt(r["rel_subopt_median"], 2)]
+        for t in TARGETS:
+            if name in reach.index:
+                epochs = reach.loc[name, f"epochs_{t:g}"]
+                cells += ["-" if name == "sk_lstsq" else _reach(epochs, 3),
+                          _reach(reach.loc[name, f"seconds_{t:g}"], 2)]
+            else:
+                cells += ["-", "-"]
+        ratio = "-" if math.isnan(r["ratio_to_ols_median"]) else f"{r['ratio_to_ols_median']:.3f}"
+        status = "ok" if not r["failed"] else f"{r['failed']}/{r['runs']} failed"
+        sub = comparison.results
+        sub = sub[(sub["dataset"] == dataset) & (sub["method"] == name) & (sub["kind"] != "grid")]
+        counts = sub["status"].value_counts()
+        status = ", ".join(f"{k} {counts[k]}/{len(sub)}" for k in counts.index)
+        cells += [ratio, _fmt(r["seconds_median"], 2), status]
+        rows.append(cells)
+    return header, rows
 
 
 def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[list[str]]]:
@@ -53,8 +145,7 @@ def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[lis
     rows = []
     for _, r in summary[summary["dataset"] == dataset].iterrows():
         name = r["method"]
-        r_name = METHODS[name].r_name
-        label = f"{name} ({r_name})" if r_name else name
+        label = _label(name)
         if r["failed"]:
             label += f" [{r['failed']}/{r['runs']} failed]"
         updates = "-" if math.isnan(r["updates_median"]) else f"{int(r['updates_median']):d}"
@@ -63,6 +154,29 @@ def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[lis
         rows.append([label, _fmt(r["test_rmse_median"]), _fmt(r["test_rmse_iqr"], 2),
                      _fmt(r["train_rmse_median"]), ratio, updates, seconds])
     return header, rows
+
+
+def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> list[tuple]:
+    """The report's content, for either writer: ``("h1" | "h2" | "p", text)``,
+    ``("table", header, rows)`` and ``("img", file name, alt text)``."""
+    summary = summarize(comparison.results)
+    budgeted = comparison.settings.budget is not None
+    blocks: list[tuple] = [("h1", "graddescent compare"), ("p", describe(comparison.settings))]
+    if budgeted:
+        blocks += [("p", EPOCH_NOTE), ("p", BUDGET_COLUMNS)]
+    for dataset in dict.fromkeys(comparison.results["dataset"]):
+        sub = comparison.results[comparison.results["dataset"] == dataset].iloc[0]
+        blocks.append(("h2", f"{dataset} ({sub['n_train']} training rows, {sub['n_test']} test "
+                             f"rows)"))
+        blocks.append(("table", *(budget_table_rows(comparison, dataset) if budgeted
+                                  else table_rows(summary, dataset))))
+        for fig in (figures or {}).get(dataset, []):
+            what = next((v for k, v in _FIGURE_TITLES.items() if fig.endswith("_" + k)),
+                        "test RMSE per method")
+            blocks.append(("img", fig, f"{dataset}: {what}"))
+    if not budgeted:
+        blocks.append(("p", R_COLUMNS))
+    return blocks
 
 
 def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = None) -> str:
@@ -79,27 +193,97 @@ def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = N
     -------
     str
     """
-    summary = summarize(comparison.results)
-    lines = ["# graddescent compare", "", describe(comparison.settings), ""]
-    for dataset in dict.fromkeys(comparison.results["dataset"]):
-        sub = comparison.results[comparison.results["dataset"] == dataset].iloc[0]
-        lines += [f"## {dataset} ({sub['n_train']} training rows, {sub['n_test']} test rows)", ""]
-        header, rows = table_rows(summary, dataset)
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines: list[str] = []
+    for kind, *rest in _blocks(comparison, figures):
+        if kind == "table":
+            header, rows = rest
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+            lines += ["| " + " | ".join(r) + " |" for r in rows]
+        elif kind == "img":
+            lines.append(f"![{rest[1]}]({rest[0]})")
+        else:
+            lines.append({"h1": "# ", "h2": "## ", "p": ""}[kind] + rest[0])
         lines.append("")
-        for fig in (figures or {}).get(dataset, []):
-            what = "loss curves" if fig.endswith("_loss_curves.png") else "test RMSE per method"
-            lines += [f"![{dataset}: {what}]({fig})", ""]
-    lines += [
-        "Columns: medians over the seeds. *test RMSE* and *train RMSE* are in the output's "
-        "original units; *IQR* is the interquartile range of the test RMSE over the seeds; "
-        "*/ OLS* is the test RMSE divided by the exact least-squares fit's on the same split "
-        "(1 = the least-squares optimum); *updates* counts coefficient updates (steps, and inner "
-        "steps of SSGD, SVRG, SARAH and SARAHPlus); *seconds* is the fit's wall time. Every run "
-        "is a row of `results.csv`.", ""]
     return "\n".join(lines)
+
+
+def to_html(comparison: Comparison, out: str | Path,
+            figures: dict[str, list[str]] | None = None) -> str:
+    """The same report as one self-contained HTML page: figures embedded (base64 PNG, read
+    from the folder ``out``), tables sortable by a click on a column header."""
+    from .html import page
+
+    blocks = [(kind, *rest) if kind != "img" else ("img", Path(out) / rest[0], rest[1])
+              for kind, *rest in _blocks(comparison, figures)]
+    return page("graddescent compare", blocks)
+
+
+#: The column notes of an R-style report.
+R_COLUMNS = (
+    "Columns: medians over the seeds. *test RMSE* and *train RMSE* are in the output's "
+    "original units; *IQR* is the interquartile range of the test RMSE over the seeds; "
+    "*/ OLS* is the test RMSE divided by the exact least-squares fit's on the same split "
+    "(1 = the least-squares optimum); *updates* counts coefficient updates (steps, and inner "
+    "steps of SSGD, SVRG, SARAH and SARAHPlus); *seconds* is the fit's wall time. Every run "
+    "is a row of `results.csv`.")
+
+
+_FIGURE_TITLES = {"loss_curves.png": "loss curves",
+                  "suboptimality.png": "relative suboptimality against epochs and seconds"}
+
+#: The column notes of a budgeted report.
+BUDGET_COLUMNS = (
+    "Columns: medians over the seeds, best final suboptimality first. *final rel. subopt.* is "
+    "`(f - f*) / f*`, the relative suboptimality of the training objective f at the end of "
+    "the budget (f\\* the exact least-squares objective on the training rows, scaled data; "
+    "`f - f*` when f\\* is 0); *epochs to* and *s to* give the work and the fit's seconds "
+    "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (*not reached*: "
+    "fewer than half the seeds got there within the budget); */ OLS* is the test RMSE over the "
+    "least-squares fit's on the same split; *status*: how many seeds ended *ok* (converged to "
+    "f\\* before the budget ran out), *budget reached* or *diverged* (the iterates "
+    "overflowed, or the objective ended a millionfold above its start). The rows named "
+    "sk\\_... are scikit-learn's solvers on the same rows (sk\\_lstsq is f\\* itself: its "
+    "seconds are its fit time). Timings of sub-millisecond fits vary with the machine's load. "
+    "Every run, and with --tune every learning rate tried (kind = grid), is a row of "
+    "`results.csv`.")
+
+
+def _suboptimality_figure(comparison: Comparison, dataset: str):
+    """Small multiples: one row of panels per family, epochs left, seconds right."""
+    import matplotlib.pyplot as plt
+
+    from . import plotting
+
+    traces = {m: v for (d, m), v in comparison.traces.items() if d == dataset}
+    groups: dict[str, list[str]] = {}
+    for method in traces:
+        groups.setdefault(family(method), []).append(method)
+    keys = [k for k in FAMILIES if k in groups]
+    fig, axes = plt.subplots(len(keys), 2, figsize=(12.0, 3.9 * len(keys) + 0.8),
+                             squeeze=False, layout="constrained", sharey=True)
+    lstsq = traces.get("sk_lstsq")
+    for row, key in zip(axes, keys, strict=True):
+        methods = [m for m in groups[key] if m != "sk_lstsq"]
+        for ax, axis in zip(row, ("epochs", "seconds"), strict=True):
+            bands = {_label(m): band(traces[m], axis) for m in methods}
+            plotting.plot_suboptimality_bands(
+                bands, ax=ax, xlabel="epochs (n row gradients each)" if axis == "epochs"
+                else "seconds (fit only)", title=f"{FAMILIES[key]}: against {axis}")
+            if axis == "seconds" and lstsq:
+                took = float(np.median([t.seconds[-1] for _, t in lstsq]))
+                inside = took <= ax.get_xlim()[1]
+                if inside:
+                    ax.axvline(took, color="black", ls=":", lw=1.2)
+                ax.annotate(f"LinearRegression (exact f*): {took * 1e3:.2g} ms"
+                            + ("" if inside else " (off this scale)"), (0.99, 0.98),
+                            xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
+    for ax in axes[:, 1]:
+        ax.set_ylabel("")
+    k = len(comparison.settings.seeds)
+    fig.suptitle(f"{dataset}: relative suboptimality of the training objective, median over "
+                 f"{k} seed{'s' * (k > 1)} (band: interquartile range)", fontsize=11)
+    return fig
 
 
 def _slug(name: str) -> str:
@@ -139,12 +323,14 @@ def _loss_curve_figure(comparison: Comparison, dataset: str,
 
 def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
                   ) -> dict[str, Path]:
-    """Write ``results.csv``, ``report.md`` and (``plots=True``) PNG figures into ``out``.
+    """Write ``results.csv``, ``report.md``, ``report.html`` and (``plots=True``) PNG figures
+    into ``out``.
 
     Returns
     -------
     dict
-        ``"results"``, ``"report"`` and one ``"<dataset>_<figure>"`` entry per PNG -> path.
+        ``"results"``, ``"report"``, ``"html"`` (``report.html``) and one
+        ``"<dataset>_<figure>"`` entry per PNG -> path.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -157,6 +343,13 @@ def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
 
         for dataset in dict.fromkeys(comparison.results["dataset"]):
             sub = comparison.results[comparison.results["dataset"] == dataset]
+            if "kind" in sub:  # the reported fits only; a budget reached is a finished fit
+                sub = sub[sub["kind"] != "grid"].replace({"status": {"budget reached": "ok"}})
+            if comparison.traces:
+                fig = _suboptimality_figure(comparison, dataset)
+                key = f"{_slug(dataset)}_suboptimality"
+                paths[key] = out / f"{key}.png"
+                plotting.save(fig, paths[key])
             fig = plotting.plot_method_scores(
                 sub, title=f"{dataset}: test RMSE relative to least squares, "
                            f"{sub['seed'].nunique()} random split"
@@ -165,7 +358,7 @@ def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
             paths[key] = out / f"{key}.png"
             plotting.save(fig, paths[key])
             curves = {m: c for (d, m), c in comparison.curves.items() if d == dataset}
-            if curves:
+            if curves and not comparison.traces:
                 fig = _loss_curve_figure(comparison, dataset, curves,
                                          int(sub["n_train"].iloc[0]))
                 key = f"{_slug(dataset)}_loss_curves"
@@ -175,4 +368,6 @@ def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
                                 if k.startswith(_slug(dataset) + "_")]
     paths["report"] = out / "report.md"
     paths["report"].write_text(to_markdown(comparison, figures), encoding="utf-8")
+    paths["html"] = out / "report.html"
+    paths["html"].write_text(to_html(comparison, out, figures), encoding="utf-8")
     return paths

@@ -34,7 +34,10 @@ LAYERS = [
     ("APIs", ["graddescent.r_api", "graddescent.estimator", "graddescent.r_replay",
               "graddescent.r_replay.*"]),
     ("data and plots", ["graddescent.datasets", "graddescent.plotting"]),
+    ("budgets and tuning", ["graddescent.budget", "graddescent.curves", "graddescent.tuning",
+                            "graddescent.references"]),
     ("comparison", ["graddescent.compare"]),
+    ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
     ("command line", ["graddescent.cli", "graddescent.__main__", "graddescent"]),
 ]

@@ -292,6 +292,15 @@ class Driver:
         """Units (the driver's iterations) per pass over ``n`` rows."""
         return 1.0
 
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """Row gradients evaluated by the first ``units`` units on ``n`` rows, in which the
+        rule took ``steps`` update steps (``Optimizer.units`` and ``Optimizer.t``).
+
+        Divided by ``n`` this is the work in epochs (effective passes over the data). The base
+        class counts one full gradient (``n`` rows) per step; each driver states its own count.
+        """
+        return int(steps) * int(n)
+
     def init_state(self, n: int, p: int) -> DriverState:
         return DriverState()
 

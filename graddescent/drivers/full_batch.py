@@ -48,6 +48,10 @@ class FullBatch(Driver):
     def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
         return O.top_eigenvalue(X)
 
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """One full gradient (``n`` rows, one epoch) per step."""
+        return int(steps) * int(n)
+
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
         losses = np.empty(n_units)
         g, z = buffers(theta.shape[0])

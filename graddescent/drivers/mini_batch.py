@@ -213,6 +213,13 @@ class MiniBatch(Driver):
     def units_per_epoch(self, n: int) -> float:
         return float(-(-n // self.resolve_batch_size(n)))
 
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """``batch_size`` rows per step, the last batch of each epoch holding what is left:
+        ``n`` rows per ``ceil(n / batch_size)`` steps."""
+        b = self.resolve_batch_size(n)
+        per_epoch = -(-int(n) // b)
+        return (int(steps) // per_epoch) * int(n) + (int(steps) % per_epoch) * b
+
     def is_full_batch(self, n: int) -> bool:
         return self.resolve_batch_size(n) >= n
 

@@ -92,6 +92,10 @@ class SAG(Driver):
     def units_per_epoch(self, n: int) -> float:
         return float(n)
 
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """One row's gradient per step (the table supplies the others)."""
+        return int(steps)
+
     def init_state(self, n: int, p: int) -> SAGState:
         if self.divide not in ("seen", "n"):
             raise ValueError(f"divide must be 'seen' or 'n', got {self.divide!r}.")

@@ -88,6 +88,12 @@ class SARAH(Driver):
     def gamma(self) -> float:
         return 0.0
 
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """Per outer loop the full gradient ``v_0`` (``n`` rows) and its step, then two row
+        gradients per further inner step; SARAH+'s loops may stop early, so ``steps`` (the
+        steps that ran) decides."""
+        return int(units) * int(n) + 2 * (int(steps) - int(units))
+
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)

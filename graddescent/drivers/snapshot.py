@@ -76,6 +76,11 @@ class _Snapshot(Driver):
     def units_per_epoch(self, n: int) -> float:
         return 1.0
 
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """Per outer loop the snapshot's full gradient (``n`` rows), then two row gradients
+        per inner step (the row at the iterate and at the snapshot)."""
+        return int(units) * int(n) + 2 * int(steps)
+
     def lengths_and_picks(self, rng, m, rule):
         raise NotImplementedError
 
