@@ -301,7 +301,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _all_failed(results: pd.DataFrame) -> str:
     """A one-line error when no fit of a comparison succeeded, else ``""``."""
-    if len(results) and not (results["status"] == "ok").any():
+    if len(results) and not results["status"].isin(("ok", "budget reached")).any():
         counts = results["status"].value_counts()
         how = ", ".join(f"{k} {v}" for k, v in counts.items())
         return (f"every fit failed ({how}; the first: {results['message'].iloc[0]}); the rows "

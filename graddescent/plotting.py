@@ -34,7 +34,7 @@ import numpy as np
 from . import objective as O
 from ._registry import METHODS
 from ._validation import check_int, check_magnitudes, check_vector, engine_arrays
-from .drivers import Driver, FullBatch, Optimizer
+from .drivers import DivergenceError, Driver, FullBatch, Optimizer
 from .rules import UpdateRule
 
 __all__ = [
@@ -165,7 +165,8 @@ def _problem(X: Any, y: Any, theta0: Any) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_steps: int,
-               *, driver: Driver | None = None, seed: int = 0, **params: Any) -> np.ndarray:
+               *, driver: Driver | None = None, seed: int = 0, on_divergence: str = "raise",
+               **params: Any) -> np.ndarray:
     """The iterates of a fit, one row per unit (step, or outer loop), ``theta0`` first.
 
     Parameters
@@ -183,12 +184,18 @@ def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_
         Overrides the driver.
     seed : int
         Seed of the row sampling.
+    on_divergence : {"raise", "stop"}, default "raise"
+        What a diverging fit does (the engine's criterion,
+        :class:`~graddescent.drivers.DivergenceMonitor`): raise
+        :class:`~graddescent.DivergenceError`, or ``"stop"``: return the path up to the last
+        iterate before the criterion fired (to draw a divergence in class).
     **params
         Glossary-named settings, e.g. ``learning_rate=0.05, momentum=0.9``.
 
     Returns
     -------
     ndarray of shape (n_steps + 1, d + 1)
+        Fewer rows when ``on_divergence="stop"`` and the fit diverged.
 
     Raises
     ------
@@ -203,9 +210,16 @@ def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_
     rule, drv = _rule_and_driver(method_or_rule, driver, params)
     opt = Optimizer(rule, drv, theta0, X.shape[0])
     rng = np.random.default_rng(seed)
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}.")
     path = [opt.theta.copy()]
     for _ in range(int(n_steps)):
-        path.append(opt.run(X, y, 1, rng).copy())
+        try:
+            path.append(opt.run(X, y, 1, rng).copy())
+        except DivergenceError:
+            if on_divergence == "raise":
+                raise
+            break
     return np.array(path)
 
 

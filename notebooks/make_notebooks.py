@@ -708,7 +708,7 @@ draw the formula beside it.
 alphas = np.linspace(0.05, 2.2, 44) / L
 measured = []
 for alpha in alphas:
-    path = plotting.trajectory(rules.plain(alpha), X, y, theta0, 200)
+    path = plotting.trajectory(rules.plain(alpha), X, y, theta0, 200, on_divergence="stop")
     error = np.linalg.norm(path - theta_star, axis=1)
     measured.append((error[-1] / error[-21]) ** (1 / 20))
 theory = np.maximum(np.abs(1 - alphas * mu), np.abs(1 - alphas * L))

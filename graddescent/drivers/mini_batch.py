@@ -262,9 +262,10 @@ class MiniBatch(Driver):
         bs = self.resolve_batch_size(n)
         units = -(-n // bs)
         order = stream.block  # the last epoch's order, reused in place
-        if order.shape[0] != n or not order.flags.writeable:
-            order = np.array(order if order.shape[0] == n else np.empty(n, stream.dtype),
-                             dtype=stream.dtype)
+        if order.shape[0] != n:  # nothing drawn yet (the first epoch draws a fresh order)
+            order = np.empty(n, stream.dtype)
+        elif not order.flags.writeable:
+            order = order.copy()
         g, z = buffers(theta.shape[0])
         fnptr, bitgen = bit_generator_pointers(rng)
         with rng.bit_generator.lock:
