@@ -11,6 +11,7 @@ learning rate.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import numbers
 import sys
@@ -27,7 +28,7 @@ from . import objective as O
 from . import rules
 from ._registry import METHODS
 from ._schedule import Patience, StepDecay
-from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer
+from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer, SAGState
 from .rules import UpdateRule
 
 __all__ = ["GDRegressor"]
@@ -90,6 +91,14 @@ def _loss_scale(y: np.ndarray) -> float:
         return 0.5 * var
     sq = float(np.dot(y, y) / y.shape[0])
     return 0.5 * sq if sq > 0 else 1.0
+
+
+def _digest(X: np.ndarray, y: np.ndarray) -> bytes:
+    """A digest of the rows ``(X, y)`` (to notice that partial_fit got other rows)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(memoryview(X).cast("B"))
+    h.update(memoryview(np.ascontiguousarray(y)).cast("B"))
+    return h.digest()
 
 
 def _as_generator(random_state) -> np.random.Generator:
@@ -476,6 +485,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self._optimizer = Optimizer(self._make_rule(driver, X, y), driver, theta0, X.shape[0])
         self._n_rows = X.shape[0]
         self._rng = rng
+        self._rows_digest = None  # see _check_same_rows
         self.loss_curve_ = []
         self.validation_scores_ = None
 
@@ -647,12 +657,24 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """Run one epoch on ``(X, y)``, continuing from the state of the previous calls.
 
         The first call (on an unfitted estimator) starts from zeros; later calls keep the
-        coefficients, the update rule's state, the step counter, the row order and the random
-        stream, so ``k`` calls on the same data equal ``fit(X, y)`` with ``max_iter=k`` and
-        ``tol=None``. ``tol``, ``early_stopping`` and the adaptive schedule are not applied. SAG
-        remembers one gradient per row by position: call it on the same rows each time (when
-        the number of rows changes, the driver's memory restarts). ``learning_rate="auto"`` is
-        resolved on the first call's data.
+        coefficients, the update rule's state, the step counter (and with it the position of
+        the ``"invscaling"`` schedule), the row order, the random stream and the feature names
+        (checked), so ``k`` calls on the same data equal ``fit(X, y)`` with ``max_iter=k`` and
+        ``tol=None``. ``tol``, ``early_stopping`` and the adaptive schedule are not applied.
+        ``learning_rate="auto"`` is resolved on the first call's data.
+
+        **On a stream of chunks** (successive calls on different rows, as
+        :func:`graddescent.streaming.stream_fit` and ``dask_ml.wrappers.Incremental`` make
+        them) one call is one epoch *on its chunk*: the single-row and mini-batch methods take
+        every row of the chunk once (in a fresh random order, or in order with
+        ``shuffle=False``, when a stream of chunks is one pass over their concatenation in that
+        order); the full-batch methods take one step along the chunk's gradient (a stream of
+        chunks is mini-batch descent with the chunks as batches); the variance-reduced methods
+        run one outer loop on the chunk (the snapshot gradient is the chunk's). SAG keeps its
+        gradient table (one residual per row, by position) while it is called on the same
+        rows; a chunk with other rows starts a fresh table (the rule's state and the step
+        counter carry on). Rprop, a sign method that needs the full gradient, runs only on the
+        same rows each time: a chunk with other rows raises a ValueError.
 
         Parameters
         ----------
@@ -677,11 +699,34 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             driver.check(n, opt.rule)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             self._n_rows = n
+        self._check_same_rows(X, y, first)
         self._epochs(X, y, 1, self._blow_up_limit(X, y))
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()
         return self
+
+    def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
+        """partial_fit: for the methods that remember rows (SAG) or need the full gradient
+        (Rprop), notice a chunk with other rows than the previous call's (a digest of the
+        data): SAG's table restarts, Rprop refuses."""
+        opt = self._optimizer
+        sag = isinstance(opt.driver_state, SAGState)
+        if not (sag or opt.rule.full_batch_only):
+            return
+        digest = _digest(X, y)
+        seen = getattr(self, "_rows_digest", None)
+        self._rows_digest = digest
+        if first or seen is None or seen == digest:
+            return
+        if opt.rule.full_batch_only:
+            raise ValueError(
+                f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
+                f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
+                f"and partial_fit was given other rows than before. Fit it on all the data "
+                f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
+                f"(gd, sgd, mbgd, adam, ...).")
+        opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
 
     def predict(self, X) -> np.ndarray:
         """Predict with the linear model: ``X @ coef_ + intercept_``.

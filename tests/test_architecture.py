@@ -33,7 +33,7 @@ LAYERS = [
                                "graddescent.preprocessing"]),
     ("APIs", ["graddescent.r_api", "graddescent.estimator", "graddescent.r_replay",
               "graddescent.r_replay.*"]),
-    ("data and plots", ["graddescent.datasets", "graddescent.plotting"]),
+    ("data and plots", ["graddescent.datasets", "graddescent.plotting", "graddescent.streaming"]),
     ("comparison", ["graddescent.compare"]),
     ("reports", ["graddescent.report"]),
     ("command line", ["graddescent.cli", "graddescent.__main__", "graddescent"]),
