@@ -161,6 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--output", "-o", metavar="PATH", default=None,
                      help="where --predict writes (default: NEW_predictions.csv beside "
                           "NEW.csv)")
+    fit.add_argument("--chunksize", type=_positive_int, default=None, metavar="N",
+                     help="stream DATA (CSV, or Parquet: .parquet, .pq) N rows at a time with "
+                          "bounded memory: one pass for the scaling statistics and the exact "
+                          "least-squares reference, then --epochs passes of GDRegressor."
+                          "partial_fit on every row (no test split; --scaling variance or none)")
+    fit.add_argument("--epochs", type=_positive_int, default=1, metavar="K",
+                     help="with --chunksize: streamed passes over the file (default: "
+                          "%(default)s)")
     return parser
 
 
@@ -316,6 +324,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .preprocessing import split_data
     from .r_api import predict
 
+    if args.chunksize is not None:
+        from .cli_stream import fit_streamed
+
+        return fit_streamed(args, UserError, _stderr_is_tty())
     name, data = _load(args.data)
     new = _read_inputs(args.predict) if args.predict else None
     method = METHODS[args.method]

@@ -33,10 +33,12 @@ LAYERS = [
                                "graddescent.preprocessing"]),
     ("APIs", ["graddescent.r_api", "graddescent.estimator", "graddescent.r_replay",
               "graddescent.r_replay.*"]),
-    ("data and plots", ["graddescent.datasets", "graddescent.plotting", "graddescent.streaming"]),
+    ("data and plots", ["graddescent.datasets", "graddescent.plotting",
+                        "graddescent.streaming"]),
     ("comparison", ["graddescent.compare"]),
     ("reports", ["graddescent.report"]),
-    ("command line", ["graddescent.cli", "graddescent.__main__", "graddescent"]),
+    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.__main__",
+                      "graddescent"]),
 ]
 
 
