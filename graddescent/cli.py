@@ -14,6 +14,7 @@ with a one-line message on stderr and exit code 1; usage errors exit with code 2
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -132,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(cmp_)
     cmp_.add_argument("--jobs", type=_int, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
+    cmp_.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                      help="run the grid on the Dask cluster whose scheduler is at ADDRESS "
+                           "(e.g. tcp://host:8786), through joblib's dask backend; needs "
+                           "graddescent[dask] here and graddescent on the workers")
     cmp_.add_argument("--out", default="graddescent-results", metavar="DIR",
                       help="output folder for results.csv, report.md and the PNG figures "
                            "(default: ./%(default)s)")
@@ -231,6 +236,22 @@ def _load(spec: str):
         raise UserError(str(exc).splitlines()[0]) from None
 
 
+def _backend(address: str | None) -> contextlib.ExitStack:
+    """joblib's backend for the grid, entered: the Dask cluster at ``address``, or (None) the
+    active one. Exiting the returned stack disconnects."""
+    stack = contextlib.ExitStack()
+    if address is not None:
+        from .cluster import dask_cluster
+
+        try:
+            stack.enter_context(dask_cluster(address))
+        except (ImportError, OSError) as exc:
+            raise UserError(f"cannot run on the Dask scheduler at {address!r}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                            ) from None
+    return stack
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     try:
         settings = C.CompareSettings(
@@ -238,14 +259,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             methods=tuple(args.methods or METHODS), seeds=tuple(range(1, args.seeds + 1)),
             max_iter=args.max_iter, scaling=args.scaling, style=args.style,
             train_fraction=args.train_fraction, learning_rate=args.learning_rate,
-            n_jobs=args.jobs)
+            n_jobs=-1 if args.scheduler and args.jobs == 1 else args.jobs)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     data = dict(_load(spec) for spec in settings.datasets)
     start = time.perf_counter()
     update, close = _progress_bar("compare", not args.quiet and _stderr_is_tty())
     try:
-        comparison = C.run_comparison(settings, progress=update, data=data)
+        with _backend(args.scheduler):
+            comparison = C.run_comparison(settings, progress=update, data=data)
     finally:
         close()
     if not args.no_plots:

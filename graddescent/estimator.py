@@ -29,6 +29,7 @@ from . import rules
 from ._registry import METHODS
 from ._schedule import Patience, StepDecay
 from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer, SAGState
+from .drivers.distributed import DaskData, DaskFullBatch, dask_predict, is_dask
 from .rules import UpdateRule
 
 __all__ = ["GDRegressor"]
@@ -54,7 +55,8 @@ _BLOCK_VALUES = 1 << 16
 def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
                         y: np.ndarray, l_max: float | None = None) -> float:
     """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
-    rms = float(np.sqrt(np.dot(y, y) / y.shape[0]))
+    sq = y.y_mean_square if isinstance(y, DaskData) else np.dot(y, y) / y.shape[0]
+    rms = float(np.sqrt(sq))
     return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max), rms,
                                    driver.is_noisy(X.shape[0]))
 
@@ -86,10 +88,11 @@ def _loss_scale(y: np.ndarray) -> float:
     In this unit ``objective / scale = 1 - R^2``. Constant ``y`` falls back to ``mean(y^2) / 2``
     (or 1 when ``y`` is 0).
     """
-    var = O.variance(y)
+    dask = isinstance(y, DaskData)  # (X, y) held by Dask: its statistics
+    var = y.y_variance if dask else O.variance(y)
     if var > 0:
         return 0.5 * var
-    sq = float(np.dot(y, y) / y.shape[0])
+    sq = y.y_mean_square if dask else float(np.dot(y, y) / y.shape[0])
     return 0.5 * sq if sq > 0 else 1.0
 
 
@@ -482,6 +485,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                                  f"{intercept_init.shape}.")
             theta0[0] = intercept_init[0]
         driver = self._make_driver(X.shape[0])
+        if isinstance(X, DaskData):
+            driver = self._dask_driver(driver)
         self._optimizer = Optimizer(self._make_rule(driver, X, y), driver, theta0, X.shape[0])
         self._n_rows = X.shape[0]
         self._rng = rng
@@ -544,9 +549,38 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self._l_max = _check_rows(X)
         return X, y
 
+    def _validated_dask(self, X, y) -> tuple[DaskData, DaskData]:
+        """Dask input: the data validated in one distributed pass (both elements are the same
+        :class:`~graddescent.drivers.distributed.DaskData`, which answers for ``y`` too)."""
+        if self.early_stopping:
+            raise ValueError("early_stopping is not available for Dask input; hold out a "
+                             "validation set yourself and score it.")
+        data = DaskData(X, y, _watched_stride)
+        self.n_features_in_ = data.shape[1]
+        if data.feature_names is not None:
+            self.feature_names_in_ = data.feature_names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self._l_max = data.l_max
+        return data, data
+
+    def _dask_driver(self, driver: Driver) -> Driver:
+        """The driver for Dask input: full-batch methods only, each gradient a reduction."""
+        if isinstance(driver, FullBatch):
+            return DaskFullBatch()
+        raise ValueError(
+            f"GDRegressor(method={self.method!r}) samples rows ({driver.describe(2)}), which a "
+            f"Dask array does not give cheaply: fit it on Dask with batch_size='full' (the "
+            f"full-batch methods gd, mgd, agd and rprop, or any update rule on the full "
+            f"gradient), stream it with dask_ml.wrappers.Incremental(GDRegressor(...)) (one "
+            f"partial_fit per chunk; the single-row and mini-batch methods), or fit it in "
+            f"memory on X.compute().")
+
     def _watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray) -> float:
         """The objective the stopping rules watch: ``f(theta)``, or on more than
         ``_WATCHED_ROWS`` rows ``f`` on every ``_watched_stride(n)``-th row."""
+        if isinstance(X, DaskData):
+            return X.watched(theta)
         stride = _watched_stride(X.shape[0])
         if stride == 1:
             return O.objective(X, y, theta)
@@ -581,7 +615,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             start (:class:`~graddescent.DivergenceError`, a ValueError, which says to scale the
             data or lower the learning rate).
         """
-        X, y = self._validated(X, y)
+        X, y = self._validated_dask(X, y) if is_dask(X) else self._validated(X, y)
         rng = _as_generator(self.random_state)
         X_val = y_val = None
         if self.early_stopping:
@@ -742,6 +776,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             Predicted values.
         """
         check_is_fitted(self)
+        if is_dask(X):  # a lazy Dask array, chunk by chunk
+            return dask_predict(X, self.coef_, self.intercept_)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_
 

@@ -35,7 +35,7 @@ LAYERS = [
               "graddescent.r_replay.*"]),
     ("data and plots", ["graddescent.datasets", "graddescent.plotting",
                         "graddescent.streaming"]),
-    ("comparison", ["graddescent.compare"]),
+    ("comparison", ["graddescent.compare", "graddescent.cluster"]),
     ("reports", ["graddescent.report"]),
     ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.__main__",
                       "graddescent"]),
