@@ -593,9 +593,15 @@ class GDRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
+        X : array-like, dask.array.Array or dask.dataframe.DataFrame of shape \
+(n_samples, n_features)
+            Training data. Dask input (chunked by rows) runs the full-batch methods (gd, mgd,
+            agd, rprop, any rule with ``batch_size="full"``) with every gradient one
+            distributed reduction over the chunks, which stay on the workers
+            (:class:`~graddescent.drivers.distributed.DaskFullBatch`); the result equals the
+            in-memory fit to rounding. Other methods raise a ValueError (use
+            ``dask_ml.wrappers.Incremental``), and so does ``early_stopping``.
+        y : array-like or Dask array / series of shape (n_samples,)
             Target values.
         coef_init : array-like of shape (n_features,), default=None
             Starting coefficients (default: zeros, or the previous fit with ``warm_start``).
