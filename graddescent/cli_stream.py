@@ -39,6 +39,9 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     for option in ("predict", "plot"):
         if getattr(args, option):
             raise user_error(f"--{option} is not available with --chunksize")
+    if args.max_iter is not None:
+        raise user_error("--max-iter does not apply to --chunksize: give the number of "
+                         "streamed passes with --epochs")
     if args.scaling not in ("variance", "none"):
         raise user_error(f"--chunksize supports --scaling variance or none, not "
                          f"{args.scaling!r}")

@@ -733,7 +733,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         n = X.shape[0]
         if first:
             self._start(X, y, None, None, _as_generator(self.random_state))
-        elif n != self._n_rows:  # new data size: same rule and state, a driver for n rows
+        elif n != self._n_rows or isinstance(self._optimizer.driver, DaskFullBatch):
+            # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
             driver = self._make_driver(n)
             driver.check(n, opt.rule)

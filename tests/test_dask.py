@@ -128,3 +128,12 @@ def test_compare_scheduler_unreachable_is_one_line(tmp_path, capsys):
                          "--no-plots", "--scheduler", "tcp://127.0.0.1:1"])
     err = capsys.readouterr().err
     assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_partial_fit_after_a_dask_fit_continues_in_memory(client):
+    X, y = _problem(n=40)
+    est = GDRegressor("gd", max_iter=5, tol=None).fit(da.from_array(X, chunks=10),
+                                                      da.from_array(y, chunks=10))
+    ref = GDRegressor("gd", max_iter=5, tol=None).fit(X, y)
+    assert_allclose(est.partial_fit(X, y).coef_, ref.partial_fit(X, y).coef_, rtol=0,
+                    atol=1e-12)

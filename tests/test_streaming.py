@@ -161,3 +161,8 @@ def test_cli_chunksize_bad_file_is_one_line(tmp_path, capsys, bad):
     assert code == 1
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert f"data row {124 if bad == 'text' else 229}" in err
+
+
+def test_cli_chunksize_refuses_max_iter(csv, capsys):
+    code, out, err = _run(capsys, "fit", csv, "--chunksize", 50, "--max-iter", 3)
+    assert code == 1 and "--epochs" in err

@@ -148,6 +148,8 @@ class DaskData:
         X = X.astype(np.float64)
         if X.ndim != 2:
             raise ValueError(f"Expected a 2D Dask array, got {X.ndim} dimension(s).")
+        if any(math.isnan(c) for c in X.chunks[0]):  # unknown chunk lengths: one pass
+            X = X.compute_chunk_sizes()
         X = X.rechunk({1: -1})
         rows = X.chunks[0]
         y = (y if is_dask(y) else da.from_array(np.asarray(y), chunks=(rows,)))
