@@ -195,13 +195,15 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
         stats = scan(path, chunksize)
     for _ in range(epochs):
         for frame in read_chunks(path, chunksize):
-            Z = frame.to_numpy()
+            Z = np.array(frame.to_numpy(), dtype=np.float64, order="C")  # ours: scaled in place
+            del frame  # at most one chunk's copies alive at a time
             if scale:
-                Z = (Z - stats.mean) / np.where(stats.std > 0, stats.std, 1.0)
-            X = pd.DataFrame(Z[:, :-1], columns=frame.columns[:-1])
+                Z -= stats.mean
+                Z /= np.where(stats.std > 0, stats.std, 1.0)
+            X = pd.DataFrame(Z[:, :-1], columns=stats.columns[:-1])
             estimator.partial_fit(X, Z[:, -1])
             if progress is not None:
-                progress(len(frame))
+                progress(Z.shape[0])
     return estimator, stats
 
 
