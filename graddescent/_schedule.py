@@ -145,7 +145,8 @@ class StepDecay(Patience):
         if p > MAX_HESSIAN or not np.all(np.isfinite(D)) or np.any(D <= 0):
             return 0.0
         if self._H is None:
-            self._H = hessian(self._X)
+            # data held elsewhere (a Dask array) bring their Hessian along
+            self._H = self._X.hessian() if hasattr(self._X, "hessian") else hessian(self._X)
         root = np.sqrt(D)
         eig = np.linalg.eigvalsh(root[:, None] * self._H * root[None, :])
         live = eig[eig > NULL_EIGENVALUE * eig[-1]]

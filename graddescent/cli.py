@@ -17,6 +17,7 @@ cannot write) exit with code 2 (argparse) and name the option.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -173,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "(SGDRegressor, Ridge sag/saga, LinearRegression)")
     cmp_.add_argument("--jobs", type=_jobs, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
+    cmp_.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                      help="run the grid on the Dask cluster whose scheduler is at ADDRESS "
+                           "(e.g. tcp://host:8786), through joblib's dask backend; needs "
+                           "graddescent[dask] here and graddescent on the workers")
     cmp_.add_argument("--out", default="graddescent-results", metavar="DIR",
                       help="output folder for results.csv, report.md and the PNG figures "
                            "(default: ./%(default)s)")
@@ -202,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--output", "-o", metavar="PATH", default=None,
                      help="where --predict writes (default: NEW_predictions.csv beside "
                           "NEW.csv)")
+    fit.add_argument("--chunksize", type=_positive_int, default=None, metavar="N",
+                     help="stream DATA (CSV, or Parquet: .parquet, .pq) N rows at a time with "
+                          "bounded memory: one pass for the scaling statistics and the exact "
+                          "least-squares reference, then --epochs passes of GDRegressor."
+                          "partial_fit on every row (no test split; --scaling variance or none)")
+    fit.add_argument("--epochs", type=_positive_int, default=1, metavar="K",
+                     help="with --chunksize: streamed passes over the file (default: "
+                          "%(default)s)")
     return parser
 
 
@@ -248,6 +261,22 @@ def _load(spec: str):
         raise UserError(str(exc).splitlines()[0]) from None
 
 
+def _backend(address: str | None) -> contextlib.ExitStack:
+    """joblib's backend for the grid, entered: the Dask cluster at ``address``, or (None) the
+    active one. Exiting the returned stack disconnects."""
+    stack = contextlib.ExitStack()
+    if address is not None:
+        from .cluster import dask_cluster
+
+        try:
+            stack.enter_context(dask_cluster(address))
+        except (ImportError, OSError) as exc:
+            raise UserError(f"cannot run on the Dask scheduler at {address!r}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                            ) from None
+    return stack
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     try:
         settings = C.CompareSettings(
@@ -255,7 +284,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             methods=tuple(args.methods or METHODS), seeds=tuple(range(1, args.seeds + 1)),
             max_iter=args.max_iter, scaling=args.scaling, style=args.style,
             train_fraction=args.train_fraction, learning_rate=args.learning_rate,
-            n_jobs=args.jobs, budget_epochs=args.budget_epochs,
+            n_jobs=-1 if args.scheduler and args.jobs == 1 else args.jobs,
+            budget_epochs=args.budget_epochs,
             budget_seconds=args.budget_seconds, tune=args.tune,
             **({"references": ()} if args.no_references else {}))
     except ValueError as exc:
@@ -264,7 +294,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     update, close = _progress_bar("compare", not args.quiet and _stderr_is_tty())
     try:
-        comparison = C.run_comparison(settings, progress=update, data=data)
+        with _backend(args.scheduler):
+            comparison = C.run_comparison(settings, progress=update, data=data)
     finally:
         close()
     if not args.no_plots:
@@ -359,6 +390,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .preprocessing import split_data
     from .r_api import predict
 
+    if args.chunksize is not None:
+        from .cli_stream import fit_streamed
+
+        return fit_streamed(args, UserError, _stderr_is_tty())
     name, data = _load(args.data)
     new = _read_inputs(args.predict) if args.predict else None
     method = METHODS[args.method]

@@ -11,6 +11,7 @@ learning rate.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import numbers
 import sys
@@ -29,7 +30,8 @@ from . import rules
 from ._registry import METHODS
 from ._schedule import Patience, StepDecay
 from ._validation import check_magnitudes, check_vector, magnitude_limit
-from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer
+from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer, SAGState
+from .drivers.distributed import DaskData, DaskFullBatch, dask_predict, is_dask
 from .rules import UpdateRule
 
 __all__ = ["GDRegressor"]
@@ -54,7 +56,8 @@ def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
                         y: np.ndarray, l_max: float | None = None) -> float:
     """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
     return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max),
-                                   lambda: float(np.sqrt(O.mean_square(y))),
+                                   lambda: float(np.sqrt(y.y_mean_square if isinstance(
+                                       y, DaskData) else O.mean_square(y))),
                                    driver.is_noisy(X.shape[0]))
 
 
@@ -69,8 +72,20 @@ def _check_rows(X: np.ndarray) -> float:
     return 1.0 + float(top)
 
 
-#: ``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``.
-_loss_scale = O.loss_scale
+def _loss_scale(y: np.ndarray) -> float:
+    """``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``
+    (:func:`graddescent.objective.loss_scale`; for Dask input, from its statistics)."""
+    if isinstance(y, DaskData):
+        return y.loss_scale()
+    return O.loss_scale(y)
+
+
+def _digest(X: np.ndarray, y: np.ndarray) -> bytes:
+    """A digest of the rows ``(X, y)`` (to notice that partial_fit got other rows)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(memoryview(X).cast("B"))
+    h.update(memoryview(np.ascontiguousarray(y)).cast("B"))
+    return h.digest()
 
 
 def _as_generator(random_state) -> np.random.Generator:
@@ -460,9 +475,12 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                                  f"{intercept_init.shape}.")
             theta0[0] = intercept_init[0]
         driver = self._make_driver(X.shape[0])
+        if isinstance(X, DaskData):
+            driver = self._dask_driver(driver)
         self._optimizer = Optimizer(self._make_rule(driver, X, y), driver, theta0, X.shape[0])
         self._n_rows = X.shape[0]
         self._rng = rng
+        self._rows_digest = None  # see _check_same_rows
         self.loss_curve_ = []
         self.validation_scores_ = None
 
@@ -535,6 +553,34 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                              f"continues from the previous fit; set warm_start=False to fit "
                              f"data with other features).")
 
+    def _validated_dask(self, X, y) -> tuple[DaskData, DaskData]:
+        """Dask input: the data validated in one distributed pass (both elements are the same
+        :class:`~graddescent.drivers.distributed.DaskData`, which answers for ``y`` too)."""
+        if self.early_stopping:
+            raise ValueError("early_stopping is not available for Dask input; hold out a "
+                             "validation set yourself and score it.")
+        data = DaskData(X, y, O.watched_stride)
+        self.n_features_in_ = data.shape[1]
+        if data.feature_names is not None:
+            self.feature_names_in_ = data.feature_names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self._l_max = data.l_max
+        return data, data
+
+    def _dask_driver(self, driver: Driver) -> Driver:
+        """The driver for Dask input: full-batch methods only, each gradient a reduction."""
+        if isinstance(driver, FullBatch):
+            return DaskFullBatch()
+        raise ValueError(
+            f"GDRegressor(method={self.method!r}) samples rows ({driver.describe(2)}), which a "
+            f"Dask array does not give cheaply: fit it on Dask with batch_size='full' (the "
+            f"full-batch methods gd, mgd, agd and rprop, or any update rule on the full "
+            f"gradient), stream it with dask_ml.wrappers.Incremental(GDRegressor(...)) (one "
+            f"partial_fit per chunk; the single-row and mini-batch methods), or fit it in "
+            f"memory on X.compute().")
+
+
     # --- public API ----------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None) -> GDRegressor:
@@ -542,9 +588,15 @@ class GDRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
+        X : array-like, dask.array.Array or dask.dataframe.DataFrame of shape \
+(n_samples, n_features)
+            Training data. Dask input (chunked by rows) runs the full-batch methods (gd, mgd,
+            agd, rprop, any rule with ``batch_size="full"``) with every gradient one
+            distributed reduction over the chunks, which stay on the workers
+            (:class:`~graddescent.drivers.distributed.DaskFullBatch`); the result equals the
+            in-memory fit to rounding. Other methods raise a ValueError (use
+            ``dask_ml.wrappers.Incremental``), and so does ``early_stopping``.
+        y : array-like or Dask array / series of shape (n_samples,)
             Target values.
         coef_init : array-like of shape (n_features,), default=None
             Starting coefficients (default: zeros, or the previous fit with ``warm_start``).
@@ -567,18 +619,21 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             consecutive evaluations while above it; :class:`~graddescent.DivergenceError`, a
             ValueError, which says to scale the data or lower the learning rate).
         """
-        fitted = {k: getattr(self, k) for k in ("n_features_in_", "feature_names_in_")
-                  if hasattr(self, k)}
-        X, y = self._validated(X, y)
-        try:
-            self._check_warm_start(X)
-        except ValueError:
-            for k in ("n_features_in_", "feature_names_in_"):  # still the previous fit's
-                if k in fitted:
-                    setattr(self, k, fitted[k])
-                elif hasattr(self, k):
-                    delattr(self, k)
-            raise
+        if is_dask(X):
+            X, y = self._validated_dask(X, y)
+        else:
+            fitted = {k: getattr(self, k) for k in ("n_features_in_", "feature_names_in_")
+                      if hasattr(self, k)}
+            X, y = self._validated(X, y)
+            try:
+                self._check_warm_start(X)
+            except ValueError:
+                for k in ("n_features_in_", "feature_names_in_"):  # still the previous fit's
+                    if k in fitted:
+                        setattr(self, k, fitted[k])
+                    elif hasattr(self, k):
+                        delattr(self, k)
+                raise
         rng = _as_generator(self.random_state)
         X_val = y_val = None
         if self.early_stopping:
@@ -653,12 +708,24 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """Run one epoch on ``(X, y)``, continuing from the state of the previous calls.
 
         The first call (on an unfitted estimator) starts from zeros; later calls keep the
-        coefficients, the update rule's state, the step counter, the row order and the random
-        stream, so ``k`` calls on the same data equal ``fit(X, y)`` with ``max_iter=k`` and
-        ``tol=None``. ``tol``, ``early_stopping`` and the adaptive schedule are not applied. SAG
-        remembers one gradient per row by position: call it on the same rows each time (when
-        the number of rows changes, the driver's memory restarts). ``learning_rate="auto"`` is
-        resolved on the first call's data.
+        coefficients, the update rule's state, the step counter (and with it the position of
+        the ``"invscaling"`` schedule), the row order, the random stream and the feature names
+        (checked), so ``k`` calls on the same data equal ``fit(X, y)`` with ``max_iter=k`` and
+        ``tol=None``. ``tol``, ``early_stopping`` and the adaptive schedule are not applied.
+        ``learning_rate="auto"`` is resolved on the first call's data.
+
+        **On a stream of chunks** (successive calls on different rows, as
+        :func:`graddescent.streaming.stream_fit` and ``dask_ml.wrappers.Incremental`` make
+        them) one call is one epoch *on its chunk*: the single-row and mini-batch methods take
+        every row of the chunk once (in a fresh random order, or in order with
+        ``shuffle=False``, when a stream of chunks is one pass over their concatenation in that
+        order); the full-batch methods take one step along the chunk's gradient (a stream of
+        chunks is mini-batch descent with the chunks as batches); the variance-reduced methods
+        run one outer loop on the chunk (the snapshot gradient is the chunk's). SAG keeps its
+        gradient table (one residual per row, by position) while it is called on the same
+        rows; a chunk with other rows starts a fresh table (the rule's state and the step
+        counter carry on). Rprop, a sign method that needs the full gradient, runs only on the
+        same rows each time: a chunk with other rows raises a ValueError.
 
         Parameters
         ----------
@@ -677,17 +744,41 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         n = X.shape[0]
         if first:
             self._start(X, y, None, None, _as_generator(self.random_state))
-        elif n != self._n_rows:  # new data size: same rule and state, a driver for n rows
+        elif n != self._n_rows or isinstance(self._optimizer.driver, DaskFullBatch):
+            # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
             driver = self._make_driver(n)
             driver.check(n, opt.rule)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             opt.n_samples = self._n_rows = n
+        self._check_same_rows(X, y, first)
         self._epochs(X, y, 1)
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()
         return self
+
+    def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
+        """partial_fit: for the methods that remember rows (SAG) or need the full gradient
+        (Rprop), notice a chunk with other rows than the previous call's (a digest of the
+        data): SAG's table restarts, Rprop refuses."""
+        opt = self._optimizer
+        sag = isinstance(opt.driver_state, SAGState)
+        if not (sag or opt.rule.full_batch_only):
+            return
+        digest = _digest(X, y)
+        seen = getattr(self, "_rows_digest", None)
+        self._rows_digest = digest
+        if first or seen is None or seen == digest:
+            return
+        if opt.rule.full_batch_only:
+            raise ValueError(
+                f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
+                f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
+                f"and partial_fit was given other rows than before. Fit it on all the data "
+                f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
+                f"(gd, sgd, mbgd, adam, ...).")
+        opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
 
     def predict(self, X) -> np.ndarray:
         """Predict with the linear model: ``X @ coef_ + intercept_``.
@@ -703,6 +794,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             Predicted values.
         """
         check_is_fitted(self)
+        if is_dask(X):  # a lazy Dask array, chunk by chunk
+            return dask_predict(X, self.coef_, self.intercept_)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_
 

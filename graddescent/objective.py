@@ -38,10 +38,10 @@ import numpy as np
 from ._jit import kernel
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
-           "objective_strided", "watched", "WATCHED_ROWS", "scan_rows", "mean_and_variance",
-           "mean_square", "hessian",
-           "top_eigenvalue", "max_row_sq_norm", "l_max", "variance", "least_squares",
-           "objective_on_grid", "loss_scale", "CHUNK"]
+           "objective_strided", "watched", "watched_stride", "WATCHED_ROWS", "scan_rows",
+           "mean_and_variance", "mean_square", "hessian", "top_eigenvalue", "power_iteration",
+           "max_row_sq_norm", "l_max", "variance", "least_squares", "objective_on_grid",
+           "loss_scale", "CHUNK"]
 
 #: Rows per chunk of the statistics of X computed in Python: they never allocate more than
 #: this many values per column.
@@ -211,14 +211,19 @@ def _first_bad(X, i):
 WATCHED_ROWS = 4096
 
 
+def watched_stride(n: int) -> int:
+    """Every how many rows the watched objective is evaluated on ``n`` rows (1: every row)."""
+    return 1 if n <= WATCHED_ROWS else -(-n // WATCHED_ROWS)
+
+
 def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     """The watched objective: ``f(z)``, or above :data:`WATCHED_ROWS` rows ``f`` on every
     ``ceil(n / WATCHED_ROWS)``-th row (:func:`objective_strided`), a fixed function of ``z``
     that costs a small fraction of a pass over ``X``."""
-    n = X.shape[0]
-    if n <= WATCHED_ROWS:
+    stride = watched_stride(X.shape[0])
+    if stride == 1:
         return float(objective(X, y, z))
-    return float(objective_strided(X, y, z, -(-n // WATCHED_ROWS)))
+    return float(objective_strided(X, y, z, stride))
 
 
 @kernel
@@ -335,18 +340,32 @@ def l_max(X: np.ndarray) -> float:
 def top_eigenvalue(X: np.ndarray) -> float:
     """Largest eigenvalue ``L`` of ``[1, X]^T [1, X] / n`` by power iteration (at least 1).
 
-    The Gram matrix is never formed (two products with ``X`` per iteration); the start vector
-    comes from a private seeded generator, so the estimate is a deterministic function of ``X``.
+    The Gram matrix is never formed (two products with ``X`` per iteration); see
+    :func:`power_iteration`.
     """
     n, d = X.shape
-    v = np.random.default_rng(0).standard_normal(d + 1)
-    v /= np.linalg.norm(v)
-    w = np.empty(d + 1)
-    lam = 0.0
-    for _ in range(POWER_ITERATIONS):
+
+    def apply(v: np.ndarray, w: np.ndarray) -> None:
         r = X @ v[1:] + v[0]
         w[0] = r.sum() / n
         w[1:] = X.T @ r / n
+
+    return power_iteration(apply, d + 1)
+
+
+def power_iteration(apply, p: int) -> float:
+    """Largest eigenvalue (at least 1) of a symmetric positive semi-definite operator.
+
+    ``apply(v, w)`` writes ``A v`` into ``w``. The start vector comes from a private seeded
+    generator, so the estimate is a deterministic function of ``A``; it stops once the estimate
+    changed by at most ``1e-6`` of itself, or after ``POWER_ITERATIONS`` iterations.
+    """
+    v = np.random.default_rng(0).standard_normal(p)
+    v /= np.linalg.norm(v)
+    w = np.empty(p)
+    lam = 0.0
+    for _ in range(POWER_ITERATIONS):
+        apply(v, w)
         lam_new = float(v @ w)
         norm = float(np.linalg.norm(w))
         if norm == 0.0:
@@ -371,7 +390,7 @@ def loss_scale(y: np.ndarray) -> float:
     var = variance(y)
     if var > 0:
         return 0.5 * var
-    sq = float(np.dot(y, y) / y.shape[0])
+    sq = float(mean_square(y))
     return 0.5 * sq if sq > 0 else 1.0
 
 

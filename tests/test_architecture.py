@@ -33,13 +33,15 @@ LAYERS = [
                                "graddescent.preprocessing"]),
     ("APIs", ["graddescent.r_api", "graddescent.estimator", "graddescent.r_replay",
               "graddescent.r_replay.*"]),
-    ("data and plots", ["graddescent.datasets", "graddescent.plotting"]),
+    ("data and plots", ["graddescent.datasets", "graddescent.plotting",
+                        "graddescent.streaming"]),
     ("budgets and tuning", ["graddescent.budget", "graddescent.curves", "graddescent.tuning",
                             "graddescent.references"]),
-    ("comparison", ["graddescent.compare"]),
+    ("comparison", ["graddescent.compare", "graddescent.cluster"]),
     ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
-    ("command line", ["graddescent.cli", "graddescent.__main__", "graddescent"]),
+    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.__main__",
+                      "graddescent"]),
 ]
 
 

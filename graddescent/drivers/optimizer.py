@@ -82,21 +82,34 @@ class Optimizer:
         self.monitor: DivergenceMonitor | None = None
         self._data_key: tuple | None = None
 
+    @staticmethod
+    def _watch(X, y, theta: np.ndarray) -> float:
+        """The watched objective (:func:`graddescent.objective.watched`; data held elsewhere,
+        like Dask's, computes its own)."""
+        own = getattr(X, "watched", None)
+        return own(theta) if own is not None else O.watched(X, y, theta)
+
     def _prepare(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Checked ``(X, y)``; a new divergence reference on a new data set."""
         key = (id(X), id(y), np.shape(X), np.shape(y))
-        X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
+        remote = hasattr(X, "watched")  # validated where it lives (Dask)
+        if not remote:
+            X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
         if key != self._data_key or self.monitor is None:
-            start = O.watched(X, y, self.theta)
+            start = self._watch(X, y, self.theta)
             if not math.isfinite(start):
-                raise ValueError(describe_nonfinite(X, y, self.theta))
-            self.monitor = DivergenceMonitor(start, O.loss_scale(y), self.t)
+                raise ValueError(describe_nonfinite(X, y, self.theta) if not remote else
+                                 "The objective is not finite at the starting point.")
+            scale = X.loss_scale() if remote else O.loss_scale(y)
+            self.monitor = DivergenceMonitor(start, scale, self.t)
             self._data_key = key
         return X, y
 
     def _diverged(self, X: np.ndarray, y: np.ndarray, exc: DivergenceError) -> None:
         """Re-raise ``exc``, naming the column instead when the data's values (non-finite, or
         too large in magnitude) are to blame."""
+        if hasattr(X, "watched"):  # data held elsewhere: validated there
+            raise exc
         if not (np.isfinite(X).all() and np.isfinite(y).all()):
             raise ValueError(describe_nonfinite(X, y, self.theta)) from exc
         try:
@@ -125,7 +138,7 @@ class Optimizer:
                                               self.rule)
                 self.units += int(n_units)
                 self._check_finite()
-                self.monitor.observe_one(O.watched(X, y, self.theta), self.t, self.rule)
+                self.monitor.observe_one(self._watch(X, y, self.theta), self.t, self.rule)
             except DivergenceError as exc:
                 self._diverged(X, y, exc)
         return self.theta
@@ -152,7 +165,7 @@ class Optimizer:
                                                 self.t, self.driver_state, rng, snapshots)
                 self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
                 self._check_finite()
-                self.objectives = np.array([O.watched(X, y, theta) for theta in snapshots])
+                self.objectives = np.array([self._watch(X, y, theta) for theta in snapshots])
                 tags = t0 + 1 + np.arange(snapshots.shape[0])
                 tags[-1] = self.t
                 self.monitor.observe(self.objectives, tags, self.rule)

@@ -1,0 +1,80 @@
+"""``graddescent fit BIG.csv --chunksize N [--epochs K]``: a streamed fit with bounded memory.
+
+One pass over the file computes its statistics (:func:`graddescent.streaming.scan`), then
+``--epochs`` passes run :meth:`GDRegressor.partial_fit` on every chunk; the training RMSE of the
+fit and of the exact least-squares solution come from the statistics (no further pass).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from . import streaming
+from ._registry import METHODS
+from .drivers import DivergenceError
+from .estimator import GDRegressor
+
+__all__ = ["fit_streamed"]
+
+
+def _bar(desc: str, total: int | None, enabled: bool):
+    """A tqdm progress bar on a terminal (rows), else a no-op with the same ``update``."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="row", unit_scale=True, disable=not enabled,
+                leave=False)
+
+
+def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: bool) -> int:
+    """Run the streamed fit of ``args``; print its report; return the exit code (0).
+
+    Errors in the file (a non-numeric or missing value, named by data row), divergence and
+    unsupported options raise ``user_error`` with a one-line message.
+    """
+    path = Path(args.data)
+    if not path.is_file():
+        raise user_error(f"no such file: {args.data!r}")
+    for option in ("predict", "plot"):
+        if getattr(args, option):
+            raise user_error(f"--{option} is not available with --chunksize")
+    if args.max_iter is not None:
+        raise user_error("--max-iter does not apply to --chunksize: give the number of "
+                         "streamed passes with --epochs")
+    if args.scaling not in ("variance", "none"):
+        raise user_error(f"--chunksize supports --scaling variance or none, not "
+                         f"{args.scaling!r}")
+    method = METHODS[args.method]
+    model = GDRegressor(method.name, random_state=args.seed,
+                        learning_rate=args.learning_rate or "auto")
+    scale = args.scaling == "variance"
+    try:
+        with _bar("statistics", None, tty) as bar:
+            stats = streaming.scan(path, args.chunksize, bar.update)
+        with _bar(f"{method.name}", stats.n * args.epochs, tty) as bar:
+            streaming.stream_fit(model, path, args.chunksize, args.epochs, stats, scale,
+                                 bar.update)
+    except DivergenceError as exc:
+        raise user_error(str(exc).splitlines()[0]) from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise user_error(f"{args.data}: {str(exc).splitlines()[0]}") from None
+    if scale:
+        intercept, coef = streaming.original_coefficients(model, stats)
+    else:
+        intercept, coef = model.intercept_, model.coef_
+    beta = stats.least_squares()
+    label = f"{method.name} ({method.r_name})" if method.r_name else method.name
+    print(f"{label} on {args.data}, streamed {args.chunksize} rows at a time: {stats.n} "
+          f"training rows (no test split), {args.scaling} scaling, seed {args.seed}, "
+          f"{args.epochs} epoch(s), {model.t_} updates")
+    print(f"\nCoefficients in original units ({stats.columns[-1]} = intercept + sum of "
+          f"coefficient * input):")
+    names = ["intercept", *stats.columns[:-1]]
+    width = max(len(c) for c in names)
+    for name, value in zip(names, [intercept, *coef], strict=True):
+        print(f"  {name:<{width}}  {value: .6g}")
+    rmse = math.sqrt(stats.rss(intercept, coef) / stats.n)
+    ols = math.sqrt(max(stats.rss(beta[0], beta[1:]), 0.0) / stats.n)
+    print(f"\ntrain RMSE {rmse:.6g}  (exact least squares, normal equations: {ols:.6g})")
+    return 0

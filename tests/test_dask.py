@@ -1,0 +1,139 @@
+"""Dask input: full-batch fits as distributed reductions, dask-ml's Incremental, and no import
+of Dask without Dask input. Each test starts its own small in-process LocalCluster."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from graddescent import GDRegressor
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("dask.distributed")
+
+
+@pytest.fixture
+def client():
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
+def _problem(n=400, d=3, seed=0, noise=0.1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * [1.0, 2.0, 0.5][:d]
+    y = 1.0 + X @ np.array([1.5, -0.5, 2.0])[:d] + noise * rng.normal(size=n)
+    return X, y
+
+
+CASES = [("gd", {}), ("mgd", {}), ("agd", {}), ("rprop", {}),
+         ("adam", {"batch_size": "full"})]
+
+
+@pytest.mark.parametrize("method,kw", CASES)
+def test_full_batch_on_a_chunked_dask_array_equals_the_numpy_fit(client, method, kw):
+    X, y = _problem()
+    kw = dict(kw, max_iter=60, tol=None, random_state=0)
+    ref = GDRegressor(method, **kw).fit(X, y)
+    got = GDRegressor(method, **kw).fit(da.from_array(X, chunks=(97, 3)),
+                                        da.from_array(y, chunks=97))
+    assert_allclose(got.coef_, ref.coef_, rtol=0, atol=1e-10)
+    assert abs(got.intercept_ - ref.intercept_) <= 1e-10
+    assert got.t_ == ref.t_ == 60
+    assert got.learning_rate_ == pytest.approx(ref.learning_rate_, rel=1e-12)
+    assert_allclose(got.loss_curve_, ref.loss_curve_, rtol=1e-12)
+
+
+def test_dask_dataframe_with_default_stopping(client):
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = _problem()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    ref = GDRegressor("agd").fit(frame, y)
+    got = GDRegressor("agd").fit(dd.from_pandas(frame, npartitions=3),
+                                 dd.from_pandas(pd.Series(y), npartitions=3))
+    assert got.n_iter_ == ref.n_iter_
+    assert_allclose(got.coef_, ref.coef_, rtol=0, atol=1e-10)
+    assert list(got.feature_names_in_) == ["a", "b", "c"]
+    assert_allclose(got.predict(dd.from_pandas(frame, npartitions=3)).compute(),
+                    ref.predict(frame), rtol=0, atol=1e-9)
+
+
+def test_sampling_methods_on_dask_say_what_to_use(client):
+    X, y = _problem(n=40)
+    for method in ("svrg", "sgd", "sagd"):
+        with pytest.raises(ValueError, match="Incremental"):
+            GDRegressor(method).fit(da.from_array(X, chunks=10), da.from_array(y, chunks=10))
+
+
+def test_nan_in_a_dask_chunk_names_the_row(client):
+    X, y = _problem(n=40)
+    X[33, 1] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinity \(row 33\)"):
+        GDRegressor().fit(da.from_array(X, chunks=10), da.from_array(y, chunks=10))
+
+
+@pytest.mark.parametrize("method,kw", [("sgd", {}), ("adam", {}), ("mbgd", {"batch_size": 10})])
+def test_dask_ml_incremental(client, method, kw):
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    X, y = _problem(n=4000, noise=0.0)
+    Xd, yd = da.from_array(X, chunks=(500, 3)), da.from_array(y, chunks=500)
+    inc = wrappers.Incremental(GDRegressor(method, random_state=0, **kw)).fit(Xd, yd)
+    pred = inc.predict(Xd).compute()
+    r2 = 1 - np.sum((pred - y) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert r2 > 0.99
+    assert inc.estimator_.t_ > 0
+
+
+def test_import_graddescent_does_not_import_dask():
+    code = ("import sys, numpy as np, graddescent\n"
+            "from graddescent import GDRegressor\n"
+            "X = np.random.default_rng(0).normal(size=(30, 2))\n"
+            "GDRegressor(max_iter=3, tol=None).fit(X, X[:, 0]).predict(X)\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('dask', 'distributed', 'dask_ml', 'dask_expr')]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_compare_scheduler_runs_the_grid_on_the_cluster(tmp_path, capsys):
+    from graddescent import cli
+
+    # two threads: joblib runs the tasks itself when the cluster has a single one
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        code = cli.main(["compare", "--data", "mackey_glass", "--methods", "gd", "sgd",
+                         "--seeds", "2", "--max-iter", "5", "--out", str(tmp_path), "--quiet",
+                         "--no-plots", "--scheduler", cluster.scheduler_address])
+        assert code == 0, capsys.readouterr().err
+        executed = sum(w.state.executed_count for w in cluster.workers.values())
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert len(results) == 4 and (results["status"] == "ok").all()
+    assert executed >= 1  # the grid's runs were tasks on the cluster's worker
+
+
+def test_compare_scheduler_unreachable_is_one_line(tmp_path, capsys):
+    import dask
+
+    from graddescent import cli
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code = cli.main(["compare", "--data", "mackey_glass", "--methods", "gd", "--seeds",
+                         "1", "--max-iter", "2", "--out", str(tmp_path), "--quiet",
+                         "--no-plots", "--scheduler", "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_partial_fit_after_a_dask_fit_continues_in_memory(client):
+    X, y = _problem(n=40)
+    est = GDRegressor("gd", max_iter=5, tol=None).fit(da.from_array(X, chunks=10),
+                                                      da.from_array(y, chunks=10))
+    ref = GDRegressor("gd", max_iter=5, tol=None).fit(X, y)
+    assert_allclose(est.partial_fit(X, y).coef_, ref.partial_fit(X, y).coef_, rtol=0,
+                    atol=1e-12)
