@@ -539,7 +539,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self._l_max = _check_rows(X)
         # |x_ij| <= sqrt(max_i ||x_i||^2): the column-by-column check only when that is large
         if not math.sqrt(self._l_max) <= magnitude_limit(X.shape[0], X.shape[1] + 1) or \
-                not float(np.max(np.abs(y), initial=0.0)) <= magnitude_limit(
+                not float(max(y.max(initial=0.0), -y.min(initial=0.0))) <= magnitude_limit(
                     X.shape[0], X.shape[1] + 1):
             names = getattr(self, "feature_names_in_", None)
             check_magnitudes(X, y, columns=None if names is None else list(names))
