@@ -33,6 +33,8 @@ array([1., 2.])
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._jit import kernel
@@ -327,9 +329,10 @@ def hessian(X: np.ndarray) -> np.ndarray:
 
 
 def max_row_sq_norm(X: np.ndarray) -> float:
-    """``max_i ||x_i||^2``, a chunk of rows at a time."""
-    return max(float(np.max(np.einsum("ij,ij->i", X[i:i + CHUNK], X[i:i + CHUNK])))
-               for i in range(0, X.shape[0], CHUNK))
+    """``max_i ||x_i||^2`` (:func:`scan_rows`, the estimator's validation pass: the same bits
+    whichever computes it; NaN when ``X`` holds a NaN or an infinity)."""
+    top, bad = scan_rows(X)
+    return math.nan if bad >= 0 else float(top)
 
 
 def l_max(X: np.ndarray) -> float:
