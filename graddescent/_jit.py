@@ -22,6 +22,8 @@ users always hit the cache).
 from __future__ import annotations
 
 import hashlib
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 
 import llvmlite
@@ -30,9 +32,10 @@ from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils, cpu
 from numba.core.caching import FunctionCache
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
-__all__ = ["kernel", "OK", "DIVERGED", "prefetch_row", "prefetch_item", "prefetch_distance"]
+__all__ = ["kernel", "choose", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
+           "prefetch_distance"]
 
 #: Kernel status: every kernel returns one.
 OK = 0
@@ -69,6 +72,21 @@ class _EngineCache(FunctionCache):
         return key[:-1] + (key[-1] + (_engine_source_hash(),),)
 
 
+class _LazyCache:
+    """The dispatcher's :class:`_EngineCache`, made at its first use (its first compile or
+    cache load) rather than at import: setting up a cache checks that its folder is writable,
+    which costs more than a tenth of a millisecond per kernel."""
+
+    def __init__(self, py_func) -> None:
+        self._py_func = py_func
+        self._cache: _EngineCache | None = None
+
+    def __getattr__(self, name: str):
+        if self._cache is None:
+            self._cache = _EngineCache(self._py_func)
+        return getattr(self._cache, name)
+
+
 def kernel(fn=None, *, inline: bool = False):
     """Compile ``fn`` with the engine's options and the engine's on-disk cache.
 
@@ -82,8 +100,37 @@ def kernel(fn=None, *, inline: bool = False):
     options = dict(_JIT_OPTIONS, inline="always") if inline else _JIT_OPTIONS
     dispatcher = njit(**options)(fn)
     if not numba.config.DISABLE_JIT:
-        dispatcher._cache = _EngineCache(dispatcher.py_func)
+        dispatcher._cache = _LazyCache(dispatcher.py_func)
     return dispatcher
+
+
+def choose(pick: Callable[[type], Callable], like: Callable, *, inline: bool = False
+           ) -> Callable:
+    """A function that runs ``pick(type(first argument))(*args)``, the pick made at compile time.
+
+    In a kernel the first argument is a record (a NamedTuple: a rule's compiled record, or a
+    plan of a driver) and ``pick`` gets its class while numba types the call, so only the
+    kernel picked is compiled into the caller, one specialization per record class: the other
+    branches are never typed (an ``if`` on a compile-time constant still compiles both). From
+    Python (and with ``NUMBA_DISABLE_JIT=1``) the pick is made at run time. Every kernel that
+    ``pick`` returns takes the arguments of ``like`` (the same names, in the same order);
+    ``inline=True`` inlines the picked kernel at numba's level (for the steps of inner loops).
+    """
+
+    def call(*args):
+        return pick(type(args[0]))(*args)
+
+    if not numba.config.DISABLE_JIT:
+        def typer(*args):
+            return pick(args[0].instance_class).py_func
+
+        typer.__signature__ = inspect.signature(like.py_func)
+        options = {"jit_options": {"nogil": True, "error_model": "numpy"}}
+        if inline:
+            options["inline"] = "always"
+        overload(call, **options)(typer)
+    call.__doc__ = f"The kernel picked at compile time among those like {like.__name__}."
+    return call
 
 
 # --- software prefetch -------------------------------------------------------------------------
@@ -107,55 +154,62 @@ def _prefetch_fn(builder):
     return fn, i8p, consts
 
 
+def _prefetch_signature(a, i, ndim: int):
+    """The typing of a prefetch intrinsic: ``void(a, i)`` for an ``ndim``-D array ``a`` and an
+    integer ``i``, else None (numba then reports the call as untyped)."""
+    if not isinstance(a, types.Array) or a.ndim != ndim or not isinstance(i, types.Integer):
+        return None
+    return types.void(a, i)
+
+
+def _prefetch_start(context, builder, signature, args, trailing: int):
+    """``(array, i8* address of item (args[1], 0, ...), prefetch function, its constant
+    arguments, intp type)`` for an intrinsic's codegen (``trailing`` zero indices after
+    ``args[1]``)."""
+    aryty = signature.args[0]
+    ary = context.make_array(aryty)(context, builder, args[0])
+    intp = context.get_value_type(types.intp)
+    first = context.cast(builder, args[1], signature.args[1], types.intp)
+    indices = [first] + [ir.Constant(intp, 0)] * trailing
+    ptr = cgutils.get_item_pointer(context, builder, aryty, ary, indices, wraparound=False)
+    fn, i8p, consts = _prefetch_fn(builder)
+    return ary, builder.bitcast(ptr, i8p), fn, consts, intp
+
+
 @intrinsic
 def _prefetch_row_jit(typingctx, a, i):
     """Prefetch the cache lines of row ``i`` of a C-contiguous 2-D array (no-op otherwise)."""
-    if not isinstance(a, types.Array) or a.ndim != 2 or not isinstance(i, types.Integer):
-        return None
-    sig = types.void(a, i)
+    sig = _prefetch_signature(a, i, 2)
 
     def codegen(context, builder, signature, args):
         aryty = signature.args[0]
         if aryty.layout != "C":
             return context.get_dummy_value()
-        ary = context.make_array(aryty)(context, builder, args[0])
-        intp = context.get_value_type(types.intp)
-        row = context.cast(builder, args[1], signature.args[1], types.intp)
-        zero = ir.Constant(intp, 0)
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [row, zero],
-                                       wraparound=False)
-        fn, i8p, consts = _prefetch_fn(builder)
-        base = builder.bitcast(ptr, i8p)
+        ary, base, fn, consts, intp = _prefetch_start(context, builder, signature, args, 1)
         ncol = cgutils.unpack_tuple(builder, ary.shape, 2)[1]
         nbytes = builder.mul(ncol, ir.Constant(intp, aryty.dtype.bitwidth // 8))
-        with cgutils.for_range_slice(builder, zero, nbytes, ir.Constant(intp, _LINE),
-                                     intp=intp) as (off, _):
+        with cgutils.for_range_slice(builder, ir.Constant(intp, 0), nbytes,
+                                     ir.Constant(intp, _LINE), intp=intp) as (off, _):
             builder.call(fn, [builder.gep(base, [off])] + consts)
         # the row may straddle one more line than nbytes / 64
         last = builder.sub(nbytes, ir.Constant(intp, 1))
         builder.call(fn, [builder.gep(base, [last])] + consts)
         return context.get_dummy_value()
 
-    return sig, codegen
+    return (sig, codegen) if sig is not None else None
 
 
 @intrinsic
 def _prefetch_item_jit(typingctx, a, i):
     """Prefetch the cache line of ``a[i]`` (1-D array)."""
-    if not isinstance(a, types.Array) or a.ndim != 1 or not isinstance(i, types.Integer):
-        return None
-    sig = types.void(a, i)
+    sig = _prefetch_signature(a, i, 1)
 
     def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        k = context.cast(builder, args[1], signature.args[1], types.intp)
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [k], wraparound=False)
-        fn, i8p, consts = _prefetch_fn(builder)
-        builder.call(fn, [builder.bitcast(ptr, i8p)] + consts)
+        _, base, fn, consts, _ = _prefetch_start(context, builder, signature, args, 0)
+        builder.call(fn, [base] + consts)
         return context.get_dummy_value()
 
-    return sig, codegen
+    return (sig, codegen) if sig is not None else None
 
 
 def _prefetch_noop(a, i):

@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from ._jit import kernel
+from ._jit import kernel, prefetch_item, prefetch_row
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
            "objective_strided", "watched", "watched_stride", "WATCHED_ROWS", "scan_rows",
@@ -48,6 +48,8 @@ __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objectiv
 #: Rows per chunk of the statistics of X computed in Python: they never allocate more than
 #: this many values per column.
 CHUNK = 8192
+#: :func:`objective_strided` asks for the sampled row this many samples ahead of its use.
+WATCHED_AHEAD = 12
 #: Power iterations of :func:`top_eigenvalue` at most.
 POWER_ITERATIONS = 100
 #: :func:`least_squares` scales the columns of ``[1, X]`` to a largest magnitude of 1 when their
@@ -83,8 +85,36 @@ def residual(X, y, i, z):
 
 @kernel(inline=True)
 def residual_pair(X, y, i, a, b):
-    """``(r_i(a), r_i(b))`` (each :func:`residual`, so bit-identical to it)."""
-    return residual(X, y, i, a), residual(X, y, i, b)
+    """``(r_i(a), r_i(b))`` in one pass over row ``i`` (each summed in the lanes and the order
+    of :func:`residual`, so bit-identical to it)."""
+    d = X.shape[1]
+    d4 = d - d % 4
+    yi = y[i]
+    a0 = a[0] - yi
+    b0 = b[0] - yi
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    b1 = 0.0
+    b2 = 0.0
+    b3 = 0.0
+    for j in range(0, d4, 4):
+        x0 = X[i, j]
+        x1 = X[i, j + 1]
+        x2 = X[i, j + 2]
+        x3 = X[i, j + 3]
+        a0 += x0 * a[j + 1]
+        a1 += x1 * a[j + 2]
+        a2 += x2 * a[j + 3]
+        a3 += x3 * a[j + 4]
+        b0 += x0 * b[j + 1]
+        b1 += x1 * b[j + 2]
+        b2 += x2 * b[j + 3]
+        b3 += x3 * b[j + 4]
+    for j in range(d4, d):
+        a0 += X[i, j] * a[j + 1]
+        b0 += X[i, j] * b[j + 1]
+    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 
 
 @kernel
@@ -190,9 +220,13 @@ def objective_strided(X, y, z, stride):
     """``f`` on the systematic subsample of rows ``0, stride, 2 stride, ...`` (their mean of
     ``r_i^2 / 2``): a fixed function of ``z`` that costs ``n / stride`` rows instead of ``n``."""
     n = X.shape[0]
+    ahead = WATCHED_AHEAD * stride
     loss = 0.0
     count = 0
     for i in range(0, n, stride):
+        if i + ahead < n:  # rows far apart: ask for each one ahead of use
+            prefetch_row(X, i + ahead)
+            prefetch_item(y, i + ahead)
         r = residual(X, y, i, z)
         loss += r * r
         count += 1

@@ -41,7 +41,7 @@ def test_single_sample_vector(toy_problem):
     idx = np.array([2, 0, 3])
     got = []
     for k in range(3):
-        MB.sampled(X, y, idx[k:k + 1], 1, 4, 1, 1, theta, rule.init_state(2), 0,
+        MB.sampled(X, y, idx[k:k + 1], 1, 4, MB.plan_of(1), 1, theta, rule.init_state(2), 0,
                    rule.hyperparameters(), *_buf(2, 2))
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.2, 0.3], [0.265, 0.3325], [0.522, 0.8465]], atol=1e-12)

@@ -191,7 +191,8 @@ def _replay(driver, X, y, theta, ref, call):
     if isinstance(driver, D.FullBatch):
         return ref_full_batch(X, y, theta, ref, call[6])
     if isinstance(driver, D.MiniBatch):
-        idx, first_len, epoch_len, bs, n_steps = call[2:7]
+        idx, first_len, epoch_len, plan, n_steps = call[2:7]
+        bs = plan.size
         batches, start, boundary = [], 0, first_len
         for _ in range(n_steps):
             if start == boundary:
@@ -252,8 +253,8 @@ def _kernel_call(name, X, y, theta, rule, idx):
     state, hp = rule.init_state(p), rule.hyperparameters()
     bufs = [np.empty(p) for _ in range(5)]
     if name == "sampled":
-        MB.sampled(X, y, idx, idx.shape[0], X.shape[0], 1, idx.shape[0], theta, state, 0,
-                  hp, *bufs[:2])
+        MB.sampled(X, y, idx, idx.shape[0], X.shape[0], MB.plan_of(1), idx.shape[0], theta,
+                   state, 0, hp, *bufs[:2])
     elif name == "sag":
         n = X.shape[0]
         SG.sag(X, y, idx, theta, state, 0, hp, np.full(n, np.nan), np.zeros(p), 0, 0,
@@ -348,8 +349,11 @@ def test_fit_memory_small_next_to_X(driver):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((20_000, 64))
     y = X[:, 0] + 0.1 * rng.standard_normal(20_000)
-    D.optimize(X[:50], y[:50], rules.plain(0.001), driver, np.zeros(65), 1,
-               np.random.default_rng(0))  # compile outside the measurement
+    # compile outside the measurement (more rows than the watched objective's subsample, so
+    # that its strided kernel is compiled too)
+    warm = 2 * O.WATCHED_ROWS
+    D.optimize(X[:warm], y[:warm], rules.plain(0.001), driver, np.zeros(65), 1,
+               np.random.default_rng(0))
     opt = D.Optimizer(rules.plain(0.001), driver, np.zeros(65), X.shape[0])
     units = max(1, int(driver.units_per_epoch(X.shape[0])))
     tracemalloc.start()

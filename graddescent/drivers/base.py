@@ -121,19 +121,29 @@ class DivergenceMonitor:
         """Take objective values (``tags``: the step count of each point, increasing); raise
         :class:`DivergenceError` when the criterion holds (``rule``: for the message).
 
-        A few values go through :meth:`observe_one` one at a time; many (a full-batch call's
-        steps) are screened with whole-array operations, with the same result.
+        Values all at or below the reference are taken at once (nothing can count against the
+        criterion); otherwise a few values go through :meth:`observe_one` one at a time and
+        many (a full-batch call's steps) are screened with whole-array operations, with the
+        same result.
         """
         values = np.asarray(values, dtype=np.float64)
         tags = np.asarray(tags)
+        if values.shape[0] and int(tags[0]) <= self.last_t:  # skip the points already seen
+            first = int(np.searchsorted(tags, self.last_t, side="right"))
+            values, tags = values[first:], tags[first:]
+        if values.shape[0] == 0:
+            return
+        top = float(values.max())  # NaN when any is NaN: then not <= below
+        if top <= self.reference:
+            # the common case, decided at once: nothing above the reference, so nothing over
+            # the bound and no rise counted (what the loop below would conclude)
+            self.peak = max(self.peak, top / self.reference)
+            self.streak = 0
+            self.last, self.last_t = float(values[-1]), int(tags[-1])
+            return
         if values.shape[0] <= _FEW:
             for value, t in zip(values.tolist(), tags.tolist(), strict=True):
                 self.observe_one(value, t, rule)
-            return
-        keep = tags > self.last_t
-        if not keep.all():
-            values, tags = values[keep], tags[keep]
-        if values.size == 0:
             return
         finite = np.isfinite(values)
         if finite.any():
@@ -268,6 +278,16 @@ class IndexStream:
     def take(self, rng: np.random.Generator, k: int) -> np.ndarray:
         """The next ``k`` indices."""
         return self.take_batches(rng, k, 1)[0]
+
+    def take_piece(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        """The next indices, at most ``k`` and never past the end of the current block: a view
+        of the block, no copy (the pieces in turn are the indices :meth:`take` gives)."""
+        if self.pos >= self.block.shape[0]:
+            self._new_block(rng)
+        used = min(int(k), self.block.shape[0] - self.pos)
+        piece = self.block[self.pos:self.pos + used]
+        self.pos += used
+        return piece
 
 
 @dataclasses.dataclass

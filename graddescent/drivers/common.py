@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._jit import kernel, prefetch_item, prefetch_row
 from ..objective import full_gradient, residual, residual_pair
-from ..rules.base import look_ahead, looks_ahead
+from ..rules.base import by_look_ahead, look_ahead
 
 __all__: list[str] = []
 
@@ -24,25 +24,37 @@ def prefetch_next(X, y, idx, k):
 
 
 @kernel(inline=True)
-def residual_at(X, y, i, hp, theta, state, z):
-    """``r_i`` at the point where the rule takes its gradient: ``theta``, or its look-ahead
-    point (written into ``z``) for the rules that look ahead."""
-    if looks_ahead(hp):
-        look_ahead(hp, theta, state, z)
-        return residual(X, y, i, z)
-    return residual(X, y, i, theta)
+def _residual_ahead(hp, X, y, i, theta, state, z):
+    look_ahead(hp, theta, state, z)
+    return residual(X, y, i, z)
 
 
 @kernel(inline=True)
-def residual_change(X, y, i, hp, theta, state, z, other):
-    """``r_i(point) - r_i(other)`` with the point as in :func:`residual_at`, one pass over row
-    ``i`` (each residual bit-identical to :func:`graddescent.objective.residual`)."""
-    if looks_ahead(hp):
-        look_ahead(hp, theta, state, z)
-        r_now, r_other = residual_pair(X, y, i, z, other)
-    else:
-        r_now, r_other = residual_pair(X, y, i, theta, other)
+def _residual_here(hp, X, y, i, theta, state, z):
+    return residual(X, y, i, theta)
+
+
+#: ``r_i`` at the point where the rule takes its gradient: ``theta``, or its look-ahead point
+#: (written into ``z``) for the rules that look ahead; picked for the rule at compile time.
+residual_at = by_look_ahead(_residual_ahead, _residual_here, inline=True)
+
+
+@kernel(inline=True)
+def _change_ahead(hp, X, y, i, theta, state, z, other):
+    look_ahead(hp, theta, state, z)
+    r_now, r_other = residual_pair(X, y, i, z, other)
     return r_now - r_other
+
+
+@kernel(inline=True)
+def _change_here(hp, X, y, i, theta, state, z, other):
+    r_now, r_other = residual_pair(X, y, i, theta, other)
+    return r_now - r_other
+
+
+#: ``r_i(point) - r_i(other)`` with the point as in :func:`residual_at`, one pass over row
+#: ``i`` (each residual bit-identical to :func:`graddescent.objective.residual`).
+residual_change = by_look_ahead(_change_ahead, _change_here, inline=True)
 
 
 @kernel

@@ -3,21 +3,47 @@ r"""Mini-batch and single-sample gradients: :math:`g = \frac{1}{|B|}\sum_{i\in B
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import objective as O
-from .._jit import DIVERGED, OK, bit_generator_pointers, kernel, prefetch_distance, shuffle
+from .._jit import (
+    DIVERGED,
+    OK,
+    bit_generator_pointers,
+    choose,
+    kernel,
+    prefetch_distance,
+    shuffle,
+)
 from ..objective import add_sample, residual
-from ..rules.base import is_linear, look_ahead, looks_ahead, rate, step
+from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
 from .common import prefetch_next, residual_at
 
-__all__ = ["MiniBatch", "StreamState"]
+__all__ = ["MiniBatch", "StreamState", "OneRow", "Batches", "plan_of"]
+
+
+class OneRow(NamedTuple):
+    """The plan of single-row steps (``size`` is 1): their own loops, no batch bookkeeping."""
+
+    size: int
+
+
+class Batches(NamedTuple):
+    """The plan of steps on batches of ``size`` rows."""
+
+    size: int
+
+
+def plan_of(batch_size: int) -> OneRow | Batches:
+    """The kernels' plan for steps of ``batch_size`` rows (its type picks the loop compiled)."""
+    return OneRow(1) if int(batch_size) == 1 else Batches(int(batch_size))
 
 
 @kernel
-def _single_linear(X, y, idx, n_steps, theta, t, hp):
+def _single_linear(hp, X, y, idx, n_steps, theta, state, t, g, z):
     """Single-row steps of a linear rule ``theta -= rate_t * r_i (1, X[i])``, without a
     gradient buffer (the same arithmetic as the rule's step on ``g = r_i (1, X[i])``)."""
     d = X.shape[1]
@@ -37,7 +63,7 @@ def _single_linear(X, y, idx, n_steps, theta, t, hp):
 
 
 @kernel
-def _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z):
+def _single_rule(hp, X, y, idx, n_steps, theta, state, t, g, z):
     """Single-row steps of any rule: ``g = r_i (1, X[i])`` at the rule's gradient point, then
     the rule's step (the numbers of the batch loop below for one-row batches)."""
     d = X.shape[1]
@@ -45,7 +71,7 @@ def _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z):
     for k in range(n_steps):
         prefetch_next(X, y, idx, k + ahead)
         i = idx[k]
-        r = residual_at(X, y, i, hp, theta, state, z)
+        r = residual_at(hp, X, y, i, theta, state, z)
         if not np.isfinite(r):
             return t, DIVERGED
         g[0] = r
@@ -56,23 +82,19 @@ def _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z):
     return t, OK
 
 
+#: Single-row steps: the linear rules' loop without a buffer, or the general one.
+_single = by_linearity(_single_linear, _single_rule)
+
+
 @kernel
-def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, t, hp, g, z):
-    """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
+def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z):
+    """``n_steps`` single-row steps (no batch can cross an epoch boundary)."""
+    return _single(hp, X, y, idx, n_steps, theta, state, t, g, z)
 
-    Batches are consecutive runs of ``batch_size`` entries of ``idx`` that never cross an epoch
-    boundary: the first epoch (the rest of one already begun) ends after ``first_len`` entries,
-    every later one after ``epoch_len`` more. The gradient of a batch is the mean of the
-    per-sample gradients over it. Runs ``n_steps`` batches.
 
-    Single rows take loops of their own, without the batch bookkeeping: a linear rule (plain
-    SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
-    :func:`_single_rule`.
-    """
-    if batch_size == 1:
-        if is_linear(hp):
-            return _single_linear(X, y, idx, n_steps, theta, t, hp)
-        return _single_rule(X, y, idx, n_steps, theta, state, t, hp, g, z)
+@kernel
+def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z):
+    """``n_steps`` steps on batches of ``plan.size`` rows."""
     p = theta.shape[0]
     ahead = prefetch_distance(X)
     start = 0
@@ -80,16 +102,17 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
     for _ in range(n_steps):
         if start == boundary:
             boundary += epoch_len
-        stop = min(start + batch_size, boundary)
+        stop = min(start + plan.size, boundary)
+        point = theta
         if looks_ahead(hp):
             look_ahead(hp, theta, state, z)
+            point = z
         for j in range(p):
             g[j] = 0.0
         for k in range(start, stop):
             prefetch_next(X, y, idx, k + ahead)
             i = idx[k]
-            r = residual(X, y, i, z) if looks_ahead(hp) else residual(X, y, i, theta)
-            add_sample(X, i, r, g)
+            add_sample(X, i, residual(X, y, i, point), g)
         inv = 1.0 / (stop - start)
         for j in range(p):
             g[j] *= inv
@@ -99,6 +122,27 @@ def sampled(X, y, idx, first_len, epoch_len, batch_size, n_steps, theta, state, 
         step(hp, theta, g, state, t)
         start = stop
     return t, OK
+
+
+#: The loop of a plan, picked by its type at compile time.
+_steps = choose(lambda kind: _one_row if kind is OneRow else _batches, _batches)
+
+
+@kernel
+def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp, g, z):
+    """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
+
+    Batches are consecutive runs of ``plan.size`` entries of ``idx`` (:func:`plan_of`) that
+    never cross an epoch boundary: the first epoch (the rest of one already begun) ends after
+    ``first_len`` entries, every later one after ``epoch_len`` more. The gradient of a batch is
+    the mean of the per-sample gradients over it. Runs ``n_steps`` batches.
+
+    Single rows take loops of their own, without the batch bookkeeping: a linear rule (plain
+    SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
+    :func:`_single_rule`. The plan's type and the rule pick the loop at compile time, so each
+    specialization compiles only the loop it runs.
+    """
+    return _steps(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z)
 
 
 #: Row orders :func:`sampled_epochs` draws itself (the schemes of :class:`IndexStream`).
@@ -124,7 +168,7 @@ def _next_order(order, scheme, drawn, fnptr, bitgen):
 
 
 @kernel
-def sampled_epochs(X, y, order, scheme, drawn, batch_size, steps_per_epoch, theta, state, t, hp,
+def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, state, t, hp,
                    g, z, snapshots, fnptr, bitgen):
     """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
 
@@ -137,7 +181,7 @@ def sampled_epochs(X, y, order, scheme, drawn, batch_size, steps_per_epoch, thet
     n = X.shape[0]
     for e in range(snapshots.shape[0]):
         _next_order(order, scheme, drawn + e, fnptr, bitgen)
-        t, status = sampled(X, y, order, n, n, batch_size, steps_per_epoch, theta, state, t, hp,
+        t, status = sampled(X, y, order, n, n, plan, steps_per_epoch, theta, state, t, hp,
                             g, z)
         if status != OK:
             return t, status
@@ -245,8 +289,8 @@ class MiniBatch(Driver):
         bs = self.resolve_batch_size(n)
         idx, first_len = driver_state.stream.take_batches(rng, n_units, bs)
         g, z = buffers(theta.shape[0])
-        t, status = sampled(X, y, idx, first_len, n, bs, n_units, theta, rule_state, t,
-                            rule.hyperparameters(), g, z)
+        t, status = sampled(X, y, idx, first_len, n, plan_of(bs), n_units, theta, rule_state,
+                            t, rule.hyperparameters(), g, z)
         raise_if_diverged(status, t, rule)
         return t
 
@@ -269,9 +313,9 @@ class MiniBatch(Driver):
         g, z = buffers(theta.shape[0])
         fnptr, bitgen = bit_generator_pointers(rng)
         with rng.bit_generator.lock:
-            t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks, bs,
-                                       units, theta, rule_state, t, rule.hyperparameters(), g,
-                                       z, snapshots, fnptr, bitgen)
+            t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks,
+                                       plan_of(bs), units, theta, rule_state, t,
+                                       rule.hyperparameters(), g, z, snapshots, fnptr, bitgen)
         stream.block, stream.pos = order, n
         stream.blocks += snapshots.shape[0]
         raise_if_diverged(status, t, rule)

@@ -8,11 +8,36 @@ import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
 from ..objective import add_sample
-from ..rules.base import is_linear, rate, step
+from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
 from .common import prefetch_next, residual_at
 
 __all__ = ["SAG", "SAGState"]
+
+
+@kernel(inline=True)
+def _linear_mean_step(hp, theta, dsum, m, g, state, t):
+    """Step ``t + 1`` of a linear rule along ``dsum / m``, without the gradient buffer (the
+    arithmetic of its step on ``g = dsum / m``); returns ``t + 1``."""
+    t += 1
+    lr = rate(hp, t)
+    for j in range(theta.shape[0]):
+        theta[j] -= lr * (dsum[j] / m)
+    return t
+
+
+@kernel(inline=True)
+def _rule_mean_step(hp, theta, dsum, m, g, state, t):
+    """Step ``t + 1`` of the rule along ``g = dsum / m``; returns ``t + 1``."""
+    for j in range(theta.shape[0]):
+        g[j] = dsum[j] / m
+    t += 1
+    step(hp, theta, g, state, t)
+    return t
+
+
+#: SAG's step along the mean remembered gradient, picked for the rule at compile time.
+mean_step = by_linearity(_linear_mean_step, _rule_mean_step, inline=True)
 
 
 @kernel
@@ -25,14 +50,13 @@ def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z):
     rows seen so far, or ``fixed_m`` when it is positive (e.g. ``n``).
     Returns ``(t, n_seen, status)``.
     """
-    p = theta.shape[0]
     ahead = prefetch_distance(X)
     for k in range(idx.shape[0]):
         nxt = prefetch_next(X, y, idx, k + ahead)
         if nxt >= 0:
             prefetch_item(memory, nxt)
         i = idx[k]
-        r = residual_at(X, y, i, hp, theta, state, z)
+        r = residual_at(hp, X, y, i, theta, state, z)
         if not np.isfinite(r):
             return t, n_seen, DIVERGED
         old = memory[i]
@@ -42,21 +66,12 @@ def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z):
         add_sample(X, i, r - old, dsum)
         memory[i] = r
         m = fixed_m if fixed_m > 0 else n_seen
-        if is_linear(hp):  # the same arithmetic as the rule's step on g = dsum / m
-            t += 1
-            lr = rate(hp, t)
-            for j in range(p):
-                theta[j] -= lr * (dsum[j] / m)
-        else:
-            for j in range(p):
-                g[j] = dsum[j] / m
-            t += 1
-            step(hp, theta, g, state, t)
+        t = mean_step(hp, theta, dsum, m, g, state, t)
     return t, n_seen, OK
 
 
-#: SAG draws its rows in pieces of at most this many (its only memory per draw).
-DRAW_CHUNK = 8192
+#: SAG draws its rows in blocks of at most this many (its only memory for them).
+DRAW_CHUNK = 4096
 
 
 @dataclasses.dataclass
@@ -108,7 +123,7 @@ class SAG(Driver):
         g, z = buffers(theta.shape[0])
         hp = rule.hyperparameters()
         while n_units > 0:  # the draws in pieces: the same indices as in one take
-            idx = s.stream.take(rng, min(n_units, DRAW_CHUNK))
+            idx = s.stream.take_piece(rng, n_units)
             n_units -= idx.shape[0]
             t, s.n_seen, status = sag(X, y, idx, theta, rule_state, t, hp, s.memory, s.dsum,
                                       s.n_seen, fixed_m, g, z)

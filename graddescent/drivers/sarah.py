@@ -8,12 +8,37 @@ import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance
 from ..objective import add_sample
-from ..rules.base import is_linear, rate, step
+from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged
 from .common import begin_outer_loop, prefetch_next, residual_change
 from .snapshot import inner_length
 
 __all__ = ["SARAH", "SARAHPlus"]
+
+
+@kernel(inline=True)
+def _linear_step_along(hp, theta, v, g, state, t):
+    """Step ``t + 1`` of a linear rule along ``v``, without copying it (the arithmetic of its
+    step on ``g = v``); returns ``t + 1``."""
+    t += 1
+    lr = rate(hp, t)
+    for j in range(theta.shape[0]):
+        theta[j] -= lr * v[j]
+    return t
+
+
+@kernel(inline=True)
+def _rule_step_along(hp, theta, v, g, state, t):
+    """Step ``t + 1`` of the rule along ``g = v`` (a copy: the step may write ``g``)."""
+    for j in range(theta.shape[0]):
+        g[j] = v[j]
+    t += 1
+    step(hp, theta, g, state, t)
+    return t
+
+
+#: SARAH's step along its recursive gradient, picked for the rule at compile time.
+step_along = by_linearity(_linear_step_along, _rule_step_along, inline=True)
 
 
 @kernel
@@ -43,7 +68,7 @@ def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
                 pos = s * (m - 1) + k - 1
                 prefetch_next(X, y, idx, pos + ahead)
                 i = idx[pos]
-                dr = residual_change(X, y, i, hp, theta, state, z, prev)
+                dr = residual_change(hp, X, y, i, theta, state, z, prev)
                 if not np.isfinite(dr):
                     return t, DIVERGED
                 add_sample(X, i, dr, v)
@@ -51,16 +76,7 @@ def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
                 for j in range(p):
                     v_sq += v[j] * v[j]
                     prev[j] = theta[j]
-            if is_linear(hp):  # the rule's arithmetic on g = v, without the copy
-                t += 1
-                lr = rate(hp, t)
-                for j in range(p):
-                    theta[j] -= lr * v[j]
-            else:
-                for j in range(p):
-                    g[j] = v[j]
-                t += 1
-                step(hp, theta, g, state, t)
+            t = step_along(hp, theta, v, g, state, t)
             if picks[s] == k + 1:
                 for j in range(p):
                     keep[j] = theta[j]

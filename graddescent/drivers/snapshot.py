@@ -8,11 +8,38 @@ import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance
 from ..objective import add_sample
-from ..rules.base import is_linear, rate, step
+from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged
 from .common import begin_outer_loop, prefetch_next, residual_change
 
 __all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
+
+
+@kernel(inline=True)
+def _linear_corrected_step(hp, theta, mu, dr, X, i, g, state, t):
+    """Step ``t + 1`` of a linear rule along ``mu + dr (1, X[i])``, without the gradient buffer
+    (the arithmetic of its step on that ``g``); returns ``t + 1``."""
+    t += 1
+    lr = rate(hp, t)
+    theta[0] -= lr * (mu[0] + dr)
+    for j in range(X.shape[1]):
+        theta[j + 1] -= lr * (mu[j + 1] + dr * X[i, j])
+    return t
+
+
+@kernel(inline=True)
+def _rule_corrected_step(hp, theta, mu, dr, X, i, g, state, t):
+    """Step ``t + 1`` of the rule along ``g = mu + dr (1, X[i])``; returns ``t + 1``."""
+    for j in range(theta.shape[0]):
+        g[j] = mu[j]
+    add_sample(X, i, dr, g)
+    t += 1
+    step(hp, theta, g, state, t)
+    return t
+
+
+#: The variance-reduced step, picked for the rule at compile time.
+corrected_step = by_linearity(_linear_corrected_step, _rule_corrected_step, inline=True)
 
 
 @kernel
@@ -25,7 +52,6 @@ def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, 
     S2GD) or the inner iterate number ``picks[s]`` (0 = the snapshot itself; SVRG option 2).
     """
     p = theta.shape[0]
-    d = p - 1
     ahead = prefetch_distance(X)
     pos = 0
     for s in range(lengths.shape[0]):
@@ -35,21 +61,10 @@ def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, 
             prefetch_next(X, y, idx, pos + ahead)
             i = idx[pos]
             pos += 1
-            dr = residual_change(X, y, i, hp, theta, state, z, snap)
+            dr = residual_change(hp, X, y, i, theta, state, z, snap)
             if not np.isfinite(dr):
                 return t, DIVERGED
-            if is_linear(hp):  # the rule's arithmetic on g = mu + dr (1, X[i]), no buffer
-                t += 1
-                lr = rate(hp, t)
-                theta[0] -= lr * (mu[0] + dr)
-                for j in range(d):
-                    theta[j + 1] -= lr * (mu[j + 1] + dr * X[i, j])
-            else:
-                for j in range(p):
-                    g[j] = mu[j]
-                add_sample(X, i, dr, g)
-                t += 1
-                step(hp, theta, g, state, t)
+            t = corrected_step(hp, theta, mu, dr, X, i, g, state, t)
             if picks[s] == k + 1:
                 for j in range(p):
                     keep[j] = theta[j]

@@ -27,47 +27,13 @@ Modules, one concern each: :mod:`~graddescent.r_replay.rng` (R's Mersenne-Twiste
 from __future__ import annotations
 
 from .errors import RError
-from .learners import (
-    ADADELTA,
-    ADAGRAD,
-    ADAM,
-    AGD,
-    GD,
-    LEARNERS,
-    MBGD,
-    MGD,
-    RMSPROP,
-    SAGD,
-    SARAH,
-    SGD,
-    SSGD,
-    SVRG,
-    SARAHPlus,
-)
+from .learners import LEARNERS
 from .rng import RRandom
 from .workflow import RReplayModel, SplitData, learn, predict, split_data
 
-__all__ = [
-    "ADADELTA",
-    "ADAGRAD",
-    "ADAM",
-    "AGD",
-    "GD",
-    "LEARNERS",
-    "MBGD",
-    "MGD",
-    "RError",
-    "RMSPROP",
-    "RRandom",
-    "RReplayModel",
-    "SAGD",
-    "SARAH",
-    "SARAHPlus",
-    "SGD",
-    "SSGD",
-    "SVRG",
-    "SplitData",
-    "learn",
-    "predict",
-    "split_data",
-]
+# The 14 learners, under R's names (GD, MBGD, ..., SARAHPlus): the entries of LEARNERS.
+globals().update(LEARNERS)
+
+__all__ = ["LEARNERS", "RError", "RRandom", "RReplayModel", "SplitData", "learn", "predict",
+           "split_data"]
+__all__ += list(LEARNERS)

@@ -19,7 +19,10 @@ generic :func:`step`, :func:`effective_steps`, :func:`looks_ahead`, :func:`look_
 specialization of each driver kernel per rule, cached on disk like any other kernel (a record
 type pickles by its class's name, so the cache key is stable across processes; passing the
 compiled step itself as an argument would not be: numba issue 2956), with no run-time dispatch
-and no table of rules anywhere.
+and no table of rules anywhere. Where a driver has a fast path for the linear rules (plain SGD
+without a gradient buffer) it picks between two kernels with :func:`by_linearity` (or
+:func:`by_look_ahead`), so that each specialization compiles only the path it runs: an ``if`` on
+:func:`is_linear` would compile both (numba types both branches of a run-time ``if``).
 """
 
 from __future__ import annotations
@@ -35,12 +38,12 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-from .._jit import kernel
+from .._jit import choose, kernel
 from .._validation import check_nonnegative, check_positive, check_unit_interval
 
 __all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "register", "specs",
            "get_spec", "step", "effective_steps", "looks_ahead", "look_ahead", "is_linear",
-           "rate"]
+           "rate", "by_linearity", "by_look_ahead"]
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "positive": check_positive,
@@ -516,6 +519,22 @@ if not numba.config.DISABLE_JIT:
     overload(look_ahead, jit_options=_OPTIONS, inline="always")(_forward3("LOOK_AHEAD"))
     overload(looks_ahead)(_constant("LOOKAHEAD"))
     overload(is_linear)(_constant("LINEAR"))
+
+
+def by_linearity(linear: Callable, other: Callable, *, inline: bool = False) -> Callable:
+    """A compiled function that runs ``linear`` for the records of linear rules (see
+    :func:`is_linear`) and ``other`` for the rest, both taking the record first.
+
+    The choice is made at compile time (:func:`graddescent._jit.choose`): a driver's fast path
+    for the plain rule and its general path are never both compiled for one rule.
+    """
+    return choose(lambda params: linear if params.LINEAR else other, linear, inline=inline)
+
+
+def by_look_ahead(ahead: Callable, other: Callable, *, inline: bool = False) -> Callable:
+    """As :func:`by_linearity`, for the rules that take their gradient at a look-ahead point
+    (see :func:`looks_ahead`): ``ahead`` for them, ``other`` for the rest."""
+    return choose(lambda params: ahead if params.LOOKAHEAD else other, ahead, inline=inline)
 
 
 @kernel(inline=True)
