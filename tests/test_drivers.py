@@ -351,3 +351,32 @@ def test_the_same_seed_gives_the_same_bits(method):
     np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
     assert fits[0].intercept_ == fits[1].intercept_
     assert not np.array_equal(fits[0].coef_, fits[2].coef_)
+
+
+def test_draws_in_blocks_and_pieces_are_the_draws_of_one_take():
+    """SAG's stream: uniform draws in blocks smaller than n, taken in pieces that never cross
+    a block (views, no copies), are the indices of one take and of one NumPy draw."""
+    whole = D.IndexStream(10, "replace", block_size=3).take(np.random.default_rng(4), 17)
+    stream, rng, pieces = D.IndexStream(10, "replace", block_size=3), np.random.default_rng(4), []
+    sizes = iter([2, 5, 1, 4, 5, 5, 5, 5, 5, 5])
+    while sum(p.shape[0] for p in pieces) < 17:
+        k = next(sizes)
+        piece = stream.take_piece(rng, k)
+        assert 1 <= piece.shape[0] <= min(k, 3) and piece.base is not None  # a view
+        pieces.append(piece.copy())
+    got = np.concatenate(pieces)
+    np.testing.assert_array_equal(got[:17], whole)
+    first = np.random.default_rng(4).integers(0, 10, size=3, dtype=np.int32)
+    np.testing.assert_array_equal(got[:3], first)
+    # SAG itself: several blocks per call, the same fit as one block per call
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    one = D.optimize(X, y, rules.plain(0.05), D.SAG(), np.zeros(4), 100, np.random.default_rng(1))
+    saved = SG.DRAW_CHUNK
+    try:
+        SG.DRAW_CHUNK = 7
+        small = D.optimize(X, y, rules.plain(0.05), D.SAG(), np.zeros(4), 100,
+                           np.random.default_rng(1))
+    finally:
+        SG.DRAW_CHUNK = saved
+    np.testing.assert_array_equal(small, one)

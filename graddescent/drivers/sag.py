@@ -71,7 +71,7 @@ def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z):
 
 
 #: SAG draws its rows in blocks of at most this many (its only memory for them).
-DRAW_CHUNK = 4096
+DRAW_CHUNK = 65536
 
 
 @dataclasses.dataclass
