@@ -63,13 +63,18 @@ def residual(X, y, i, z):
     """``r_i = z[0] + X[i] . z[1:] - y[i]``.
 
     The dot product runs in four lanes (columns ``j mod 4``, the first lane starting from
-    ``z[0] - y[i]``; a row of fewer than four columns is summed in order), added
-    ``(l0 + l1) + (l2 + l3)``: a fixed order, so the same inputs give the same bits, with
-    four independent chains instead of one that waits for each addition.
+    ``z[0] - y[i]``), added ``(l0 + l1) + (l2 + l3)``: a fixed order, so the same inputs give
+    the same bits, with four independent chains instead of one that waits for each addition.
+    A row of fewer than four columns is one chain, summed in order and returned as it is
+    (adding the empty lanes' zeros would only wait, and change the sign of a zero residual).
     """
     d = X.shape[1]
-    d4 = d - d % 4
     r0 = z[0] - y[i]
+    if d < 4:  # one chain: the other lanes would hold zeros, adding them would only wait
+        for j in range(d):
+            r0 += X[i, j] * z[j + 1]
+        return r0
+    d4 = d - d % 4
     r1 = 0.0
     r2 = 0.0
     r3 = 0.0
@@ -88,10 +93,15 @@ def residual_pair(X, y, i, a, b):
     """``(r_i(a), r_i(b))`` in one pass over row ``i`` (each summed in the lanes and the order
     of :func:`residual`, so bit-identical to it)."""
     d = X.shape[1]
-    d4 = d - d % 4
     yi = y[i]
     a0 = a[0] - yi
     b0 = b[0] - yi
+    if d < 4:  # one chain each, as in residual
+        for j in range(d):
+            a0 += X[i, j] * a[j + 1]
+            b0 += X[i, j] * b[j + 1]
+        return a0, b0
+    d4 = d - d % 4
     a1 = 0.0
     a2 = 0.0
     a3 = 0.0

@@ -137,8 +137,10 @@ class Optimizer:
                         self.monitor.observe(recorded, t0 + np.arange(recorded.shape[0]),
                                               self.rule)
                 self.units += int(n_units)
-                self._check_finite()
-                self.monitor.observe_one(self._watch(X, y, self.theta), self.t, self.rule)
+                value = self._watch(X, y, self.theta)
+                if not math.isfinite(value):  # (a finite objective has finite iterates)
+                    self._check_finite()  # overflowed iterates say so; else the monitor does
+                self.monitor.observe_one(value, self.t, self.rule)
             except DivergenceError as exc:
                 self._diverged(X, y, exc)
         return self.theta
