@@ -380,3 +380,18 @@ def test_draws_in_blocks_and_pieces_are_the_draws_of_one_take():
     finally:
         SG.DRAW_CHUNK = saved
     np.testing.assert_array_equal(small, one)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 70_001])
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_shuffle_rows_is_numpys_shuffle(n, dtype):
+    """The compiled shuffle of the row streams gives NumPy's permutation and leaves the
+    Generator where NumPy's shuffle leaves it."""
+    from graddescent.drivers.base import shuffle_rows
+
+    mine, ref = np.random.default_rng(n), np.random.default_rng(n)
+    a, b = np.arange(n, dtype=dtype), np.arange(n, dtype=dtype)
+    shuffle_rows(mine, a)
+    ref.shuffle(b)
+    np.testing.assert_array_equal(a, b)
+    assert mine.integers(0, 2**62) == ref.integers(0, 2**62)

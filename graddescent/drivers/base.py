@@ -24,10 +24,11 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numba
 import numpy as np
 
 from .. import objective as O
-from .._jit import OK
+from .._jit import OK, bit_generator_pointers, shuffle
 from ..rules import UpdateRule
 
 __all__ = ["Driver", "DriverState", "IndexStream", "DivergenceError", "DIVERGENCE_MESSAGE",
@@ -207,6 +208,19 @@ def buffers(p: int, k: int = 2) -> list[np.ndarray]:
     return [np.empty(p) for _ in range(k)]
 
 
+def shuffle_rows(rng, block: np.ndarray) -> None:
+    """Shuffle ``block`` in place exactly as ``rng.shuffle(block)`` does (the same permutation,
+    the Generator's state advanced alike), by the compiled Fisher-Yates of
+    :func:`graddescent._jit.shuffle`, about twice as fast, when ``rng`` is a
+    ``numpy.random.Generator`` (NumPy's own shuffle otherwise)."""
+    if numba.config.DISABLE_JIT or not isinstance(rng, np.random.Generator):
+        rng.shuffle(block)
+        return
+    fnptr, state = bit_generator_pointers(rng)
+    with rng.bit_generator.lock:
+        shuffle(block, fnptr, state)
+
+
 class IndexStream:
     """An endless stream of row indices, drawn in blocks of ``n`` (one block = one epoch).
 
@@ -249,7 +263,7 @@ class IndexStream:
             else:
                 self.block = np.arange(self.n, dtype=self.dtype)
                 if self.scheme != "cyclic":
-                    rng.shuffle(self.block)  # in place; the same order as rng.permutation(n)
+                    shuffle_rows(rng, self.block)  # the same order as rng.permutation(n)
         self.blocks += 1
         self.pos = 0
 
