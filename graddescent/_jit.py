@@ -266,14 +266,30 @@ def _next_uint32_python(fnptr, state):
 next_uint32 = _next_uint32_python if numba.config.DISABLE_JIT else _next_uint32_jit
 
 
+_PyCapsule_GetPointer = None
+
+
 def bit_generator_pointers(rng) -> tuple[int, int]:
     """``(next_uint32 address, state address)`` of a ``numpy.random.Generator``'s bit generator,
-    for :func:`shuffle`; hold ``rng.bit_generator.lock`` while a kernel draws from it."""
+    for :func:`shuffle`; hold ``rng.bit_generator.lock`` while a kernel draws from it.
+
+    Read from the bit generator's ``bitgen_t`` (NumPy's C API: ``state``, ``next_uint64``,
+    ``next_uint32``, ... in that order) through its capsule, which leaves nothing behind,
+    where ``bit_generator.ctypes`` would build and keep an interface object on each new
+    Generator (a few kilobytes per fit).
+    """
     import ctypes
 
-    interface = rng.bit_generator.ctypes
-    return (ctypes.cast(interface.next_uint32, ctypes.c_void_p).value,
-            int(interface.state_address))
+    global _PyCapsule_GetPointer
+    if _PyCapsule_GetPointer is None:
+        get = ctypes.pythonapi.PyCapsule_GetPointer
+        get.restype = ctypes.c_void_p
+        get.argtypes = [ctypes.py_object, ctypes.c_char_p]
+        _PyCapsule_GetPointer = get
+    bitgen = _PyCapsule_GetPointer(rng.bit_generator.capsule, b"BitGenerator")
+    size = ctypes.sizeof(ctypes.c_void_p)
+    return (ctypes.c_void_p.from_address(bitgen + 2 * size).value,
+            ctypes.c_void_p.from_address(bitgen).value)
 
 
 @kernel
