@@ -318,3 +318,12 @@ def shuffle(order, fnptr, state):
         tmp = order[j]
         order[j] = order[i]
         order[i] = tmp
+
+
+@kernel
+def permutation_into(order, fnptr, state):
+    """Write ``rng.permutation(n)`` into ``order`` (``n`` entries): ``0..n-1`` shuffled as
+    :func:`shuffle` does, without a new array."""
+    for i in range(order.shape[0]):
+        order[i] = i
+    shuffle(order, fnptr, state)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from conftest import well_conditioned
@@ -395,3 +396,23 @@ def test_shuffle_rows_is_numpys_shuffle(n, dtype):
     ref.shuffle(b)
     np.testing.assert_array_equal(a, b)
     assert mine.integers(0, 2**62) == ref.integers(0, 2**62)
+
+
+def test_a_spent_epoch_order_is_reused_for_the_next_permutation():
+    """Each epoch's order is NumPy's permutation, written into the spent block when no take
+    still views it (no allocation per epoch), and into a new array when one does."""
+    stream, rng, ref = D.IndexStream(1000, "shuffle"), np.random.default_rng(5), None
+    ref = np.random.default_rng(5)
+    blocks = []
+    for _ in range(3):
+        got = stream.take(rng, 1000).copy()
+        blocks.append(id(stream.block))
+        np.testing.assert_array_equal(got, ref.permutation(1000))
+    held = stream.take(rng, 1000)  # a pending view of the spent block
+    np.testing.assert_array_equal(held, ref.permutation(1000))
+    before = held.copy()
+    np.testing.assert_array_equal(stream.take(rng, 1000), ref.permutation(1000))
+    np.testing.assert_array_equal(held, before)  # the view was not overwritten
+    assert rng.random() == ref.random()
+    if not numba.config.DISABLE_JIT:
+        assert len(set(blocks)) == 1

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 
 import numba
 import numpy as np
 
 from .. import objective as O
-from .._jit import OK, bit_generator_pointers, shuffle
+from .._jit import OK, bit_generator_pointers, permutation_into, shuffle
 from ..rules import UpdateRule
 
 __all__ = ["Driver", "DriverState", "IndexStream", "DivergenceError", "DIVERGENCE_MESSAGE",
@@ -257,6 +258,17 @@ class IndexStream:
             # A new array, not an in-place reversal: a pending take may still view the old one.
             self.block = np.ascontiguousarray(self.block[::-1])
         else:
+            if (self.scheme != "replace" and self.scheme != "cyclic"
+                    and self.block.shape[0] == self.n and self.block.flags.writeable
+                    and sys.getrefcount(self.block) <= 2  # no pending take views it
+                    and not numba.config.DISABLE_JIT and isinstance(rng, np.random.Generator)):
+                # the next permutation into the spent block: no allocation per epoch
+                fnptr, state = bit_generator_pointers(rng)
+                with rng.bit_generator.lock:
+                    permutation_into(self.block, fnptr, state)
+                self.blocks += 1
+                self.pos = 0
+                return
             self.block = None  # release the spent block before allocating the next one
             if self.scheme == "replace":
                 self.block = rng.integers(0, self.n, size=self.block_size, dtype=self.dtype)
