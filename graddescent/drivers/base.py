@@ -209,17 +209,25 @@ def buffers(p: int, k: int = 2) -> list[np.ndarray]:
     return [np.empty(p) for _ in range(k)]
 
 
+def _draw_compiled(rng, fill, block: np.ndarray) -> bool:
+    """Run the compiled ``fill(block, fnptr, state)`` on ``rng``'s bit generator (holding its
+    lock); False, doing nothing, when ``rng`` is no ``numpy.random.Generator`` or the JIT is
+    off."""
+    if numba.config.DISABLE_JIT or not isinstance(rng, np.random.Generator):
+        return False
+    fnptr, state = bit_generator_pointers(rng)
+    with rng.bit_generator.lock:
+        fill(block, fnptr, state)
+    return True
+
+
 def shuffle_rows(rng, block: np.ndarray) -> None:
     """Shuffle ``block`` in place exactly as ``rng.shuffle(block)`` does (the same permutation,
     the Generator's state advanced alike), by the compiled Fisher-Yates of
     :func:`graddescent._jit.shuffle`, about twice as fast, when ``rng`` is a
     ``numpy.random.Generator`` (NumPy's own shuffle otherwise)."""
-    if numba.config.DISABLE_JIT or not isinstance(rng, np.random.Generator):
+    if not _draw_compiled(rng, shuffle, block):
         rng.shuffle(block)
-        return
-    fnptr, state = bit_generator_pointers(rng)
-    with rng.bit_generator.lock:
-        shuffle(block, fnptr, state)
 
 
 class IndexStream:
@@ -258,24 +266,21 @@ class IndexStream:
             # A new array, not an in-place reversal: a pending take may still view the old one.
             self.block = np.ascontiguousarray(self.block[::-1])
         else:
-            if (self.scheme != "replace" and self.scheme != "cyclic"
-                    and self.block.shape[0] == self.n and self.block.flags.writeable
-                    and sys.getrefcount(self.block) <= 2  # no pending take views it
-                    and not numba.config.DISABLE_JIT and isinstance(rng, np.random.Generator)):
-                # the next permutation into the spent block: no allocation per epoch
-                fnptr, state = bit_generator_pointers(rng)
-                with rng.bit_generator.lock:
-                    permutation_into(self.block, fnptr, state)
-                self.blocks += 1
-                self.pos = 0
-                return
-            self.block = None  # release the spent block before allocating the next one
-            if self.scheme == "replace":
-                self.block = rng.integers(0, self.n, size=self.block_size, dtype=self.dtype)
-            else:
-                self.block = np.arange(self.n, dtype=self.dtype)
-                if self.scheme != "cyclic":
-                    shuffle_rows(rng, self.block)  # the same order as rng.permutation(n)
+            spent = self.block
+            # the next permutation into the spent block when no pending take views it: no
+            # allocation per epoch
+            reused = (self.scheme in ("shuffle", "flipflop") and spent.shape[0] == self.n
+                      and spent.flags.writeable and sys.getrefcount(spent) <= 3
+                      and _draw_compiled(rng, permutation_into, spent))
+            del spent
+            if not reused:
+                self.block = None  # release the spent block before allocating the next one
+                if self.scheme == "replace":
+                    self.block = rng.integers(0, self.n, size=self.block_size, dtype=self.dtype)
+                else:
+                    self.block = np.arange(self.n, dtype=self.dtype)
+                    if self.scheme != "cyclic":
+                        shuffle_rows(rng, self.block)  # the order of rng.permutation(n)
         self.blocks += 1
         self.pos = 0
 
