@@ -22,7 +22,7 @@ from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
 from .common import prefetch_next, residual_at
 
-__all__ = ["MiniBatch", "StreamState", "OneRow", "Batches", "plan_of"]
+__all__ = ["MiniBatch", "StreamState"]
 
 
 class OneRow(NamedTuple):

@@ -12,7 +12,7 @@ from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged
 from .common import begin_outer_loop, prefetch_next, residual_change
 
-__all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
+__all__ = ["SVRG", "S2GD", "s2gd_length_law"]
 
 
 @kernel(inline=True)
