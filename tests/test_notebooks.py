@@ -146,7 +146,8 @@ def figure_check(monkeypatch):
             record(plt.figure(num))
         plt.close("all")
 
-    yield found, where, end_of_cell
+    with matplotlib.rc_context():  # the lessons' rcParams stay in the lessons
+        yield found, where, end_of_cell
     plt.close("all")
 
 
