@@ -105,16 +105,22 @@ html_show_sourcelink = False
 _REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="(?:https?:)?//[^"]*"\s*/?>')
 
 
-def _no_remote_stylesheets(app, doctree, docname) -> None:
+#: The frame of matplotlib's animation player, which has no alt text of its own.
+_PLAYER_FRAME = '<img id="_anim_img'
+_PLAYER_ALT = ('<img alt="An animation of the figure drawn by the cell above: the frames play '
+               'with the buttons below" id="_anim_img')
+
+
+def _offline_notebook_html(app, doctree, docname) -> None:
     for node in list(doctree.findall(nodes.raw)):
         text = node.astext()
-        if _REMOTE_STYLESHEET.search(text):
-            node.replace_self(nodes.raw(text=_REMOTE_STYLESHEET.sub("", text),
-                                        format=node["format"]))
+        if _REMOTE_STYLESHEET.search(text) or _PLAYER_FRAME in text:
+            text = _REMOTE_STYLESHEET.sub("", text).replace(_PLAYER_FRAME, _PLAYER_ALT)
+            node.replace_self(nodes.raw(text=text, format=node["format"]))
 
 
 def setup(app) -> None:
-    app.connect("doctree-resolved", _no_remote_stylesheets)
+    app.connect("doctree-resolved", _offline_notebook_html)
 
 
 def _copy_lessons() -> None:
