@@ -139,8 +139,10 @@ class Problem:
     # --- values ------------------------------------------------------------------------------
     def objective(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray,
                   sample_weight: Any = None) -> float:
-        """``F(theta)`` (intercept first) on ``(X, y)``."""
+        """``F(theta)`` (intercept first; ignored without the intercept) on ``(X, y)``."""
         X, y, theta = _arrays(X, y, theta)
+        if not self.fit_intercept:
+            theta[0] = 0.0  # a copy
         return float(engine.objective(self.record(sample_weight, X.shape[0]), X, y, theta))
 
     def watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray, record=None) -> float:
