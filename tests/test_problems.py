@@ -344,3 +344,16 @@ def test_registries_list_the_contract():
     assert set(LOSSES) == {"squared_error", "huber", "epsilon_insensitive",
                            "squared_epsilon_insensitive"}
     assert set(PENALTIES) == {None, "l2", "l1", "elasticnet"}
+
+
+def test_hessian_is_the_curvature_of_the_objective(generated):
+    X, y = generated
+    s = np.random.default_rng(8).uniform(0.5, 2.0, len(y))
+    problem = Problem(penalty="elasticnet", alpha=0.2, l1_ratio=0.25)
+    H = problem.hessian(X, s)
+    A = np.column_stack([np.ones(len(y)), X])
+    want = (A * (s / s.mean())[:, None]).T @ A / len(y) + np.diag(np.r_[0.0, np.full(6, 0.15)])
+    np.testing.assert_allclose(H, want, rtol=1e-12)
+    np.testing.assert_array_equal(Problem().hessian(X), O.hessian(X))
+    L, top = problem.lipschitz(X, s), np.linalg.eigvalsh(H)[-1]
+    assert top * (1 - 1e-5) <= L <= top + 0.15  # a bound: lambda_max(data part) + l2
