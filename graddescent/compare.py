@@ -551,7 +551,8 @@ def _budget_rows(base: dict[str, Any], trace: Trace, kind: str, optimum: float, 
                seconds=float(trace.seconds[-1]), epochs=float(trace.epochs[-1]))
     if trace.status == "diverged":
         return row
-    row["rel_subopt"] = float(relative_suboptimality(trace.final_objective, optimum))
+    row["rel_subopt"] = float(relative_suboptimality(trace.final_objective, optimum,
+                                                     trace.scale))
     model = GradDescentModel(*model_args[:4], np.asarray(trace.theta, dtype=float),
                              {"learning_rate": trace.learning_rate}, model_args[4])
     test_pred = predict(model, test)["prediction"].to_numpy()

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import objective as O
 from .._validation import (
+    check_allocation,
     check_int,
     check_magnitudes,
     check_vector,
@@ -123,6 +124,8 @@ class Optimizer:
             rng: np.random.Generator) -> np.ndarray:
         """Run ``n_units`` driver iterations on ``(X, y)``; return ``theta`` (updated in place)."""
         if n_units > 0:
+            # a guard before the drivers allocate per-unit records (one objective per unit)
+            check_allocation("n_units", 2.0 * n_units, f"records of {n_units} iterations")
             X, y = self._prepare(X, y)
             t0 = self.t
             if isinstance(self.driver_state, DriverState):
