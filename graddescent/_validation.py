@@ -520,7 +520,10 @@ def check_dask_input(X: Any, name: str = "X", *, n_features: int | None = None,
     2-D of a real dtype; either must have ``n_features`` columns when given. Raises a
     ValueError or TypeError naming ``name`` and what is wrong.
     """
-    columns = getattr(X, "columns", None)
+    if getattr(X, "ndim", 2) != 2:
+        raise ValueError(f"{name} must be 2-D (rows x features), got a Dask collection with "
+                         f"{X.ndim} dimension(s).")
+    columns = getattr(X, "columns", None) if hasattr(X, "dtypes") else None
     if columns is not None:
         for col, dtype in zip(columns, list(X.dtypes), strict=True):
             check_column_dtype(col, dtype, name)
@@ -536,9 +539,6 @@ def check_dask_input(X: Any, name: str = "X", *, n_features: int | None = None,
                              f"({expected}).")
         n_cols = len(cols)
     else:
-        if getattr(X, "ndim", 2) != 2:
-            raise ValueError(f"{name} must be 2-D (rows x features), got a Dask array with "
-                             f"{X.ndim} dimension(s).")
         dtype = np.dtype(X.dtype)
         if dtype.kind not in "biuf":
             raise TypeError(f"{name} must hold real numbers, got a Dask array of dtype "

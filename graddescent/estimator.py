@@ -10,6 +10,7 @@ learning rate.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import math
@@ -752,7 +753,20 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             opt.n_samples = self._n_rows = n
         self._check_same_rows(X, y, first)
-        self._epochs(X, y, 1)
+        # a call that fails (a DivergenceError) leaves the estimator as it was before it
+        saved = (copy.deepcopy(self._optimizer), copy.deepcopy(self._rng),
+                 len(self.loss_curve_), self._rows_digest)
+        try:
+            self._epochs(X, y, 1)
+        except ValueError:
+            self._optimizer, self._rng, kept, self._rows_digest = saved
+            del self.loss_curve_[kept:]
+            if first:
+                for name in ("_optimizer", "_n_rows", "_rng", "_rows_digest", "loss_curve_",
+                             "validation_scores_", "n_features_in_", "feature_names_in_"):
+                    if hasattr(self, name):
+                        delattr(self, name)
+            raise
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()
@@ -768,16 +782,17 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             return
         digest = _digest(X, y)
         seen = getattr(self, "_rows_digest", None)
-        self._rows_digest = digest
         if first or seen is None or seen == digest:
+            self._rows_digest = digest
             return
-        if opt.rule.full_batch_only:
+        if opt.rule.full_batch_only:  # refused: its own rows stay the ones it runs on
             raise ValueError(
                 f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
                 f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
                 f"and partial_fit was given other rows than before. Fit it on all the data "
                 f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
                 f"(gd, sgd, mbgd, adam, ...).")
+        self._rows_digest = digest
         opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
 
     def predict(self, X) -> np.ndarray:
@@ -795,7 +810,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_dask(X):  # a lazy Dask array, chunk by chunk
-            return dask_predict(X, self.coef_, self.intercept_)
+            return dask_predict(X, self.coef_, self.intercept_,
+                                getattr(self, "feature_names_in_", None))
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_
 
