@@ -286,7 +286,10 @@ def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 def _user_error(exc: BaseException, files: dict[str, str] | None = None,
                 prefix: str = "") -> UserError:
-    return UserError(prefix + cli_message(str(exc) or type(exc).__name__, files))
+    text = cli_message(str(exc) or type(exc).__name__, files)
+    if prefix and prefix.rstrip(": ") in text:  # the file is named already
+        prefix = ""
+    return UserError(prefix + text)
 
 
 def _load(spec: str, sep: str = ","):

@@ -33,6 +33,7 @@ _ADVICE = [
     (re.compile(r"\(e\.g\. variance_scaling or StandardScaler, or other units\)"),
      "(other units)"),
     (re.compile(r"\bsep="), "--sep "),
+    (re.compile(r", or loosen tol"), ""),  # the command line has no tol
     (re.compile(r"\(e\.g\. with StandardScaler, or use a variance-reduced method\)|e\.g\. with "
                 r"StandardScaler, or use a variance-reduced method"),
      "with --scaling variance, or use a variance-reduced method"),
@@ -49,7 +50,9 @@ def cli_message(text: str, files: dict[str, str] | None = None) -> str:
     for name, said in (files or {}).items():
         text = re.sub(rf"(?<![\w.-]){re.escape(name)}\b", said, text)
     for name, option in _OPTIONS.items():
-        text = re.sub(rf"(?<![\w.-]){name}\b(?=( must| asks| has|=| is| out))", option, text)
+        # identifiers with an underscore are unambiguous; plain words only as a setting's name
+        after = "" if "_" in name else r"(?=( must| asks| has|=| is| out))"
+        text = re.sub(rf"(?<![\w.-]){name}\b{after}", option, text)
     return text
 
 
@@ -71,5 +74,8 @@ def warnings_one_line(files: dict[str, str] | None = None):
 
     with warnings.catch_warnings():
         warnings.simplefilter("default")
+        for noise in (ResourceWarning, DeprecationWarning, PendingDeprecationWarning,
+                      FutureWarning, ImportWarning):  # the program's, not the user's, concern
+            warnings.simplefilter("ignore", noise)
         warnings.showwarning = show
         yield

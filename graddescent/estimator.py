@@ -742,6 +742,26 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         first = not hasattr(self, "_optimizer")
         X, y = self._validated(X, y, reset=first)
+        # a call that fails (a DivergenceError, Rprop on other rows) leaves the estimator as it
+        # was before it: unfitted after a first call, else the previous calls' state
+        saved = None if first else (copy.deepcopy(self._optimizer), copy.deepcopy(self._rng),
+                                    len(self.loss_curve_), self._rows_digest, self._n_rows)
+        try:
+            self._partial_epoch(X, y, first)
+        except ValueError:
+            if first:
+                for name in ("_optimizer", "_n_rows", "_rng", "_rows_digest", "loss_curve_",
+                             "validation_scores_", "n_features_in_", "feature_names_in_"):
+                    if hasattr(self, name):
+                        delattr(self, name)
+            else:
+                self._optimizer, self._rng, kept, self._rows_digest, self._n_rows = saved
+                del self.loss_curve_[kept:]
+            raise
+        return self
+
+    def _partial_epoch(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
+        """One :meth:`partial_fit` epoch on validated ``(X, y)``."""
         n = X.shape[0]
         if first:
             self._start(X, y, None, None, _as_generator(self.random_state))
@@ -753,24 +773,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             opt.n_samples = self._n_rows = n
         self._check_same_rows(X, y, first)
-        # a call that fails (a DivergenceError) leaves the estimator as it was before it
-        saved = (copy.deepcopy(self._optimizer), copy.deepcopy(self._rng),
-                 len(self.loss_curve_), self._rows_digest)
-        try:
-            self._epochs(X, y, 1)
-        except ValueError:
-            self._optimizer, self._rng, kept, self._rows_digest = saved
-            del self.loss_curve_[kept:]
-            if first:
-                for name in ("_optimizer", "_n_rows", "_rng", "_rows_digest", "loss_curve_",
-                             "validation_scores_", "n_features_in_", "feature_names_in_"):
-                    if hasattr(self, name):
-                        delattr(self, name)
-            raise
+        self._epochs(X, y, 1)
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()
-        return self
 
     def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
         """partial_fit: for the methods that remember rows (SAG) or need the full gradient

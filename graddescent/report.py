@@ -184,13 +184,15 @@ def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> lis
     return blocks
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+#: Markdown's inline punctuation: code, emphasis, links, tables, strike-through; ``_`` only at
+#: a word's edge (inside a word, as in ``mackey_glass``, it formats nothing).
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|(?<!\w)_|_(?!\w)")
 
 
 def _md_escape(text: str) -> str:
     """User text (a data set's name) as literal Markdown: HTML characters as entities and
-    Markdown's punctuation backslash-escaped, so it can neither inject HTML nor format."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    Markdown's inline punctuation backslash-escaped, so it can neither inject HTML nor format."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), html.escape(text, quote=False))
 
 
 def _md_cell(text: str) -> str:
@@ -222,7 +224,7 @@ def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = N
             lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
             lines += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows]
         elif kind == "img":
-            lines.append(f"![{_md_escape(rest[1])}](<{rest[0]}>)")
+            lines.append(f"![{_md_escape(rest[1])}]({rest[0]})")
         elif kind == "h2":  # the data set's name: user text
             lines.append("## " + _md_escape(rest[0]))
         else:
@@ -351,7 +353,7 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
     spreadsheet would run as a formula quoted (:func:`graddescent._validation.csv_safe`)."""
     out = results.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(csv_safe)
     out.columns = [csv_safe(str(c)) for c in out.columns]
     return out

@@ -20,6 +20,7 @@ statistics (naming the column).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -155,10 +156,11 @@ def read_chunks(path: str | Path, chunksize: int, sep: str = ",") -> Iterator[pd
         batches = (b.to_pandas() for b in pq.ParquetFile(path).iter_batches(chunksize))
     else:
         batches = pd.read_csv(path, chunksize=chunksize, sep=sep)
-    for frame in batches:
-        frame.index = pd.RangeIndex(start, start + len(frame))
-        yield _check_chunk(frame, start, path)
-        start += len(frame)
+    with contextlib.closing(batches):  # the file is closed when a chunk is refused too
+        for frame in batches:
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            yield _check_chunk(frame, start, path)
+            start += len(frame)
     if start == 0:
         raise ValueError(f"{path.name} has no data rows")
 
@@ -223,7 +225,7 @@ class ChunkStats:
             peak = float(np.abs(Z[:, j]).max())
             raise ValueError(f"column {self.columns[j]!r} has values up to {peak:.3g} in "
                              f"magnitude: the sums of their squares over the rows overflow "
-                             f"float64. Rescale it first (other units).")
+                             f"float64")
         self.n, self.mean, self.comoment = n, mean, comoment
 
     @property
@@ -262,7 +264,8 @@ def scan(path: str | Path, chunksize: int,
             stats.update(frame.to_numpy())
         except ValueError as exc:
             raise ValueError(f"{path.name}: {exc} (in data rows {first} to "
-                             f"{first + len(frame) - 1})") from None
+                             f"{first + len(frame) - 1}); rescale it first (other units)."
+                             ) from None
         if progress is not None:
             progress(len(frame))
     return stats
