@@ -158,6 +158,8 @@ def read_chunks(path: str | Path, chunksize: int, sep: str = ",") -> Iterator[pd
         batches = pd.read_csv(path, chunksize=chunksize, sep=sep)
     with contextlib.closing(batches):  # the file is closed when a chunk is refused too
         for frame in batches:
+            if not len(frame):  # a header-only file gives one empty chunk
+                continue
             frame.index = pd.RangeIndex(start, start + len(frame))
             yield _check_chunk(frame, start, path)
             start += len(frame)
