@@ -98,7 +98,8 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     print(f"\ntrain RMSE {rmse:.6g}  (exact least squares, normal equations: {ols:.6g})")
     far = far_from_least_squares(rmse, ols, float(stats.std[-1]))
     if far:
-        warn(far + " Try more --epochs, another --alpha or --method, or --scaling variance.")
+        warn(far + " Try more --epochs, another --alpha or --method"
+             + (", or --scaling variance." if not scale else "."))
     return 0
 
 

@@ -21,6 +21,7 @@ statistics (naming the column).
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import math
 import os
@@ -48,7 +49,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 #: The most chunks one streamed fit may read in all (epochs x chunks per pass): each costs a
 #: parse and a ``partial_fit`` call, so beyond it a larger ``chunksize`` is the answer.
-MAX_CHUNK_READS = 10**5
+MAX_CHUNK_READS = 20_000
 
 
 def _is_parquet(path: Path) -> bool:
@@ -93,10 +94,18 @@ def _columns(path: Path, sep: str) -> tuple[list, int | None]:
 
         meta = pq.ParquetFile(path)
         return list(meta.schema_arrow.names), int(meta.metadata.num_rows)
-    try:
-        return list(pd.read_csv(path, sep=sep, nrows=0).columns), None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path.name} is empty: expected a header row and data rows") from None
+    if len(sep) != 1:  # a pattern: pandas' reading
+        try:
+            return list(pd.read_csv(path, sep=sep, nrows=0).columns), None
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path.name} is empty: expected a header row and data "
+                             f"rows") from None
+    # the first line alone (pandas builds an empty frame: seconds at 50,000 columns)
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=sep), None)
+    if not header:
+        raise ValueError(f"{path.name} is empty: expected a header row and data rows")
+    return header, None
 
 
 def _check_layout(path: Path, chunksize: int, sep: str) -> list:
