@@ -616,3 +616,82 @@ def test_messages_name_options_not_python_arguments(csv, capsys):
         code, _, err = run(["fit", csv, "--alpha", 1e6, "--scaling", "none"], capsys)
     one_line_error(code, err, "--alpha")
     assert "StandardScaler" not in err and "variance_scaling" not in err
+
+
+# --- Dask input: refused or named as in memory ---------------------------------------------------
+@pytest.fixture
+def dask_problem():
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = pd.Series(X.to_numpy() @ [1.0, 2.0, 3.0] + 1.0)
+    with dask.config.set(scheduler="synchronous"):
+        yield dd, X, y, dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+
+
+def test_dask_predict_refuses_what_memory_refuses(dask_problem):
+    dd, X, y, dX, dy = dask_problem
+    est = GDRegressor("gd", random_state=0).fit(dX, dy)
+    np.testing.assert_allclose(est.predict(dX).compute(), est.predict(X), rtol=1e-12)
+    holed = X.copy()
+    holed.iloc[40, 0] = np.nan
+    lazy = est.predict(dd.from_pandas(holed, npartitions=3))  # refused when computed
+    with pytest.raises(ValueError, match=r"NaN or infinity \(row 40\)"):
+        lazy.compute()
+    with pytest.raises(ValueError, match="another order"):
+        est.predict(dX[["b", "a", "c"]])
+    with pytest.raises(ValueError, match="not those seen at fit time"):
+        est.predict(dX[["a", "b"]])
+    import dask.array as da
+
+    with pytest.raises(ValueError, match="X has 2 features, but GDRegressor is expecting 3"):
+        est.predict(da.from_array(X.to_numpy()[:, :2], chunks=20))
+    with pytest.raises(TypeError, match="Column 't' of X is not numeric"):
+        est.predict(dX.assign(t="x")[["a", "b", "t"]])
+
+
+@pytest.mark.parametrize("case,error,match", [
+    ("text", TypeError, "Column 't' of X is not numeric"),
+    ("category", TypeError, "Column 't' of X is not numeric"),
+    ("dates", TypeError, "Column 't' of X holds dates"),
+    ("short y", ValueError, "X has 60 rows but y has 50 values"),
+    ("no rows", ValueError, "X has 0 rows"),
+    ("huge", ValueError, "Column 'b' of X has values up to 2e\\+200"),
+    ("huge y", ValueError, "The output y has values up to 1e\\+200"),
+    ("text y", TypeError, "y must hold real numbers"),
+])
+def test_dask_fits_name_what_is_wrong(dask_problem, case, error, match):
+    dd, X, y, dX, dy = dask_problem
+    parts = {"npartitions": 3}
+    if case in ("text", "category", "dates"):
+        column = {"text": ["x"] * 60, "category": pd.Categorical(["x"] * 60),
+                  "dates": pd.date_range("2020-01-01", periods=60)}[case]
+        dX, dy = dd.from_pandas(X.assign(t=column), **parts), dy
+    elif case == "short y":
+        dy = dd.from_pandas(y.iloc[:50], **parts)
+    elif case == "no rows":
+        dX, dy = dd.from_pandas(X.iloc[:0], npartitions=1), dd.from_pandas(y.iloc[:0],
+                                                                         npartitions=1)
+    elif case == "huge":
+        dX = dd.from_pandas(X * [1.0, 1e200, 1.0], **parts)
+    elif case == "huge y":
+        dy = dd.from_pandas(y * 0 + 1e200, **parts)
+    else:
+        dy = dd.from_pandas(pd.Series(["a"] * 60), **parts)
+    with pytest.raises(error, match=match):
+        GDRegressor("gd").fit(dX, dy)
+
+
+def test_dask_arrays_of_unknown_chunk_sizes_are_measured_first(dask_problem):
+    import dask.array as da
+
+    _, X, y, _, _ = dask_problem
+    Xa, ya = da.from_array(X.to_numpy(), chunks=20), da.from_array(y.to_numpy(), chunks=20)
+    keep = ya > -1e9  # every row, in chunks of unknown length
+    got = GDRegressor("gd", max_iter=20, tol=None).fit(Xa[keep], ya[keep])
+    ref = GDRegressor("gd", max_iter=20, tol=None).fit(X.to_numpy(), y.to_numpy())
+    np.testing.assert_allclose(got.coef_, ref.coef_, atol=1e-10)
+    with pytest.raises(ValueError, match="X has 60 rows but y has 0 values"):
+        GDRegressor("gd").fit(Xa, ya[ya > 1e9])
