@@ -65,7 +65,8 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     sep = getattr(args, "sep", ",")
     try:
         with _bar("statistics", None, tty) as bar:
-            stats = streaming.scan(path, args.chunksize, bar.update, sep=sep)
+            stats = streaming.scan(path, args.chunksize, bar.update, sep=sep,
+                                   epochs=args.epochs)
         with _bar(f"{method.name}", stats.n * args.epochs, tty) as bar:
             streaming.stream_fit(model, path, args.chunksize, args.epochs, stats, scale,
                                  bar.update, sep=sep)

@@ -262,12 +262,22 @@ class ChunkStats:
 
 
 def scan(path: str | Path, chunksize: int,
-         progress: Callable[[int], None] | None = None, sep: str = ",") -> ChunkStats:
+         progress: Callable[[int], None] | None = None, sep: str = ",",
+         epochs: int | None = None) -> ChunkStats:
     """One pass over the file: its :class:`ChunkStats` (``progress(rows)`` after each chunk;
-    ``sep``: the CSV file's separator)."""
+    ``sep``: the CSV file's separator). With ``epochs`` (the passes a fit will make after it),
+    the scan stops with a ValueError as soon as the fit would read more than
+    :data:`MAX_CHUNK_READS` chunks in all, before reading the rest of the file."""
     path = Path(path)
     stats = None
-    for frame in read_chunks(path, chunksize, sep):
+    limit = None if epochs is None else MAX_CHUNK_READS // (check_iterations("epochs", epochs)
+                                                            + 1)
+    for k, frame in enumerate(read_chunks(path, chunksize, sep), 1):
+        if limit is not None and k > limit:
+            raise ValueError(f"epochs asks for more than {MAX_CHUNK_READS:.0e} chunk reads "
+                             f"(the scan and {epochs} epochs over more than {limit} chunks of "
+                             f"{chunksize} rows), more than one fit may use; use fewer epochs "
+                             f"or a larger chunksize.")
         if stats is None:
             stats = ChunkStats([str(c) for c in frame.columns], source=_fingerprint(path))
         first = int(frame.index[0]) + 1
@@ -344,7 +354,7 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
     chunksize = check_int("chunksize", chunksize, low=1)
     epochs = check_iterations("epochs", epochs)
     if stats is None:
-        stats = scan(path, chunksize, sep=sep)
+        stats = scan(path, chunksize, sep=sep, epochs=epochs)
     _check_stream(path, chunksize, epochs, stats)
     for _ in range(epochs):
         rows = 0
