@@ -337,7 +337,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         data = C.load_datasets(settings.datasets, args.sep)
         # the output folder is checked before any fit runs (refused: nothing is computed)
         report.ReportFolder.check(args.out, report.REPORT_FILES, inputs,
-                                  overwrite=args.overwrite, overwrite_option="--overwrite")
+                                  overwrite=args.overwrite, overwrite_option="--overwrite",
+                                  patterns=report.FIGURE_PATTERNS)
         C.check_comparison_work(settings, data)
     except (OSError, ValueError, TypeError) as exc:
         raise _user_error(exc) from None

@@ -695,3 +695,18 @@ def test_dask_arrays_of_unknown_chunk_sizes_are_measured_first(dask_problem):
     np.testing.assert_allclose(got.coef_, ref.coef_, atol=1e-10)
     with pytest.raises(ValueError, match="X has 60 rows but y has 0 values"):
         GDRegressor("gd").fit(Xa, ya[ya > 1e9])
+
+
+def test_an_earlier_report_without_a_manifest_is_replaced_whole(tmp_path, capsys):
+    data = tmp_path / "gamma.csv"
+    load_mackey_glass().iloc[:40].to_csv(data, index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("results.csv", "report.md", "old_set_test_rmse.png", "old_set_loss_curves.png"):
+        (out / name).write_text("from an earlier version")
+    (out / "notes.txt").write_text("the user's")
+    code, _, err = run(["compare", "--data", data, "--methods", "gd", "--seeds", 1, "--max-iter",
+                        3, "--out", out, "--quiet", "--overwrite"], capsys)
+    assert code == 0, err
+    names = _names(out)
+    assert not [n for n in names if n.startswith("old_set")] and "notes.txt" in names
