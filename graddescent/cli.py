@@ -400,13 +400,18 @@ def _warn_far_rows(summary: pd.DataFrame) -> None:
               f"converged): {names}")
 
 
+#: The data arguments of a comparison's messages, as the command line says them.
+_COMPARE_DATA = {"data_train": "the training rows", "data_test": "the test rows",
+                 "data_set": "the data set"}
+
+
 def _all_failed(results: pd.DataFrame) -> str:
     """A one-line error when no fit of a comparison succeeded, else ``""``."""
     if len(results) and not results["status"].isin(("ok", "budget reached")).any():
         counts = results["status"].value_counts()
         how = ", ".join(f"{k} {v}" for k, v in counts.items())
-        return (f"every fit failed ({how}; the first: {cli_message(results['message'].iloc[0])}"
-                f"); the rows are in results.csv")
+        first = cli_message(results["message"].iloc[0], _COMPARE_DATA)
+        return f"every fit failed ({how}; the first: {first}); the rows are in results.csv"
     return ""
 
 
