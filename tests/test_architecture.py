@@ -31,6 +31,8 @@ LAYERS = [
     ("drivers facade", ["graddescent.drivers"]),
     ("registry and schedule", ["graddescent._registry", "graddescent._schedule",
                                "graddescent.preprocessing"]),
+    ("estimator parts", ["graddescent._rule_options", "graddescent._fit_loop",
+                         "graddescent._dask_fit"]),
     ("APIs", ["graddescent.r_api", "graddescent.estimator", "graddescent.r_replay",
               "graddescent.r_replay.*"]),
     ("data and plots", ["graddescent.datasets", "graddescent.plotting",
