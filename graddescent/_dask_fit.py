@@ -13,7 +13,7 @@ from . import objective as O
 from .drivers import Driver, FullBatch
 from .drivers.distributed import DaskData, DaskFullBatch, dask_predict, is_dask
 
-__all__ = ["is_dask", "dask_data", "dask_driver", "dask_predict", "DaskData"]
+__all__ = ["is_dask", "dask_data", "dask_driver", "dask_predict"]
 
 
 def dask_data(X, y, early_stopping: bool) -> DaskData:

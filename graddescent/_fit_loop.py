@@ -34,7 +34,7 @@ class FitOutcome:
     validation_scores: list[float] | None = None
 
 
-def run_until_stopped(opt: Optimizer, run_epochs: Callable[[int], tuple[np.ndarray, list]],
+def run_until_stopped(opt: Optimizer, run_epochs: Callable[[int], tuple[np.ndarray, np.ndarray]],
                       stopper: Patience, max_iter: int, scale: float, *,
                       validation: tuple[np.ndarray, np.ndarray] | None = None,
                       give_up: bool = False,
@@ -75,7 +75,7 @@ def run_until_stopped(opt: Optimizer, run_epochs: Callable[[int], tuple[np.ndarr
         steps_per_epoch = max((opt.t - t_before) / k, 1.0)
         for e in range(k):
             epoch += 1
-            watched, extra = objectives[e], ""
+            watched, extra = float(objectives[e]), ""
             if validation is not None:
                 watched = O.objective(validation[0], validation[1], snapshots[e])
                 scores.append(1.0 - watched / scale)

@@ -1,21 +1,17 @@
 """GDRegressor: every method of the package behind scikit-learn's estimator contract.
 
-The estimator validates, resolves its settings and keeps an
-:class:`~graddescent.drivers.Optimizer` (an update rule run by a driver, with its state); all the
-arithmetic happens in that engine, exactly as for the R-style functions of
-:mod:`graddescent.r_api`. What the estimator adds is the scikit-learn way of counting work
-(epochs), of stopping (``tol``, ``n_iter_no_change``, ``early_stopping``: the loop is
-:mod:`graddescent._fit_loop`, the rules :mod:`graddescent._schedule`) and of scheduling the
-learning rate. The rules' hyperparameters are the rule specs' (:mod:`graddescent._rule_options`);
-Dask input goes through :mod:`graddescent._dask_fit`. How the defaults were measured:
-``docs/estimator.md``.
+The estimator keeps an :class:`~graddescent.drivers.Optimizer` (an update rule run by a driver,
+with its state); all the arithmetic happens in that engine, exactly as for the R-style functions
+of :mod:`graddescent.r_api`. The class holds scikit-learn's contract only; its parts are modules
+of their own: the input checks (:mod:`graddescent._estimator_input`), the parameters resolved
+for a fit (:mod:`graddescent._fit_settings`; the rules' hyperparameters come from the rule specs
+through :mod:`graddescent._rule_options`), the epoch loop (:mod:`graddescent._fit_loop`) with its
+stopping rules (:mod:`graddescent._schedule`), and Dask input (:mod:`graddescent._dask_fit`).
+How the defaults were measured: ``docs/estimator.md``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import math
 import numbers
 import sys
 import textwrap
@@ -24,102 +20,29 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _estimator_input as I
 from . import _rule_options
-from . import objective as O
-from ._dask_fit import DaskData, dask_data, dask_driver, dask_predict, is_dask
+from ._dask_fit import dask_predict, is_dask
 from ._fit_loop import run_until_stopped
+from ._fit_settings import (
+    MAX_ITER,
+    MAX_ITER_EXACT,
+    MAX_ITER_NOISY,
+    PRECISE,
+    TOL_DEFAULT,
+    FitSettings,
+)
 from ._registry import METHODS
-from ._schedule import Patience, StepDecay
-from ._validation import check_magnitudes, check_vector, magnitude_limit
-from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer, SAGState
-from .drivers.distributed import DaskFullBatch
-from .rules import UpdateRule
+from .drivers import DivergenceError, Optimizer, SAGState
+from .drivers.distributed import DaskData, DaskFullBatch
 
 __all__ = ["GDRegressor"]
 
-#: The default ``tol``: scikit-learn's value, in units of ``Var(y) / 2`` (see the docstring).
-_TOL_DEFAULT = 1e-3
-#: ``tol="precise"``: exact gradients (the iterates converge) / noisy gradients (they hover).
-_TOL_EXACT, _TOL_NOISY = 1e-14, 1e-9
-#: ``n_iter_no_change=None``: scikit-learn's 5; 50 for the full-batch methods (an epoch is one
-#: step, and momentum methods are not monotone: heavy ball went up to 47
-#: steps without a new best before converging) and under ``tol="precise"``.
-_PATIENCE, _PATIENCE_PRECISE = 5, 50
-#: ``max_iter=None``: scikit-learn's 1000 epochs; under ``tol="precise"``, for exact gradients
-#: and for sampled ones (the adaptive schedule's last stage is the long one).
-_MAX_ITER = 1000
-_MAX_ITER_EXACT, _MAX_ITER_NOISY = 10_000, 1_000_000
-#: The adaptive schedule stops once the rate fell below this fraction of its starting value.
-_ADAPTIVE_FLOOR = 1e-6
-#: ``tol="precise"``: ``rho`` None means this (RMSprop, Adadelta), not the rules' 0.9. With 0.9
-#: the normalised single-row step ``g / sqrt(v)`` behaves like a sign and its fixed point is not
-#: the least-squares solution (RMSprop stalled 10 to 70 % away from it on standardised diabetes,
-#: and the adaptive schedule cannot anneal it away within its budget).
-_RHO_PRECISE = 0.999
-#: ``tol`` values that ask for the optimum to float precision ("auto": the former default's name).
-_PRECISE = ("precise", "auto")
-
-
-def _auto_learning_rate(rule: UpdateRule, driver: Driver, X: np.ndarray,
-                        y: np.ndarray, l_max: float | None = None) -> float:
-    """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
-    return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max),
-                                   lambda: float(np.sqrt(y.y_mean_square if isinstance(
-                                       y, DaskData) else O.mean_square(y))),
-                                   driver.is_noisy(X.shape[0]))
-
-
-def _check_rows(X: np.ndarray) -> float:
-    """One pass over ``X``: refuse NaN and infinite entries (scikit-learn's wording); return
-    ``L_max = 1 + max_i ||x_i||^2``."""
-    top, bad = O.scan_rows(X)
-    if bad >= 0:
-        kind = "NaN" if np.isnan(X[bad]).any() else "infinity or a value too large for " \
-            "dtype('float64')"
-        raise ValueError(f"Input X contains {kind} (row {bad}).")
-    return 1.0 + float(top)
-
-
-def _loss_scale(y: np.ndarray) -> float:
-    """``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``
-    (:func:`graddescent.objective.loss_scale`; for Dask input, from its statistics)."""
-    if isinstance(y, DaskData):
-        return y.loss_scale()
-    return O.loss_scale(y)
-
-
-def _digest(X: np.ndarray, y: np.ndarray) -> bytes:
-    """A digest of the rows ``(X, y)`` (to notice that partial_fit got other rows)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(memoryview(X).cast("B"))
-    h.update(memoryview(np.ascontiguousarray(y)).cast("B"))
-    return h.digest()
-
-
-def _as_generator(random_state) -> np.random.Generator:
-    """A Generator from None, an int, a RandomState (one integer drawn from it) or a Generator."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(int(random_state.randint(np.iinfo(np.int32).max)))
-    return np.random.default_rng(random_state)
-
-
-def _validation_split(X, y, fraction: float, rng: np.random.Generator):
-    """Hold out ``ceil(fraction * n)`` rows drawn from ``rng`` (early stopping)."""
-    n = X.shape[0]
-    n_val = math.ceil(fraction * n)
-    if n - n_val < 1:
-        raise ValueError(f"early_stopping with validation_fraction={fraction} leaves no "
-                         f"training rows out of {n}; use more rows, a smaller "
-                         f"validation_fraction, or early_stopping=False.")
-    val = np.zeros(n, dtype=bool)
-    val[rng.permutation(n)[:n_val]] = True
-    return X[~val], y[~val], X[val], y[val]
+# kept under their former names
+_MAX_ITER, _MAX_ITER_EXACT, _MAX_ITER_NOISY = MAX_ITER, MAX_ITER_EXACT, MAX_ITER_NOISY
 
 
 class GDRegressor(RegressorMixin, BaseEstimator):
@@ -317,7 +240,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         "schedule": [StrOptions({"constant", "invscaling", "adaptive"}), None],
         "power_t": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "tol": [Interval(numbers.Real, 0, None, closed="left"), StrOptions(set(_PRECISE)),
+        "tol": [Interval(numbers.Real, 0, None, closed="left"), StrOptions(set(PRECISE)),
                 None],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "early_stopping": ["boolean"],
@@ -338,7 +261,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(self, method: str = "gd", *, learning_rate: float | str = "auto",
                  schedule: str | None = None, power_t: float = 0.25, max_iter: int | None = None,
-                 tol: float | str | None = _TOL_DEFAULT, n_iter_no_change: int | None = None,
+                 tol: float | str | None = TOL_DEFAULT, n_iter_no_change: int | None = None,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  batch_size: int | str | None = None, n_batch: int = 2, shuffle: bool = True,
                  momentum: float | None = None, rho: float | None = None,
@@ -374,190 +297,6 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
-
-    # --- settings resolved -------------------------------------------------------------------
-    @property
-    def _precise(self) -> bool:
-        return isinstance(self.tol, str) and self.tol in _PRECISE
-
-    def _make_driver(self, n: int) -> Driver:
-        """The driver for ``n`` training rows (``batch_size``, ``n_batch``, ``shuffle``, ...)."""
-        method = METHODS[self.method]
-        settings = {"inner_iter": self.inner_iter, "option": int(self.option), "nu": self.nu,
-                    "gamma_s": self.gamma_s}
-        if method.driver_kwargs.get("n_batch") is not None:  # mbgd: batches per epoch
-            settings["n_batch"] = self.n_batch
-        # The registry's driver keeps the method's own row order (mbgd: flip-flop).
-        driver = method.make_driver(batch_size=self.batch_size, **settings)
-        if isinstance(driver, MiniBatch):
-            if driver.is_full_batch(n):
-                return FullBatch()  # one batch of every row is the full gradient
-            return driver if self.shuffle else dataclasses.replace(driver, scheme="cyclic")
-        return driver
-
-    def _make_rule(self, driver: Driver, X: np.ndarray, y: np.ndarray) -> UpdateRule:
-        """The update rule with its settings; ``learning_rate="auto"`` resolved on ``(X, y)``."""
-        hyper = {name: getattr(self, name) for name in _rule_options.rule_options()}
-        if self._precise and hyper.get("rho", 0.0) is None:
-            hyper["rho"] = _RHO_PRECISE
-        rule = METHODS[self.method].make_rule(**hyper)
-        lr = (_auto_learning_rate(rule, driver, X, y, self._l_max) if self.learning_rate == "auto"
-              else float(self.learning_rate))
-        schedule = self._schedule(rule, driver, X.shape[0])
-        power_t = float(self.power_t) if schedule == "invscaling" else 0.0
-        # Hyperparameters that follow the rate (Rprop's step bounds; torch's are absolute: 1e-6
-        # and 50) are set from it, so that the precision does not depend on the units of y.
-        return rule.at_rate(lr, power_t)
-
-    def _schedule(self, rule: UpdateRule, driver: Driver, n: int) -> str:
-        if self.schedule is not None:
-            return self.schedule
-        exact = not driver.is_noisy(n)
-        return "constant" if exact and rule.self_damping else "adaptive"
-
-    def _max_iter(self, driver: Driver, n: int) -> int:
-        """``max_iter``, None resolved (see the docstring)."""
-        if self.max_iter is not None:
-            return int(self.max_iter)
-        if not self._precise:
-            return _MAX_ITER
-        return _MAX_ITER_NOISY if driver.is_noisy(n) else _MAX_ITER_EXACT
-
-    def _tol(self, driver: Driver, n: int) -> float:
-        """``tol`` as a number (``-inf`` for None: nothing ever counts as a stall)."""
-        if self.tol is None:
-            return -math.inf
-        if self._precise:
-            return _TOL_NOISY if driver.is_noisy(n) else _TOL_EXACT
-        return float(self.tol)
-
-    def _stopper(self, X, opt: Optimizer) -> Patience:
-        """The stopping rule of this fit: patience, or the adaptive schedule's stages."""
-        n = X.shape[0]
-        tol = self._tol(opt.driver, n)
-        one_step = isinstance(opt.driver, (FullBatch, DaskFullBatch))  # an epoch is one step
-        patience = self.n_iter_no_change or (
-            _PATIENCE_PRECISE if one_step or self._precise else _PATIENCE)
-        if self._schedule(opt.rule, opt.driver, n) != "adaptive":
-            return Patience(tol, patience)
-        return StepDecay(X, tol, patience, floor=opt.rule.learning_rate * _ADAPTIVE_FLOOR,
-                         precise=self._precise)
-
-    # --- the engine ----------------------------------------------------------------------------
-    def _start(self, X, y, coef_init, intercept_init, rng: np.random.Generator) -> None:
-        """A fresh optimizer for ``(X, y)``: zeros, warm start, or the given starting point."""
-        d = X.shape[1]
-        theta0 = np.zeros(d + 1)
-        if self.warm_start and hasattr(self, "coef_"):
-            theta0[0], theta0[1:] = self.intercept_, self.coef_
-        if coef_init is not None:
-            coef_init = check_vector("coef_init", coef_init)
-            if coef_init.shape != (d,):
-                raise ValueError(f"X has {d} features, but GDRegressor is expecting "
-                                 f"{coef_init.shape[0]} features as input (coef_init has "
-                                 f"{coef_init.shape[0]} values, one per feature).")
-            theta0[1:] = coef_init
-        if intercept_init is not None:
-            intercept_init = check_vector("intercept_init", intercept_init, flatten=True)
-            if intercept_init.shape != (1,):
-                raise ValueError(f"intercept_init must be one number, got an array of shape "
-                                 f"{intercept_init.shape}.")
-            theta0[0] = intercept_init[0]
-        driver = self._make_driver(X.shape[0])
-        if isinstance(X, DaskData):
-            driver = dask_driver(self.method, driver)
-        self._optimizer = Optimizer(self._make_rule(driver, X, y), driver, theta0, X.shape[0])
-        self._n_rows = X.shape[0]
-        self._rng = rng
-        self._rows_digest = None  # see _check_same_rows
-        self.loss_curve_ = []
-        self.validation_scores_ = None
-
-    def _epochs(self, X: np.ndarray, y: np.ndarray, k: int) -> tuple[np.ndarray, list]:
-        """Run ``k`` epochs (``ceil(units_per_epoch(n))`` driver units each), appending the
-        objective after each to ``loss_curve_``; return the coefficients after each, shape
-        ``(k, p)``, and those objectives. The engine raises DivergenceError by its criterion
-        (:class:`graddescent.drivers.DivergenceMonitor`); the message says what to do."""
-        opt = self._optimizer
-        try:
-            snapshots = opt.run_epochs(X, y, k, self._rng)
-        except DivergenceError as exc:
-            raise DivergenceError(
-                f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "
-                f"update steps with learning rate {opt.rule.learning_rate:g}. Scale the data "
-                f"(e.g. make_pipeline(StandardScaler(), GDRegressor(...))) or lower the learning "
-                f"rate.", exc.reason) from exc
-        objectives = opt.objectives.tolist()
-        self.loss_curve_.extend(objectives)
-        return snapshots, objectives
-
-    def _publish(self) -> None:
-        opt = self._optimizer
-        self.intercept_ = float(opt.theta[0])
-        self.coef_ = opt.theta[1:].copy()
-        self.t_ = int(opt.t)
-        self.learning_rate_ = float(opt.rule.learning_rate)
-
-    def _report(self, epoch: int, extra: str = "", last: bool = True) -> None:
-        if self.verbose:
-            opt = self._optimizer
-            loss = self.loss_curve_[epoch - 1]  # this fit's epoch (partial_fit: the last)
-            steps = f", steps {opt.t}" if last else ""
-            sys.stdout.write(f"-- Epoch {epoch}: objective {loss:.12g}{extra}, "
-                             f"learning rate {opt.rule.learning_rate:.4g}{steps}\n")
-
-    def _validated(self, X, y, reset: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Validate ``(X, y)`` in one pass over ``X``: NaN and infinity refused, ``y`` float64
-        (float16, long double and numeric strings converted), writable copies of read-only
-        inputs (memmaps), magnitudes whose squares fit in float64 (a ValueError names the
-        feature), and ``L_max`` recorded for the automatic learning rate. Dask input is
-        validated where it lives (one distributed pass)."""
-        if is_dask(X):
-            data = dask_data(X, y, self.early_stopping)
-            self.n_features_in_ = data.shape[1]
-            if data.feature_names is not None:
-                self.feature_names_in_ = data.feature_names
-            elif hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-            self._l_max = data.l_max
-            return data, data
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True,
-                             reset=reset, ensure_all_finite=False)
-        if y.dtype != np.float64:
-            try:
-                with np.errstate(over="ignore"):
-                    y = y.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"y must hold numbers (got dtype {y.dtype}): {exc}.") from None
-        assert_all_finite(y, input_name="y")
-        # The kernels are compiled for writable arrays: copy read-only inputs (memmaps).
-        X, y = (X if X.flags.writeable else X.copy(), y if y.flags.writeable else y.copy())
-        self._l_max = _check_rows(X)
-        # |x_ij| <= sqrt(max_i ||x_i||^2): the column-by-column check only when that is large
-        limit = magnitude_limit(X.shape[0], X.shape[1] + 1)
-        if not math.sqrt(self._l_max) <= limit or \
-                not float(max(y.max(initial=0.0), -y.min(initial=0.0))) <= limit:
-            names = getattr(self, "feature_names_in_", None)
-            check_magnitudes(X, y, columns=None if names is None else list(names))
-        return X, y
-
-    def _validated_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`_validated`; with ``warm_start``, ``X`` must have the previous fit's features
-        (on failure the previous fit's feature attributes stay)."""
-        keys = ("n_features_in_", "feature_names_in_")
-        fitted = {k: getattr(self, k) for k in keys if hasattr(self, k)}
-        X, y = self._validated(X, y)
-        if self.warm_start and hasattr(self, "coef_") and X.shape[1] != self.coef_.shape[0]:
-            for k in keys:
-                if k in fitted:
-                    setattr(self, k, fitted[k])
-                elif hasattr(self, k):
-                    delattr(self, k)
-            raise ValueError(f"X has {X.shape[1]} features, but GDRegressor is expecting "
-                             f"{self.coef_.shape[0]} features as input (warm_start=True "
-                             f"continues from the previous fit; set warm_start=False to fit "
-                             f"data with other features).")
-        return X, y
 
     # --- public API ----------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -597,20 +336,35 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             consecutive evaluations while above it; :class:`~graddescent.DivergenceError`, a
             ValueError, which says to scale the data or lower the learning rate).
         """
-        X, y = self._validated_fit(X, y)
-        rng = _as_generator(self.random_state)
+        fitted = {k: getattr(self, k) for k in ("n_features_in_", "feature_names_in_")
+                  if hasattr(self, k)}
+        X, y, self._l_max = I.validated(self, X, y, early_stopping=self.early_stopping)
+        if self.warm_start and hasattr(self, "coef_") and X.shape[1] != self.coef_.shape[0]:
+            for k in ("n_features_in_", "feature_names_in_"):  # still the previous fit's
+                if k in fitted:
+                    setattr(self, k, fitted[k])
+                elif hasattr(self, k):
+                    delattr(self, k)
+            raise ValueError(f"X has {X.shape[1]} features, but GDRegressor is expecting "
+                             f"{self.coef_.shape[0]} features as input (warm_start=True "
+                             f"continues from the previous fit; set warm_start=False to fit "
+                             f"data with other features).")
+        settings = FitSettings(self.get_params(deep=False))
+        rng = I.as_generator(self.random_state)
         validation = None
         if self.early_stopping:
-            X, y, X_val, y_val = _validation_split(X, y, self.validation_fraction, rng)
-            validation = (X_val, y_val)
+            X, y, *validation = I.validation_split(X, y, self.validation_fraction, rng)
             self._l_max = None  # of the training rows, computed when needed
-        self._start(X, y, coef_init, intercept_init, rng)
+        previous = np.r_[self.intercept_, self.coef_] if self.warm_start and hasattr(
+            self, "coef_") else None
+        self._start(settings, X, y, I.starting_point(X.shape[1], previous, coef_init,
+                                                      intercept_init), rng)
         opt = self._optimizer
-        max_iter = self._max_iter(opt.driver, X.shape[0])
+        max_iter = settings.epochs(opt.driver, X.shape[0])
         outcome = run_until_stopped(
-            opt, lambda k: self._epochs(X, y, k), self._stopper(X, opt), max_iter,
-            _loss_scale(y if validation is None else validation[1]), validation=validation,
-            give_up=self.max_iter is None and self._precise, report=self._report)
+            opt, lambda k: self._epochs(X, y, k), settings.stopper(X, opt), max_iter,
+            I.loss_scale(y if validation is None else validation[1]), validation=validation,
+            give_up=self.max_iter is None and settings.precise, report=self._report)
         self.validation_scores_ = outcome.validation_scores
         self.n_iter_ = outcome.epochs
         self._publish()
@@ -662,14 +416,16 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         first = not hasattr(self, "_optimizer")
-        X, y = self._validated(X, y, reset=first)
+        X, y, self._l_max = I.validated(self, X, y, reset=first)
         n = X.shape[0]
+        settings = FitSettings(self.get_params(deep=False))
         if first:
-            self._start(X, y, None, None, _as_generator(self.random_state))
+            self._start(settings, X, y, np.zeros(X.shape[1] + 1),
+                        I.as_generator(self.random_state))
         elif n != self._n_rows or isinstance(self._optimizer.driver, DaskFullBatch):
             # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
-            driver = self._make_driver(n)
+            driver = settings.driver(n)
             driver.check(n, opt.rule)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             opt.n_samples = self._n_rows = n
@@ -679,28 +435,6 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self._report(len(self.loss_curve_))
         self._publish()
         return self
-
-    def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
-        """partial_fit: for the methods that remember rows (SAG) or need the full gradient
-        (Rprop), notice a chunk with other rows than the previous call's (a digest of the
-        data): SAG's table restarts, Rprop refuses."""
-        opt = self._optimizer
-        sag = isinstance(opt.driver_state, SAGState)
-        if not (sag or opt.rule.full_batch_only):
-            return
-        digest = _digest(X, y)
-        seen = getattr(self, "_rows_digest", None)
-        self._rows_digest = digest
-        if first or seen is None or seen == digest:
-            return
-        if opt.rule.full_batch_only:
-            raise ValueError(
-                f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
-                f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
-                f"and partial_fit was given other rows than before. Fit it on all the data "
-                f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
-                f"(gd, sgd, mbgd, adam, ...).")
-        opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
 
     def predict(self, X) -> np.ndarray:
         """Predict with the linear model: ``X @ coef_ + intercept_``.
@@ -720,6 +454,71 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             return dask_predict(X, self.coef_, self.intercept_)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_
+
+
+    # --- the engine ----------------------------------------------------------------------------
+    def _start(self, settings: FitSettings, X, y, theta0: np.ndarray,
+               rng: np.random.Generator) -> None:
+        """A fresh optimizer for ``(X, y)`` from ``theta0``."""
+        driver = settings.driver(X.shape[0], dask=isinstance(X, DaskData))
+        rule = settings.rule(driver, X, y, self._l_max)
+        self._optimizer = Optimizer(rule, driver, theta0, X.shape[0])
+        self._n_rows = X.shape[0]
+        self._rng = rng
+        self._rows_digest = None  # see _check_same_rows
+        self.loss_curve_ = []
+        self.validation_scores_ = None
+
+    def _epochs(self, X, y, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run ``k`` epochs, appending the objective after each to ``loss_curve_``; return the
+        coefficients after each, shape ``(k, p)``, and those objectives. The engine raises
+        DivergenceError by its criterion; the message says what to do."""
+        opt = self._optimizer
+        try:
+            snapshots = opt.run_epochs(X, y, k, self._rng)
+        except DivergenceError as exc:
+            raise DivergenceError(
+                f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "
+                f"update steps with learning rate {opt.rule.learning_rate:g}. Scale the data "
+                f"(e.g. make_pipeline(StandardScaler(), GDRegressor(...))) or lower the learning "
+                f"rate.", exc.reason) from exc
+        self.loss_curve_.extend(opt.objectives.tolist())
+        return snapshots, opt.objectives
+
+    def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
+        """partial_fit: for the methods that remember rows (SAG) or need the full gradient
+        (Rprop), notice a chunk with other rows than the previous call's (a digest of the
+        data): SAG's table restarts, Rprop refuses."""
+        opt = self._optimizer
+        if not (isinstance(opt.driver_state, SAGState) or opt.rule.full_batch_only):
+            return
+        digest, seen = I.digest(X, y), getattr(self, "_rows_digest", None)
+        self._rows_digest = digest
+        if first or seen is None or seen == digest:
+            return
+        if opt.rule.full_batch_only:
+            raise ValueError(
+                f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
+                f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
+                f"and partial_fit was given other rows than before. Fit it on all the data "
+                f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
+                f"(gd, sgd, mbgd, adam, ...).")
+        opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
+
+    def _publish(self) -> None:
+        opt = self._optimizer
+        self.intercept_ = float(opt.theta[0])
+        self.coef_ = opt.theta[1:].copy()
+        self.t_ = int(opt.t)
+        self.learning_rate_ = float(opt.rule.learning_rate)
+
+    def _report(self, epoch: int, extra: str = "", last: bool = True) -> None:
+        if self.verbose:
+            opt = self._optimizer
+            loss = self.loss_curve_[epoch - 1]  # this fit's epoch (partial_fit: the last)
+            steps = f", steps {opt.t}" if last else ""
+            sys.stdout.write(f"-- Epoch {epoch}: objective {loss:.12g}{extra}, "
+                             f"learning rate {opt.rule.learning_rate:.4g}{steps}\n")
 
 
 def _fill_docstring(doc: str) -> str:

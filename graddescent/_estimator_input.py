@@ -1,0 +1,122 @@
+"""GDRegressor's input: the training data validated in one pass, the starting point, the
+validation split and the random source (everything a fit needs before the engine runs)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import numpy as np
+from sklearn.utils import assert_all_finite
+from sklearn.utils.validation import validate_data
+
+from . import objective as O
+from ._dask_fit import dask_data, is_dask
+from ._validation import check_magnitudes, check_vector, magnitude_limit
+from .drivers.distributed import DaskData
+
+__all__ = ["validated", "starting_point", "validation_split", "as_generator", "loss_scale",
+           "digest", "check_rows"]
+
+
+def check_rows(X: np.ndarray) -> float:
+    """One pass over ``X``: refuse NaN and infinite entries (scikit-learn's wording); return
+    ``L_max = 1 + max_i ||x_i||^2``."""
+    top, bad = O.scan_rows(X)
+    if bad >= 0:
+        kind = "NaN" if np.isnan(X[bad]).any() else "infinity or a value too large for " \
+            "dtype('float64')"
+        raise ValueError(f"Input X contains {kind} (row {bad}).")
+    return 1.0 + float(top)
+
+
+def validated(est, X, y, reset: bool = True, early_stopping: bool = False):
+    """``(X, y, L_max)`` validated in one pass over ``X`` (``est`` records the features): NaN
+    and infinity refused, ``y`` float64 (float16, long double and numeric strings converted),
+    writable copies of read-only inputs (memmaps), magnitudes whose squares fit in float64 (a
+    ValueError names the feature). Dask input is validated where it lives (one distributed
+    pass; ``X`` and ``y`` are then the same :class:`DaskData`)."""
+    if is_dask(X):
+        data = dask_data(X, y, early_stopping)
+        est.n_features_in_ = data.shape[1]
+        if data.feature_names is not None:
+            est.feature_names_in_ = data.feature_names
+        elif hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+        return data, data, data.l_max
+    X, y = validate_data(est, X, y, dtype=np.float64, order="C", y_numeric=True, reset=reset,
+                         ensure_all_finite=False)
+    if y.dtype != np.float64:
+        try:
+            with np.errstate(over="ignore"):
+                y = y.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"y must hold numbers (got dtype {y.dtype}): {exc}.") from None
+    assert_all_finite(y, input_name="y")
+    # The kernels are compiled for writable arrays: copy read-only inputs (memmaps).
+    X, y = (X if X.flags.writeable else X.copy(), y if y.flags.writeable else y.copy())
+    l_max = check_rows(X)
+    # |x_ij| <= sqrt(max_i ||x_i||^2): the column-by-column check only when that is large
+    limit = magnitude_limit(X.shape[0], X.shape[1] + 1)
+    if not math.sqrt(l_max) <= limit or \
+            not float(max(y.max(initial=0.0), -y.min(initial=0.0))) <= limit:
+        names = getattr(est, "feature_names_in_", None)
+        check_magnitudes(X, y, columns=None if names is None else list(names))
+    return X, y, l_max
+
+
+def starting_point(d: int, previous: np.ndarray | None, coef_init, intercept_init) -> np.ndarray:
+    """``theta0`` (intercept first): zeros, the previous fit (warm start), or the given values."""
+    theta0 = np.zeros(d + 1) if previous is None else np.array(previous, dtype=np.float64)
+    if coef_init is not None:
+        coef_init = check_vector("coef_init", coef_init)
+        if coef_init.shape != (d,):
+            raise ValueError(f"X has {d} features, but GDRegressor is expecting "
+                             f"{coef_init.shape[0]} features as input (coef_init has "
+                             f"{coef_init.shape[0]} values, one per feature).")
+        theta0[1:] = coef_init
+    if intercept_init is not None:
+        intercept_init = check_vector("intercept_init", intercept_init, flatten=True)
+        if intercept_init.shape != (1,):
+            raise ValueError(f"intercept_init must be one number, got an array of shape "
+                             f"{intercept_init.shape}.")
+        theta0[0] = intercept_init[0]
+    return theta0
+
+
+def validation_split(X, y, fraction: float, rng: np.random.Generator):
+    """Hold out ``ceil(fraction * n)`` rows drawn from ``rng`` (early stopping)."""
+    n = X.shape[0]
+    n_val = math.ceil(fraction * n)
+    if n - n_val < 1:
+        raise ValueError(f"early_stopping with validation_fraction={fraction} leaves no "
+                         f"training rows out of {n}; use more rows, a smaller "
+                         f"validation_fraction, or early_stopping=False.")
+    val = np.zeros(n, dtype=bool)
+    val[rng.permutation(n)[:n_val]] = True
+    return X[~val], y[~val], X[val], y[val]
+
+
+def as_generator(random_state) -> np.random.Generator:
+    """A Generator from None, an int, a RandomState (one integer drawn from it) or a Generator."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(int(random_state.randint(np.iinfo(np.int32).max)))
+    return np.random.default_rng(random_state)
+
+
+def loss_scale(y) -> float:
+    """``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``
+    (:func:`graddescent.objective.loss_scale`; for Dask input, from its statistics)."""
+    if isinstance(y, DaskData):
+        return y.loss_scale()
+    return O.loss_scale(y)
+
+
+def digest(X: np.ndarray, y: np.ndarray) -> bytes:
+    """A digest of the rows ``(X, y)`` (to notice that partial_fit got other rows)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(memoryview(X).cast("B"))
+    h.update(memoryview(np.ascontiguousarray(y)).cast("B"))
+    return h.digest()
