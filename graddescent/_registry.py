@@ -212,6 +212,8 @@ METHODS: dict[str, Method] = {m.name: m for m in (
        "SARAH+ (inner loop stopped by the gradient's shrinkage)",
        "R's stopping test looks only at the intercept's component; with gammaS = 1 it never "
        "moves."),
+    _m("saga", None, "plain", "saga", {}, "SAGA (unbiased SAG, with a proximal step for L1)",
+       "not in R gradDescent."),
     _m("amsgrad", None, "amsgrad", "mini_batch", {}, "AMSGrad, one row per step",
        "not in R gradDescent.", driver_kwargs=_SINGLE),
     _m("rprop", None, "rprop", "full_batch", {}, "Rprop (iRprop-), full batch",
@@ -292,7 +294,7 @@ R_ARGUMENTS: Mapping[str, RArgument] = MappingProxyType({
 R_UNITS: Mapping[str, str] = MappingProxyType({
     "full_batch": "full-batch steps", "mini_batch": "steps (one batch each)",
     "sag": "single-row steps", "s2gd": "outer loops", "svrg": "outer loops",
-    "sarah": "outer loops", "sarah_plus": "outer loops"})
+    "sarah": "outer loops", "sarah_plus": "outer loops", "saga": "single-row steps"})
 
 _RHO_DOC = ("Decay rho of the squared-gradient average, in [0, 1) (R's ``momentum`` means this "
             "decay here; glossary: ``rho``).")

@@ -25,6 +25,15 @@ LAYERS = [
     ("rule base", ["graddescent.rules.base"]),
     ("rules", ["graddescent.rules.*"]),
     ("rules facade", ["graddescent.rules"]),
+    ("problem base", ["graddescent.problems.base"]),
+    ("losses and penalties", ["graddescent.problems.losses", "graddescent.problems.losses.*",
+                              "graddescent.problems.penalties",
+                              "graddescent.problems.penalties.*"]),
+    ("problem registry", ["graddescent.problems.registry"]),
+    ("problem records", ["graddescent.problems.records"]),
+    ("problem engine", ["graddescent.problems.engine"]),
+    ("problem", ["graddescent.problems.problem"]),
+    ("problems facade", ["graddescent.problems"]),
     ("driver base", ["graddescent.drivers.base"]),
     ("drivers", ["graddescent.drivers.*"]),
     ("optimizer", ["graddescent.drivers.optimizer"]),
@@ -172,3 +181,61 @@ def test_no_private_names_of_other_modules(path, module, is_package):
 def test_every_module_is_in_a_layer():
     for _, module, _ in MODULES:
         _layer(module)
+
+
+# --- the problem axis: a loss or a penalty is one module and one registry row --------------------
+def _problem_modules(kind: str) -> list[Path]:
+    return sorted(p for p in (PACKAGE / "problems" / kind).glob("*.py") if p.name != "__init__.py")
+
+
+@pytest.mark.parametrize("kind, registry", [("losses", "LOSSES"), ("penalties", "PENALTIES")])
+def test_each_loss_and_penalty_is_one_module_and_one_row(kind, registry):
+    """Every module of problems/losses (penalties) defines one SPEC that is one row of the
+    registry, and every row is one module's SPEC: adding one is a module and a row."""
+    import importlib
+
+    from graddescent import problems
+
+    rows = getattr(problems, registry)
+    specs = []
+    for path in _problem_modules(kind):
+        module = importlib.import_module(f"graddescent.problems.{kind}.{path.stem}")
+        specs.append(module.SPEC)
+    assert sorted(map(id, specs)) == sorted(map(id, rows.values()))
+    for key, spec in rows.items():
+        assert spec.name == key
+
+
+def _names(kind: str) -> dict[str, Path]:
+    from graddescent import problems
+
+    rows = problems.LOSSES if kind == "losses" else problems.PENALTIES
+    import importlib
+
+    found = {}
+    for path in _problem_modules(kind):
+        spec = importlib.import_module(f"graddescent.problems.{kind}.{path.stem}").SPEC
+        if spec.name is not None:
+            found[spec.name] = path
+    assert set(found) == {k for k in rows if k is not None}
+    return found
+
+
+def test_no_module_dispatches_on_a_loss_or_penalty_name():
+    """No comparison with, and no table keyed by, a loss's or a penalty's name outside its own
+    module: what a loss or a penalty does is found through its spec (and compiled record)."""
+    names = {**_names("losses"), **_names("penalties")}
+    wrong = []
+    for path, module, _ in MODULES:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            keys = []
+            if isinstance(node, ast.Compare):
+                keys = [node.left, *node.comparators]
+            elif isinstance(node, ast.Dict):
+                keys = [k for k in node.keys if k is not None]
+            for key in keys:
+                if (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                        and key.value in names and names[key.value] != path):
+                    wrong.append(f"{module} line {node.lineno}: {key.value!r}")
+    assert not wrong, "\n".join(wrong)

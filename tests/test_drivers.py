@@ -16,6 +16,7 @@ from graddescent.drivers import s2gd_length_law
 from graddescent.drivers import sag as SG
 from graddescent.drivers import sarah as SR
 from graddescent.drivers import snapshot as SN
+from graddescent.drivers.base import DEFAULT_RECORD as PB
 
 
 def _buf(p=2, k=5):
@@ -43,7 +44,7 @@ def test_single_sample_vector(toy_problem):
     got = []
     for k in range(3):
         MB.sampled(X, y, idx[k:k + 1], 1, 4, MB.plan_of(1), 1, theta, rule.init_state(2), 0,
-                   rule.hyperparameters(), *_buf(2, 2))
+                   rule.hyperparameters(), *_buf(2, 2), PB)
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.2, 0.3], [0.265, 0.3325], [0.522, 0.8465]], atol=1e-12)
 
@@ -62,7 +63,7 @@ def test_sag_vectors(toy_problem, fixed_m, expected):
     for i in [2, 0, 3, 2, 1]:
         _, n_seen, status = SG.sag(X, y, np.array([i]), theta, rule.init_state(2), 0,
                                    rule.hyperparameters(), memory, dsum, n_seen, fixed_m,
-                                   *_buf(2, 2))
+                                   *_buf(2, 2), PB)
         assert status == OK
         got.append(theta.copy())
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
@@ -74,7 +75,7 @@ def test_svrg_option1_vector(toy_problem):
     got = []
     for rows in ([2, 0, 3], [1, 1, 2]):
         SN.snapshot_vr(X, y, np.array(rows), np.array([3]), np.array([-1]), theta,
-                      rule.init_state(2), 0, rule.hyperparameters(), *_buf())
+                      rule.init_state(2), 0, rule.hyperparameters(), *_buf(), PB)
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.287, 0.542125], [0.4747203046875, 0.89850584765625]],
                                atol=1e-12)
@@ -86,7 +87,7 @@ def test_s2gd_vector_and_law(toy_problem):
     got = []
     for rows in ([2, 0], [3, 1, 1]):
         SN.snapshot_vr(X, y, np.array(rows), np.array([len(rows)]), np.array([-1]), theta,
-                      rule.init_state(2), 0, rule.hyperparameters(), *_buf())
+                      rule.init_state(2), 0, rule.hyperparameters(), *_buf(), PB)
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.27125, 0.535625], [0.5393859375, 0.978278125]],
                                atol=1e-12)
@@ -103,7 +104,7 @@ def test_sarah_vector(toy_problem):
     got = []
     for rows, pick in (([2, 0], 3), ([3, 1], 1)):
         SR.sarah(X, y, np.array(rows), 3, np.array([pick]), 0.0, theta, rule.init_state(2), 0,
-                rule.hyperparameters(), *_buf())
+                rule.hyperparameters(), *_buf(), PB)
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.31859375, 0.646796875],
                                      [0.388224609375, 0.7766279296875]], atol=1e-12)
@@ -116,7 +117,7 @@ def test_sarah_plus_vector(toy_problem):
     got, steps = [], []
     for r in rows:
         t, _ = SR.sarah(X, y, np.array(r), 10, np.array([-1]), 0.125, theta, rule.init_state(2),
-                       0, rule.hyperparameters(), *_buf())
+                       0, rule.hyperparameters(), *_buf(), PB)
         got.append(theta.copy())
         steps.append(t)
     np.testing.assert_allclose(got, [[0.34971875, 0.74053125],

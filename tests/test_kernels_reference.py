@@ -29,6 +29,7 @@ from graddescent.drivers import mini_batch as MB
 from graddescent.drivers import sag as SG
 from graddescent.drivers import sarah as SR
 from graddescent.drivers import snapshot as SN
+from graddescent.drivers.base import DEFAULT_RECORD as PB
 
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
@@ -254,19 +255,19 @@ def _kernel_call(name, X, y, theta, rule, idx):
     bufs = [np.empty(p) for _ in range(5)]
     if name == "sampled":
         MB.sampled(X, y, idx, idx.shape[0], X.shape[0], MB.plan_of(1), idx.shape[0], theta,
-                   state, 0, hp, *bufs[:2])
+                   state, 0, hp, *bufs[:2], PB)
     elif name == "sag":
         n = X.shape[0]
         SG.sag(X, y, idx, theta, state, 0, hp, np.full(n, np.nan), np.zeros(p), 0, 0,
-               *bufs[:2])
+               *bufs[:2], PB)
     elif name == "snapshot_vr":
         SN.snapshot_vr(X, y, idx, np.array([idx.shape[0]]), np.array([-1]), theta, state, 0,
-                      hp, *bufs)
+                      hp, *bufs, PB)
     elif name == "sarah":
         SR.sarah(X, y, idx, idx.shape[0] + 1, np.array([idx.shape[0]]), 0.0, theta, state, 0,
-                hp, *bufs)
+                hp, *bufs, PB)
     else:
-        FB.full_batch(X, y, theta, state, 0, hp, 3, np.empty(3), *bufs[:2])
+        FB.full_batch(X, y, theta, state, 0, hp, 3, np.empty(3), *bufs[:2], PB)
     return theta
 
 

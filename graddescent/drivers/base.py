@@ -30,11 +30,12 @@ import numpy as np
 
 from .. import objective as O
 from .._jit import OK, bit_generator_pointers, permutation_into, shuffle
+from ..problems import Problem
 from ..rules import UpdateRule
 
 __all__ = ["Driver", "DriverState", "IndexStream", "DivergenceError", "DIVERGENCE_MESSAGE",
            "DIVERGENCE_FACTOR", "DIVERGENCE_STREAK", "DivergenceMonitor", "raise_if_diverged",
-           "buffers"]
+           "buffers", "record_of", "DEFAULT_RECORD"]
 
 
 class DivergenceError(ValueError, FloatingPointError):
@@ -204,6 +205,15 @@ def raise_if_diverged(status: int, t: int, rule: UpdateRule) -> None:
         raise DivergenceError(DIVERGENCE_MESSAGE.format(t=t, lr=rule.learning_rate))
 
 
+#: The compiled record of least squares (``Problem()``), the drivers' problem by default.
+DEFAULT_RECORD = Problem().record()
+
+
+def record_of(pb):
+    """The problem record a driver kernel gets: ``pb``, or :data:`DEFAULT_RECORD` for None."""
+    return DEFAULT_RECORD if pb is None else pb
+
+
 def buffers(p: int, k: int = 2) -> list[np.ndarray]:
     """``k`` scratch vectors of length ``p`` for a kernel call."""
     return [np.empty(p) for _ in range(k)]
@@ -338,6 +348,10 @@ class Driver:
     """Base class: a sampling / variance-reduction loop that runs any update rule."""
 
     name = "driver"
+    #: The driver's theory needs a Lipschitz gradient (a non-smooth loss is refused).
+    needs_smooth_loss = False
+    #: The driver has a sound proximal form for an L1 part of the penalty.
+    proximal = True
 
     def units_per_epoch(self, n: int) -> float:
         """Units (the driver's iterations) per pass over ``n`` rows."""
@@ -372,22 +386,31 @@ class Driver:
         iterates hover around the optimum at a constant rate instead of converging."""
         return False
 
-    def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
+    def smoothness(self, X: np.ndarray, l_max: float | None = None, problem=None,
+                   sample_weight=None) -> float:
         """Smoothness constant of the gradient estimate this driver forms on ``X`` (intercept
         included): ``L_max = max_i (1 + ||x_i||^2)`` for single rows and the variance-reduced
         drivers (the step size their analyses use); the full and mini-batch drivers refine it.
-        ``l_max``, when the caller already knows it, spares a pass over ``X``.
+        ``l_max``, when the caller already knows it, spares a pass over ``X``. With a
+        ``problem`` (:class:`~graddescent.problems.Problem`) other than least squares, or
+        ``sample_weight``, its constants (:meth:`~graddescent.problems.Problem.l_max`,
+        :meth:`~graddescent.problems.Problem.lipschitz`) are used.
         """
+        if problem is not None and not (problem.is_least_squares and sample_weight is None):
+            return problem.l_max(X, sample_weight)
         return O.l_max(X) if l_max is None else l_max
 
     def describe(self, n: int) -> str:
         return f"the {self.name} driver"
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
-        """Run ``n_units`` units in place; return the new step count ``t``."""
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
+        """Run ``n_units`` units in place on the problem of compiled record ``pb``
+        (:meth:`graddescent.problems.Problem.record`; None: least squares); return the new
+        step count ``t``."""
         raise NotImplementedError
 
-    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots):
+    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
+                   pb=None):
         """Run ``len(snapshots)`` epochs in place, ``theta`` copied into ``snapshots[e]`` after
         epoch ``e``; return the new step count.
 
@@ -396,6 +419,6 @@ class Driver:
         """
         units = math.ceil(self.units_per_epoch(X.shape[0]))
         for e in range(snapshots.shape[0]):
-            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units)
+            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb)
             snapshots[e] = theta
         return t

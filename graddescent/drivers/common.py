@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from .._jit import kernel, prefetch_item, prefetch_row
-from ..objective import full_gradient, residual, residual_pair
+from ..problems.engine import (
+    add_l2,
+    add_l2_change,
+    full_gradient,
+    row_derivative,
+    row_derivative_change,
+)
 from ..rules.base import by_look_ahead, look_ahead
 
 __all__: list[str] = []
@@ -24,44 +30,72 @@ def prefetch_next(X, y, idx, k):
 
 
 @kernel(inline=True)
-def _residual_ahead(hp, X, y, i, theta, state, z):
+def _derivative_ahead(hp, pb, X, y, i, theta, state, z):
     look_ahead(hp, theta, state, z)
-    return residual(X, y, i, z)
+    return row_derivative(pb, X, y, i, z)
 
 
 @kernel(inline=True)
-def _residual_here(hp, X, y, i, theta, state, z):
-    return residual(X, y, i, theta)
+def _derivative_here(hp, pb, X, y, i, theta, state, z):
+    return row_derivative(pb, X, y, i, theta)
 
 
-#: ``r_i`` at the point where the rule takes its gradient: ``theta``, or its look-ahead point
-#: (written into ``z``) for the rules that look ahead; picked for the rule at compile time.
-residual_at = by_look_ahead(_residual_ahead, _residual_here, inline=True)
+#: Row ``i``'s loss derivative (``omega_i l'(r_i)``; least squares: the residual) at the point
+#: where the rule takes its gradient: ``theta``, or its look-ahead point (written into ``z``)
+#: for the rules that look ahead; picked for the rule at compile time.
+derivative_at = by_look_ahead(_derivative_ahead, _derivative_here, inline=True)
 
 
 @kernel(inline=True)
-def _change_ahead(hp, X, y, i, theta, state, z, other):
+def _change_ahead(hp, pb, X, y, i, theta, state, z, other):
     look_ahead(hp, theta, state, z)
-    r_now, r_other = residual_pair(X, y, i, z, other)
-    return r_now - r_other
+    return row_derivative_change(pb, X, y, i, z, other)
 
 
 @kernel(inline=True)
-def _change_here(hp, X, y, i, theta, state, z, other):
-    r_now, r_other = residual_pair(X, y, i, theta, other)
-    return r_now - r_other
+def _change_here(hp, pb, X, y, i, theta, state, z, other):
+    return row_derivative_change(pb, X, y, i, theta, other)
 
 
-#: ``r_i(point) - r_i(other)`` with the point as in :func:`residual_at`, one pass over row
-#: ``i`` (each residual bit-identical to :func:`graddescent.objective.residual`).
-residual_change = by_look_ahead(_change_ahead, _change_here, inline=True)
+#: ``omega_i (l'(r_i(point)) - l'(r_i(other)))`` with the point as in :func:`derivative_at`,
+#: one pass over row ``i``.
+derivative_change = by_look_ahead(_change_ahead, _change_here, inline=True)
+
+
+@kernel(inline=True)
+def _l2_ahead(hp, pb, theta, z, g):
+    add_l2(pb, z, g)
+
+
+@kernel(inline=True)
+def _l2_here(hp, pb, theta, z, g):
+    add_l2(pb, theta, g)
+
+
+#: ``g += l2 (0, w)`` at the rule's gradient point (``z`` for the rules that look ahead, as
+#: left there by :func:`derivative_at`).
+add_l2_at = by_look_ahead(_l2_ahead, _l2_here, inline=True)
+
+
+@kernel(inline=True)
+def _l2_change_ahead(hp, pb, theta, z, other, g):
+    add_l2_change(pb, z, other, g)
+
+
+@kernel(inline=True)
+def _l2_change_here(hp, pb, theta, z, other, g):
+    add_l2_change(pb, theta, other, g)
+
+
+#: ``g += l2 (0, point_w - other_w)`` with the point as in :func:`derivative_change`.
+add_l2_change_at = by_look_ahead(_l2_change_ahead, _l2_change_here, inline=True)
 
 
 @kernel
-def begin_outer_loop(X, y, theta, first, second, grad):
-    """Copy ``theta`` into ``first`` and ``second`` and write ``grad f(theta)`` into ``grad``
-    (the start of a variance-reduced outer loop); return ``f(theta)``."""
+def begin_outer_loop(pb, X, y, theta, first, second, grad):
+    """Copy ``theta`` into ``first`` and ``second`` and write ``grad F(theta)`` into ``grad``
+    (the start of a variance-reduced outer loop); return ``F(theta)``."""
     for j in range(theta.shape[0]):
         first[j] = theta[j]
         second[j] = theta[j]
-    return full_gradient(X, y, theta, grad)
+    return full_gradient(pb, X, y, theta, grad)

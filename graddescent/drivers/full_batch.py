@@ -8,27 +8,29 @@ import numpy as np
 
 from .. import objective as O
 from .._jit import DIVERGED, OK, kernel
-from ..objective import full_gradient
+from ..problems.engine import full_gradient, prox
 from ..rules.base import look_ahead, looks_ahead, step
-from .base import Driver, buffers, raise_if_diverged
+from .base import Driver, buffers, raise_if_diverged, record_of
 
 __all__ = ["FullBatch"]
 
 
 @kernel
-def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z):
-    """``n_steps`` full-batch steps. ``losses[k]`` receives f at the point of step k's gradient."""
+def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z, pb):
+    """``n_steps`` full-batch steps of problem ``pb`` (the proximal step of its L1 part after
+    each). ``losses[k]`` receives F at the point of step k's gradient."""
     for k in range(n_steps):
         if looks_ahead(hp):
             look_ahead(hp, theta, state, z)
-            loss = full_gradient(X, y, z, g)
+            loss = full_gradient(pb, X, y, z, g)
         else:
-            loss = full_gradient(X, y, theta, g)
+            loss = full_gradient(pb, X, y, theta, g)
         losses[k] = loss
         if not np.isfinite(loss):
             return t, DIVERGED
         t += 1
         step(hp, theta, g, state, t)
+        prox(pb, hp, theta, state, t, g)
     return t, OK
 
 
@@ -45,18 +47,21 @@ class FullBatch(Driver):
     def is_full_batch(self, n: int) -> bool:
         return True
 
-    def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
+    def smoothness(self, X: np.ndarray, l_max: float | None = None, problem=None,
+                   sample_weight=None) -> float:
+        if problem is not None and not (problem.is_least_squares and sample_weight is None):
+            return problem.lipschitz(X, sample_weight)
         return O.top_eigenvalue(X)
 
     def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
         """One full gradient (``n`` rows, one epoch) per step."""
         return int(steps) * int(n)
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         losses = np.empty(n_units)
         g, z = buffers(theta.shape[0])
         t_end, status = full_batch(X, y, theta, rule_state, t, rule.hyperparameters(), n_units,
-                                   losses, g, z)
+                                   losses, g, z, record_of(pb))
         # for the Optimizer's divergence criterion: the objectives computed, the last one
         # non-finite when the kernel stopped
         driver_state.objectives = losses if status == OK else losses[:t_end - t + 1]

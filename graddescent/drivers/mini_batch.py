@@ -17,10 +17,18 @@ from .._jit import (
     prefetch_distance,
     shuffle,
 )
-from ..objective import add_sample, residual
+from ..problems.engine import (
+    add_l2,
+    add_row,
+    gradient_finite,
+    prox,
+    row_derivative,
+    set_row,
+    step_row,
+)
 from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
-from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
-from .common import prefetch_next, residual_at
+from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
+from .common import add_l2_at, derivative_at, prefetch_next
 
 __all__ = ["MiniBatch", "StreamState", "OneRow", "Batches", "plan_of"]
 
@@ -43,42 +51,40 @@ def plan_of(batch_size: int) -> OneRow | Batches:
 
 
 @kernel
-def _single_linear(hp, X, y, idx, n_steps, theta, state, t, g, z):
-    """Single-row steps of a linear rule ``theta -= rate_t * r_i (1, X[i])``, without a
-    gradient buffer (the same arithmetic as the rule's step on ``g = r_i (1, X[i])``)."""
-    d = X.shape[1]
+def _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z):
+    """Single-row steps of a linear rule ``theta -= rate_t * (d_i (1, X[i]) + l2 (0, w))``
+    (``d_i`` the row's loss derivative), without a gradient buffer (the same arithmetic as the
+    rule's step on that ``g``), each followed by the prox of the L1 part."""
     ahead = prefetch_distance(X)
     for k in range(n_steps):
         prefetch_next(X, y, idx, k + ahead)
         i = idx[k]
-        r = residual(X, y, i, theta)
-        if not np.isfinite(r):
+        d = row_derivative(pb, X, y, i, theta)
+        if not np.isfinite(d):
             return t, DIVERGED
         t += 1
-        lr = rate(hp, t)
-        theta[0] -= lr * r
-        for j in range(d):
-            theta[j + 1] -= lr * (r * X[i, j])
+        step_row(pb, X, i, d, rate(hp, t), theta)
+        prox(pb, hp, theta, state, t, g)
     return t, OK
 
 
 @kernel
-def _single_rule(hp, X, y, idx, n_steps, theta, state, t, g, z):
-    """Single-row steps of any rule: ``g = r_i (1, X[i])`` at the rule's gradient point, then
-    the rule's step (the numbers of the batch loop below for one-row batches)."""
-    d = X.shape[1]
+def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z):
+    """Single-row steps of any rule: ``g = d_i (1, X[i]) + l2 (0, w)`` at the rule's gradient
+    point, then the rule's step and the prox of the L1 part (the numbers of the batch loop
+    below for one-row batches)."""
     ahead = prefetch_distance(X)
     for k in range(n_steps):
         prefetch_next(X, y, idx, k + ahead)
         i = idx[k]
-        r = residual_at(hp, X, y, i, theta, state, z)
-        if not np.isfinite(r):
+        d = derivative_at(hp, pb, X, y, i, theta, state, z)
+        if not np.isfinite(d):
             return t, DIVERGED
-        g[0] = r
-        for j in range(d):
-            g[j + 1] = r * X[i, j]
+        set_row(pb, X, i, d, g)
+        add_l2_at(hp, pb, theta, z, g)
         t += 1
         step(hp, theta, g, state, t)
+        prox(pb, hp, theta, state, t, g)
     return t, OK
 
 
@@ -87,13 +93,13 @@ _single = by_linearity(_single_linear, _single_rule)
 
 
 @kernel
-def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z):
+def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb):
     """``n_steps`` single-row steps (no batch can cross an epoch boundary)."""
-    return _single(hp, X, y, idx, n_steps, theta, state, t, g, z)
+    return _single(hp, pb, X, y, idx, n_steps, theta, state, t, g, z)
 
 
 @kernel
-def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z):
+def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb):
     """``n_steps`` steps on batches of ``plan.size`` rows."""
     p = theta.shape[0]
     ahead = prefetch_distance(X)
@@ -112,14 +118,16 @@ def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
         for k in range(start, stop):
             prefetch_next(X, y, idx, k + ahead)
             i = idx[k]
-            add_sample(X, i, residual(X, y, i, point), g)
+            add_row(pb, X, i, row_derivative(pb, X, y, i, point), g)
         inv = 1.0 / (stop - start)
         for j in range(p):
             g[j] *= inv
-        if not np.isfinite(g[0]):
+        if not gradient_finite(pb, g):
             return t, DIVERGED
+        add_l2(pb, point, g)
         t += 1
         step(hp, theta, g, state, t)
+        prox(pb, hp, theta, state, t, g)
         start = stop
     return t, OK
 
@@ -129,7 +137,7 @@ _steps = choose(lambda kind: _one_row if kind is OneRow else _batches, _batches)
 
 
 @kernel
-def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp, g, z):
+def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp, g, z, pb):
     """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
 
     Batches are consecutive runs of ``plan.size`` entries of ``idx`` (:func:`plan_of`) that
@@ -140,9 +148,11 @@ def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp,
     Single rows take loops of their own, without the batch bookkeeping: a linear rule (plain
     SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
     :func:`_single_rule`. The plan's type and the rule pick the loop at compile time, so each
-    specialization compiles only the loop it runs.
+    specialization compiles only the loop it runs. ``pb`` is the problem's compiled record
+    (:mod:`graddescent.problems.engine`).
     """
-    return _steps(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z)
+    return _steps(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                  pb)
 
 
 #: Row orders :func:`sampled_epochs` draws itself (the schemes of :class:`IndexStream`).
@@ -169,7 +179,7 @@ def _next_order(order, scheme, drawn, fnptr, bitgen):
 
 @kernel
 def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, state, t, hp,
-                   g, z, snapshots, fnptr, bitgen):
+                   g, z, snapshots, fnptr, bitgen, pb):
     """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
 
     Each epoch's row order is drawn here, into the one buffer ``order`` (``n`` entries, reused
@@ -182,7 +192,7 @@ def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, sta
     for e in range(snapshots.shape[0]):
         _next_order(order, scheme, drawn + e, fnptr, bitgen)
         t, status = sampled(X, y, order, n, n, plan, steps_per_epoch, theta, state, t, hp,
-                            g, z)
+                            g, z, pb)
         if status != OK:
             return t, status
         for j in range(theta.shape[0]):
@@ -270,12 +280,18 @@ class MiniBatch(Driver):
     def is_noisy(self, n: int) -> bool:
         return not self.is_full_batch(n)
 
-    def smoothness(self, X: np.ndarray, l_max: float | None = None) -> float:
+    def smoothness(self, X: np.ndarray, l_max: float | None = None, problem=None,
+                   sample_weight=None) -> float:
         n = X.shape[0]
-        l_max = O.l_max(X) if l_max is None else l_max
         b = self.resolve_batch_size(n)
+        if problem is not None and not (problem.is_least_squares and sample_weight is None):
+            l_max = problem.l_max(X, sample_weight)
+            top = problem.lipschitz(X, sample_weight) if b > 1 else l_max
+        else:
+            l_max = O.l_max(X) if l_max is None else l_max
+            top = O.top_eigenvalue(X) if b > 1 else l_max
         if b > 1:
-            return (n * (b - 1) * O.top_eigenvalue(X) + (n - b) * l_max) / (b * (n - 1))
+            return (n * (b - 1) * top + (n - b) * l_max) / (b * (n - 1))
         return l_max
 
     def describe(self, n: int) -> str:
@@ -284,25 +300,26 @@ class MiniBatch(Driver):
     def init_state(self, n: int, p: int) -> StreamState:
         return StreamState(IndexStream(n, self.scheme))
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         n = X.shape[0]
         bs = self.resolve_batch_size(n)
         idx, first_len = driver_state.stream.take_batches(rng, n_units, bs)
         g, z = buffers(theta.shape[0])
         t, status = sampled(X, y, idx, first_len, n, plan_of(bs), n_units, theta, rule_state,
-                            t, rule.hyperparameters(), g, z)
+                            t, rule.hyperparameters(), g, z, record_of(pb))
         raise_if_diverged(status, t, rule)
         return t
 
-    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots):
+    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
+                   pb=None):
         stream = driver_state.stream
         n = X.shape[0]
         if stream.pos < stream.block.shape[0]:  # an epoch already begun: one at a time
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
-                                      snapshots)
+                                      snapshots, pb)
         if stream.scheme not in _DRAWN or not isinstance(rng, np.random.Generator):
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
-                                      snapshots)
+                                      snapshots, pb)
         bs = self.resolve_batch_size(n)
         units = -(-n // bs)
         order = stream.block  # the last epoch's order, reused in place
@@ -315,7 +332,8 @@ class MiniBatch(Driver):
         with rng.bit_generator.lock:
             t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks,
                                        plan_of(bs), units, theta, rule_state, t,
-                                       rule.hyperparameters(), g, z, snapshots, fnptr, bitgen)
+                                       rule.hyperparameters(), g, z, snapshots, fnptr, bitgen,
+                                       record_of(pb))
         stream.block, stream.pos = order, n
         stream.blocks += snapshots.shape[0]
         raise_if_diverged(status, t, rule)

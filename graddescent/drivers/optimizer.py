@@ -14,6 +14,7 @@ from .._validation import (
     describe_nonfinite,
     engine_arrays,
 )
+from ..problems import Problem
 from ..rules import UpdateRule
 from .base import DIVERGENCE_MESSAGE, DivergenceError, DivergenceMonitor, Driver, DriverState
 
@@ -45,6 +46,10 @@ class Optimizer:
         Starting point, intercept first (copied).
     n_samples : int
         Rows of the data it will run on.
+    problem : Problem or None
+        What is minimised (:class:`graddescent.problems.Problem`; None: least squares). A
+        method that cannot minimise it (:meth:`~graddescent.problems.Problem.check_method`)
+        raises a ValueError here. Without the intercept, ``theta[0]`` is set to 0 and stays 0.
 
     Attributes
     ----------
@@ -64,10 +69,17 @@ class Optimizer:
     """
 
     def __init__(self, rule: UpdateRule, driver: Driver, theta0: np.ndarray,
-                 n_samples: int) -> None:
+                 n_samples: int, problem: Problem | None = None) -> None:
         self.rule = rule
         self.driver = driver
+        self.problem = Problem() if problem is None else problem
+        if not isinstance(self.problem, Problem):
+            raise TypeError(f"problem must be a graddescent.problems.Problem or None, got "
+                            f"{type(problem).__name__}.")
+        self.problem.check_method(rule, driver)
         self.theta = check_vector("theta0", theta0)
+        if not self.problem.fit_intercept:
+            self.theta[0] = 0.0
         self.n_samples = check_int("n_samples", n_samples, low=1)
         p = self.theta.shape[0]
         if p < 1:
@@ -81,26 +93,43 @@ class Optimizer:
         self.objectives = np.empty(0)
         self.monitor: DivergenceMonitor | None = None
         self._data_key: tuple | None = None
+        self._record = None  # the problem's compiled record on the current data
 
-    @staticmethod
-    def _watch(X, y, theta: np.ndarray) -> float:
-        """The watched objective (:func:`graddescent.objective.watched`; data held elsewhere,
-        like Dask's, computes its own)."""
+    def _watch(self, X, y, theta: np.ndarray) -> float:
+        """The watched objective (:func:`graddescent.objective.watched`, or the problem's
+        :meth:`~graddescent.problems.Problem.watched`; data held elsewhere, like Dask's,
+        computes its own)."""
         own = getattr(X, "watched", None)
-        return own(theta) if own is not None else O.watched(X, y, theta)
+        if own is not None:
+            return own(theta)
+        if self._record is None:
+            return O.watched(X, y, theta)
+        return self.problem.watched(X, y, theta, self._record)
 
-    def _prepare(self, X, y) -> tuple[np.ndarray, np.ndarray]:
-        """Checked ``(X, y)``; a new divergence reference on a new data set."""
-        key = (id(X), id(y), np.shape(X), np.shape(y))
+    def _prepare(self, X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
+        """Checked ``(X, y)``; the problem's record and a new divergence reference on a new
+        data set."""
+        key = (id(X), id(y), np.shape(X), np.shape(y), id(sample_weight))
         remote = hasattr(X, "watched")  # validated where it lives (Dask)
+        if remote and (sample_weight is not None or not self.problem.is_least_squares):
+            raise ValueError("data held elsewhere (Dask) runs plain least squares only: no "
+                             "sample_weight, loss or penalty.")
         if not remote:
             X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
         if key != self._data_key or self.monitor is None:
+            plain = self.problem.is_least_squares and sample_weight is None
+            self._record = None if remote or plain else \
+                self.problem.record(sample_weight, X.shape[0])
             start = self._watch(X, y, self.theta)
             if not math.isfinite(start):
                 raise ValueError(describe_nonfinite(X, y, self.theta) if not remote else
                                  "The objective is not finite at the starting point.")
-            scale = X.loss_scale() if remote else O.loss_scale(y)
+            if remote:
+                scale = X.loss_scale()
+            elif plain:
+                scale = O.loss_scale(y)
+            else:
+                scale = self.problem.loss_scale(y, sample_weight)
             self.monitor = DivergenceMonitor(start, scale, self.t)
             self._data_key = key
         return X, y
@@ -120,17 +149,19 @@ class Optimizer:
         raise exc
 
     def run(self, X: np.ndarray, y: np.ndarray, n_units: int,
-            rng: np.random.Generator) -> np.ndarray:
-        """Run ``n_units`` driver iterations on ``(X, y)``; return ``theta`` (updated in place)."""
+            rng: np.random.Generator, sample_weight: np.ndarray | None = None) -> np.ndarray:
+        """Run ``n_units`` driver iterations on ``(X, y)`` (rows weighted by ``sample_weight``,
+        one non-negative number per row); return ``theta`` (updated in place)."""
         if n_units > 0:
-            X, y = self._prepare(X, y)
+            X, y = self._prepare(X, y, sample_weight)
             t0 = self.t
             if isinstance(self.driver_state, DriverState):
                 self.driver_state.objectives = None
             try:
                 try:
                     self.t = self.driver.run(X, y, self.theta, self.rule, self.rule_state,
-                                             self.t, self.driver_state, rng, int(n_units))
+                                             self.t, self.driver_state, rng, int(n_units),
+                                             self._record)
                 finally:  # the objectives recorded up to an overflow may tell more
                     recorded = getattr(self.driver_state, "objectives", None)
                     if recorded is not None:
@@ -150,7 +181,8 @@ class Optimizer:
             raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t, lr=self.rule.learning_rate))
 
     def run_epochs(self, X: np.ndarray, y: np.ndarray, n_epochs: int,
-                   rng: np.random.Generator) -> np.ndarray:
+                   rng: np.random.Generator, sample_weight: np.ndarray | None = None
+                   ) -> np.ndarray:
         """Run ``n_epochs`` epochs; return ``theta`` after each, shape ``(n_epochs, p)``.
 
         An epoch is ``ceil(driver.units_per_epoch(n))`` units, as in :meth:`run`; the result is
@@ -160,11 +192,12 @@ class Optimizer:
         snapshots = np.empty((int(n_epochs), self.theta.shape[0]))
         self.objectives = np.empty(0)
         if n_epochs > 0:
-            X, y = self._prepare(X, y)
+            X, y = self._prepare(X, y, sample_weight)
             t0 = self.t
             try:
                 self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
-                                                self.t, self.driver_state, rng, snapshots)
+                                                self.t, self.driver_state, rng, snapshots,
+                                                self._record)
                 self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
                 self._check_finite()
                 self.objectives = np.array([self._watch(X, y, theta) for theta in snapshots])
@@ -177,8 +210,12 @@ class Optimizer:
 
 
 def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,
-             theta0: np.ndarray, n_units: int, rng: np.random.Generator) -> np.ndarray:
+             theta0: np.ndarray, n_units: int, rng: np.random.Generator, *,
+             problem: Problem | None = None, sample_weight: np.ndarray | None = None
+             ) -> np.ndarray:
     """Run ``rule`` under ``driver`` for ``n_units`` units from ``theta0``; return theta.
+
+    ``problem`` (None: least squares) and ``sample_weight`` as in :class:`Optimizer`.
 
     ``X`` is an array of shape (n, d) and ``y`` of shape (n,) (converted to float64 when they
     are not); ``theta0`` has length ``d + 1``, intercept first. Mismatched shapes raise a
@@ -198,4 +235,5 @@ def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,
     n_units = check_int("n_units", n_units, low=0)
     theta0 = check_vector("theta0", theta0)
     X, y = engine_arrays(X, y, theta0.shape[0])
-    return Optimizer(rule, driver, theta0, X.shape[0]).run(X, y, n_units, rng)
+    return Optimizer(rule, driver, theta0, X.shape[0], problem).run(X, y, n_units, rng,
+                                                                    sample_weight)

@@ -7,30 +7,33 @@ import dataclasses
 import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
-from ..objective import add_sample
+from ..problems.engine import add_row, with_l2
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged
-from .common import prefetch_next, residual_at
+from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
+from .common import add_l2_at, derivative_at, prefetch_next
 
 __all__ = ["SAG", "SAGState"]
 
 
 @kernel(inline=True)
-def _linear_mean_step(hp, theta, dsum, m, g, state, t):
-    """Step ``t + 1`` of a linear rule along ``dsum / m``, without the gradient buffer (the
-    arithmetic of its step on ``g = dsum / m``); returns ``t + 1``."""
+def _linear_mean_step(hp, pb, theta, dsum, m, g, state, t, z):
+    """Step ``t + 1`` of a linear rule along ``dsum / m + l2 (0, w)``, without the gradient
+    buffer (the arithmetic of its step on that ``g``); returns ``t + 1``."""
     t += 1
     lr = rate(hp, t)
-    for j in range(theta.shape[0]):
-        theta[j] -= lr * (dsum[j] / m)
+    theta[0] -= lr * (dsum[0] / m)
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * with_l2(pb, dsum[j] / m, theta[j])
     return t
 
 
 @kernel(inline=True)
-def _rule_mean_step(hp, theta, dsum, m, g, state, t):
-    """Step ``t + 1`` of the rule along ``g = dsum / m``; returns ``t + 1``."""
+def _rule_mean_step(hp, pb, theta, dsum, m, g, state, t, z):
+    """Step ``t + 1`` of the rule along ``g = dsum / m + l2 (0, w)`` (``w`` at the rule's
+    gradient point); returns ``t + 1``."""
     for j in range(theta.shape[0]):
         g[j] = dsum[j] / m
+    add_l2_at(hp, pb, theta, z, g)
     t += 1
     step(hp, theta, g, state, t)
     return t
@@ -41,14 +44,15 @@ mean_step = by_linearity(_linear_mean_step, _rule_mean_step, inline=True)
 
 
 @kernel
-def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z):
+def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
     """Stochastic average gradient, one step per entry of ``idx``.
 
-    For least squares the gradient memory of row ``i`` is the scalar residual ``memory[i]``
-    (NaN while row ``i`` has not been seen: its gradient counts as 0); ``dsum`` is the sum of
-    the remembered gradients. The step uses ``dsum / m`` where ``m`` is the number of distinct
-    rows seen so far, or ``fixed_m`` when it is positive (e.g. ``n``).
-    Returns ``(t, n_seen, status)``.
+    The gradient memory of row ``i`` is the scalar loss derivative ``memory[i]`` (its gradient
+    is ``memory[i] (1, x_i)``; least squares: the residual; NaN while row ``i`` has not been
+    seen: its gradient counts as 0); ``dsum`` is the sum of the remembered gradients. The L2
+    part of the penalty is not remembered: its exact gradient enters every step. The step uses
+    ``dsum / m`` where ``m`` is the number of distinct rows seen so far, or ``fixed_m`` when it
+    is positive (e.g. ``n``). Returns ``(t, n_seen, status)``.
     """
     ahead = prefetch_distance(X)
     for k in range(idx.shape[0]):
@@ -56,17 +60,17 @@ def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z):
         if nxt >= 0:
             prefetch_item(memory, nxt)
         i = idx[k]
-        r = residual_at(hp, X, y, i, theta, state, z)
+        r = derivative_at(hp, pb, X, y, i, theta, state, z)
         if not np.isfinite(r):
             return t, n_seen, DIVERGED
         old = memory[i]
         if old != old:  # NaN: the first visit of row i
             old = 0.0
             n_seen += 1
-        add_sample(X, i, r - old, dsum)
+        add_row(pb, X, i, r - old, dsum)
         memory[i] = r
         m = fixed_m if fixed_m > 0 else n_seen
-        t = mean_step(hp, theta, dsum, m, g, state, t)
+        t = mean_step(hp, pb, theta, dsum, m, g, state, t, z)
     return t, n_seen, OK
 
 
@@ -103,6 +107,8 @@ class SAG(Driver):
     divide: str = "seen"
 
     name = "sag"
+    needs_smooth_loss = True
+    proximal = False  # no convergence theory for SAG with a prox: SAGA has one
 
     def units_per_epoch(self, n: int) -> float:
         return float(n)
@@ -117,7 +123,7 @@ class SAG(Driver):
         return SAGState(IndexStream(n, "replace", block_size=DRAW_CHUNK), np.full(n, np.nan),
                         np.zeros(p))
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         s = driver_state
         fixed_m = X.shape[0] if self.divide == "n" else 0
         g, z = buffers(theta.shape[0])
@@ -126,6 +132,6 @@ class SAG(Driver):
             idx = s.stream.take_piece(rng, n_units)
             n_units -= idx.shape[0]
             t, s.n_seen, status = sag(X, y, idx, theta, rule_state, t, hp, s.memory, s.dsum,
-                                      s.n_seen, fixed_m, g, z)
+                                      s.n_seen, fixed_m, g, z, record_of(pb))
             raise_if_diverged(status, t, rule)
         return t

@@ -7,10 +7,10 @@ import dataclasses
 import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance
-from ..objective import add_sample
+from ..problems.engine import add_row, prox
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, buffers, raise_if_diverged
-from .common import begin_outer_loop, prefetch_next, residual_change
+from .base import Driver, buffers, raise_if_diverged, record_of
+from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
 from .snapshot import inner_length
 
 __all__ = ["SARAH", "SARAHPlus"]
@@ -42,20 +42,21 @@ step_along = by_linearity(_linear_step_along, _rule_step_along, inline=True)
 
 
 @kernel
-def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
+def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z, pb):
     """SARAH and SARAH+ outer loops.
 
     Outer loop ``s``: ``v_0 = grad f(w_0)``, ``w_1 = step(w_0, v_0)``; then for ``t = 1..m-1``
     (row ``i`` the next of the ``m - 1`` entries of ``idx`` reserved for this loop)
     ``v_t = grad f_i(w_t) - grad f_i(w_{t-1}) + v_{t-1}`` and ``w_{t+1} = step(w_t, v_t)``.
     SARAH (``gamma <= 0``) outputs ``w_{picks[s]}``; SARAH+ (``gamma > 0``) runs the inner loop
-    only while ``||v_{t-1}||^2 > gamma ||v_0||^2`` and outputs the last iterate.
+    only while ``||v_{t-1}||^2 > gamma ||v_0||^2`` and outputs the last iterate. With an L1
+    part each step is followed by its prox (ProxSARAH: Pham, Nguyen, Phan and Tran-Dinh 2020).
     """
     p = theta.shape[0]
     plus = gamma > 0.0
     ahead = prefetch_distance(X)
     for s in range(picks.shape[0]):
-        if not np.isfinite(begin_outer_loop(X, y, theta, prev, keep, v)):
+        if not np.isfinite(begin_outer_loop(pb, X, y, theta, prev, keep, v)):
             return t, DIVERGED
         v0_sq = 0.0
         for j in range(p):
@@ -68,15 +69,17 @@ def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z):
                 pos = s * (m - 1) + k - 1
                 prefetch_next(X, y, idx, pos + ahead)
                 i = idx[pos]
-                dr = residual_change(hp, X, y, i, theta, state, z, prev)
+                dr = derivative_change(hp, pb, X, y, i, theta, state, z, prev)
                 if not np.isfinite(dr):
                     return t, DIVERGED
-                add_sample(X, i, dr, v)
+                add_row(pb, X, i, dr, v)
+                add_l2_change_at(hp, pb, theta, z, prev, v)
                 v_sq = 0.0
                 for j in range(p):
                     v_sq += v[j] * v[j]
                     prev[j] = theta[j]
             t = step_along(hp, theta, v, g, state, t)
+            prox(pb, hp, theta, state, t, g)
             if picks[s] == k + 1:
                 for j in range(p):
                     keep[j] = theta[j]
@@ -100,6 +103,7 @@ class SARAH(Driver):
     inner_iter: int | None = None
 
     name = "sarah"
+    needs_smooth_loss = True
 
     def gamma(self) -> float:
         return 0.0
@@ -110,7 +114,7 @@ class SARAH(Driver):
         steps that ran) decides."""
         return int(units) * int(n) + 2 * (int(steps) - int(units))
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)
         plus = self.gamma() > 0
@@ -122,7 +126,7 @@ class SARAH(Driver):
                 picks[s] = rng.integers(0, m + 1)
         v, prev, keep, g, z = buffers(p, 5)
         t, status = sarah(X, y, idx, m, picks, self.gamma(), theta, rule_state, t,
-                          rule.hyperparameters(), v, prev, keep, g, z)
+                          rule.hyperparameters(), v, prev, keep, g, z, record_of(pb))
         raise_if_diverged(status, t, rule)
         return t
 
@@ -140,6 +144,8 @@ class SARAHPlus(SARAH):
     gamma_s: float = 0.125
 
     name = "sarah_plus"
+    # its stopping test reads the norm of v, which the L1 part's prox leaves out
+    proximal = False
 
     def gamma(self) -> float:
         if not 0.0 < self.gamma_s <= 1.0:

@@ -7,32 +7,31 @@ import dataclasses
 import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance
-from ..objective import add_sample
+from ..problems.engine import add_row, prox, step_corrected_row
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, buffers, raise_if_diverged
-from .common import begin_outer_loop, prefetch_next, residual_change
+from .base import Driver, buffers, raise_if_diverged, record_of
+from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
 
 __all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
 
 
 @kernel(inline=True)
-def _linear_corrected_step(hp, theta, mu, dr, X, i, g, state, t):
-    """Step ``t + 1`` of a linear rule along ``mu + dr (1, X[i])``, without the gradient buffer
-    (the arithmetic of its step on that ``g``); returns ``t + 1``."""
+def _linear_corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap):
+    """Step ``t + 1`` of a linear rule along ``mu + dr (1, X[i]) + l2 (0, w - snap_w)``,
+    without the gradient buffer (the arithmetic of its step on that ``g``); returns ``t + 1``."""
     t += 1
-    lr = rate(hp, t)
-    theta[0] -= lr * (mu[0] + dr)
-    for j in range(X.shape[1]):
-        theta[j + 1] -= lr * (mu[j + 1] + dr * X[i, j])
+    step_corrected_row(pb, X, i, mu, dr, rate(hp, t), theta, snap)
     return t
 
 
 @kernel(inline=True)
-def _rule_corrected_step(hp, theta, mu, dr, X, i, g, state, t):
-    """Step ``t + 1`` of the rule along ``g = mu + dr (1, X[i])``; returns ``t + 1``."""
+def _rule_corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap):
+    """Step ``t + 1`` of the rule along ``g = mu + dr (1, X[i]) + l2 (0, w - snap_w)``;
+    returns ``t + 1``."""
     for j in range(theta.shape[0]):
         g[j] = mu[j]
-    add_sample(X, i, dr, g)
+    add_row(pb, X, i, dr, g)
+    add_l2_change_at(hp, pb, theta, z, snap, g)
     t += 1
     step(hp, theta, g, state, t)
     return t
@@ -43,28 +42,30 @@ corrected_step = by_linearity(_linear_corrected_step, _rule_corrected_step, inli
 
 
 @kernel
-def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z):
+def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
     """SVRG and S2GD outer loops.
 
     Outer loop ``s``: snapshot ``snap = theta`` and its full gradient ``mu``; then ``lengths[s]``
     inner steps along ``grad f_i(theta) - grad f_i(snap) + mu`` with ``i`` the next entry of
     ``idx``. The next snapshot is the last inner iterate when ``picks[s] < 0`` (SVRG option 1,
     S2GD) or the inner iterate number ``picks[s]`` (0 = the snapshot itself; SVRG option 2).
+    With an L1 part each inner step is followed by its prox (Prox-SVRG: Xiao and Zhang 2014).
     """
     p = theta.shape[0]
     ahead = prefetch_distance(X)
     pos = 0
     for s in range(lengths.shape[0]):
-        if not np.isfinite(begin_outer_loop(X, y, theta, snap, keep, mu)):
+        if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
             return t, DIVERGED
         for k in range(lengths[s]):
             prefetch_next(X, y, idx, pos + ahead)
             i = idx[pos]
             pos += 1
-            dr = residual_change(hp, X, y, i, theta, state, z, snap)
+            dr = derivative_change(hp, pb, X, y, i, theta, state, z, snap)
             if not np.isfinite(dr):
                 return t, DIVERGED
-            t = corrected_step(hp, theta, mu, dr, X, i, g, state, t)
+            t = corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap)
+            prox(pb, hp, theta, state, t, g)
             if picks[s] == k + 1:
                 for j in range(p):
                     keep[j] = theta[j]
@@ -88,6 +89,8 @@ class _Snapshot(Driver):
 
     inner_iter: int | None = None
 
+    needs_smooth_loss = True
+
     def units_per_epoch(self, n: int) -> float:
         return 1.0
 
@@ -99,7 +102,7 @@ class _Snapshot(Driver):
     def lengths_and_picks(self, rng, m, rule):
         raise NotImplementedError
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)
         idx_parts, lengths, picks = [], np.empty(n_units, np.int64), np.empty(n_units, np.int64)
@@ -109,7 +112,7 @@ class _Snapshot(Driver):
         idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
         mu, snap, keep, g, z = buffers(p, 5)
         t, status = snapshot_vr(X, y, idx, lengths, picks, theta, rule_state, t,
-                                rule.hyperparameters(), mu, snap, keep, g, z)
+                                rule.hyperparameters(), mu, snap, keep, g, z, record_of(pb))
         raise_if_diverged(status, t, rule)
         return t
 

@@ -266,6 +266,13 @@ class UpdateRule:
         return self.spec.full_batch_only
 
     @property
+    def has_effective_steps(self) -> bool:
+        """True when the step scales with the gradient coordinate by coordinate (the rule has
+        effective steps, :meth:`effective_steps`): then an L1 part of the penalty has a proximal
+        step in the rule's diagonal metric. False for Rprop."""
+        return self.spec.reference_effective is not None
+
+    @property
     def annealed_decays(self) -> tuple[str, ...]:
         return self.spec.annealed_decays
 

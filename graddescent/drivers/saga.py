@@ -1,0 +1,129 @@
+r"""SAGA (Defazio, Bach and Lacoste-Julien 2014): SAG's table, an unbiased step, a prox."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
+from ..problems.engine import add_row, prox, step_row_plus
+from ..rules.base import by_linearity, rate, step
+from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
+from .common import add_l2_at, derivative_at, prefetch_next
+
+__all__ = ["SAGA", "SAGAState"]
+
+
+@kernel(inline=True)
+def _linear_saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z):
+    """Step ``t + 1`` of a linear rule along ``change (1, X[i]) + dsum / n + l2 (0, w)``,
+    without the gradient buffer; returns ``t + 1``."""
+    t += 1
+    step_row_plus(pb, X, i, change, dsum, inv_n, rate(hp, t), theta)
+    return t
+
+
+@kernel(inline=True)
+def _rule_saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z):
+    """Step ``t + 1`` of the rule along ``g = change (1, X[i]) + dsum / n + l2 (0, w)``;
+    returns ``t + 1``."""
+    for j in range(theta.shape[0]):
+        g[j] = dsum[j] * inv_n
+    add_row(pb, X, i, change, g)
+    add_l2_at(hp, pb, theta, z, g)
+    t += 1
+    step(hp, theta, g, state, t)
+    return t
+
+
+#: SAGA's step, picked for the rule at compile time.
+saga_step = by_linearity(_linear_saga_step, _rule_saga_step, inline=True)
+
+
+@kernel
+def saga(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
+    """SAGA, one step per entry of ``idx``.
+
+    Row ``i``'s remembered gradient is ``memory[i] (1, x_i)`` (``memory[i]`` its loss
+    derivative when last seen, 0 before), ``dsum`` their sum. Step: ``g = (d_i - memory[i])
+    (1, x_i) + dsum / n + l2 (0, w)`` with ``d_i`` the derivative at the current point (the old
+    table's mean: an unbiased estimate of the gradient whatever the table), the rule's step, the
+    prox of the L1 part; then the table takes ``d_i``. Returns ``(t, status)``.
+    """
+    ahead = prefetch_distance(X)
+    inv_n = 1.0 / X.shape[0]
+    for k in range(idx.shape[0]):
+        nxt = prefetch_next(X, y, idx, k + ahead)
+        if nxt >= 0:
+            prefetch_item(memory, nxt)
+        i = idx[k]
+        d = derivative_at(hp, pb, X, y, i, theta, state, z)
+        if not np.isfinite(d):
+            return t, DIVERGED
+        change = d - memory[i]
+        t = saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z)
+        prox(pb, hp, theta, state, t, g)
+        add_row(pb, X, i, change, dsum)
+        memory[i] = d
+    return t, OK
+
+
+#: SAGA draws its rows in blocks of at most this many (its only memory for them).
+DRAW_CHUNK = 65536
+
+
+@dataclasses.dataclass
+class SAGAState(DriverState):
+    """SAGA's table: one loss derivative per row (0 until the row is seen) and their sum."""
+
+    stream: IndexStream
+    memory: np.ndarray
+    dsum: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class SAGA(Driver):
+    r"""SAGA (Defazio, Bach and Lacoste-Julien 2014, section 2).
+
+    With :math:`j` drawn uniformly (with replacement) and :math:`\phi_i` the table of the
+    points where each row's gradient was last taken:
+
+    .. math:: w \leftarrow \mathrm{prox}_{\gamma h}\Big(\mathrm{step}\big(w,\;
+              \nabla f_j(w) - \nabla f_j(\phi_j) + \tfrac{1}{n}\textstyle\sum_i
+              \nabla f_i(\phi_i)\big)\Big), \qquad \phi_j \leftarrow w,
+
+    an unbiased estimate of the gradient (SAG's is biased), which is what lets the proximal
+    step of the L1 part :math:`h` in (SAG has no proximal form). Only the loss derivative of
+    each row is stored (its gradient is that times :math:`(1, x_i)`); the L2 part's exact
+    gradient enters every step. The table starts at 0 (the estimate is unbiased for any
+    table). The paper's step is :math:`1 / (3 L_{max})`; ``1 / L_max`` works in practice.
+
+    Not in R gradDescent. One unit = one single-row step; ``n`` units per epoch.
+    """
+
+    name = "saga"
+    needs_smooth_loss = True
+
+    def units_per_epoch(self, n: int) -> float:
+        return float(n)
+
+    def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
+        """One row's gradient per step (the table supplies the others)."""
+        return int(steps)
+
+    def init_state(self, n: int, p: int) -> SAGAState:
+        return SAGAState(IndexStream(n, "replace", block_size=DRAW_CHUNK), np.zeros(n),
+                         np.zeros(p))
+
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
+        s = driver_state
+        g, z = buffers(theta.shape[0])
+        hp = rule.hyperparameters()
+        pb = record_of(pb)
+        while n_units > 0:  # the draws in pieces: the same indices as in one take
+            idx = s.stream.take_piece(rng, n_units)
+            n_units -= idx.shape[0]
+            t, status = saga(X, y, idx, theta, rule_state, t, hp, s.memory, s.dsum, g, z, pb)
+            raise_if_diverged(status, t, rule)
+        return t

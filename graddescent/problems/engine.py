@@ -1,0 +1,374 @@
+r"""The problem's compiled entry points: everything a driver kernel needs to know about the
+objective, found through the problem's record ``pb`` (:mod:`graddescent.problems.records`).
+
+The objective of a record is
+
+.. math:: F(\theta) = \frac{1}{n} \sum_i \omega_i\, l(r_i) + l_1 \|w\|_1 + \frac{l_2}{2}
+          \|w\|_2^2, \qquad r_i = b + x_i \cdot w - y_i, \qquad \theta = (b, w),
+
+with :math:`\omega_i = n\, s_i / \sum_k s_k` the sample weights scaled to mean 1 (1 when
+unweighted), so :math:`\frac{1}{n}\sum_i \omega_i l(r_i) = \frac{1}{\sum s}\sum_i s_i l(r_i)`.
+The per-row gradient of the smooth part is :math:`\omega_i l'(r_i) (1, x_i) + l_2 (0, w)`; the
+intercept's component is dropped when the intercept is not fitted. The L1 part enters only
+through :func:`prox`, after each step.
+
+Every entry point is picked at compile time from the record's class (and, for :func:`prox`,
+the rule's), so each driver specialization compiles only what its problem needs: for the
+unweighted least-squares record without a penalty, :func:`row_derivative` is
+:func:`graddescent.objective.residual`, :func:`full_gradient` is
+:func:`graddescent.objective.full_gradient`, :func:`with_l2` returns its first argument and
+:func:`prox` is empty, which is the code of the drivers before problems existed, bit for bit.
+Like every kernel they check nothing (the entry points of the package check).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import choose, kernel
+from ..objective import residual, residual_pair
+from ..rules.base import by_linearity, effective_steps, rate
+
+__all__ = ["loss_value", "loss_derivative", "weigh", "derivative", "row_derivative",
+           "row_derivative_change", "intercept", "set_row", "add_row", "step_row",
+           "with_l2", "with_l2_change", "add_l2", "add_l2_change", "penalty_value",
+           "full_gradient", "objective", "objective_strided", "prox", "shrink",
+           "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty"]
+
+
+# --- the loss, the weights, the intercept ------------------------------------------------------
+@kernel(inline=True)
+def _value_like(pb, r):
+    return 0.5 * (r * r)
+
+
+#: ``l(r)``, the loss of the record's class.
+loss_value = choose(lambda c: c.LOSS.value, _value_like, inline=True)
+
+
+@kernel(inline=True)
+def _derivative_like(pb, r):
+    return r
+
+
+#: ``l'(r)``, the derivative of the record's loss.
+loss_derivative = choose(lambda c: c.LOSS.derivative, _derivative_like, inline=True)
+
+
+@kernel(inline=True)
+def _unweighted(pb, i, v):
+    return v
+
+
+@kernel(inline=True)
+def _weighted(pb, i, v):
+    return pb.w[i] * v
+
+
+#: ``omega_i v``: ``v`` itself when unweighted.
+weigh = choose(lambda c: _weighted if c.WEIGHTED else _unweighted, _unweighted, inline=True)
+
+
+@kernel(inline=True)
+def derivative(pb, i, r):
+    """``omega_i l'(r)``: the coefficient of row ``i``'s gradient at residual ``r``."""
+    return weigh(pb, i, loss_derivative(pb, r))
+
+
+@kernel(inline=True)
+def row_derivative(pb, X, y, i, z):
+    """``omega_i l'(r_i(z))`` (least squares unweighted: the residual ``r_i(z)``)."""
+    return derivative(pb, i, residual(X, y, i, z))
+
+
+@kernel(inline=True)
+def row_derivative_change(pb, X, y, i, a, b):
+    """``omega_i (l'(r_i(a)) - l'(r_i(b)))`` in one pass over row ``i``."""
+    ra, rb = residual_pair(X, y, i, a, b)
+    return derivative(pb, i, ra) - derivative(pb, i, rb)
+
+
+@kernel(inline=True)
+def _keep(pb, v):
+    return v
+
+
+@kernel(inline=True)
+def _drop(pb, v):
+    return 0.0
+
+
+#: The intercept's component ``v`` of a gradient, or 0 when the intercept is not fitted.
+intercept = choose(lambda c: _keep if c.INTERCEPT else _drop, _keep, inline=True)
+
+
+# --- rows ----------------------------------------------------------------------------------------
+@kernel(inline=True)
+def set_row(pb, X, i, coef, g):
+    """``g = coef (1, X[i])`` (the intercept's component 0 when it is not fitted)."""
+    g[0] = intercept(pb, coef)
+    for j in range(X.shape[1]):
+        g[j + 1] = coef * X[i, j]
+
+
+@kernel(inline=True)
+def add_row(pb, X, i, coef, g):
+    """``g += coef (1, X[i])`` (as :func:`set_row`)."""
+    g[0] += intercept(pb, coef)
+    for j in range(X.shape[1]):
+        g[j + 1] += coef * X[i, j]
+
+
+@kernel(inline=True)
+def step_row(pb, X, i, coef, lr, theta):
+    """``theta -= lr (coef (1, X[i]) + l2 (0, w))``: a linear rule's single-row step without a
+    gradient buffer."""
+    theta[0] -= lr * intercept(pb, coef)
+    for j in range(X.shape[1]):
+        theta[j + 1] -= lr * with_l2(pb, coef * X[i, j], theta[j + 1])
+
+
+# --- the smooth (L2) part of the penalty ------------------------------------------------------
+@kernel(inline=True)
+def _first(pb, gj, zj):
+    return gj
+
+
+@kernel(inline=True)
+def _plus_l2(pb, gj, zj):
+    return gj + pb.l2 * zj
+
+
+#: ``gj + l2 zj`` for a coefficient's gradient ``gj`` at ``zj`` (``gj`` without an L2 part).
+with_l2 = choose(lambda c: _plus_l2 if c.L2 else _first, _first, inline=True)
+
+
+@kernel(inline=True)
+def _first3(pb, gj, aj, bj):
+    return gj
+
+
+@kernel(inline=True)
+def _plus_l2_change(pb, gj, aj, bj):
+    return gj + pb.l2 * (aj - bj)
+
+
+#: ``gj + l2 (aj - bj)``: a gradient difference's L2 part (``gj`` without one).
+with_l2_change = choose(lambda c: _plus_l2_change if c.L2 else _first3, _first3, inline=True)
+
+
+@kernel(inline=True)
+def _no_l2(pb, z, g):
+    return None
+
+
+@kernel(inline=True)
+def _add_l2(pb, z, g):
+    for j in range(1, g.shape[0]):
+        g[j] += pb.l2 * z[j]
+
+
+#: ``g += l2 (0, w)`` at ``z = (b, w)`` (nothing without an L2 part).
+add_l2 = choose(lambda c: _add_l2 if c.L2 else _no_l2, _no_l2, inline=True)
+
+
+@kernel(inline=True)
+def _no_l2_change(pb, a, b, g):
+    return None
+
+
+@kernel(inline=True)
+def _add_l2_change(pb, a, b, g):
+    for j in range(1, g.shape[0]):
+        g[j] += pb.l2 * (a[j] - b[j])
+
+
+#: ``g += l2 (0, a_w - b_w)`` (nothing without an L2 part).
+add_l2_change = choose(lambda c: _add_l2_change if c.L2 else _no_l2_change, _no_l2_change,
+                       inline=True)
+
+
+@kernel(inline=True)
+def penalty_value(pb, z):
+    """``l1 ||w||_1 + l2 / 2 ||w||_2^2`` at ``z = (b, w)``."""
+    s1 = 0.0
+    s2 = 0.0
+    for j in range(1, z.shape[0]):
+        s1 += abs(z[j])
+        s2 += z[j] * z[j]
+    return pb.l1 * s1 + 0.5 * pb.l2 * s2
+
+
+@kernel(inline=True)
+def _unpenalised(pb, z, g, f):
+    return f
+
+
+@kernel(inline=True)
+def _penalised(pb, z, g, f):
+    add_l2(pb, z, g)
+    return f + penalty_value(pb, z)
+
+
+#: Add the penalty's smooth gradient to ``g`` and its value to ``f``; return the new ``f``.
+add_penalty = choose(lambda c: _penalised if c.PENALISED else _unpenalised, _unpenalised,
+                     inline=True)
+
+
+@kernel(inline=True)
+def _value_only_unpenalised(pb, z, f):
+    return f
+
+
+@kernel(inline=True)
+def _value_only_penalised(pb, z, f):
+    return f + penalty_value(pb, z)
+
+
+_plus_penalty = choose(lambda c: _value_only_penalised if c.PENALISED
+                       else _value_only_unpenalised, _value_only_unpenalised, inline=True)
+
+
+# --- the full gradient and the objective ---------------------------------------------------------
+@kernel
+def _generic_gradient(pb, X, y, z, g):
+    """``(1/n) sum_i omega_i l'(r_i) (1, x_i)`` into ``g``; returns the mean weighted loss."""
+    n = X.shape[0]
+    for j in range(g.shape[0]):
+        g[j] = 0.0
+    total = 0.0
+    for i in range(n):
+        r = residual(X, y, i, z)
+        total += weigh(pb, i, loss_value(pb, r))
+        add_row(pb, X, i, derivative(pb, i, r), g)
+    for j in range(g.shape[0]):
+        g[j] /= n
+    return total / n
+
+
+@kernel
+def _generic_objective_strided(pb, X, y, z, stride):
+    """The mean weighted loss on rows ``0, stride, 2 stride, ...``."""
+    total = 0.0
+    count = 0
+    for i in range(0, X.shape[0], stride):
+        total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
+        count += 1
+    return total / count
+
+
+@kernel
+def _generic_objective(pb, X, y, z):
+    return _generic_objective_strided(pb, X, y, z, 1)
+
+
+_data_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
+                        _generic_gradient, inline=True)
+_data_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
+                         _generic_objective, inline=True)
+_data_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else _generic_objective_strided,
+                                 _generic_objective_strided, inline=True)
+
+
+@kernel
+def full_gradient(pb, X, y, z, g):
+    """Write the gradient of the smooth part of ``F`` at ``z`` into ``g`` in one pass over
+    ``X``; return ``F(z)`` (the L1 part included)."""
+    return add_penalty(pb, z, g, _data_gradient(pb, X, y, z, g))
+
+
+@kernel
+def objective(pb, X, y, z):
+    """``F(z)`` without allocating."""
+    return _plus_penalty(pb, z, _data_objective(pb, X, y, z))
+
+
+@kernel
+def objective_strided(pb, X, y, z, stride):
+    """``F`` with its mean loss taken on the rows ``0, stride, 2 stride, ...`` (a fixed
+    function of ``z`` costing ``n / stride`` rows)."""
+    return _plus_penalty(pb, z, _data_objective_strided(pb, X, y, z, stride))
+
+
+# --- the L1 part: a proximal step after each update ----------------------------------------------
+@kernel(inline=True)
+def _shrink_like(pb, v, tau):
+    return v
+
+
+#: The penalty's proximal operator at one coordinate (soft thresholding by ``tau``).
+shrink = choose(lambda c: c.PROX if c.PROX is not None else _shrink_like, _shrink_like,
+                inline=True)
+
+
+@kernel(inline=True)
+def _prox_linear(hp, pb, theta, state, t, buf):
+    """The plain rule's step is ``rate_t``: one threshold for every coefficient."""
+    tau = rate(hp, t) * pb.l1
+    for j in range(1, theta.shape[0]):
+        theta[j] = shrink(pb, theta[j], tau)
+
+
+@kernel(inline=True)
+def _prox_metric(hp, pb, theta, state, t, buf):
+    """The prox in the rule's diagonal metric: coefficient ``j`` thresholded by ``D_j l1``
+    with ``D`` the rule's effective steps after step ``t`` (written into ``buf``)."""
+    effective_steps(hp, state, t, buf)
+    for j in range(1, theta.shape[0]):
+        theta[j] = shrink(pb, theta[j], buf[j] * pb.l1)
+
+
+_prox_by_rule = by_linearity(_prox_linear, _prox_metric, inline=True)
+
+
+@kernel(inline=True)
+def _no_prox(pb, hp, theta, state, t, buf):
+    return None
+
+
+@kernel(inline=True)
+def _prox(pb, hp, theta, state, t, buf):
+    _prox_by_rule(hp, pb, theta, state, t, buf)
+
+
+#: After step ``t`` of rule ``hp``: ``w <- prox_{D l1 ||.||_1}(w)`` (nothing without an L1
+#: part); ``buf`` is scratch of length ``p``.
+prox = choose(lambda c: _prox if c.PROX is not None else _no_prox, _no_prox, inline=True)
+
+
+@kernel(inline=True)
+def _intercept_finite(pb, g):
+    return np.isfinite(g[0])
+
+
+@kernel(inline=True)
+def _all_finite(pb, g):
+    total = 0.0
+    for j in range(g.shape[0]):
+        total += g[j]
+    return np.isfinite(total)
+
+
+#: Whether a gradient ``g`` is finite, as far as the drivers check it: its intercept's
+#: component (every row adds to it), or every component when the intercept is not fitted.
+gradient_finite = choose(lambda c: _intercept_finite if c.INTERCEPT else _all_finite,
+                         _intercept_finite, inline=True)
+
+
+@kernel(inline=True)
+def step_corrected_row(pb, X, i, mu, coef, lr, theta, snap):
+    """``theta -= lr (mu + coef (1, X[i]) + l2 (0, w - snap_w))``: a linear rule's
+    variance-reduced step without a gradient buffer."""
+    theta[0] -= lr * (mu[0] + intercept(pb, coef))
+    for j in range(X.shape[1]):
+        theta[j + 1] -= lr * with_l2_change(pb, mu[j + 1] + coef * X[i, j], theta[j + 1],
+                                            snap[j + 1])
+
+
+@kernel(inline=True)
+def step_row_plus(pb, X, i, coef, base, scale, lr, theta):
+    """``theta -= lr (coef (1, X[i]) + scale * base + l2 (0, w))``: a linear rule's SAGA step
+    without a gradient buffer."""
+    theta[0] -= lr * (intercept(pb, coef) + scale * base[0])
+    for j in range(X.shape[1]):
+        theta[j + 1] -= lr * with_l2(pb, coef * X[i, j] + scale * base[j + 1], theta[j + 1])

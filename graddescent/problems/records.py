@@ -1,0 +1,65 @@
+"""The problem's compiled records: one NamedTuple class per (loss, penalty, weights, intercept).
+
+A driver kernel never names a loss or a penalty: it takes the problem's record ``pb`` (fields
+``eps`` (the loss's epsilon), ``l1`` and ``l2`` (the penalty's strengths) and ``w`` (the sample
+weights scaled to mean 1, empty when unweighted)) and calls the entry points of
+:mod:`graddescent.problems.engine`, which numba resolves at compile time from the record's class,
+as it resolves a rule's step from the rule's record (:mod:`graddescent.rules.base`). The class
+carries the loss and penalty specs and two flags, so each combination compiles only what it
+runs: the unweighted least-squares record without a penalty compiles to exactly the code of the
+drivers before problems existed.
+
+The classes are made here at import from the registry rows, each bound to a module-level name
+(numba's on-disk cache finds a record type by its module and name).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+import numpy as np
+
+from .registry import LOSSES, PENALTIES
+
+__all__ = ["record_class", "FIELDS"]
+
+FIELDS = (("eps", float), ("l1", float), ("l2", float), ("w", np.ndarray))
+
+_CLASSES: dict[tuple, type] = {}
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _make(loss, penalty, weighted: bool, intercept: bool) -> type:
+    name = (f"{_camel(loss.name)}{_camel(penalty.label)}{'Weighted' if weighted else ''}"
+            f"{'' if intercept else 'NoIntercept'}Record")
+    cls = NamedTuple(name, list(FIELDS))
+    cls.__module__ = __name__
+    cls.__doc__ = (f"The compiled record of the {loss.name} loss with penalty {penalty.name!r}"
+                   f"{', weighted' if weighted else ''}"
+                   f"{', no intercept' if not intercept else ''}: eps, l1, l2, w.")
+    cls.LOSS = loss
+    cls.PENALTY = penalty
+    cls.WEIGHTED = weighted
+    cls.INTERCEPT = intercept
+    # the hand-tuned kernels of the loss, where they apply (unweighted, intercept fitted)
+    cls.FAST = loss.fast if (loss.fast is not None and not weighted and intercept) else None
+    cls.L2 = penalty.smooth
+    cls.PROX = penalty.prox
+    cls.PENALISED = penalty.smooth or penalty.prox is not None
+    globals()[name] = cls
+    return cls
+
+
+for _loss, _penalty, _weighted, _intercept in itertools.product(
+        LOSSES.values(), PENALTIES.values(), (False, True), (True, False)):
+    _CLASSES[(_loss.name, _penalty.name, _weighted, _intercept)] = _make(
+        _loss, _penalty, _weighted, _intercept)
+
+
+def record_class(loss: str, penalty: str | None, weighted: bool, intercept: bool) -> type:
+    """The record class of a problem (see above)."""
+    return _CLASSES[(loss, penalty, bool(weighted), bool(intercept))]
