@@ -8,15 +8,15 @@ import math
 
 import numpy as np
 from sklearn.utils import assert_all_finite
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import objective as O
 from ._dask_fit import dask_data, is_dask
 from ._validation import check_magnitudes, check_vector, magnitude_limit
 from .drivers.distributed import DaskData
 
-__all__ = ["validated", "starting_point", "validation_split", "as_generator", "loss_scale",
-           "digest", "check_rows"]
+__all__ = ["validated", "starting_point", "validation_split", "validation_score",
+           "sample_weights", "as_generator", "loss_scale", "digest", "check_rows"]
 
 
 def check_rows(X: np.ndarray) -> float:
@@ -84,8 +84,9 @@ def starting_point(d: int, previous: np.ndarray | None, coef_init, intercept_ini
     return theta0
 
 
-def validation_split(X, y, fraction: float, rng: np.random.Generator):
-    """Hold out ``ceil(fraction * n)`` rows drawn from ``rng`` (early stopping)."""
+def validation_split(X, y, fraction: float, rng: np.random.Generator, sample_weight=None):
+    """Hold out ``ceil(fraction * n)`` rows drawn from ``rng`` (early stopping): ``(X, y,
+    sample_weight)`` of the training rows, then of the validation rows."""
     n = X.shape[0]
     n_val = math.ceil(fraction * n)
     if n - n_val < 1:
@@ -94,7 +95,44 @@ def validation_split(X, y, fraction: float, rng: np.random.Generator):
                          f"validation_fraction, or early_stopping=False.")
     val = np.zeros(n, dtype=bool)
     val[rng.permutation(n)[:n_val]] = True
-    return X[~val], y[~val], X[val], y[val]
+    if sample_weight is None:
+        return (X[~val], y[~val], None), (X[val], y[val], None)
+    if not sample_weight[val].sum() > 0:
+        raise ValueError("The sample weights of the validation set (early_stopping) are all "
+                         "zero: use another random_state or validation_fraction, or "
+                         "early_stopping=False.")
+    return (X[~val], y[~val], sample_weight[~val]), (X[val], y[val], sample_weight[val])
+
+
+def validation_score(X_val, y_val, sample_weight=None):
+    """The validation :math:`R^2` of ``theta`` (intercept first), as a function of it."""
+    if sample_weight is None:
+        scale = O.loss_scale(y_val)
+        return lambda theta: 1.0 - O.objective(X_val, y_val, theta) / scale
+    w = sample_weight / sample_weight.sum()
+    total = float(w @ (y_val - w @ y_val) ** 2)
+
+    def score(theta):
+        r = X_val @ theta[1:] + theta[0] - y_val
+        return 1.0 - float(w @ r**2) / total if total > 0 else 0.0
+
+    return score
+
+
+def sample_weights(sample_weight, X) -> np.ndarray | None:
+    """``sample_weight`` checked (one finite non-negative number per row, not all zero) as a new
+    float64 array, or None."""
+    if sample_weight is None:
+        return None
+    if is_dask(X):
+        raise ValueError("sample_weight is not available for Dask input (its rows stay on the "
+                         "workers); fit in memory, or weight by repeating rows.")
+    w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True,
+                             copy=True)
+    if not w.sum() > 0:
+        raise ValueError("sample_weight must not be all zero: the weighted objective would be "
+                         "empty.")
+    return w
 
 
 def as_generator(random_state) -> np.random.Generator:
@@ -106,12 +144,15 @@ def as_generator(random_state) -> np.random.Generator:
     return np.random.default_rng(random_state)
 
 
-def loss_scale(y) -> float:
-    """``Var(y) / 2``, the objective of the best constant prediction: the unit of ``tol``
-    (:func:`graddescent.objective.loss_scale`; for Dask input, from its statistics)."""
+def loss_scale(y, problem=None, sample_weight=None) -> float:
+    """The objective of the best constant prediction, the unit of ``tol``: ``Var(y) / 2`` for
+    least squares (:func:`graddescent.objective.loss_scale`; for Dask input, from its
+    statistics), else the problem's (:meth:`graddescent.problems.Problem.loss_scale`)."""
     if isinstance(y, DaskData):
         return y.loss_scale()
-    return O.loss_scale(y)
+    if problem is None:
+        return O.loss_scale(y)
+    return problem.loss_scale(y, sample_weight)
 
 
 def digest(X: np.ndarray, y: np.ndarray) -> bytes:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import objective as O
 from ._schedule import Patience
 from .drivers import Optimizer
 
@@ -36,7 +35,7 @@ class FitOutcome:
 
 def run_until_stopped(opt: Optimizer, run_epochs: Callable[[int], tuple[np.ndarray, np.ndarray]],
                       stopper: Patience, max_iter: int, scale: float, *,
-                      validation: tuple[np.ndarray, np.ndarray] | None = None,
+                      validation: Callable[[np.ndarray], float] | None = None,
                       give_up: bool = False,
                       report: Callable[[int, str, bool], None] | None = None) -> FitOutcome:
     """Run ``opt`` until ``stopper`` says it converged or ``max_iter`` epochs ran.
@@ -52,10 +51,11 @@ def run_until_stopped(opt: Optimizer, run_epochs: Callable[[int], tuple[np.ndarr
         ``validation``, the validation set's) divided by ``scale``.
     max_iter : int
     scale : float
-        ``Var(y) / 2`` of the watched rows: the objective of the best constant prediction.
-    validation : (X_val, y_val) or None
-        Watch the validation objective (``early_stopping``); its :math:`R^2` per epoch is
-        returned in ``validation_scores``.
+        The objective of the best constant prediction on the training rows (``Var(y) / 2``
+        for least squares): the unit of the watched training objective.
+    validation : callable or None
+        ``validation(theta)``, the validation :math:`R^2` (``early_stopping``): watched as
+        ``1 - R^2`` instead of the training objective, and returned in ``validation_scores``.
     give_up : bool
         Stop (not converged, with a reason) as soon as the stage in progress needs more epochs
         than are left (only meaningful when ``max_iter`` is the estimator's own budget).
@@ -75,15 +75,15 @@ def run_until_stopped(opt: Optimizer, run_epochs: Callable[[int], tuple[np.ndarr
         steps_per_epoch = max((opt.t - t_before) / k, 1.0)
         for e in range(k):
             epoch += 1
-            watched, extra = float(objectives[e]), ""
+            watched, extra = float(objectives[e]) / scale, ""
             if validation is not None:
-                watched = O.objective(validation[0], validation[1], snapshots[e])
-                scores.append(1.0 - watched / scale)
+                scores.append(validation(snapshots[e]))
+                watched = 1.0 - scores[-1]
                 extra = f", validation R^2 {scores[-1]:.12g}"
             if report is not None:
                 report(epoch, extra, e == k - 1)
             # the rule acts only at a block's end
-            converged = stopper.observe(watched / scale, opt, final=e == k - 1)
+            converged = stopper.observe(watched, opt, final=e == k - 1)
         needed = stopper.epochs_needed(opt, steps_per_epoch)
         if give_up and needed > max_iter - epoch:
             return FitOutcome(

@@ -22,6 +22,7 @@ from ._registry import METHODS
 from ._schedule import Patience, StepDecay
 from .drivers import Driver, FullBatch, MiniBatch, Optimizer
 from .drivers.distributed import DaskData, DaskFullBatch
+from .problems import Problem
 from .rules import UpdateRule
 
 __all__ = ["FitSettings", "TOL_DEFAULT", "PRECISE", "MAX_ITER", "MAX_ITER_EXACT",
@@ -50,13 +51,33 @@ RHO_PRECISE = 0.999
 PRECISE = ("precise", "auto")
 
 
-def auto_learning_rate(rule: UpdateRule, driver: Driver, X, y, l_max: float | None = None
-                       ) -> float:
-    """The measured default step of ``rule`` run by ``driver`` on ``(X, y)``."""
-    return rule.auto_learning_rate(lambda: driver.smoothness(X, l_max),
+def auto_learning_rate(rule: UpdateRule, driver: Driver, X, y, l_max: float | None = None,
+                       problem: Problem | None = None, sample_weight=None) -> float:
+    """The measured default step of ``rule`` run by ``driver`` on ``(X, y)`` (the smoothness
+    constant of ``problem`` with ``sample_weight``, when it is not plain least squares)."""
+    def smoothness() -> float:
+        if problem is None or (problem.is_least_squares and sample_weight is None):
+            return driver.smoothness(X, l_max)
+        if not problem.is_smooth:
+            raise ValueError(f"learning_rate='auto' sets the step from the smoothness constant "
+                             f"of the loss, and the {problem.loss} loss has none (no Lipschitz "
+                             f"derivative): pass a number as learning_rate.")
+        return driver.smoothness(X, l_max, problem=problem, sample_weight=sample_weight)
+
+    return rule.auto_learning_rate(smoothness,
                                    lambda: float(np.sqrt(y.y_mean_square if isinstance(
                                        y, DaskData) else O.mean_square(y))),
                                    driver.is_noisy(X.shape[0]))
+
+
+def optimal_t0(problem: Problem) -> int:
+    """The first step's counter of SGDRegressor's ``"optimal"`` schedule, ``eta_t = 1 / (alpha
+    (t0 + t - 1))``: Bottou's heuristic as scikit-learn computes it, ``t0 = 1 / (eta0 alpha)``
+    with ``eta0 = typw / max(1, l'(-typw; y=1))`` and ``typw = 1 / sqrt(sqrt(alpha))``. For the
+    regression losses the derivative at a prediction below the target is not positive, so
+    ``eta0 = typw``. Rounded to a whole step count (the engine's counter is an integer)."""
+    typw = math.sqrt(1.0 / math.sqrt(problem.alpha))
+    return max(1, round(1.0 / (typw * problem.alpha)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,14 +113,32 @@ class FitSettings:
                 driver = dataclasses.replace(driver, scheme="cyclic")
         return dask_driver(self.method, driver) if dask else driver
 
-    def rule(self, driver: Driver, X, y, l_max: float | None) -> UpdateRule:
-        """The update rule with its settings; ``learning_rate="auto"`` resolved on ``(X, y)``."""
+    def problem(self) -> Problem:
+        """What is minimised: ``loss``, ``penalty`` and ``fit_intercept``."""
+        return Problem(self.loss, epsilon=self.epsilon, penalty=self.penalty, alpha=self.alpha,
+                       l1_ratio=self.l1_ratio, fit_intercept=self.fit_intercept)
+
+    def rule(self, driver: Driver, X, y, l_max: float | None, problem: Problem | None = None,
+             sample_weight=None) -> UpdateRule:
+        """The update rule with its settings; ``learning_rate="auto"`` resolved on ``(X, y)``;
+        under the ``"optimal"`` schedule, rate ``1 / alpha`` with ``power_t`` 1 (the estimator
+        starts the step counter at :func:`optimal_t0`)."""
         hyper = {name: self.params[name] for name in _rule_options.rule_options()}
         if self.precise and hyper.get("rho", 0.0) is None:
             hyper["rho"] = RHO_PRECISE
         rule = METHODS[self.method].make_rule(**hyper)
-        lr = (auto_learning_rate(rule, driver, X, y, l_max) if self.learning_rate == "auto"
-              else float(self.learning_rate))
+        if self.schedule == "optimal":
+            if not type(rule.hyperparameters()).LINEAR:
+                plain = ", ".join(m.name for m in METHODS.values() if m.rule == "plain")
+                raise ValueError(f"schedule='optimal' sets the plain rule's step 1 / (alpha (t0 "
+                                 f"+ t)); the update rule {rule.name!r} of method "
+                                 f"{self.method!r} keeps its own step. Use it with {plain}.")
+            if problem is None or not problem.alpha > 0:
+                raise ValueError("schedule='optimal' needs alpha > 0 (its step is 1 / (alpha "
+                                 "(t0 + t))).")
+            return rule.at_rate(1.0 / problem.alpha, 1.0)
+        lr = (auto_learning_rate(rule, driver, X, y, l_max, problem, sample_weight)
+              if self.learning_rate == "auto" else float(self.learning_rate))
         power_t = float(self.power_t) if self.schedule_of(rule, driver, X.shape[0]) == \
             "invscaling" else 0.0
         # Hyperparameters that follow the rate (Rprop's step bounds; torch's are absolute: 1e-6

@@ -34,10 +34,12 @@ from ._fit_settings import (
     PRECISE,
     TOL_DEFAULT,
     FitSettings,
+    optimal_t0,
 )
 from ._registry import METHODS
 from .drivers import DivergenceError, Optimizer, SAGState
 from .drivers.distributed import DaskData, DaskFullBatch
+from .problems import LOSSES, PENALTIES
 
 __all__ = ["GDRegressor"]
 
@@ -46,11 +48,18 @@ _MAX_ITER, _MAX_ITER_EXACT, _MAX_ITER_NOISY = MAX_ITER, MAX_ITER_EXACT, MAX_ITER
 
 
 class GDRegressor(RegressorMixin, BaseEstimator):
-    r"""Linear least squares fitted by any gradient-descent method of graddescent.
+    r"""Linear regression fitted by any gradient-descent method of graddescent.
 
-    Minimises :math:`f(b, w) = \frac{1}{2n}\sum_i (b + x_i \cdot w - y_i)^2` with one of the
-    package's methods: an update rule (how a gradient becomes a step) run by a driver (which
-    gradient estimate is formed, and when); see :data:`graddescent.METHODS`. The arithmetic is
+    Minimises, as scikit-learn's SGDRegressor (the same names, meanings and scaling),
+
+    .. math:: F(b, w) = \frac{1}{\sum_i s_i} \sum_i s_i\, l(b + x_i \cdot w - y_i)
+              + \alpha \left(\rho \|w\|_1 + \frac{1 - \rho}{2} \|w\|_2^2\right)
+
+    (:class:`graddescent.problems.Problem`: ``l`` the loss, ``s_i`` the sample weights,
+    :math:`\rho` = ``l1_ratio``, the intercept never penalised); by default plain least squares,
+    :math:`\frac{1}{2n}\sum_i (b + x_i \cdot w - y_i)^2`. Any of the package's methods: an
+    update rule (how a gradient becomes a step) run by a driver (which gradient estimate is
+    formed, and when); see :data:`graddescent.METHODS`. The arithmetic is
     the engine of :mod:`graddescent.drivers`, shared with the R-style functions (``GD`` ...
     ``SARAHPlus``); this class adds scikit-learn's estimator contract, epochs, stopping rules and
     learning-rate schedules.
@@ -59,14 +68,35 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     ----------
     method : str, default="gd"
         <<methods>>
+    loss : {"squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive"}, \
+default="squared_error"
+        The loss of the residuals, as SGDRegressor's. The variance-reduced methods and
+        ``learning_rate="auto"`` need a loss with a Lipschitz derivative (not
+        ``"epsilon_insensitive"``): a ValueError names the methods that work.
+    epsilon : float, default=0.1
+        The threshold of the Huber and epsilon-insensitive losses.
+    penalty : {"l2", "l1", "elasticnet"} or None, default=None
+        None (plain least squares: every earlier result stands), or SGDRegressor's penalties;
+        the L1 part is a proximal step after each update (per coordinate, by the rule's
+        effective step for the adaptive rules). Rprop has no proximal form: a ValueError.
+    alpha : float, default=0.0001
+        The penalty's strength (SGDRegressor's, Lasso's and ElasticNet's ``alpha``; Ridge's is
+        ``n * alpha``); also the ``"optimal"`` schedule's. Not R's ``alpha`` (the learning
+        rate).
+    l1_ratio : float, default=0.15
+        The elastic net's mixing: 0 is L2, 1 is L1.
+    fit_intercept : bool, default=True
+        False fits through the origin (``intercept_`` is 0).
     learning_rate : float or "auto", default="auto"
         The step size (R: ``alpha``; Rprop: the initial step of every coordinate). ``"auto"``
         picks a measured default from the data at the start of a fit (``docs/estimator.md``)
         and reports it in ``learning_rate_``: ``1 / L`` (the smoothness constant of the
         driver's gradient) for the rules whose step is proportional to the gradient, a
         multiple of ``RMS(y)`` for the normalised ones.
-    schedule : {"constant", "invscaling", "adaptive"} or None, default=None
+    schedule : {"constant", "invscaling", "adaptive", "optimal"} or None, default=None
         ``"constant"``; ``"invscaling"``: step ``t`` uses ``learning_rate / t ** power_t``;
+        ``"optimal"`` (the plain rule only, ``alpha > 0``): SGDRegressor's ``1 / (alpha (t0 +
+        t - 1))`` with its ``t0`` heuristic (``learning_rate`` is then not used);
         ``"adaptive"``: step decay in stages, as scikit-learn's: once the watched score has
         not improved by ``tol`` for ``n_iter_no_change`` epochs, the rate is divided by 5
         (and, for the normalised rules, ``1 - rho`` / ``1 - beta2`` and ``beta1`` too:
@@ -237,7 +267,13 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         "method": [StrOptions(set(METHODS))],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"),
                           StrOptions({"auto"})],
-        "schedule": [StrOptions({"constant", "invscaling", "adaptive"}), None],
+        "loss": [StrOptions(set(LOSSES))],
+        "epsilon": [Interval(numbers.Real, 0, None, closed="left")],
+        "penalty": [StrOptions({p for p in PENALTIES if p is not None}), None],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "schedule": [StrOptions({"constant", "invscaling", "adaptive", "optimal"}), None],
         "power_t": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "tol": [Interval(numbers.Real, 0, None, closed="left"), StrOptions(set(PRECISE)),
@@ -259,7 +295,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, method: str = "gd", *, learning_rate: float | str = "auto",
+    def __init__(self, method: str = "gd", *, loss: str = "squared_error", epsilon: float = 0.1,
+                 penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float = 0.15,
+                 fit_intercept: bool = True, learning_rate: float | str = "auto",
                  schedule: str | None = None, power_t: float = 0.25, max_iter: int | None = None,
                  tol: float | str | None = TOL_DEFAULT, n_iter_no_change: int | None = None,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
@@ -272,6 +310,12 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                  random_state: int | np.random.RandomState | np.random.Generator | None = None,
                  warm_start: bool = False, verbose: int = 0) -> None:
         self.method = method
+        self.loss = loss
+        self.epsilon = epsilon
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
         self.learning_rate = learning_rate
         self.schedule = schedule
         self.power_t = power_t
@@ -300,7 +344,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
 
     # --- public API ----------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, coef_init=None, intercept_init=None) -> GDRegressor:
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None) -> GDRegressor:
         """Fit the linear model, for up to ``max_iter`` epochs.
 
         Parameters
@@ -319,6 +363,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             Starting coefficients (default: zeros, or the previous fit with ``warm_start``).
         intercept_init : float, default=None
             Starting intercept (default: zero, or the previous fit with ``warm_start``).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows (non-negative, not all zero): the objective's weighted mean;
+            integer weights fit as repeated rows do. Requested through metadata routing with
+            ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
@@ -349,21 +398,23 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                              f"{self.coef_.shape[0]} features as input (warm_start=True "
                              f"continues from the previous fit; set warm_start=False to fit "
                              f"data with other features).")
+        sw = I.sample_weights(sample_weight, X)
         settings = FitSettings(self.get_params(deep=False))
         rng = I.as_generator(self.random_state)
         validation = None
         if self.early_stopping:
-            X, y, *validation = I.validation_split(X, y, self.validation_fraction, rng)
+            (X, y, sw), held = I.validation_split(X, y, self.validation_fraction, rng, sw)
+            validation = I.validation_score(*held)
             self._l_max = None  # of the training rows, computed when needed
         previous = np.r_[self.intercept_, self.coef_] if self.warm_start and hasattr(
             self, "coef_") else None
         self._start(settings, X, y, I.starting_point(X.shape[1], previous, coef_init,
-                                                      intercept_init), rng)
+                                                      intercept_init), rng, sw)
         opt = self._optimizer
         max_iter = settings.epochs(opt.driver, X.shape[0])
         outcome = run_until_stopped(
-            opt, lambda k: self._epochs(X, y, k), settings.stopper(X, opt), max_iter,
-            I.loss_scale(y if validation is None else validation[1]), validation=validation,
+            opt, lambda k: self._epochs(X, y, k, sw), settings.stopper(X, opt), max_iter,
+            I.loss_scale(y, opt.problem, sw), validation=validation,
             give_up=self.max_iter is None and settings.precise, report=self._report)
         self.validation_scores_ = outcome.validation_scores
         self.n_iter_ = outcome.epochs
@@ -380,7 +431,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y) -> GDRegressor:
+    def partial_fit(self, X, y, sample_weight=None) -> GDRegressor:
         """Run one epoch on ``(X, y)``, continuing from the state of the previous calls.
 
         The first call (on an unfitted estimator) starts from zeros; later calls keep the
@@ -409,6 +460,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             Training data.
         y : array-like of shape (n_samples,)
             Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows (as in :meth:`fit`).
 
         Returns
         -------
@@ -417,20 +470,22 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         first = not hasattr(self, "_optimizer")
         X, y, self._l_max = I.validated(self, X, y, reset=first)
+        sw = I.sample_weights(sample_weight, X)
         n = X.shape[0]
         settings = FitSettings(self.get_params(deep=False))
         if first:
             self._start(settings, X, y, np.zeros(X.shape[1] + 1),
-                        I.as_generator(self.random_state))
+                        I.as_generator(self.random_state), sw)
         elif n != self._n_rows or isinstance(self._optimizer.driver, DaskFullBatch):
             # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
             driver = settings.driver(n)
             driver.check(n, opt.rule)
+            opt.problem.check_method(opt.rule, driver, METHODS)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             opt.n_samples = self._n_rows = n
         self._check_same_rows(X, y, first)
-        self._epochs(X, y, 1)
+        self._epochs(X, y, 1, sw)
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()
@@ -458,24 +513,29 @@ class GDRegressor(RegressorMixin, BaseEstimator):
 
     # --- the engine ----------------------------------------------------------------------------
     def _start(self, settings: FitSettings, X, y, theta0: np.ndarray,
-               rng: np.random.Generator) -> None:
+               rng: np.random.Generator, sample_weight=None) -> None:
         """A fresh optimizer for ``(X, y)`` from ``theta0``."""
         driver = settings.driver(X.shape[0], dask=isinstance(X, DaskData))
-        rule = settings.rule(driver, X, y, self._l_max)
-        self._optimizer = Optimizer(rule, driver, theta0, X.shape[0])
+        problem = settings.problem()
+        problem.check_method(METHODS[self.method].make_rule(), driver, METHODS)
+        rule = settings.rule(driver, X, y, self._l_max, problem, sample_weight)
+        self._optimizer = Optimizer(rule, driver, theta0, X.shape[0], problem=problem)
+        # "optimal": the step counter starts at t0 so that step t has rate 1 / (alpha (t0 + t))
+        self._t_offset = optimal_t0(problem) - 1 if self.schedule == "optimal" else 0
+        self._optimizer.t = self._t_offset
         self._n_rows = X.shape[0]
         self._rng = rng
         self._rows_digest = None  # see _check_same_rows
         self.loss_curve_ = []
         self.validation_scores_ = None
 
-    def _epochs(self, X, y, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _epochs(self, X, y, k: int, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
         """Run ``k`` epochs, appending the objective after each to ``loss_curve_``; return the
         coefficients after each, shape ``(k, p)``, and those objectives. The engine raises
         DivergenceError by its criterion; the message says what to do."""
         opt = self._optimizer
         try:
-            snapshots = opt.run_epochs(X, y, k, self._rng)
+            snapshots = opt.run_epochs(X, y, k, self._rng, sample_weight)
         except DivergenceError as exc:
             raise DivergenceError(
                 f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "
@@ -509,7 +569,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         opt = self._optimizer
         self.intercept_ = float(opt.theta[0])
         self.coef_ = opt.theta[1:].copy()
-        self.t_ = int(opt.t)
+        self.t_ = int(opt.t) - getattr(self, "_t_offset", 0)
         self.learning_rate_ = float(opt.rule.learning_rate)
 
     def _report(self, epoch: int, extra: str = "", last: bool = True) -> None:
