@@ -16,7 +16,8 @@ from ._validation import check_magnitudes, check_vector, magnitude_limit
 from .drivers.distributed import DaskData
 
 __all__ = ["validated", "starting_point", "validation_split", "validation_score",
-           "sample_weights", "as_generator", "loss_scale", "digest", "check_rows"]
+           "sample_weights", "as_generator", "loss_scale", "digest", "check_rows",
+           "check_same_rows"]
 
 
 def check_rows(X: np.ndarray) -> float:
@@ -30,12 +31,31 @@ def check_rows(X: np.ndarray) -> float:
     return 1.0 + float(top)
 
 
-def validated(est, X, y, reset: bool = True, early_stopping: bool = False):
+def validated(est, X, y, reset: bool = True, early_stopping: bool = False,
+              n_features: int | None = None):
     """``(X, y, L_max)`` validated in one pass over ``X`` (``est`` records the features): NaN
     and infinity refused, ``y`` float64 (float16, long double and numeric strings converted),
     writable copies of read-only inputs (memmaps), magnitudes whose squares fit in float64 (a
     ValueError names the feature). Dask input is validated where it lives (one distributed
-    pass; ``X`` and ``y`` are then the same :class:`DaskData`)."""
+    pass; ``X`` and ``y`` are then the same :class:`DaskData`). ``n_features``: the number a
+    warm start continues from (on a mismatch ``est`` keeps its previous feature attributes)."""
+    keys = ("n_features_in_", "feature_names_in_")
+    fitted = {k: getattr(est, k) for k in keys if hasattr(est, k)}
+    X, y, l_max = _validated(est, X, y, reset, early_stopping)
+    if n_features is not None and X.shape[1] != n_features:
+        for k in keys:
+            if k in fitted:
+                setattr(est, k, fitted[k])
+            elif hasattr(est, k):
+                delattr(est, k)
+        raise ValueError(f"X has {X.shape[1]} features, but GDRegressor is expecting "
+                         f"{n_features} features as input (warm_start=True continues from the "
+                         f"previous fit; set warm_start=False to fit data with other "
+                         f"features).")
+    return X, y, l_max
+
+
+def _validated(est, X, y, reset: bool, early_stopping: bool):
     if is_dask(X):
         data = dask_data(X, y, early_stopping)
         est.n_features_in_ = data.shape[1]
@@ -161,3 +181,26 @@ def digest(X: np.ndarray, y: np.ndarray) -> bytes:
     h.update(memoryview(X).cast("B"))
     h.update(memoryview(np.ascontiguousarray(y)).cast("B"))
     return h.digest()
+
+
+def check_same_rows(opt, X: np.ndarray, y: np.ndarray, method: str, seen: bytes | None
+                    ) -> bytes | None:
+    """partial_fit: for the methods that remember rows (SAG, SAGA) or need the full gradient
+    (Rprop), notice a chunk with other rows than the previous call's (``seen``, a digest of
+    them; None on the first call): the gradient table restarts, Rprop refuses. Returns this
+    call's digest (None for the other methods)."""
+    # a driver state with a per-row table (SAG's, SAGA's) calls it ``memory``
+    remembers = getattr(opt.driver_state, "memory", None) is not None
+    if not (remembers or opt.rule.full_batch_only):
+        return None
+    now = digest(X, y)
+    if seen is None or seen == now:
+        return now
+    if opt.rule.full_batch_only:
+        raise ValueError(
+            f"GDRegressor(method={method!r}) cannot run on a stream of chunks: the update rule "
+            f"{opt.rule.name!r} is a sign method that needs the full gradient, and partial_fit "
+            f"was given other rows than before. Fit it on all the data (fit, or a Dask array), "
+            f"or stream with a method that takes sampled gradients (gd, sgd, mbgd, adam, ...).")
+    opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
+    return now

@@ -37,7 +37,7 @@ from ._fit_settings import (
     optimal_t0,
 )
 from ._registry import METHODS
-from .drivers import DivergenceError, Optimizer, SAGState
+from .drivers import DivergenceError, Optimizer
 from .drivers.distributed import DaskData, DaskFullBatch
 from .problems import LOSSES, PENALTIES
 
@@ -363,7 +363,6 @@ default="squared_error"
             Starting coefficients (default: zeros, or the previous fit with ``warm_start``).
         intercept_init : float, default=None
             Starting intercept (default: zero, or the previous fit with ``warm_start``).
-
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows (non-negative, not all zero): the objective's weighted mean;
             integer weights fit as repeated rows do. Requested through metadata routing with
@@ -377,27 +376,14 @@ default="squared_error"
         Raises
         ------
         ValueError
-            On invalid input (the message names the feature or argument), for Rprop on batches
-            smaller than the data, for SVRG with option 2 and a single inner step (it would
-            never move), and when the fit diverges by the engine's criterion
-            (:class:`~graddescent.drivers.DivergenceMonitor`: the coefficients overflow, or the
-            objective ends a million-fold above ``max(its start, Var(y) / 2)`` or grows at 50
-            consecutive evaluations while above it; :class:`~graddescent.DivergenceError`, a
-            ValueError, which says to scale the data or lower the learning rate).
+            On invalid input (the message names the feature or argument), for a method that
+            cannot run the problem (the message names those that can), and when the fit
+            diverges by the engine's criterion (:class:`~graddescent.DivergenceError`, which
+            says to scale the data or lower the learning rate).
         """
-        fitted = {k: getattr(self, k) for k in ("n_features_in_", "feature_names_in_")
-                  if hasattr(self, k)}
-        X, y, self._l_max = I.validated(self, X, y, early_stopping=self.early_stopping)
-        if self.warm_start and hasattr(self, "coef_") and X.shape[1] != self.coef_.shape[0]:
-            for k in ("n_features_in_", "feature_names_in_"):  # still the previous fit's
-                if k in fitted:
-                    setattr(self, k, fitted[k])
-                elif hasattr(self, k):
-                    delattr(self, k)
-            raise ValueError(f"X has {X.shape[1]} features, but GDRegressor is expecting "
-                             f"{self.coef_.shape[0]} features as input (warm_start=True "
-                             f"continues from the previous fit; set warm_start=False to fit "
-                             f"data with other features).")
+        warm = self.warm_start and hasattr(self, "coef_")
+        X, y, self._l_max = I.validated(self, X, y, early_stopping=self.early_stopping,
+                                        n_features=self.coef_.shape[0] if warm else None)
         sw = I.sample_weights(sample_weight, X)
         settings = FitSettings(self.get_params(deep=False))
         rng = I.as_generator(self.random_state)
@@ -406,8 +392,7 @@ default="squared_error"
             (X, y, sw), held = I.validation_split(X, y, self.validation_fraction, rng, sw)
             validation = I.validation_score(*held)
             self._l_max = None  # of the training rows, computed when needed
-        previous = np.r_[self.intercept_, self.coef_] if self.warm_start and hasattr(
-            self, "coef_") else None
+        previous = np.r_[self.intercept_, self.coef_] if warm else None
         self._start(settings, X, y, I.starting_point(X.shape[1], previous, coef_init,
                                                       intercept_init), rng, sw)
         opt = self._optimizer
@@ -448,10 +433,10 @@ default="squared_error"
         ``shuffle=False``, when a stream of chunks is one pass over their concatenation in that
         order); the full-batch methods take one step along the chunk's gradient (a stream of
         chunks is mini-batch descent with the chunks as batches); the variance-reduced methods
-        run one outer loop on the chunk (the snapshot gradient is the chunk's). SAG keeps its
-        gradient table (one residual per row, by position) while it is called on the same
-        rows; a chunk with other rows starts a fresh table (the rule's state and the step
-        counter carry on). Rprop, a sign method that needs the full gradient, runs only on the
+        run one outer loop on the chunk (the snapshot gradient is the chunk's). SAG and SAGA
+        keep their gradient table (one loss derivative per row, by position) while called on
+        the same rows; a chunk with other rows starts a fresh table (the rule's state and the
+        step counter carry on). Rprop, a sign method that needs the full gradient, runs only on the
         same rows each time: a chunk with other rows raises a ValueError.
 
         Parameters
@@ -484,7 +469,8 @@ default="squared_error"
             opt.problem.check_method(opt.rule, driver, METHODS)
             opt.driver, opt.driver_state = driver, driver.init_state(n, opt.theta.shape[0])
             opt.n_samples = self._n_rows = n
-        self._check_same_rows(X, y, first)
+        self._rows_digest = I.check_same_rows(self._optimizer, X, y, self.method,
+                                              None if first else self._rows_digest)
         self._epochs(X, y, 1, sw)
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
@@ -525,7 +511,7 @@ default="squared_error"
         self._optimizer.t = self._t_offset
         self._n_rows = X.shape[0]
         self._rng = rng
-        self._rows_digest = None  # see _check_same_rows
+        self._rows_digest = None  # see _estimator_input.check_same_rows
         self.loss_curve_ = []
         self.validation_scores_ = None
 
@@ -544,26 +530,6 @@ default="squared_error"
                 f"rate.", exc.reason) from exc
         self.loss_curve_.extend(opt.objectives.tolist())
         return snapshots, opt.objectives
-
-    def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
-        """partial_fit: for the methods that remember rows (SAG) or need the full gradient
-        (Rprop), notice a chunk with other rows than the previous call's (a digest of the
-        data): SAG's table restarts, Rprop refuses."""
-        opt = self._optimizer
-        if not (isinstance(opt.driver_state, SAGState) or opt.rule.full_batch_only):
-            return
-        digest, seen = I.digest(X, y), getattr(self, "_rows_digest", None)
-        self._rows_digest = digest
-        if first or seen is None or seen == digest:
-            return
-        if opt.rule.full_batch_only:
-            raise ValueError(
-                f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
-                f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
-                f"and partial_fit was given other rows than before. Fit it on all the data "
-                f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
-                f"(gd, sgd, mbgd, adam, ...).")
-        opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
 
     def _publish(self) -> None:
         opt = self._optimizer

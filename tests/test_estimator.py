@@ -459,7 +459,8 @@ def test_rprop_needs_the_full_batch():
 def test_invalid_parameters_are_rejected():
     X, y, _ = well_conditioned(n=20, d=2)
     for params in ({"method": "GD"}, {"learning_rate": 0.0}, {"batch_size": "half"},
-                   {"schedule": "optimal"}, {"option": 3}, {"tol": -1.0}):
+                   {"schedule": "fastest"}, {"option": 3}, {"tol": -1.0}, {"loss": "hinge"},
+                   {"penalty": "l3"}, {"alpha": -1.0}, {"l1_ratio": 1.5}, {"rho": 1.0}):
         with pytest.raises(ValueError, match="parameter"):
             GDRegressor(**params).fit(X, y)
     with pytest.raises(ValueError, match="coef_init"):
@@ -700,3 +701,14 @@ def test_methods_that_cannot_run_a_problem_say_which_can():
         GDRegressor(method="adam", penalty="l2", schedule="optimal").fit(X, y)
     with pytest.raises(ValueError, match="alpha > 0"):
         GDRegressor(method="sgd", alpha=0.0, schedule="optimal").fit(X, y)
+
+
+def test_early_stopping_with_sample_weight_watches_the_weighted_validation_r2():
+    from sklearn.metrics import r2_score
+    X, y, _ = well_conditioned(n=200, d=3, noise=1.0)
+    sw = np.random.default_rng(1).uniform(0.1, 2.0, size=200)
+    est = GDRegressor(method="gd", early_stopping=True, max_iter=7, tol=None,
+                      random_state=0).fit(X, y, sample_weight=sw)
+    held = np.random.default_rng(0).permutation(200)[:20]  # the split drawn from random_state
+    want = r2_score(y[held], est.predict(X[held]), sample_weight=sw[held])
+    assert est.validation_scores_[-1] == pytest.approx(want, rel=1e-12)
