@@ -30,11 +30,53 @@ from graddescent.drivers import sag as SG
 from graddescent.drivers import sarah as SR
 from graddescent.drivers import snapshot as SN
 from graddescent.drivers.base import DEFAULT_RECORD as PB
+from graddescent.problems import Problem
 
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
 
-# --- reference: least squares --------------------------------------------------------------------
+# --- reference: the problem (least squares by default) --------------------------------------------
+class RefProblem:
+    """The objective of a :class:`~graddescent.problems.Problem`, from its definition: the
+    loss's NumPy derivative, the weights scaled to mean 1, the L2 part in every gradient, the
+    intercept's component dropped when it is not fitted, soft thresholding in the rule's
+    diagonal metric after each step."""
+
+    def __init__(self, problem=None, sample_weight=None, n=None):
+        self.problem = Problem() if problem is None else problem
+        w = None if sample_weight is None else self.problem.weights(sample_weight, n)
+        self.omega = w
+        self.l1, self.l2 = self.problem.strengths
+
+    def data_grad_i(self, X, y, i, theta):
+        p = self.problem
+        r = theta[0] + X[i] @ theta[1:] - y[i]
+        d = p.loss_spec.reference_derivative(np.array(r), p.epsilon)
+        if self.omega is not None:
+            d = d * self.omega[i]
+        g = d * np.concatenate(([1.0], X[i]))
+        if not p.fit_intercept:
+            g[0] = 0.0
+        return g
+
+    def l2_part(self, theta):
+        return np.concatenate(([0.0], self.l2 * theta[1:]))
+
+    def grad_i(self, X, y, i, theta):
+        return self.data_grad_i(X, y, i, theta) + self.l2_part(theta)
+
+    def grad_full(self, X, y, theta):
+        return np.mean([self.data_grad_i(X, y, i, theta) for i in range(X.shape[0])],
+                       axis=0) + self.l2_part(theta)
+
+    def prox(self, theta, rule):
+        if self.l1 == 0:
+            return theta
+        D = rule.r.spec.reference_effective(rule.r, rule.s, rule.t, theta.shape[0])
+        spec = self.problem.penalty_spec
+        return np.concatenate(([theta[0]], spec.reference_prox(theta[1:], D[1:] * self.l1)))
+
+
 def grad_i(X, y, i, theta):
     """grad f_i = r_i * (1, x_i) with r_i = b + x_i . w - y_i."""
     r = theta[0] + X[i] @ theta[1:] - y[i]
@@ -56,8 +98,9 @@ class RefRule:
     """One update rule, whole-vector operations, state in named vectors: the rule spec's
     ``reference_step`` (ALGORITHMS.md section 2), independent of the compiled step."""
 
-    def __init__(self, rule: rules.UpdateRule, p: int) -> None:
+    def __init__(self, rule: rules.UpdateRule, p: int, prob: RefProblem | None = None) -> None:
         self.r = rule
+        self.prob = RefProblem() if prob is None else prob
         spec = rule.spec
         self.s = (spec.reference_initial(rule, p) if spec.reference_initial is not None
                   else {name: np.zeros(p) for name in spec.state})
@@ -71,31 +114,35 @@ class RefRule:
 
     def step(self, theta, g):
         self.t += 1
-        return self.r.spec.reference_step(self.r, theta, g, self.s, self.t)
+        theta = self.r.spec.reference_step(self.r, theta, g, self.s, self.t)
+        return self.prob.prox(theta, self)
 
 
 # --- reference: drivers (ALGORITHMS.md section 3) ------------------------------------------------
 def ref_full_batch(X, y, theta, rule, n_steps):
     for _ in range(n_steps):
-        theta = rule.step(theta, grad_full(X, y, rule.point(theta)))
+        theta = rule.step(theta, rule.prob.grad_full(X, y, rule.point(theta)))
     return theta
 
 
 def ref_batches(X, y, theta, rule, batches):
     for rows in batches:
-        theta = rule.step(theta, grad_batch(X, y, rows, rule.point(theta)))
+        point = rule.point(theta)
+        theta = rule.step(theta, np.mean([rule.prob.grad_i(X, y, i, point) for i in rows],
+                                         axis=0))
     return theta
 
 
 def ref_sag(X, y, theta, rule, rows, table, divide_by_n):
     """table: dict with the per-row gradient memory (n, p), their sum and the rows seen."""
     for i in rows:
-        gi = grad_i(X, y, i, rule.point(theta))
+        point = rule.point(theta)
+        gi = rule.prob.data_grad_i(X, y, i, point)  # the table keeps the loss's gradients
         table["sum"] = table["sum"] + gi - table["grads"][i]
         table["grads"][i] = gi
         table["seen"].add(int(i))
         m = X.shape[0] if divide_by_n else len(table["seen"])
-        theta = rule.step(theta, table["sum"] / m)
+        theta = rule.step(theta, table["sum"] / m + rule.prob.l2_part(point))
     return theta
 
 
@@ -103,10 +150,11 @@ def ref_snapshot(X, y, theta, rule, loops):
     """SVRG / S2GD: loops = [(rows, pick)], pick = index of the output iterate or -1 (last)."""
     for rows, pick in loops:
         snap = theta.copy()
-        mu = grad_full(X, y, snap)
+        mu = rule.prob.grad_full(X, y, snap)
         iterates = [theta]
         for i in rows:
-            g = grad_i(X, y, i, rule.point(theta)) - grad_i(X, y, i, snap) + mu
+            g = (rule.prob.grad_i(X, y, i, rule.point(theta))
+                 - rule.prob.grad_i(X, y, i, snap) + mu)
             theta = rule.step(theta, g)
             iterates.append(theta)
         theta = iterates[pick] if pick >= 0 else iterates[-1]
@@ -116,7 +164,7 @@ def ref_snapshot(X, y, theta, rule, loops):
 def ref_sarah(X, y, theta, rule, loops, m, gamma):
     """SARAH (gamma = 0, pick the output) and SARAH+ (gamma > 0, last iterate)."""
     for rows, pick in loops:
-        v = grad_full(X, y, theta)
+        v = rule.prob.grad_full(X, y, theta)
         v0_sq = v @ v
         iterates = [theta]
         theta = rule.step(theta, v)
@@ -125,11 +173,26 @@ def ref_sarah(X, y, theta, rule, loops, m, gamma):
             if gamma > 0 and not v @ v > gamma * v0_sq:
                 break
             i = rows[t - 1]
-            v = grad_i(X, y, i, rule.point(theta)) - grad_i(X, y, i, iterates[-2]) + v
+            v = (rule.prob.grad_i(X, y, i, rule.point(theta))
+                 - rule.prob.grad_i(X, y, i, iterates[-2]) + v)
             theta = rule.step(theta, v)
             iterates.append(theta)
         if gamma <= 0:
             theta = iterates[pick]
+    return theta
+
+
+def ref_saga(X, y, theta, rule, rows, table):
+    """SAGA (Defazio et al. 2014): table = dict with the per-row gradient memory (n, p) of the
+    loss (zeros at first) and its sum; the step on the old table's mean."""
+    n = X.shape[0]
+    for i in rows:
+        point = rule.point(theta)
+        gi = rule.prob.data_grad_i(X, y, i, point)
+        g = gi - table["grads"][i] + table["sum"] / n + rule.prob.l2_part(point)
+        theta = rule.step(theta, g)
+        table["sum"] = table["sum"] + gi - table["grads"][i]
+        table["grads"][i] = gi
     return theta
 
 
@@ -157,11 +220,12 @@ DRIVER_CASES = {
     "s2gd": D.S2GD(inner_iter=6, nu=0.5),
     "sarah": D.SARAH(inner_iter=5),
     "sarah_plus": D.SARAHPlus(inner_iter=12, gamma_s=0.125),
+    "saga": D.SAGA(),
 }
 
 KERNEL_OF = {"full_batch": "full_batch", "mini_batch": "sampled", "sag": "sag",
              "svrg": "snapshot_vr", "s2gd": "snapshot_vr", "sarah": "sarah",
-             "sarah_plus": "sarah"}
+             "sarah_plus": "sarah", "saga": "saga"}
 
 
 def _problem(n=13, d=3, seed=0, dtype=np.float64):
@@ -205,6 +269,8 @@ def _replay(driver, X, y, theta, ref, call):
         return ref_batches(X, y, theta, ref, batches)
     if isinstance(driver, D.SAG):
         return ref_sag(X, y, theta, ref, call[2], ref.sag_table, driver.divide == "n")
+    if isinstance(driver, D.SAGA):
+        return ref_saga(X, y, theta, ref, call[2], ref.sag_table)
     if isinstance(driver, D.SARAH):
         idx, m, picks = call[2], call[3], call[4]
         loops = [(idx[s * (m - 1):(s + 1) * (m - 1)], picks[s]) for s in range(len(picks))]
@@ -223,29 +289,96 @@ def _pairs():
             yield pytest.param(dname, rname, id=f"{dname}-{rname}")
 
 
-@pytest.mark.parametrize("dname,rname", list(_pairs()))
-def test_kernel_matches_reference(monkeypatch, dname, rname):
-    driver, rule = DRIVER_CASES[dname], RULE_CASES[rname]
+def _check_against_reference(monkeypatch, dname, rule, label, problem=None, weighted=False):
+    """Run ``rule`` under driver ``dname`` (two ``run`` calls) and replay the reference on the
+    recorded indices: the same iterates, step counts and rule states."""
+    driver = DRIVER_CASES[dname]
     X, y, theta0 = _problem()
     n, p = X.shape[0], X.shape[1] + 1
+    sample_weight = np.random.default_rng(7).integers(0, 4, n).astype(float) if weighted \
+        else None
     spy = Spy(monkeypatch, driver, KERNEL_OF[driver.name])
-    opt = D.Optimizer(rule, driver, theta0, n)
+    opt = D.Optimizer(rule, driver, theta0, n, problem)
+    theta0 = opt.theta.copy()  # without the intercept, theta0[0] is set to 0
     rng = np.random.default_rng(42)
     units = 3 if driver.units_per_epoch(n) == 1 else int(1.5 * driver.units_per_epoch(n))
-    ref = RefRule(rule, p)
+    ref = RefRule(rule, p, RefProblem(problem, sample_weight, n))
     ref.sag_table = {"grads": np.zeros((n, p)), "sum": np.zeros(p), "seen": set()}
     theta_ref = theta0.copy()
     for chunk in (units, units + 1):  # two calls: the state must carry over
         n_calls = len(spy.calls)
-        theta = opt.run(X, y, chunk, rng).copy()
+        theta = opt.run(X, y, chunk, rng, sample_weight).copy()
         for call in spy.calls[n_calls:]:
             theta_ref = _replay(driver, X, y, theta_ref, ref, call)
-        np.testing.assert_allclose(theta, theta_ref, **TOL, err_msg=f"{dname} x {rname}")
+        np.testing.assert_allclose(theta, theta_ref, **TOL, err_msg=label)
         assert opt.t == ref.t
         for key, row in rule.state_dict(opt.rule_state).items():
             np.testing.assert_allclose(row, ref.s[key], **TOL, err_msg=key)
     assert np.all(np.isfinite(theta))
     assert np.max(np.abs(theta - theta0)) > 1e-3  # it moved
+    return theta
+
+
+@pytest.mark.parametrize("dname,rname", list(_pairs()))
+def test_kernel_matches_reference(monkeypatch, dname, rname):
+    _check_against_reference(monkeypatch, dname, RULE_CASES[rname], f"{dname} x {rname}")
+
+
+#: Problems the drivers are checked on against the reference, with and without weights.
+PROBLEM_CASES = {
+    "huber_elasticnet_no_intercept": (Problem("huber", epsilon=0.3, penalty="elasticnet",
+                                              alpha=0.05, l1_ratio=0.6, fit_intercept=False),
+                                      True),
+    "ridge_weighted": (Problem(penalty="l2", alpha=0.1), True),
+    "sq_eps_lasso": (Problem("squared_epsilon_insensitive", epsilon=0.1, penalty="l1",
+                             alpha=0.02), False),
+    "eps_insensitive_lasso": (Problem("epsilon_insensitive", epsilon=0.1, penalty="l1",
+                                      alpha=0.02), False),
+}
+
+
+def _problem_pairs():
+    for dname, driver in DRIVER_CASES.items():
+        for pname, (problem, _) in PROBLEM_CASES.items():
+            for rname in ("plain", "adam", "nesterov"):
+                rule = RULE_CASES[rname]
+                if problem.method_problem(rule, driver) is not None:
+                    continue
+                if rname == "nesterov" and pname != "huber_elasticnet_no_intercept":
+                    continue
+                yield pytest.param(dname, pname, rname, id=f"{dname}-{pname}-{rname}")
+
+
+@pytest.mark.parametrize("dname,pname,rname", list(_problem_pairs()))
+def test_kernel_matches_reference_with_problem(monkeypatch, dname, pname, rname):
+    """Every driver on penalised, weighted, robust and intercept-free problems: the compiled
+    loss derivative, weights, L2 term and L1 prox (in the rule's diagonal metric) against the
+    NumPy reference of the same objective, on the same indices."""
+    problem, weighted = PROBLEM_CASES[pname]
+    theta = _check_against_reference(monkeypatch, dname, RULE_CASES[rname],
+                                      f"{dname} x {pname} x {rname}", problem, weighted)
+    if not problem.fit_intercept:
+        assert theta[0] == 0.0
+
+
+def test_methods_refused_by_a_problem_are_the_expected_ones():
+    """Non-smooth losses: refused by SAG, SAGA, SVRG, S2GD, SARAH, SARAH+; an L1 part: by SAG
+    and SARAH+ (no sound proximal form) and by Rprop (no effective steps)."""
+    rough = Problem("epsilon_insensitive")
+    lasso = Problem(penalty="l1", alpha=0.1)
+    plain = RULE_CASES["plain"]
+    refused = {d for d, drv in DRIVER_CASES.items() if rough.method_problem(plain, drv)}
+    assert refused == {"sag", "sag_divide_n", "svrg_option1", "svrg_option2", "s2gd", "sarah",
+                       "sarah_plus", "saga"}
+    refused = {d for d, drv in DRIVER_CASES.items() if lasso.method_problem(plain, drv)}
+    assert refused == {"sag", "sag_divide_n", "sarah_plus"}
+    assert lasso.method_problem(rules.rprop(0.1), D.FullBatch()) is not None
+    with pytest.raises(ValueError, match="saga"):
+        D.Optimizer(plain, D.SAG(), np.zeros(3), 10, lasso)
+    with pytest.raises(ValueError, match="Lipschitz"):
+        D.Optimizer(plain, D.SAGA(), np.zeros(3), 10, rough)
+    with pytest.raises(ValueError, match="rprop"):
+        D.Optimizer(rules.rprop(0.1), D.FullBatch(), np.zeros(3), 10, lasso)
 
 
 def _kernel_call(name, X, y, theta, rule, idx):

@@ -352,6 +352,9 @@ class Driver:
     needs_smooth_loss = False
     #: The driver has a sound proximal form for an L1 part of the penalty.
     proximal = True
+    #: The driver's kernels keep averaged iterates (``average`` of the Optimizer): their
+    #: ``run`` and ``run_epochs`` take an averaging record ``av``.
+    averages = False
 
     def units_per_epoch(self, n: int) -> float:
         """Units (the driver's iterations) per pass over ``n`` rows."""
@@ -410,7 +413,7 @@ class Driver:
         raise NotImplementedError
 
     def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
-                   pb=None):
+                   pb=None, **av):
         """Run ``len(snapshots)`` epochs in place, ``theta`` copied into ``snapshots[e]`` after
         epoch ``e``; return the new step count.
 
@@ -419,6 +422,6 @@ class Driver:
         """
         units = math.ceil(self.units_per_epoch(X.shape[0]))
         for e in range(snapshots.shape[0]):
-            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb)
+            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb, **av)
             snapshots[e] = theta
         return t

@@ -236,15 +236,19 @@ class DaskFullBatch(Driver):
     """
 
     name = "dask_full_batch"
+    #: its statistics are those of least squares (no loss, penalty or weights yet)
+    least_squares_only = True
 
     def is_full_batch(self, n: int) -> bool:
         return True
 
-    def smoothness(self, X: DaskData, l_max: float | None = None) -> float:
+    def smoothness(self, X: DaskData, l_max: float | None = None, problem=None,
+                   sample_weight=None) -> float:
         H = X.hessian()
         return O.power_iteration(lambda v, w: np.dot(H, v, out=w), H.shape[0])
 
-    def run(self, X: DaskData, y, theta, rule, rule_state, t, driver_state, rng, n_units):
+    def run(self, X: DaskData, y, theta, rule, rule_state, t, driver_state, rng, n_units,
+            pb=None):
         p = theta.shape[0]
         ahead = type(rule.hyperparameters()).LOOKAHEAD
         for _ in range(n_units):

@@ -10,15 +10,17 @@ from .. import objective as O
 from .._jit import DIVERGED, OK, kernel
 from ..problems.engine import full_gradient, prox
 from ..rules.base import look_ahead, looks_ahead, step
+from .averaging import NO_AVERAGE, accumulate
 from .base import Driver, buffers, raise_if_diverged, record_of
 
 __all__ = ["FullBatch"]
 
 
 @kernel
-def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z, pb):
+def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z, pb, av):
     """``n_steps`` full-batch steps of problem ``pb`` (the proximal step of its L1 part after
-    each). ``losses[k]`` receives F at the point of step k's gradient."""
+    each; ``av``: :mod:`graddescent.drivers.averaging`). ``losses[k]`` receives F at the
+    point of step k's gradient."""
     for k in range(n_steps):
         if looks_ahead(hp):
             look_ahead(hp, theta, state, z)
@@ -31,6 +33,7 @@ def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z, pb):
         t += 1
         step(hp, theta, g, state, t)
         prox(pb, hp, theta, state, t, g)
+        accumulate(av, theta, t)
     return t, OK
 
 
@@ -43,6 +46,7 @@ class FullBatch(Driver):
     """
 
     name = "full_batch"
+    averages = True
 
     def is_full_batch(self, n: int) -> bool:
         return True
@@ -57,11 +61,12 @@ class FullBatch(Driver):
         """One full gradient (``n`` rows, one epoch) per step."""
         return int(steps) * int(n)
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None,
+            av=NO_AVERAGE):
         losses = np.empty(n_units)
         g, z = buffers(theta.shape[0])
         t_end, status = full_batch(X, y, theta, rule_state, t, rule.hyperparameters(), n_units,
-                                   losses, g, z, record_of(pb))
+                                   losses, g, z, record_of(pb), av)
         # for the Optimizer's divergence criterion: the objectives computed, the last one
         # non-finite when the kernel stopped
         driver_state.objectives = losses if status == OK else losses[:t_end - t + 1]

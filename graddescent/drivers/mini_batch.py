@@ -27,6 +27,7 @@ from ..problems.engine import (
     step_row,
 )
 from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
+from .averaging import NO_AVERAGE, accumulate
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
 
@@ -51,7 +52,7 @@ def plan_of(batch_size: int) -> OneRow | Batches:
 
 
 @kernel
-def _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z):
+def _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     """Single-row steps of a linear rule ``theta -= rate_t * (d_i (1, X[i]) + l2 (0, w))``
     (``d_i`` the row's loss derivative), without a gradient buffer (the same arithmetic as the
     rule's step on that ``g``), each followed by the prox of the L1 part."""
@@ -65,11 +66,12 @@ def _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z):
         t += 1
         step_row(pb, X, i, d, rate(hp, t), theta)
         prox(pb, hp, theta, state, t, g)
+        accumulate(av, theta, t)
     return t, OK
 
 
 @kernel
-def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z):
+def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     """Single-row steps of any rule: ``g = d_i (1, X[i]) + l2 (0, w)`` at the rule's gradient
     point, then the rule's step and the prox of the L1 part (the numbers of the batch loop
     below for one-row batches)."""
@@ -85,6 +87,7 @@ def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z):
         t += 1
         step(hp, theta, g, state, t)
         prox(pb, hp, theta, state, t, g)
+        accumulate(av, theta, t)
     return t, OK
 
 
@@ -93,13 +96,15 @@ _single = by_linearity(_single_linear, _single_rule)
 
 
 @kernel
-def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb):
+def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb,
+             av):
     """``n_steps`` single-row steps (no batch can cross an epoch boundary)."""
-    return _single(hp, pb, X, y, idx, n_steps, theta, state, t, g, z)
+    return _single(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
 @kernel
-def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb):
+def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb,
+             av):
     """``n_steps`` steps on batches of ``plan.size`` rows."""
     p = theta.shape[0]
     ahead = prefetch_distance(X)
@@ -128,6 +133,7 @@ def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
         t += 1
         step(hp, theta, g, state, t)
         prox(pb, hp, theta, state, t, g)
+        accumulate(av, theta, t)
         start = stop
     return t, OK
 
@@ -137,7 +143,8 @@ _steps = choose(lambda kind: _one_row if kind is OneRow else _batches, _batches)
 
 
 @kernel
-def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp, g, z, pb):
+def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp, g, z, pb,
+            av):
     """Mini-batch / single-sample steps over the rows ``idx`` (concatenated epoch orders).
 
     Batches are consecutive runs of ``plan.size`` entries of ``idx`` (:func:`plan_of`) that
@@ -149,10 +156,11 @@ def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp,
     SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
     :func:`_single_rule`. The plan's type and the rule pick the loop at compile time, so each
     specialization compiles only the loop it runs. ``pb`` is the problem's compiled record
-    (:mod:`graddescent.problems.engine`).
+    (:mod:`graddescent.problems.engine`), ``av`` the averaging record
+    (:mod:`graddescent.drivers.averaging`).
     """
     return _steps(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
-                  pb)
+                  pb, av)
 
 
 #: Row orders :func:`sampled_epochs` draws itself (the schemes of :class:`IndexStream`).
@@ -179,7 +187,7 @@ def _next_order(order, scheme, drawn, fnptr, bitgen):
 
 @kernel
 def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, state, t, hp,
-                   g, z, snapshots, fnptr, bitgen, pb):
+                   g, z, snapshots, fnptr, bitgen, pb, av):
     """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
 
     Each epoch's row order is drawn here, into the one buffer ``order`` (``n`` entries, reused
@@ -192,7 +200,7 @@ def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, sta
     for e in range(snapshots.shape[0]):
         _next_order(order, scheme, drawn + e, fnptr, bitgen)
         t, status = sampled(X, y, order, n, n, plan, steps_per_epoch, theta, state, t, hp,
-                            g, z, pb)
+                            g, z, pb, av)
         if status != OK:
             return t, status
         for j in range(theta.shape[0]):
@@ -252,6 +260,7 @@ class MiniBatch(Driver):
     scheme: str = "shuffle"
 
     name = "mini_batch"
+    averages = True
 
     def resolve_batch_size(self, n: int) -> int:
         if self.batch_size is not None:
@@ -300,26 +309,27 @@ class MiniBatch(Driver):
     def init_state(self, n: int, p: int) -> StreamState:
         return StreamState(IndexStream(n, self.scheme))
 
-    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
+    def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None,
+            av=NO_AVERAGE):
         n = X.shape[0]
         bs = self.resolve_batch_size(n)
         idx, first_len = driver_state.stream.take_batches(rng, n_units, bs)
         g, z = buffers(theta.shape[0])
         t, status = sampled(X, y, idx, first_len, n, plan_of(bs), n_units, theta, rule_state,
-                            t, rule.hyperparameters(), g, z, record_of(pb))
+                            t, rule.hyperparameters(), g, z, record_of(pb), av)
         raise_if_diverged(status, t, rule)
         return t
 
     def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
-                   pb=None):
+                   pb=None, av=NO_AVERAGE):
         stream = driver_state.stream
         n = X.shape[0]
         if stream.pos < stream.block.shape[0]:  # an epoch already begun: one at a time
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
-                                      snapshots, pb)
+                                      snapshots, pb, av=av)
         if stream.scheme not in _DRAWN or not isinstance(rng, np.random.Generator):
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
-                                      snapshots, pb)
+                                      snapshots, pb, av=av)
         bs = self.resolve_batch_size(n)
         units = -(-n // bs)
         order = stream.block  # the last epoch's order, reused in place
@@ -333,7 +343,7 @@ class MiniBatch(Driver):
             t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks,
                                        plan_of(bs), units, theta, rule_state, t,
                                        rule.hyperparameters(), g, z, snapshots, fnptr, bitgen,
-                                       record_of(pb))
+                                       record_of(pb), av)
         stream.block, stream.pos = order, n
         stream.blocks += snapshots.shape[0]
         raise_if_diverged(status, t, rule)

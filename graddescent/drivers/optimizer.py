@@ -16,6 +16,7 @@ from .._validation import (
 )
 from ..problems import Problem
 from ..rules import UpdateRule
+from .averaging import Average
 from .base import DIVERGENCE_MESSAGE, DivergenceError, DivergenceMonitor, Driver, DriverState
 
 __all__ = ["Optimizer", "optimize"]
@@ -50,6 +51,10 @@ class Optimizer:
         What is minimised (:class:`graddescent.problems.Problem`; None: least squares). A
         method that cannot minimise it (:meth:`~graddescent.problems.Problem.check_method`)
         raises a ValueError here. Without the intercept, ``theta[0]`` is set to 0 and stays 0.
+    average : bool or int
+        Keep the running mean of the iterates (averaged SGD, as ``SGDRegressor(average=...)``):
+        True averages every iterate, an int ``k >= 1`` those after updates ``k, k + 1, ...``;
+        False (or 0) none. The mini-batch and full-batch drivers only (others raise).
 
     Attributes
     ----------
@@ -66,10 +71,14 @@ class Optimizer:
     monitor : DivergenceMonitor or None
         The divergence criterion of the current data set (None before the first run); its
         ``peak`` and ``longest_rise`` tell how close the fit came to it.
+    theta_average : ndarray of shape (p,) or None
+        With ``average``: the mean of the iterates after updates ``start, start + 1, ...``
+        (``theta0`` until update ``start``); None without.
     """
 
     def __init__(self, rule: UpdateRule, driver: Driver, theta0: np.ndarray,
-                 n_samples: int, problem: Problem | None = None) -> None:
+                 n_samples: int, problem: Problem | None = None,
+                 average: bool | int = False) -> None:
         self.rule = rule
         self.driver = driver
         self.problem = Problem() if problem is None else problem
@@ -94,6 +103,12 @@ class Optimizer:
         self.monitor: DivergenceMonitor | None = None
         self._data_key: tuple | None = None
         self._record = None  # the problem's compiled record on the current data
+        start = _average_start(average)
+        if start and not getattr(driver, "averages", False):
+            raise ValueError(f"average is for the mini-batch and full-batch drivers (averaged "
+                             f"SGD), not {driver.describe(self.n_samples)}.")
+        self.theta_average = self.theta.copy() if start else None
+        self._av = {"av": Average(start, self.theta_average)} if start else {}
 
     def _watch(self, X, y, theta: np.ndarray) -> float:
         """The watched objective (:func:`graddescent.objective.watched`, or the problem's
@@ -161,7 +176,7 @@ class Optimizer:
                 try:
                     self.t = self.driver.run(X, y, self.theta, self.rule, self.rule_state,
                                              self.t, self.driver_state, rng, int(n_units),
-                                             self._record)
+                                             self._record, **self._av)
                 finally:  # the objectives recorded up to an overflow may tell more
                     recorded = getattr(self.driver_state, "objectives", None)
                     if recorded is not None:
@@ -197,7 +212,7 @@ class Optimizer:
             try:
                 self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
                                                 self.t, self.driver_state, rng, snapshots,
-                                                self._record)
+                                                self._record, **self._av)
                 self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
                 self._check_finite()
                 self.objectives = np.array([self._watch(X, y, theta) for theta in snapshots])
@@ -211,11 +226,13 @@ class Optimizer:
 
 def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,
              theta0: np.ndarray, n_units: int, rng: np.random.Generator, *,
-             problem: Problem | None = None, sample_weight: np.ndarray | None = None
-             ) -> np.ndarray:
-    """Run ``rule`` under ``driver`` for ``n_units`` units from ``theta0``; return theta.
+             problem: Problem | None = None, sample_weight: np.ndarray | None = None,
+             average: bool | int = False) -> np.ndarray:
+    """Run ``rule`` under ``driver`` for ``n_units`` units from ``theta0``; return theta (the
+    averaged iterate with ``average``).
 
-    ``problem`` (None: least squares) and ``sample_weight`` as in :class:`Optimizer`.
+    ``problem`` (None: least squares), ``sample_weight`` and ``average`` as in
+    :class:`Optimizer`.
 
     ``X`` is an array of shape (n, d) and ``y`` of shape (n,) (converted to float64 when they
     are not); ``theta0`` has length ``d + 1``, intercept first. Mismatched shapes raise a
@@ -235,5 +252,13 @@ def optimize(X: np.ndarray, y: np.ndarray, rule: UpdateRule, driver: Driver,
     n_units = check_int("n_units", n_units, low=0)
     theta0 = check_vector("theta0", theta0)
     X, y = engine_arrays(X, y, theta0.shape[0])
-    return Optimizer(rule, driver, theta0, X.shape[0], problem).run(X, y, n_units, rng,
-                                                                    sample_weight)
+    opt = Optimizer(rule, driver, theta0, X.shape[0], problem, average)
+    theta = opt.run(X, y, n_units, rng, sample_weight)
+    return theta if opt.theta_average is None else opt.theta_average
+
+
+def _average_start(average) -> int:
+    """The first averaged update of ``average`` (0: no averaging)."""
+    if isinstance(average, (bool, np.bool_)):
+        return 1 if average else 0
+    return check_int("average", average, low=0)

@@ -139,8 +139,10 @@ class Problem:
     # --- values ------------------------------------------------------------------------------
     def objective(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray,
                   sample_weight: Any = None) -> float:
-        """``F(theta)`` (intercept first) on ``(X, y)``."""
+        """``F(theta)`` (intercept first; ignored without the intercept) on ``(X, y)``."""
         X, y, theta = _arrays(X, y, theta)
+        if not self.fit_intercept:
+            theta[0] = 0.0  # a copy
         return float(engine.objective(self.record(sample_weight, X.shape[0]), X, y, theta))
 
     def watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray, record=None) -> float:
@@ -221,9 +223,11 @@ class Problem:
 
         The driver declares ``needs_smooth_loss`` (its theory needs a Lipschitz gradient: SAG,
         SAGA, SVRG, S2GD, SARAH, SARAH+) and ``proximal`` (it has a sound proximal form for an
-        L1 part); a rule without effective steps (Rprop, whose step does not scale with the
-        gradient) has no proximal form.
+        L1 part), or ``least_squares_only``; a rule without effective steps (Rprop, whose step
+        does not scale with the gradient) has no proximal form.
         """
+        if getattr(driver, "least_squares_only", False) and not self.is_least_squares:
+            return f"the {driver.name} driver runs plain least squares only"
         if not self.is_smooth and getattr(driver, "needs_smooth_loss", False):
             return (f"the {self.loss} loss has no Lipschitz derivative, which the "
                     f"{driver.name} driver needs")
@@ -239,15 +243,22 @@ class Problem:
     def check_method(self, rule, driver, methods: Any = None) -> None:
         """Raise ValueError when ``rule`` under ``driver`` cannot minimise this problem (see
         :meth:`method_problem`), naming those of ``methods`` (a mapping name -> object with
-        ``make_rule()`` and ``make_driver()``, e.g. :data:`graddescent.METHODS`) that can."""
+        ``make_rule()`` and ``make_driver()``, e.g. :data:`graddescent.METHODS`) that can; without
+        ``methods``, naming the drivers that can (with ``rule``, or with the plain rule when
+        the rule is at fault)."""
         reason = self.method_problem(rule, driver)
         if reason is None:
             return
-        hint = ""
         if methods is not None:
             able = [name for name, m in methods.items()
                     if self.method_problem(m.make_rule(), m.make_driver()) is None]
             hint = f" Methods that handle it: {', '.join(able)}."
+        else:
+            able = [cls.name for cls in _driver_classes(type(driver))
+                    if self.method_problem(rule, cls) is None]
+            hint = (f" Drivers that handle it with this rule: {', '.join(able)}." if able else
+                    " No driver handles it with this rule; use another rule (e.g. the plain "
+                    "rule).")
         raise ValueError(f"This method cannot minimise {self!r}: {reason}.{hint}")
 
     # --- the reference optimum -------------------------------------------------------------------
@@ -406,6 +417,19 @@ class Problem:
         theta = np.zeros(p)
         theta[p - k:] = beta
         return theta
+
+
+def _driver_classes(cls: type) -> list[type]:
+    """Every concrete driver class: the subclasses (recursively) of ``cls``'s root driver
+    class that have a name of their own."""
+    root = next(c for c in reversed(cls.__mro__) if hasattr(c, "needs_smooth_loss"))
+    found, todo = [], [root]
+    while todo:
+        c = todo.pop(0)
+        todo.extend(c.__subclasses__())
+        if c is not root and "name" in vars(c) and c.name not in [f.name for f in found]:
+            found.append(c)
+    return found
 
 
 def _arrays(X, y, theta):
