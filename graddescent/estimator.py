@@ -87,6 +87,10 @@ default="squared_error"
         The elastic net's mixing: 0 is L2, 1 is L1.
     fit_intercept : bool, default=True
         False fits through the origin (``intercept_`` is 0).
+    average : bool or int, default=False
+        Averaged iterates, as SGDRegressor's: True makes ``coef_`` and ``intercept_`` the mean
+        of every iterate, an int ``k`` the mean of those after ``k`` updates (the mini-batch,
+        single-row and full-batch methods; the stopping rules watch the iterates themselves).
     learning_rate : float or "auto", default="auto"
         The step size (R: ``alpha``; Rprop: the initial step of every coordinate). ``"auto"``
         picks a measured default from the data at the start of a fit (``docs/estimator.md``)
@@ -273,6 +277,7 @@ default="squared_error"
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
+        "average": ["boolean", Interval(numbers.Integral, 0, None, closed="left")],
         "schedule": [StrOptions({"constant", "invscaling", "adaptive", "optimal"}), None],
         "power_t": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
@@ -297,7 +302,8 @@ default="squared_error"
 
     def __init__(self, method: str = "gd", *, loss: str = "squared_error", epsilon: float = 0.1,
                  penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float = 0.15,
-                 fit_intercept: bool = True, learning_rate: float | str = "auto",
+                 fit_intercept: bool = True, average: bool | int = False,
+                 learning_rate: float | str = "auto",
                  schedule: str | None = None, power_t: float = 0.25, max_iter: int | None = None,
                  tol: float | str | None = TOL_DEFAULT, n_iter_no_change: int | None = None,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
@@ -316,6 +322,7 @@ default="squared_error"
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.average = average
         self.learning_rate = learning_rate
         self.schedule = schedule
         self.power_t = power_t
@@ -505,9 +512,12 @@ default="squared_error"
         problem = settings.problem()
         problem.check_method(METHODS[self.method].make_rule(), driver, METHODS)
         rule = settings.rule(driver, X, y, self._l_max, problem, sample_weight)
-        self._optimizer = Optimizer(rule, driver, theta0, X.shape[0], problem=problem)
         # "optimal": the step counter starts at t0 so that step t has rate 1 / (alpha (t0 + t))
         self._t_offset = optimal_t0(problem) - 1 if self.schedule == "optimal" else 0
+        # averaging from this fit's update number (True: the first), the counter's offset added
+        average = int(self.average) + self._t_offset if self.average else False
+        self._optimizer = Optimizer(rule, driver, theta0, X.shape[0], problem=problem,
+                                    average=average)
         self._optimizer.t = self._t_offset
         self._n_rows = X.shape[0]
         self._rng = rng
@@ -533,8 +543,9 @@ default="squared_error"
 
     def _publish(self) -> None:
         opt = self._optimizer
-        self.intercept_ = float(opt.theta[0])
-        self.coef_ = opt.theta[1:].copy()
+        theta = opt.theta if opt.theta_average is None else opt.theta_average
+        self.intercept_ = float(theta[0])
+        self.coef_ = theta[1:].copy()
         self.t_ = int(opt.t) - getattr(self, "_t_offset", 0)
         self.learning_rate_ = float(opt.rule.learning_rate)
 

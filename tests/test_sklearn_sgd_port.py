@@ -5,11 +5,9 @@ The specification of what a scikit-learn user expects: the tests of
 SAG, rewritten for GDRegressor's names (``method="sgd"`` for SGDRegressor, ``"sagd"`` for SAG;
 ``learning_rate`` for ``eta0``, ``schedule`` for ``learning_rate``).
 
-Not ported: the tests of ``average`` (test_sgd_averaged_computed_correctly,
-test_sgd_averaged_partial_fit, test_plain_has_no_average_attr: GDRegressor has no averaging
-yet, the engine does not offer it), the tests of SGDRegressor's internals
-(test_loss_function_epsilon, test_validation_mask_correctly_subsets, the loss classes'
-tests), the classifiers', and sparse input (the next issue's).
+Not ported: the tests of SGDRegressor's internals (test_plain_has_no_average_attr,
+test_loss_function_epsilon, test_validation_mask_correctly_subsets, the loss classes' tests),
+the classifiers', and sparse input (the next issue's).
 
 SGDRegressor's default penalty is ``"l2"`` with ``alpha=1e-4``; GDRegressor's is None (plain
 least squares, so that every earlier result stands): the ports that rely on a penalty name it.
@@ -404,3 +402,58 @@ def test_metadata_routing_sends_sample_weight_to_fit():
     direct = GDRegressor(method="gd", random_state=0).fit(Xs, y, sample_weight=w)
     assert_array_equal(pipe[-1].coef_, direct.coef_)
     assert not np.allclose(direct.coef_, GDRegressor(method="gd").fit(Xs, y).coef_)
+
+
+# --- averaged SGD -------------------------------------------------------------------------------
+def _asgd(X, y, eta, alpha, weight_init, intercept_init):
+    """Averaged SGD with a constant rate and an L2 penalty, rows in order (a NumPy
+    transcription of test_sgd.py's reference)."""
+    w, b = weight_init.copy(), intercept_init
+    avg_w, avg_b = np.zeros_like(w), 0.0
+    for i, (entry, target) in enumerate(zip(X, y, strict=True)):
+        grad = entry @ w + b - target
+        w = w - eta * (grad * entry + alpha * w)
+        b = b - eta * grad
+        avg_w = avg_w + (w - avg_w) / (i + 1)
+        avg_b = avg_b + (b - avg_b) / (i + 1)
+    return avg_w, avg_b
+
+
+def test_sgd_averaged_computed_correctly():
+    eta, alpha = 0.001, 0.01
+    rng = np.random.RandomState(0)
+    Xa = rng.normal(size=(20, 5))
+    y = Xa @ rng.normal(size=5)
+    est = GDRegressor(method="sgd", schedule="constant", learning_rate=eta, penalty="l2",
+                      alpha=alpha, max_iter=1, tol=None, average=True, shuffle=False)
+    est.fit(Xa, y)
+    w, b = _asgd(Xa, y, eta, alpha, np.zeros(5), 0.0)
+    assert_allclose(est.coef_, w, rtol=1e-12, atol=1e-15)
+    assert est.intercept_ == pytest.approx(b, rel=1e-12, abs=1e-15)
+
+
+def test_sgd_averaged_partial_fit():
+    eta, alpha = 0.001, 0.01
+    rng = np.random.RandomState(0)
+    Xa = rng.normal(size=(20, 5))
+    y = Xa @ rng.normal(size=5)
+    est = GDRegressor(method="sgd", schedule="constant", learning_rate=eta, penalty="l2",
+                      alpha=alpha, average=True, shuffle=False)
+    est.partial_fit(Xa[:10], y[:10])
+    est.partial_fit(Xa[10:], y[10:])
+    w, b = _asgd(Xa, y, eta, alpha, np.zeros(5), 0.0)
+    assert_allclose(est.coef_, w, rtol=1e-12, atol=1e-15)
+    assert est.intercept_ == pytest.approx(b, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("average", [True, 10])
+@pytest.mark.parametrize("schedule", ["constant", "optimal"])
+def test_averaged_sgd_is_sgdregressors(average, schedule):
+    from sklearn.linear_model import SGDRegressor
+    kw = {"penalty": "l2", "alpha": 1.0} if schedule == "optimal" else {"penalty": None}
+    ours = GDRegressor(method="sgd", schedule=schedule, learning_rate=0.01, shuffle=False,
+                       max_iter=5, tol=None, average=average, **kw).fit(IRIS_X, IRIS_Y)
+    theirs = SGDRegressor(learning_rate=schedule, eta0=0.01, shuffle=False, max_iter=5,
+                          tol=None, average=average, **kw).fit(IRIS_X, IRIS_Y)
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-9)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_[0], rel=1e-9)
