@@ -229,9 +229,10 @@ default="squared_error"
 
     **Defaults.** With the defaults a fit stops, as SGDRegressor's, once it no longer improves
     the training :math:`R^2` by ``1e-3`` over five epochs: the sampled methods within a few
-    tens of epochs. ``tol="precise"`` takes every method to the least-squares coefficients
-    (within ``1e-4`` relative on standardised diabetes), which for the sampled methods can
-    take ``1e5`` epochs on an ill-conditioned problem. The measurements behind the defaults
+    tens of epochs, their last iterate a little above the noise-free optimum (``average=True``
+    removes most of that: Polyak-Ruppert averaging). ``tol="precise"`` takes every method to
+    the least-squares coefficients (within ``1e-4`` relative on standardised diabetes), which
+    for the sampled methods can take ``1e5`` epochs on an ill-conditioned problem. The measurements behind the defaults
     (learning rates, schedule, Rprop's bounds, the change of ``rho``'s default from 0.999 to
     the rules' 0.9) are in ``docs/estimator.md``.
 
