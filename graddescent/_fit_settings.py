@@ -168,8 +168,9 @@ class FitSettings:
             return TOL_NOISY if driver.is_noisy(n) else TOL_EXACT
         return float(self.tol)
 
-    def stopper(self, X, opt: Optimizer) -> Patience:
-        """The stopping rule of this fit: patience, or the adaptive schedule's stages."""
+    def stopper(self, X, opt: Optimizer, sample_weight=None) -> Patience:
+        """The stopping rule of this fit: patience, or the adaptive schedule's stages (whose
+        precise form reads the curvature of ``opt``'s problem with ``sample_weight``)."""
         n = X.shape[0]
         one_step = isinstance(opt.driver, (FullBatch, DaskFullBatch))  # an epoch is one step
         patience = self.n_iter_no_change or (
@@ -178,5 +179,5 @@ class FitSettings:
         if self.schedule_of(opt.rule, opt.driver, n) != "adaptive":
             return Patience(tol, patience)
         return StepDecay(X, tol, patience, floor=opt.rule.learning_rate * ADAPTIVE_FLOOR,
-                         precise=self.precise)
+                         precise=self.precise, problem=opt.problem, sample_weight=sample_weight)
 

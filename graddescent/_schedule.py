@@ -118,13 +118,20 @@ class StepDecay(Patience):
         Stages last as long as the slowest direction needs, and end the fit by the finer tests
         of the module's docstring; False: stages end on patience alone, and the first stage
         that gains less than ``tol`` ends the fit.
+    problem : Problem or None
+        What is minimised (None: least squares): its curvature
+        (:meth:`graddescent.problems.Problem.hessian`) replaces the least-squares Hessian.
+    sample_weight : array or None
+        The rows' weights, for that curvature.
     """
 
     def __init__(self, X: np.ndarray, tol: float, patience: int, floor: float,
-                 precise: bool = True) -> None:
+                 precise: bool = True, problem=None, sample_weight=None) -> None:
         super().__init__(tol, patience)
         self.precise = precise
         self._X = X
+        self._problem = problem
+        self._sample_weight = sample_weight
         self._H: np.ndarray | None = None
         self.floor = floor
         self.previous_best = math.inf
@@ -158,7 +165,13 @@ class StepDecay(Patience):
             return 0.0
         if self._H is None:
             # data held elsewhere (a Dask array) bring their Hessian along
-            self._H = self._X.hessian() if hasattr(self._X, "hessian") else hessian(self._X)
+            if hasattr(self._X, "hessian"):
+                self._H = self._X.hessian()
+            elif self._problem is not None and not (self._problem.is_least_squares
+                                                    and self._sample_weight is None):
+                self._H = self._problem.hessian(self._X, self._sample_weight)
+            else:
+                self._H = hessian(self._X)
         root = np.sqrt(D)
         eig = np.linalg.eigvalsh(root[:, None] * self._H * root[None, :])
         live = eig[eig > NULL_EIGENVALUE * eig[-1]]

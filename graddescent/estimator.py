@@ -406,7 +406,7 @@ default="squared_error"
         opt = self._optimizer
         max_iter = settings.epochs(opt.driver, X.shape[0])
         outcome = run_until_stopped(
-            opt, lambda k: self._epochs(X, y, k, sw), settings.stopper(X, opt), max_iter,
+            opt, lambda k: self._epochs(X, y, k, sw), settings.stopper(X, opt, sw), max_iter,
             I.loss_scale(y, opt.problem, sw), validation=validation,
             give_up=self.max_iter is None and settings.precise, report=self._report)
         self.validation_scores_ = outcome.validation_scores

@@ -344,3 +344,30 @@ def test_registries_list_the_contract():
     assert set(LOSSES) == {"squared_error", "huber", "epsilon_insensitive",
                            "squared_epsilon_insensitive"}
     assert set(PENALTIES) == {None, "l2", "l1", "elasticnet"}
+
+
+def test_hessian_is_the_curvature_of_the_objective(generated):
+    X, y = generated
+    s = np.random.default_rng(8).uniform(0.5, 2.0, len(y))
+    problem = Problem(penalty="elasticnet", alpha=0.2, l1_ratio=0.25)
+    H = problem.hessian(X, s)
+    A = np.column_stack([np.ones(len(y)), X])
+    want = (A * (s / s.mean())[:, None]).T @ A / len(y) + np.diag(np.r_[0.0, np.full(6, 0.15)])
+    np.testing.assert_allclose(H, want, rtol=1e-12)
+    np.testing.assert_array_equal(Problem().hessian(X), O.hessian(X))
+    L, top = problem.lipschitz(X, s), np.linalg.eigvalsh(H)[-1]
+    assert top * (1 - 1e-5) <= L <= top + 0.15  # a bound: lambda_max(data part) + l2
+
+
+def test_equal_weights_in_a_new_array_keep_the_run_going(generated):
+    """An estimator may pass a fresh weight array per call: equal values keep the record and
+    the divergence reference; other values make new ones."""
+    X, y = generated
+    s = np.random.default_rng(9).uniform(0.5, 2.0, len(y))
+    opt = D.Optimizer(rules.plain(0.01), D.SAGA(), np.zeros(7), len(y), Problem())
+    opt.run(X, y, 10, np.random.default_rng(0), s)
+    monitor = opt.monitor
+    opt.run(X, y, 10, np.random.default_rng(0), s.copy())
+    assert opt.monitor is monitor
+    opt.run(X, y, 10, np.random.default_rng(0), 2 * s + 1)
+    assert opt.monitor is not monitor
