@@ -232,9 +232,9 @@ default="squared_error"
     tens of epochs, their last iterate a little above the noise-free optimum (``average=True``
     removes most of that: Polyak-Ruppert averaging). ``tol="precise"`` takes every method to
     the least-squares coefficients (within ``1e-4`` relative on standardised diabetes), which
-    for the sampled methods can take ``1e5`` epochs on an ill-conditioned problem. The measurements behind the defaults
-    (learning rates, schedule, Rprop's bounds, the change of ``rho``'s default from 0.999 to
-    the rules' 0.9) are in ``docs/estimator.md``.
+    for the sampled methods can take ``1e5`` epochs on an ill-conditioned problem. The
+    measurements behind the defaults (learning rates, schedule, Rprop's bounds, the change of
+    ``rho``'s default from 0.999 to the rules' 0.9) are in ``docs/estimator.md``.
 
     Parameters are validated by scikit-learn; the input by ``validate_data`` (float64 copies
     when needed), then by graddescent's validation layer: a target of another dtype (float16,
