@@ -89,8 +89,6 @@ __all__ = [
     "original_coefficients",
     "run_comparison",
     "summarize",
-    "to_markdown",  # noqa: F822 (in graddescent.report, resolved by __getattr__ below)
-    "write_outputs",  # noqa: F822 (idem)
 ]
 
 #: ``--scaling`` choices -> the R ``scaling_method`` (None: no scaling).
@@ -648,15 +646,13 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["_d", "_bad"]).reset_index(drop=True)
 
 
-#: Names that moved to :mod:`graddescent.report`, still importable from here.
-_MOVED_TO_REPORT = ("table_rows", "to_markdown", "write_outputs")
+#: The writers of a comparison, which live in :mod:`graddescent.report` (a layer above).
+_IN_REPORT = ("table_rows", "to_markdown", "write_outputs")
 
 
 def __getattr__(name: str) -> Any:
-    # PEP 562: the writers live in graddescent.report, a layer above this module; their old names
-    # resolve here on first use, so existing code keeps working and this module never loads them.
-    if name in _MOVED_TO_REPORT:
-        from . import report
-
-        return getattr(report, name)
+    # The writers were once served from here too; say where they are rather than import them.
+    if name in _IN_REPORT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}: use "
+                             f"graddescent.report.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

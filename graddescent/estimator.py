@@ -206,7 +206,7 @@ default="squared_error"
         Validation :math:`R^2` after every epoch under ``early_stopping``, else None.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` had string column names.
 
     See Also

@@ -28,6 +28,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import warnings
+from typing import Any
 
 from .base import (
     DIVERGENCE_FACTOR,
@@ -60,3 +62,20 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         __all__.append(_attr)
         if inspect.isclass(_obj) and issubclass(_obj, Driver):
             DRIVERS[_obj.name] = _obj
+
+
+#: Kernel-side helpers that this namespace used to re-export: still served, with a
+#: DeprecationWarning naming their module (they are not part of the public API).
+_DEPRECATED = {"OneRow": "mini_batch", "Batches": "mini_batch", "plan_of": "mini_batch",
+               "DaskData": "distributed", "is_dask": "distributed",
+               "dask_predict": "distributed", "inner_length": "snapshot"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        home = f"{__name__}.{_DEPRECATED[name]}"
+        warnings.warn(f"graddescent.drivers.{name} is not public and will be removed from "
+                      f"graddescent.drivers; import it from {home} (an internal module).",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(home), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ from .. import objective as O
 from .._jit import DIVERGED
 from .base import Driver, raise_if_diverged
 
-__all__ = ["DaskFullBatch", "DaskData", "is_dask", "dask_predict"]
+__all__ = ["DaskFullBatch"]
 
 
 def is_dask(obj: object) -> bool:

@@ -31,7 +31,7 @@ from .averaging import NO_AVERAGE, accumulate
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
 
-__all__ = ["MiniBatch", "StreamState", "OneRow", "Batches", "plan_of"]
+__all__ = ["MiniBatch", "StreamState"]
 
 
 class OneRow(NamedTuple):

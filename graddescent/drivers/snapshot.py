@@ -12,7 +12,7 @@ from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged, record_of
 from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
 
-__all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
+__all__ = ["SVRG", "S2GD", "s2gd_length_law"]
 
 
 @kernel(inline=True)
