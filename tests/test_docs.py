@@ -22,13 +22,14 @@ DOCS = ROOT / "docs"
 
 #: The public modules: the API reference documents exactly their ``__all__``. Every other module
 #: of the package is an implementation detail.
-PUBLIC_MODULES = ("graddescent", "graddescent.rules", "graddescent.drivers",
+PUBLIC_MODULES = ("graddescent", "graddescent.rules", "graddescent.problems",
+                  "graddescent.drivers",
                   "graddescent.datasets", "graddescent.plotting", "graddescent.compare",
                   "graddescent.report", "graddescent.streaming", "graddescent.cluster",
                   "graddescent.r_replay")
 #: Names of ``graddescent.__all__`` that are not objects to document: the version and the
 #: subpackages (documented as modules of their own).
-NOT_OBJECTS = {"__version__", "rules", "drivers"}
+NOT_OBJECTS = {"__version__", "rules", "problems", "drivers"}
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

@@ -47,7 +47,7 @@ __all__ = ["Driver", "DriverState", "IndexStream", "DRIVERS", "Optimizer", "opti
            "DivergenceError", "DIVERGENCE_MESSAGE", "DivergenceMonitor", "DIVERGENCE_FACTOR",
            "DIVERGENCE_STREAK"]
 
-_NOT_DRIVERS = ("base", "optimizer")
+_NOT_DRIVERS = ("base", "optimizer", "averaging")
 
 #: Driver name -> class: the Driver subclasses that the driver modules export (their
 #: ``__all__``), by module name and then in each module's order.

@@ -156,7 +156,7 @@ def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp,
     SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
     :func:`_single_rule`. The plan's type and the rule pick the loop at compile time, so each
     specialization compiles only the loop it runs. ``pb`` is the problem's compiled record
-    (:mod:`graddescent.problems.engine`), ``av`` the averaging record
+    (``graddescent.problems.engine``), ``av`` the averaging record
     (:mod:`graddescent.drivers.averaging`).
     """
     return _steps(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,

@@ -9,7 +9,7 @@ references. A penalty module holds the penalty's strengths ``(l1, l2)`` as funct
 ``alpha`` and ``l1_ratio``, whether it has a smooth (L2) part that enters every gradient, and
 the proximal operator of its L1 part (compiled, one coordinate at a time).
 
-Each is then one row of :mod:`graddescent.problems.registry`; nothing else names it.
+Each is then one row of ``graddescent.problems.registry``; nothing else names it.
 """
 
 from __future__ import annotations

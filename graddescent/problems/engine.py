@@ -1,5 +1,5 @@
 r"""The problem's compiled entry points: everything a driver kernel needs to know about the
-objective, found through the problem's record ``pb`` (:mod:`graddescent.problems.records`).
+objective, found through the problem's record ``pb`` (``graddescent.problems.records``).
 
 The objective of a record is
 

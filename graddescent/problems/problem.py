@@ -130,7 +130,7 @@ class Problem:
 
     def record(self, sample_weight: Any = None, n: int | None = None):
         """The compiled record the driver kernels read (see
-        :mod:`graddescent.problems.records`); ``n`` is needed with ``sample_weight``."""
+        ``graddescent.problems.records``); ``n`` is needed with ``sample_weight``."""
         w = None if sample_weight is None else self.weights(sample_weight, int(n))
         l1, l2 = self.strengths
         cls = record_class(self.loss, self.penalty, w is not None, self.fit_intercept)

@@ -3,7 +3,7 @@
 A driver kernel never names a loss or a penalty: it takes the problem's record ``pb`` (fields
 ``eps`` (the loss's epsilon), ``l1`` and ``l2`` (the penalty's strengths) and ``w`` (the sample
 weights scaled to mean 1, empty when unweighted)) and calls the entry points of
-:mod:`graddescent.problems.engine`, which numba resolves at compile time from the record's class,
+``graddescent.problems.engine``, which numba resolves at compile time from the record's class,
 as it resolves a rule's step from the rule's record (:mod:`graddescent.rules.base`). The class
 carries the loss and penalty specs and two flags, so each combination compiles only what it
 runs: the unweighted least-squares record without a penalty compiles to exactly the code of the
