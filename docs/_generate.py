@@ -156,7 +156,7 @@ def problem_losses() -> str:
     text = table(["loss", "uses `epsilon`", "smooth (Lipschitz $l'$)", "methods that refuse it"],
                  rows)
     for name, spec in LOSSES.items():
-        text += f"\n### `{name}`\n\n" + _eval_rst(_module_text(spec.reference_value))
+        text += f"\n# `{name}`\n\n" + _eval_rst(_module_text(spec.reference_value))
     return text
 
 
@@ -177,7 +177,7 @@ def problem_penalties() -> str:
     text = table(["penalty", "`l1`", "`l2`", "enters the method as"], rows)
     for name, spec in PENALTIES.items():
         if name is not None:
-            text += f"\n### `{name}`\n\n" + _eval_rst(_module_text(spec.strengths))
+            text += f"\n# `{name}`\n\n" + _eval_rst(_module_text(spec.strengths))
     return text
 
 
