@@ -81,7 +81,15 @@ def _module_text(function) -> str:
     import inspect
 
     doc = inspect.cleandoc(importlib.import_module(function.__module__).__doc__ or "")
-    return re.sub(r"^References\n-+$", ".. rubric:: References\n", doc, flags=re.M)
+    heading = re.search(r"^References\n-+\n", doc, flags=re.M)
+    if heading is None:
+        return doc
+    head, references = doc[:heading.start()], doc[heading.end():]
+    # One paragraph per reference (a new one starts with an initial, "R. Tibshirani, ..."),
+    # its initial escaped: "A. E. Hoerl" would open an enumerated list.
+    references = re.sub(r"\n(?=[A-Z]\. )", "\n\n", references.strip())
+    references = re.sub(r"^([A-Z])\. ", r"\1\\. ", references, flags=re.M)
+    return f"{head}.. rubric:: References\n\n{references}\n"
 
 
 def _eval_rst(text: str) -> str:
@@ -132,8 +140,8 @@ def _method_problems():
     from graddescent import METHODS
     from graddescent.problems import LOSSES, PENALTIES, Problem
 
-    problems = {**{f"loss `{name}`": Problem(name) for name in LOSSES},
-                **{f"penalty `{name}`": Problem(penalty=name, alpha=1.0)
+    problems = {**{("loss", name): Problem(name) for name in LOSSES},
+                **{("penalty", name): Problem(penalty=name, alpha=1.0)
                    for name in PENALTIES if name is not None}}
     reasons = {label: {name: problem.method_problem(m.make_rule(), m.make_driver())
                        for name, m in METHODS.items()}
@@ -149,7 +157,7 @@ def problem_losses() -> str:
     reasons = _method_problems()
     rows = []
     for name, spec in LOSSES.items():
-        refused = [m for m, why in reasons[f"loss `{name}`"].items() if why]
+        refused = [m for m, why in reasons["loss", name].items() if why]
         rows.append([f"`{name}`", "yes" if spec.uses_epsilon else "no",
                      f"yes, $\\sup l'' = {spec.curvature:g}$" if spec.is_smooth else "no",
                      ", ".join(f"`{m}`" for m in refused) or "(none)"])
@@ -181,6 +189,17 @@ def problem_penalties() -> str:
     return text
 
 
+def _listed(labels: list[tuple[str, str]]) -> str:
+    """``[("loss", "huber"), ("penalty", "l2")]`` -> "the loss `huber` and the penalty `l2`"."""
+    parts = []
+    for kind in dict.fromkeys(k for k, _ in labels):
+        names = [f"`{name}`" for k, name in labels if k == kind]
+        words = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        plural = {"loss": "losses", "penalty": "penalties"}[kind]
+        parts.append(f"the {plural if len(names) > 1 else kind} {words}")
+    return " and ".join(parts)
+
+
 def problem_support() -> str:
     """Which method runs which loss and penalty, and averaging, from the methods' rules and
     drivers (:meth:`graddescent.problems.Problem.method_problem`): one column per group of
@@ -188,25 +207,21 @@ def problem_support() -> str:
     from graddescent import METHODS
 
     reasons = _method_problems()
-    groups: dict[tuple[bool, ...], list[str]] = {}
+    groups: dict[tuple[bool, ...], list[tuple[str, str]]] = {}
     for label, by_method in reasons.items():
         refused = tuple(bool(by_method[name]) for name in METHODS)
         groups.setdefault(refused, []).append(label)
     everyone = groups.pop((False,) * len(METHODS), [])
-    columns = [(", ".join(labels), labels[0]) for labels in groups.values()]
     rows = []
     for name, m in METHODS.items():
-        why = [reasons[first][name] for _, first in columns]
+        why = [reasons[labels[0]][name] for labels in groups.values()]
         averages = getattr(m.make_driver(), "averages", False)
-        rows.append([f"`{name}`", f"`{m.rule}` rule, `{m.driver}` driver",
+        rows.append([f"`{name}`", f"`{m.rule}` + `{m.driver}`",
                      *("no" if w else "yes" for w in why), "yes" if averages else "no",
                      "; ".join(w for w in why if w)])
-    text = table(["method", "made of", *(head for head, _ in columns), "`average`",
-                  "why not"], rows)
-    if not everyone:
-        return text
-    listed = ", ".join(everyone[:-1]) + " and " + everyone[-1] if len(everyone) > 1 else everyone[0]
-    return text + f"\nEvery method runs {listed}.\n"
+    heads = [_listed(labels).removeprefix("the ") for labels in groups.values()]
+    text = table(["method", "rule + driver", *heads, "`average`", "why not"], rows)
+    return text + (f"\nEvery method runs {_listed(everyone)}.\n" if everyone else "")
 
 
 def write_generated(folder: Path) -> None:

@@ -90,7 +90,8 @@ html_theme_options = {
     "show_toc_level": 2,
     # The pages of wide tables get the whole width.
     "secondary_sidebar_items": {
-        "**": ["page-toc"], "coming_from_r": [], "benchmarks/engine": [],
+        "**": ["page-toc"], "coming_from_r": [], "user_guide/penalties": [],
+        "benchmarks/engine": [],
         "benchmarks/replay": [], "benchmarks/streaming": []},
     "footer_start": ["copyright"],
     "footer_end": [],
