@@ -104,10 +104,10 @@ axes[1].axvline(alpha_max, color="0.4", ls=":", label="alpha_max")
 axes[0].set_ylabel("coefficient (per standard deviation of the feature)")
 fig.legend(*axes[1].get_legend_handles_labels(), loc="outside right center", fontsize=8)
 
-zeros = pd.DataFrame({"alpha": alphas.round(3),
-                      "lasso: exact zeros": (paths["lasso"] == 0).sum(axis=1),
+zeros = pd.DataFrame({"lasso: exact zeros": (paths["lasso"] == 0).sum(axis=1),
                       "Lasso (scikit-learn)": (reference["lasso"] == 0).sum(axis=1),
-                      "ridge: exact zeros": (paths["ridge"] == 0).sum(axis=1)})
+                      "ridge: exact zeros": (paths["ridge"] == 0).sum(axis=1)},
+                     index=pd.Index(alphas.round(3), name="alpha"))
 print(f"alpha_max = {alpha_max:.2f}; largest distance to scikit-learn on the paths: "
       f"{max(np.abs(paths[k] - reference[k]).max() for k in paths):.1e}")
 zeros.T
@@ -248,12 +248,13 @@ axes[1].axhline(3, color="0.5", ls=":", label="the lasso's zeros (3)")
 axes[1].set(xlabel="passes over the data", ylabel="coefficients exactly 0",
             title="exact zeros at the end of each pass", yticks=range(d + 1), ylim=(-0.2, 4.5))
 axes[1].legend(fontsize=8)
-for label, (distance, zeros, theta, _) in runs.items():
-    print(f"{label:32s} distance {distance[-1]:.1e}, zeros at the end: "
-          f"{[names[j] for j in np.flatnonzero(theta[1:] == 0)]}, "
-          f"passes that ended with a zero: {np.mean(zeros > 0):.0%}")
 last_miss = np.flatnonzero(~runs["SAGA, 1/L_max"][3]).max() + 1  # a pass without them
 print(f"SAGA's zeros are exactly the lasso's from pass {last_miss + 1} on")
+pd.DataFrame({label: {"distance after 60 passes": f"{distance[-1]:.1e}",
+                      "exact zeros at the end": ", ".join(
+                          names[j] for j in np.flatnonzero(theta[1:] == 0)) or "(none)",
+                      "passes that ended with a zero": f"{np.mean(zeros > 0):.0%}"}
+              for label, (distance, zeros, theta, _) in runs.items()}).T
 
 # %% [markdown]
 # **Reading it.** SAGA converges linearly, as SAG does on least squares, down to rounding
@@ -266,9 +267,8 @@ print(f"SAGA's zeros are exactly the lasso's from pass {last_miss + 1} on")
 # $\eta\alpha$ and the kicks alike. Exact zeros need a gradient estimate whose noise vanishes
 # at the solution: the full gradient, or a variance-reduced one (SAGA, SVRG, SARAH).
 #
-# The estimator does the same with `GDRegressor(method="saga", penalty="l1")`; notebook 4's
-# settings and the page "Penalties and losses" of the documentation say which method runs
-# which penalty.
+# The estimator does the same with `GDRegressor(method="saga", penalty="l1")`; the page
+# "Penalties and losses" of the documentation says which method runs which penalty.
 
 # %% [markdown]
 # ## 5. Huber against least squares: the CO2 data with nine corrupted values
@@ -345,14 +345,14 @@ axes[1].legend(fontsize=8, markerscale=3);
 
 # %% [markdown]
 # The nine bad rows move every least-squares prediction (the mean of Z alone drops by about
-# $9 \times 1.2 / 2110 \approx 0.005$), most at high pressure, where most of them are; under
-# the Huber loss each of them pulls with the force $\epsilon \approx 0.12$ instead of 0.9 to
-# 1.5, and the predictions move five to six times less (the ratios printed above). The
-# residual plot of notebook 1 still finds the nine rows under either loss, but the robust fit
-# is much less changed by them. The price: with a small $\epsilon$ the Huber plane is another
-# summary of the data than the least-squares plane even without errors (compare the
-# coefficients on the clean data in the table), and $\epsilon$ is one more setting to choose
-# (exercise 3).
+# $9 \times 1.2 / 2110 \approx 0.005$), most at high pressure (seven of the nine bad rows are
+# above 500 atm, and they tilt the plane). Under the Huber loss each of them pulls with the
+# force $\epsilon \approx 0.12$ instead of 0.9 to 1.5, and the predictions move five to six
+# times less (the ratios printed above). The residual plot of notebook 1 still finds the nine
+# rows under either loss, but the robust fit is much less changed by them. The price: with a
+# small $\epsilon$ the Huber plane is another summary of the data than the least-squares plane
+# even without errors (compare the coefficients on the clean data in the table), and
+# $\epsilon$ is one more setting to choose (exercise 3).
 #
 # ## Exercises
 # Each exercise has a hint, and a solution in the collapsed cell below it.
