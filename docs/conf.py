@@ -54,7 +54,8 @@ numpydoc_validation_checks: set[str] = set()
 nitpicky = True
 _INTERNAL = (r"graddescent\.(_\w+|objective|budget|curves|tuning|references|html|estimator|"
              r"r_api|metrics|preprocessing|cli|cli_stream|rules\.base|drivers\.(base|common|"
-             r"distributed|full_batch|mini_batch|optimizer|sag|sarah|snapshot)|r_replay\.\w+)"
+             r"distributed|full_batch|mini_batch|optimizer|sag|saga|sarah|snapshot|averaging)|"
+             r"problems\.(base|engine|losses|penalties|problem|records|registry)|r_replay\.\w+)"
              r"(\..*)?")
 nitpick_ignore_regex = [
     # A docstring may name a module or helper outside the public API (the reference shows only
@@ -89,7 +90,8 @@ html_theme_options = {
     "show_toc_level": 2,
     # The pages of wide tables get the whole width.
     "secondary_sidebar_items": {
-        "**": ["page-toc"], "coming_from_r": [], "benchmarks/engine": [],
+        "**": ["page-toc"], "coming_from_r": [], "user_guide/penalties": [],
+        "benchmarks/engine": [],
         "benchmarks/replay": [], "benchmarks/streaming": []},
     "footer_start": ["copyright"],
     "footer_end": [],

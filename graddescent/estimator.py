@@ -69,10 +69,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     ----------
     method : str, default="gd"
         <<methods>>
-    loss : {"squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive"}, \
-default="squared_error"
-        The loss of the residuals, as SGDRegressor's. The variance-reduced methods and
-        ``learning_rate="auto"`` need a loss with a Lipschitz derivative (not
+    loss : str, default="squared_error"
+        The loss of the residuals, as SGDRegressor's: ``"squared_error"``, ``"huber"``,
+        ``"epsilon_insensitive"`` or ``"squared_epsilon_insensitive"``. The variance-reduced
+        methods and ``learning_rate="auto"`` need a loss with a Lipschitz derivative (not
         ``"epsilon_insensitive"``): a ValueError names the methods that work.
     epsilon : float, default=0.1
         The threshold of the Huber and epsilon-insensitive losses.
