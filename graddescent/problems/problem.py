@@ -260,6 +260,10 @@ class Problem:
             if not getattr(driver, "proximal", True):
                 return (f"the {driver.name} driver has no sound proximal form for the L1 part "
                         f"of penalty {self.penalty!r}")
+            if rule.evaluates_ahead:
+                return (f"the update rule {rule.name!r} takes its gradient at a look-ahead point, "
+                        f"which has no sound proximal form for the L1 part of penalty "
+                        f"{self.penalty!r}")
             if not rule.has_effective_steps:
                 return (f"the update rule {rule.name!r} has no proximal form for the L1 part of "
                         f"penalty {self.penalty!r} (its step does not scale with the gradient)")
