@@ -24,9 +24,11 @@ from graddescent.drivers import (
     DaskSAG,
     DaskSAGA,
     DaskSARAH,
+    DaskSARAHPlus,
     DaskSVRG,
     MiniBatch,
     Optimizer,
+    SARAHPlus,
 )
 from graddescent.drivers.distributed import DaskData
 from graddescent.problems import Problem
@@ -71,6 +73,7 @@ PAIRS = [
     (DaskSVRG(option=2, inner_iter=50), 3, SVRG(option=2, inner_iter=50), 3),
     (DaskS2GD(nu=0.5, inner_iter=60), 3, S2GD(nu=0.5, inner_iter=60), 3),
     (DaskSARAH(), 3, SARAH(), 3),
+    (DaskSARAHPlus(), 3, SARAHPlus(), 3),
     (DaskSAG(), 2, SAG(), 2 * N),
     (DaskSAG(divide="n", local_steps=100), 3, SAG(divide="n"), 300),
     (DaskSAGA(), 2, SAGA(), 2 * N),
@@ -103,6 +106,7 @@ def _suboptimality(problem, X, y, theta):
 # SAG's stale global mean (the other chunks' part enters every local step) needs the smaller
 # step; measured: 0.3 / L_max still converges, 0.5 / L_max diverges on this problem
 CONVERGING = [(DaskSVRG(), 0.3, 25), (DaskSARAH(), 0.3, 30), (DaskS2GD(), 0.3, 30),
+              (DaskSARAHPlus(), 0.3, 40),
               (DaskSAG(), 0.1, 50), (DaskSAGA(), 0.3, 45)]
 
 

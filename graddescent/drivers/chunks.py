@@ -25,22 +25,9 @@ import dataclasses
 
 import numpy as np
 
-from .base import DriverState
+from .base import Driver, DriverState, raise_if_diverged
 
 __all__: list[str] = []
-
-
-def on_dask(driver, n: int):
-    """The driver that runs ``driver``'s method where the chunks of ``n`` Dask rows are (a
-    driver class's ``from_local``), or None when no driver does."""
-    from . import DRIVERS
-
-    for cls in DRIVERS.values():
-        make = getattr(cls, "from_local", None)
-        found = make(driver, n) if make is not None else None
-        if found is not None:
-            return found
-    return None
 
 
 def writable(a: np.ndarray) -> np.ndarray:
@@ -144,3 +131,44 @@ def own(obj):
     """A private copy of what a task received (tasks never write their inputs: a task run
     again after a lost worker must see what the first run saw)."""
     return copy.deepcopy(obj)
+
+
+@dataclasses.dataclass(frozen=True)
+class RoundsDriver(Driver):
+    """Base of the drivers that run in rounds where the chunks are: the state, the
+    averaging of the chunks' iterates and rule states, the translation from in-memory drivers."""
+
+    #: Shuffle the rows across the chunks once at the start.
+    shuffle: bool = True
+
+    needs_smooth_loss = True
+    takes_problem = True  # the problem's record goes to every chunk (no sample weights)
+
+    def init_state(self, n: int, p: int) -> RoundsState:
+        return RoundsState()
+
+    @classmethod
+    def from_local(cls, driver: Driver, n: int) -> Driver | None:
+        """This driver for the in-memory ``driver`` (its parameters), or None when it does not
+        distribute it (:func:`graddescent.drivers.chunks.on_dask` asks every driver)."""
+        local = getattr(cls, "distributes", None)
+        if local is None or type(driver) is not local:
+            return None
+        names = [f.name for f in dataclasses.fields(cls)]
+        return cls(**{f.name: getattr(driver, f.name) for f in dataclasses.fields(driver)
+                      if f.name in names})
+
+    def units_per_epoch(self, n: int) -> float:
+        return 1.0
+
+    def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
+        return X.l_max if l_max is None else l_max
+
+    def _combine(self, chunks, results, theta, rule_state, rule, t):
+        """Average the chunks' iterates and rule states into ``theta`` and ``rule_state``;
+        the step count advances by the longest chunk's steps. Returns the new ``t``."""
+        for r in results:
+            raise_if_diverged(r[4], r[2], rule)
+        theta[:] = chunks.average([r[0] for r in results])
+        rule_state[...] = chunks.average([r[1] for r in results])
+        return max(r[2] for r in results)

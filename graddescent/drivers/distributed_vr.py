@@ -46,15 +46,15 @@ import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
 from ..problems.engine import add_row, full_gradient, prox
-from .base import Driver, IndexStream, buffers, raise_if_diverged, record_of
-from .chunks import RoundsState, own, prepare, writable
+from .base import IndexStream, buffers, raise_if_diverged, record_of
+from .chunks import RoundsDriver, own, prepare, writable
 from .common import add_l2_change_at, derivative_at, derivative_change, prefetch_next
 from .sag import DRAW_CHUNK, SAG, mean_step
 from .saga import SAGA, saga_step
-from .sarah import SARAH, step_along
+from .sarah import SARAH, SARAHPlus, step_along
 from .snapshot import S2GD, SVRG, corrected_step, inner_length, s2gd_length_law
 
-__all__ = ["DaskSVRG", "DaskS2GD", "DaskSARAH", "DaskSAG", "DaskSAGA"]
+__all__ = ["DaskSVRG", "DaskS2GD", "DaskSARAH", "DaskSARAHPlus", "DaskSAG", "DaskSAGA"]
 
 
 # --- compiled inner loops with the shared full gradient -------------------------------------
@@ -87,16 +87,23 @@ def snapshot_inner(X, y, idx, pick, theta, state, t, hp, mu, snap, keep, g, z, p
 
 
 @kernel
-def sarah_inner(X, y, idx, m, pick, theta, state, t, hp, v, prev, keep, g, z, pb):
-    """One outer loop of SARAH (:func:`graddescent.drivers.sarah.sarah`) with ``v = v_0`` given
-    (the whole data's gradient); the output is inner iterate ``pick``."""
+def sarah_inner(X, y, idx, m, pick, gamma, theta, state, t, hp, v, prev, keep, g, z, pb):
+    """One outer loop of SARAH and SARAH+ (:func:`graddescent.drivers.sarah.sarah`) with
+    ``v = v_0`` given (the whole data's gradient); SARAH outputs inner iterate ``pick``, SARAH+
+    (``gamma > 0``) runs while ``||v_{t-1}||^2 > gamma ||v_0||^2`` and outputs the last."""
     p = theta.shape[0]
+    plus = gamma > 0.0
     ahead = prefetch_distance(X)
+    v0_sq = 0.0
     for j in range(p):
         prev[j] = theta[j]
         keep[j] = theta[j]
+        v0_sq += v[j] * v[j]
+    v_sq = v0_sq
     for k in range(m):
         if k > 0:
+            if plus and not v_sq > gamma * v0_sq:
+                break
             pos = k - 1
             prefetch_next(X, y, idx, pos + ahead)
             i = idx[pos]
@@ -105,15 +112,18 @@ def sarah_inner(X, y, idx, m, pick, theta, state, t, hp, v, prev, keep, g, z, pb
                 return t, DIVERGED
             add_row(pb, X, i, dr, v)
             add_l2_change_at(hp, pb, theta, z, prev, v)
+            v_sq = 0.0
             for j in range(p):
+                v_sq += v[j] * v[j]
                 prev[j] = theta[j]
         t = step_along(hp, theta, v, g, state, t)
         prox(pb, hp, theta, state, t, g)
         if pick == k + 1:
             for j in range(p):
                 keep[j] = theta[j]
-    for j in range(p):
-        theta[j] = keep[j]
+    if not plus:
+        for j in range(p):
+            theta[j] = keep[j]
     return t, OK
 
 
@@ -194,11 +204,12 @@ def _sarah_round(xb, yb, rng, driver, theta, v0, rule, rule_state, t, pb):
     n = xb.shape[0]
     m = inner_length(driver.inner_iter, n)
     idx = rng.integers(0, n, size=m - 1)
-    pick = rng.integers(0, m + 1)
+    gamma = driver.gamma()
+    pick = -1 if gamma > 0 else rng.integers(0, m + 1)
     v = v0.copy()
     prev, keep, g, z = buffers(theta.shape[0], 4)
-    t, status = sarah_inner(xb, yb, idx, m, pick, theta, rule_state, t, rule.hyperparameters(),
-                            v, prev, keep, g, z, record_of(pb))
+    t, status = sarah_inner(xb, yb, idx, m, pick, gamma, theta, rule_state, t,
+                            rule.hyperparameters(), v, prev, keep, g, z, record_of(pb))
     return theta, rule_state, t, rng, status
 
 
@@ -234,47 +245,7 @@ def _table_round(xb, yb, rng, table, driver, theta, dsum, n_seen, n, steps, rule
 # --- the drivers ----------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class _Rounds(Driver):
-    """Shared machinery: the state, the averaging, the counts."""
-
-    #: Shuffle the rows across the chunks once at the start.
-    shuffle: bool = True
-
-    needs_smooth_loss = True
-    takes_problem = True  # the problem's record goes to every chunk (no sample weights)
-
-    def init_state(self, n: int, p: int) -> RoundsState:
-        return RoundsState()
-
-    @classmethod
-    def from_local(cls, driver: Driver, n: int) -> Driver | None:
-        """This driver for the in-memory ``driver`` (its parameters), or None when it does not
-        distribute it (:func:`graddescent.drivers.chunks.on_dask` asks every driver)."""
-        local = getattr(cls, "distributes", None)
-        if local is None or type(driver) is not local:
-            return None
-        names = [f.name for f in dataclasses.fields(cls)]
-        return cls(**{f.name: getattr(driver, f.name) for f in dataclasses.fields(driver)
-                      if f.name in names})
-
-    def units_per_epoch(self, n: int) -> float:
-        return 1.0
-
-    def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
-        return X.l_max if l_max is None else l_max
-
-    def _combine(self, chunks, results, theta, rule_state, rule, t):
-        """Average the chunks' iterates and rule states into ``theta`` and ``rule_state``;
-        the step count advances by the longest chunk's steps. Returns the new ``t``."""
-        for r in results:
-            raise_if_diverged(r[4], r[2], rule)
-        theta[:] = chunks.average([r[0] for r in results])
-        rule_state[...] = chunks.average([r[1] for r in results])
-        return max(r[2] for r in results)
-
-
-@dataclasses.dataclass(frozen=True)
-class _SnapshotRounds(_Rounds):
+class _SnapshotRounds(RoundsDriver):
     inner_iter: int | None = None
 
     def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
@@ -357,6 +328,9 @@ class DaskSARAH(_SnapshotRounds):
     name = "dask_sarah"
     distributes = SARAH
 
+    def gamma(self) -> float:
+        return 0.0
+
     def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
         return int(units) * int(n) + 2 * (int(steps) - int(units))
 
@@ -366,7 +340,7 @@ class DaskSARAH(_SnapshotRounds):
 
 
 @dataclasses.dataclass(frozen=True)
-class _TableRounds(_Rounds):
+class _TableRounds(RoundsDriver):
     #: Steps per chunk per round (None: the chunk's row count, one local pass).
     local_steps: int | None = None
 
@@ -432,3 +406,19 @@ class DaskSAGA(_TableRounds):
 
     name = "dask_saga"
     distributes = SAGA
+
+
+@dataclasses.dataclass(frozen=True)
+class DaskSARAHPlus(DaskSARAH):
+    r"""SARAH+ (Nguyen et al. 2017, Algorithm 2) on Dask: as :class:`DaskSARAH`, each chunk's
+    loop running while :math:`\|v_{t-1}\|^2 > \gamma \|v_0\|^2` (its own recursion's
+    :math:`v`) and outputting its last iterate."""
+
+    gamma_s: float = 0.125
+
+    name = "dask_sarah_plus"
+    distributes = SARAHPlus
+    proximal = False
+
+    def gamma(self) -> float:
+        return SARAHPlus(gamma_s=self.gamma_s).gamma()

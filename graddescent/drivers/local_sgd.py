@@ -25,8 +25,7 @@ import math
 
 from .._jit import OK
 from .base import IndexStream
-from .chunks import RoundsState, own, prepare, writable
-from .distributed_vr import _Rounds
+from .chunks import RoundsDriver, RoundsState, own, prepare, writable
 from .mini_batch import MiniBatch, StreamState
 
 __all__ = ["DaskLocalSGD"]
@@ -44,7 +43,7 @@ def _local_round(xb, yb, rng, stream, driver, theta, rule, rule_state, t, pb):
 
 
 @dataclasses.dataclass(frozen=True)
-class DaskLocalSGD(_Rounds):
+class DaskLocalSGD(RoundsDriver):
     r"""Local SGD (Stich 2019) on Dask: ``local_steps`` steps of batches of ``batch_size``
     rows on every chunk, then the average (see the module's text).
 
