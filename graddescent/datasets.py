@@ -45,7 +45,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._validation import check_int
+from ._validation import check_header, check_int
 
 __all__ = [
     "DATASETS",
@@ -464,7 +464,7 @@ def make_ill_conditioned(
     return frame, truth
 
 
-def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
+def load_csv(path: str | Path, *, return_X_y: bool = False, sep: str = ",") -> Dataset:
     """Load a regression data set from a CSV file whose last column is the output.
 
     The file needs a header row, at least two columns and only numeric values (no empty
@@ -477,6 +477,8 @@ def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
         Path of the CSV file (comma-separated, header row).
     return_X_y : bool, default=False
         If True, return ``(X, y)`` instead of one DataFrame.
+    sep : str, default=","
+        The separator of the cells (``";"`` or ``"\\t"`` for files that use those).
 
     Returns
     -------
@@ -491,7 +493,8 @@ def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is empty, has fewer than two columns or no data rows, or a column holds
+        If the file is empty, has fewer than two columns or no data rows, no header row (its
+        first line holds only numbers: it would be lost as column names), or a column holds
         a non-numeric value, a missing value or an infinity (the message names the column).
 
     Examples
@@ -508,20 +511,22 @@ def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
     if not path.is_file():
         raise FileNotFoundError(f"no such data file: {str(path)!r}")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, sep=sep)
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"{str(path)!r} is empty: expected a header row and data rows") from exc
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"{str(path)!r} is not a well-formed CSV file: {exc}") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{str(path)!r} is not a well-formed CSV file: "
+                         f"{str(exc).splitlines()[0]}") from exc
+    check_header(frame.columns, repr(str(path)))
     if frame.shape[1] < 2:
         raise ValueError(
             f"{str(path)!r} has {frame.shape[1]} column(s): need at least one input column and "
-            "the output as the last column (is the separator a comma?)"
+            f"the output as the last column (is the separator {sep!r}?)"
         )
     if frame.shape[0] == 0:
         raise ValueError(f"{str(path)!r} has a header but no data rows")
     for position, name in enumerate(frame.columns):
-        column = frame[name]
+        column = frame.iloc[:, position]
         if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
             bad = column[pd.to_numeric(column, errors="coerce").isna() & column.notna()]
             example = f", e.g. {bad.iloc[0]!r} in data row {bad.index[0] + 1}" if len(bad) else ""

@@ -10,6 +10,7 @@ learning rate.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import math
@@ -741,6 +742,26 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         first = not hasattr(self, "_optimizer")
         X, y = self._validated(X, y, reset=first)
+        # a call that fails (a DivergenceError, Rprop on other rows) leaves the estimator as it
+        # was before it: unfitted after a first call, else the previous calls' state
+        saved = None if first else (copy.deepcopy(self._optimizer), copy.deepcopy(self._rng),
+                                    len(self.loss_curve_), self._rows_digest, self._n_rows)
+        try:
+            self._partial_epoch(X, y, first)
+        except ValueError:
+            if first:
+                for name in ("_optimizer", "_n_rows", "_rng", "_rows_digest", "loss_curve_",
+                             "validation_scores_", "n_features_in_", "feature_names_in_"):
+                    if hasattr(self, name):
+                        delattr(self, name)
+            else:
+                self._optimizer, self._rng, kept, self._rows_digest, self._n_rows = saved
+                del self.loss_curve_[kept:]
+            raise
+        return self
+
+    def _partial_epoch(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
+        """One :meth:`partial_fit` epoch on validated ``(X, y)``."""
         n = X.shape[0]
         if first:
             self._start(X, y, None, None, _as_generator(self.random_state))
@@ -756,7 +777,6 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
         self._publish()
-        return self
 
     def _check_same_rows(self, X: np.ndarray, y: np.ndarray, first: bool) -> None:
         """partial_fit: for the methods that remember rows (SAG) or need the full gradient
@@ -768,16 +788,17 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             return
         digest = _digest(X, y)
         seen = getattr(self, "_rows_digest", None)
-        self._rows_digest = digest
         if first or seen is None or seen == digest:
+            self._rows_digest = digest
             return
-        if opt.rule.full_batch_only:
+        if opt.rule.full_batch_only:  # refused: its own rows stay the ones it runs on
             raise ValueError(
                 f"GDRegressor(method={self.method!r}) cannot run on a stream of chunks: the "
                 f"update rule {opt.rule.name!r} is a sign method that needs the full gradient, "
                 f"and partial_fit was given other rows than before. Fit it on all the data "
                 f"(fit, or a Dask array), or stream with a method that takes sampled gradients "
                 f"(gd, sgd, mbgd, adam, ...).")
+        self._rows_digest = digest
         opt.driver_state = opt.driver.init_state(X.shape[0], opt.theta.shape[0])
 
     def predict(self, X) -> np.ndarray:
@@ -795,7 +816,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_dask(X):  # a lazy Dask array, chunk by chunk
-            return dask_predict(X, self.coef_, self.intercept_)
+            return dask_predict(X, self.coef_, self.intercept_,
+                                getattr(self, "feature_names_in_", None))
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_
 

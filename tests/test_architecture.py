@@ -21,7 +21,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graddescent"
 LAYERS = [
     ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._validation",
                      "graddescent.metrics",
-                     "graddescent._r_rng", "graddescent._signatures", "graddescent._data*"]),
+                     "graddescent._r_rng", "graddescent._signatures", "graddescent._data*",
+                     "graddescent._outputs"]),
     ("objective", ["graddescent.objective"]),
     ("rule base", ["graddescent.rules.base"]),
     ("rules", ["graddescent.rules.*"]),
@@ -50,7 +51,8 @@ LAYERS = [
     ("comparison", ["graddescent.compare", "graddescent.cluster"]),
     ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
-    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.__main__",
+    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.cli_messages",
+                      "graddescent.__main__",
                       "graddescent"]),
 ]
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import objective as O
 from .._validation import (
+    check_allocation,
     check_int,
     check_magnitudes,
     check_vector,
@@ -186,6 +187,8 @@ class Optimizer:
         """Run ``n_units`` driver iterations on ``(X, y)`` (rows weighted by ``sample_weight``,
         one non-negative number per row); return ``theta`` (updated in place)."""
         if n_units > 0:
+            # a guard before the drivers allocate per-unit records (one objective per unit)
+            check_allocation("n_units", 2.0 * n_units, f"records of {n_units} iterations")
             X, y = self._prepare(X, y, sample_weight)
             t0 = self.t
             if isinstance(self.driver_state, DriverState):
