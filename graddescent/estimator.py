@@ -31,7 +31,16 @@ from . import rules
 from ._registry import METHODS
 from ._schedule import Patience, StepDecay
 from ._validation import check_magnitudes, check_vector, magnitude_limit
-from .drivers import DivergenceError, Driver, FullBatch, MiniBatch, Optimizer, SAGState
+from .drivers import (
+    DivergenceError,
+    Driver,
+    FullBatch,
+    MiniBatch,
+    Optimizer,
+    SAGState,
+    on_dask,
+)
+from .drivers.chunks import RoundsDriver
 from .drivers.distributed import DaskData, DaskFullBatch, dask_predict, is_dask
 from .rules import UpdateRule
 
@@ -477,7 +486,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             theta0[0] = intercept_init[0]
         driver = self._make_driver(X.shape[0])
         if isinstance(X, DaskData):
-            driver = self._dask_driver(driver)
+            driver = self._dask_driver(driver, X.shape[0])
         self._optimizer = Optimizer(self._make_rule(driver, X, y), driver, theta0, X.shape[0])
         self._n_rows = X.shape[0]
         self._rng = rng
@@ -569,17 +578,18 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self._l_max = data.l_max
         return data, data
 
-    def _dask_driver(self, driver: Driver) -> Driver:
-        """The driver for Dask input: full-batch methods only, each gradient a reduction."""
+    def _dask_driver(self, driver: Driver, n: int) -> Driver:
+        """The driver for Dask input: the full-batch methods with each gradient a reduction;
+        the others where the chunks are (:func:`graddescent.drivers.on_dask`)."""
         if isinstance(driver, FullBatch):
             return DaskFullBatch()
-        raise ValueError(
-            f"GDRegressor(method={self.method!r}) samples rows ({driver.describe(2)}), which a "
-            f"Dask array does not give cheaply: fit it on Dask with batch_size='full' (the "
-            f"full-batch methods gd, mgd, agd and rprop, or any update rule on the full "
-            f"gradient), stream it with dask_ml.wrappers.Incremental(GDRegressor(...)) (one "
-            f"partial_fit per chunk; the single-row and mini-batch methods), or fit it in "
-            f"memory on X.compute().")
+        found = on_dask(driver, n)
+        if found is None:
+            raise ValueError(
+                f"GDRegressor(method={self.method!r}) runs {driver.describe(n)}, which has no "
+                f"form on Dask: fit it in memory on X.compute(), or stream it with "
+                f"dask_ml.wrappers.Incremental(GDRegressor(...)).")
+        return found
 
 
     # --- public API ----------------------------------------------------------------------------
@@ -765,7 +775,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         n = X.shape[0]
         if first:
             self._start(X, y, None, None, _as_generator(self.random_state))
-        elif n != self._n_rows or isinstance(self._optimizer.driver, DaskFullBatch):
+        elif n != self._n_rows or isinstance(self._optimizer.driver,
+                                                      (DaskFullBatch, RoundsDriver)):
             # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
             driver = self._make_driver(n)

@@ -180,3 +180,21 @@ def test_a_worker_lost_mid_fit_does_not_corrupt_the_result():
         assert "communication round" in str(out["error"])
     else:  # the lost tasks ran again elsewhere: pure functions of their inputs
         assert np.array_equal(out["theta"], want)
+
+
+def test_gdregressor_fits_every_method_on_dask(client):
+    from graddescent import GDRegressor
+    from graddescent._registry import METHODS
+    from graddescent.drivers.chunks import RoundsDriver
+    from graddescent.drivers.distributed import DaskFullBatch
+
+    X, y = _data(n=240)
+    best = Problem().optimum(X, y)
+    Xd, yd = da.from_array(X, chunks=(60, 4)), da.from_array(y, chunks=60)
+    for method in METHODS:
+        est = GDRegressor(method, max_iter=4, tol=None, random_state=0).fit(Xd, yd)
+        assert isinstance(est._optimizer.driver, (RoundsDriver, DaskFullBatch)), method
+        assert len(est.loss_curve_) == 4 and np.all(np.isfinite(est.coef_)), method
+    for method in ("svrg", "sarah"):  # the variance-reduced ones to the optimum
+        est = GDRegressor(method, max_iter=25, tol=None, random_state=0).fit(Xd, yd)
+        assert np.max(np.abs(np.r_[est.intercept_, est.coef_] - best)) <= 1e-6, method

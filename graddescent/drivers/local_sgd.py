@@ -23,6 +23,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
+from .. import objective as O
 from .._jit import OK
 from .base import IndexStream
 from .chunks import RoundsDriver, RoundsState, own, prepare, writable
@@ -93,7 +96,16 @@ class DaskLocalSGD(RoundsDriver):
         return int(steps) * int(self.batch_size)
 
     def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
-        return X.l_max if l_max is None else l_max
+        """:class:`~graddescent.drivers.MiniBatch`'s constant of batches of ``batch_size``
+        rows, ``L`` from the Hessian the Dask validation pass accumulated (least squares)."""
+        n = X.shape[0]
+        b = min(int(self.batch_size), n)
+        l_max = X.l_max if l_max is None else l_max
+        if b == 1:
+            return l_max
+        H = X.hessian()
+        top = O.power_iteration(lambda v, w: np.dot(H, v, out=w), H.shape[0])
+        return (n * (b - 1) * top + (n - b) * l_max) / (b * (n - 1))
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state: RoundsState, rng, n_units,
             pb=None):
