@@ -50,7 +50,9 @@ class DaskLocalSGD(RoundsDriver):
     r"""Local SGD (Stich 2019) on Dask: ``local_steps`` steps of batches of ``batch_size``
     rows on every chunk, then the average (see the module's text).
 
-    One unit = one round. ``local_steps=None``: one local pass over the chunk's rows per round
+    One unit = one round. ``local_steps=None`` (the default; measured in docs/distributed.md:
+    the accuracy after a given work hardly depends on ``H`` from 16 steps to a pass, the
+    rounds fall with it): one local pass over the chunk's rows per round
     (``ceil(m_c / batch_size)`` steps), so that one unit is one epoch; with an int, one unit is
     ``local_steps`` steps on every chunk and :meth:`units_per_epoch` counts rounds on one chunk
     of all ``n`` rows (an upper bound: ``k`` chunks need ``k`` times fewer).
