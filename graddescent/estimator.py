@@ -605,8 +605,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             agd, rprop, any rule with ``batch_size="full"``) with every gradient one
             distributed reduction over the chunks, which stay on the workers
             (:class:`~graddescent.drivers.distributed.DaskFullBatch`); the result equals the
-            in-memory fit to rounding. Other methods raise a ValueError (use
-            ``dask_ml.wrappers.Incremental``), and so does ``early_stopping``.
+            in-memory fit to rounding. The other methods run where the chunks are, in rounds
+            (:func:`graddescent.drivers.on_dask`; docs/distributed.md). ``early_stopping``
+            raises a ValueError.
         y : array-like or Dask array / series of shape (n_samples,)
             Target values.
         coef_init : array-like of shape (n_features,), default=None
