@@ -105,9 +105,10 @@ class ReportFolder:
     """
 
     def __init__(self, folder: str | Path, names: Sequence[str], inputs: Iterable[str | Path] = (),
-                 *, overwrite: bool = False, overwrite_option: str = "overwrite=True") -> None:
+                 *, overwrite: bool = False, overwrite_option: str = "overwrite=True",
+                 patterns: Sequence[str] = ()) -> None:
         earlier = self.check(folder, names, inputs, overwrite=overwrite,
-                             overwrite_option=overwrite_option)
+                             overwrite_option=overwrite_option, patterns=patterns)
         self.folder = Path(folder)
         self.inputs = [Path(p) for p in inputs]
         self.overwrite_option = overwrite_option
@@ -123,9 +124,13 @@ class ReportFolder:
 
     @staticmethod
     def check(folder: str | Path, names: Sequence[str], inputs: Iterable[str | Path] = (), *,
-              overwrite: bool = False, overwrite_option: str = "overwrite=True") -> list[str]:
+              overwrite: bool = False, overwrite_option: str = "overwrite=True",
+              patterns: Sequence[str] = ()) -> list[str]:
         """Check, changing nothing, that a report may be written into ``folder``; return the
-        earlier report's files (what ``overwrite`` removes). Raises :class:`OutputError`."""
+        earlier report's files (what ``overwrite`` removes). Raises :class:`OutputError`.
+
+        An earlier report without a manifest (written before there was one) is recognised by
+        ``names``; its other files by the glob ``patterns`` (its figures' names)."""
         folder = Path(folder)
         inputs = [Path(p) for p in inputs]
         if folder.exists() and not folder.is_dir():
@@ -137,6 +142,9 @@ class ReportFolder:
             earlier += [line for line in manifest.read_text(encoding="utf-8").splitlines()
                         if line and "/" not in line and "\\" not in line
                         and line not in earlier and line not in ("..", ".")]
+        elif earlier:
+            earlier += sorted({p.name for pattern in patterns for p in folder.glob(pattern)
+                               if p.is_file()} - set(earlier))
         for name in [*names, *earlier]:
             _refuse_inputs(folder / name, inputs, overwrite_option)
         if earlier and not overwrite:

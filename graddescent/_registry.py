@@ -37,6 +37,7 @@ from typing import Any
 
 from . import drivers as D
 from ._validation import (
+    STEP_COST,
     check_choice,
     check_int,
     check_interval,
@@ -342,9 +343,10 @@ def check_r_arguments(arguments: Mapping[str, Any], n_rows: int) -> dict[str, An
         check_int("n_batch", out["n_batch"], high=n_rows)
     if "max_iter" in out:  # the work asked for, before any allocation (an upper bound)
         inner = out.get("inner_iter", 0)
-        check_work("max_iter", float(out["max_iter"]) * (n_rows + 2.0 * inner),
+        check_work("max_iter", float(out["max_iter"]) * (n_rows + (2.0 + STEP_COST) * inner
+                                                          + STEP_COST),
                    f"{out['max_iter']} iterations of up to {n_rows} + 2 x {inner} row "
-                   f"gradients")
+                   f"gradients, each step counted as {STEP_COST} more")
     if "lamda" in out and "alpha" in out and out["lamda"] * out["alpha"] >= 1.0:
         raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
                          f"{out['lamda'] * out['alpha']!r}.")

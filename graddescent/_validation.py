@@ -35,7 +35,8 @@ __all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_real", 
            "check_unit_interval", "check_unit_fraction", "check_nonnegative", "check_interval",
            "check_choice", "check_str", "check_mapping", "check_bool", "check_vector",
            "engine_arrays", "magnitude_limit", "check_magnitudes", "describe_nonfinite",
-           "MAX_ITERATIONS", "MAX_ROW_GRADIENTS", "ITERATION_COST", "BUDGET_ROW_COST",
+           "MAX_ITERATIONS", "MAX_ROW_GRADIENTS", "ITERATION_COST", "STEP_COST",
+           "BUDGET_ROW_COST",
            "machine_memory", "check_iterations",
            "check_work", "check_allocation", "check_jobs", "check_column_dtype",
            "check_header", "csv_safe", "check_dask_input"]
@@ -412,8 +413,8 @@ def check_header(columns: Sequence[Any], name: str, sep_option: str = "sep") -> 
         for sep, label in ((";", "';'"), ("\t", "a tab ('\\t')"), ("|", "'|'")):
             if sep in columns[0]:
                 raise ValueError(f"{name} was read as one column named {columns[0][:60]!r}: "
-                                 f"its separator looks like {label}, not a comma; give it: "
-                                 f"{sep_option}={sep!r}.")
+                                 f"its separator looks like {label}, not a comma; give it "
+                                 f"with {sep_option}={sep!r}.")
 
 
 #: Cells of a CSV file that a spreadsheet would run as a formula begin with one of these.
@@ -451,6 +452,10 @@ BUDGET_ROW_COST = 1000
 #: What one iteration (an R iteration or an epoch) costs beyond its row gradients, counted in
 #: row gradients: up to about 30 us on small data (a variance-reduced outer loop).
 ITERATION_COST = 10**4
+
+#: What one update step costs beyond its row gradients, counted in row gradients (about 1 us
+#: on small data).
+STEP_COST = 300
 
 
 def machine_memory() -> int:
@@ -505,8 +510,9 @@ def check_jobs(name: str, value: Any, cap: int | None = None) -> int:
     if cap is None:
         cap = max(1, min(4 * cores, machine_memory() // 2**28))
     if jobs > cap or jobs < -cores:
-        raise ValueError(f"{name} must be between 1 and {cap} on this machine ({cores} "
-                         f"core(s); -1 uses every core), got {jobs}.")
+        raise ValueError(f"{name} must be from 1 to {cap} parallel jobs on this machine, or "
+                         f"from -1 (every core) to -{cores} (all cores but {cores - 1}); got "
+                         f"{jobs}.")
     return jobs
 
 

@@ -101,7 +101,7 @@ _fraction = _checked(check_interval, low=0.0, high=1.0, closed="neither")
 _positive_float = _checked(check_positive)
 _epochs_budget = _checked(check_real, ok=lambda v: 0 < v <= MAX_ITERATIONS,
                           expected=f"be a positive number of epochs, at most {MAX_ITERATIONS:.0e}")
-_jobs = _checked(check_jobs, cap=1 << 20)  # the machine's cap is checked with --scheduler known
+_jobs = _checked(check_jobs)
 
 
 def _separator(text: str) -> str:
@@ -180,9 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
                       help=f"methods, lower-case or R names (default: all {len(METHODS)})")
-    cmp_.add_argument("--seeds", type=_positive_int, default=C.DEFAULT_N_SEEDS, metavar="K",
-                      help="number of seeds 1..K: one split and fit per seed "
-                           "(default: %(default)s)")
+    cmp_.add_argument("--seeds", type=_checked(check_int, low=1, high=C.MAX_SEEDS),
+                      default=C.DEFAULT_N_SEEDS, metavar="K",
+                      help=f"number of seeds 1..K (K <= {C.MAX_SEEDS}): one split and fit per "
+                           f"seed (default: %(default)s)")
     _add_common(cmp_)
     cmp_.add_argument("--budget-epochs", type=_epochs_budget, default=None, metavar="E",
                       help="run every method until it has used E epochs (n row-gradient "
@@ -315,11 +316,6 @@ def _backend(address: str | None) -> contextlib.ExitStack:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    if args.scheduler is None:
-        try:
-            check_jobs("--jobs", args.jobs)
-        except ValueError as exc:
-            raise UserError(str(exc).rstrip(".")) from None
     style = args.style or "r"
     try:
         settings = C.CompareSettings(
@@ -341,7 +337,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         data = C.load_datasets(settings.datasets, args.sep)
         # the output folder is checked before any fit runs (refused: nothing is computed)
         report.ReportFolder.check(args.out, report.REPORT_FILES, inputs,
-                                  overwrite=args.overwrite, overwrite_option="--overwrite")
+                                  overwrite=args.overwrite, overwrite_option="--overwrite",
+                                  patterns=report.FIGURE_PATTERNS)
         C.check_comparison_work(settings, data)
     except (OSError, ValueError, TypeError) as exc:
         raise _user_error(exc) from None
@@ -403,13 +400,18 @@ def _warn_far_rows(summary: pd.DataFrame) -> None:
               f"converged): {names}")
 
 
+#: The data arguments of a comparison's messages, as the command line says them.
+_COMPARE_DATA = {"data_train": "the training rows", "data_test": "the test rows",
+                 "data_set": "the data set"}
+
+
 def _all_failed(results: pd.DataFrame) -> str:
     """A one-line error when no fit of a comparison succeeded, else ``""``."""
     if len(results) and not results["status"].isin(("ok", "budget reached")).any():
         counts = results["status"].value_counts()
         how = ", ".join(f"{k} {v}" for k, v in counts.items())
-        return (f"every fit failed ({how}; the first: {cli_message(results['message'].iloc[0])}"
-                f"); the rows are in results.csv")
+        first = cli_message(results["message"].iloc[0], _COMPARE_DATA)
+        return f"every fit failed ({how}; the first: {first}); the rows are in results.csv"
     return ""
 
 
@@ -542,8 +544,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     print(f"train RMSE {train_rmse:.6g}  (exact least squares: {ols_train:.6g})")
     far = C.far_from_least_squares(train_rmse, ols_train, float(np.std(y_tr)))
     if far:
-        warn(far + (" Try more --max-iter, another --alpha or --method, or --scaling "
-                     "variance." if math.isfinite(train_rmse) else ""))
+        warn(far + (" Try more --max-iter, another --alpha or --method"
+                    + (", or --scaling variance." if args.scaling != "variance" else ".")
+                    if math.isfinite(train_rmse) else ""))
     if plot is not None:
         _fit_figure(test[y_col].to_numpy(), test_pred.to_numpy(),
                     f"{label} on {Path(args.data).name}: test rows", plot)
@@ -556,7 +559,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         written = new.copy()  # every column of NEW.csv (its output column too), then ours
         written["prediction"] = pred["prediction"].to_numpy()
         try:
-            written.to_csv(target, index=False)
+            written.to_csv(target, index=False, sep=args.sep)  # as NEW.csv was written
         except OSError as exc:
             raise UserError(f"cannot write {str(target)!r}: {exc}") from None
         print(f"\nWrote {len(pred)} predictions to {target}")

@@ -77,5 +77,7 @@ def warnings_one_line(files: dict[str, str] | None = None):
         for noise in (ResourceWarning, DeprecationWarning, PendingDeprecationWarning,
                       FutureWarning, ImportWarning):  # the program's, not the user's, concern
             warnings.simplefilter("ignore", noise)
+        # matplotlib's layout notes are about drawing, not the user's data
+        warnings.filterwarnings("ignore", module="matplotlib")
         warnings.showwarning = show
         yield

@@ -65,7 +65,8 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     sep = getattr(args, "sep", ",")
     try:
         with _bar("statistics", None, tty) as bar:
-            stats = streaming.scan(path, args.chunksize, bar.update, sep=sep)
+            stats = streaming.scan(path, args.chunksize, bar.update, sep=sep,
+                                   epochs=args.epochs)
         with _bar(f"{method.name}", stats.n * args.epochs, tty) as bar:
             streaming.stream_fit(model, path, args.chunksize, args.epochs, stats, scale,
                                  bar.update, sep=sep)
@@ -98,7 +99,8 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     print(f"\ntrain RMSE {rmse:.6g}  (exact least squares, normal equations: {ols:.6g})")
     far = far_from_least_squares(rmse, ols, float(stats.std[-1]))
     if far:
-        warn(far + " Try more --epochs, another --alpha or --method, or --scaling variance.")
+        warn(far + " Try more --epochs, another --alpha or --method"
+             + (", or --scaling variance." if not scale else "."))
     return 0
 
 

@@ -111,6 +111,8 @@ STYLES = ("r", "estimator")
 DEFAULT_MAX_ITER = 1000
 #: Number of seeds (1, 2, ...) of the default run.
 DEFAULT_N_SEEDS = 5
+#: The most seeds one comparison may run.
+MAX_SEEDS = 10_000
 #: Columns of ``results.csv``, in order.
 RESULT_COLUMNS = ("dataset", "method", "r_name", "style", "seed", "status", "test_rmse",
                   "train_rmse", "ols_test_rmse", "ratio_to_ols", "updates", "seconds",
@@ -178,6 +180,8 @@ class CompareSettings:
             raise ValueError(f"style must be one of {STYLES}, got {self.style!r}.")
         if not self.seeds:
             raise ValueError("give at least one seed.")
+        if len(self.seeds) > MAX_SEEDS:
+            raise ValueError(f"seeds holds {len(self.seeds)} seeds; at most {MAX_SEEDS}.")
         if self.max_iter is not None:
             check_iterations("max_iter", self.max_iter)
         check_interval("train_fraction", self.train_fraction, 0.0, 1.0, closed="neither")

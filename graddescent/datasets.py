@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import numbers
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -525,28 +526,36 @@ def load_csv(path: str | Path, *, return_X_y: bool = False, sep: str = ",") -> D
         )
     if frame.shape[0] == 0:
         raise ValueError(f"{str(path)!r} has a header but no data rows")
-    for position, name in enumerate(frame.columns):
-        column = frame.iloc[:, position]
-        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+    # the dtypes and the values once each (a column at a time costs minutes at 50,000 columns)
+    for position, (name, dtype) in enumerate(zip(frame.columns, list(frame.dtypes),
+                                                 strict=True)):
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            column = frame.iloc[:, position]
             bad = column[pd.to_numeric(column, errors="coerce").isna() & column.notna()]
             example = f", e.g. {bad.iloc[0]!r} in data row {bad.index[0] + 1}" if len(bad) else ""
+            comma = (len(bad) and isinstance(bad.iloc[0], str)
+                     and re.fullmatch(r"[+-]?\d+,\d*", bad.iloc[0].strip()) is not None)
+            advice = ("numbers with a decimal comma: write them with a decimal point" if comma
+                      else "every column must hold numbers: leave this one out, or encode it "
+                           "as numbers (e.g. one 0/1 column per category)")
             raise ValueError(
                 f"column {name!r} (position {position + 1}) of {str(path)!r} is not numeric"
-                f"{example}"
+                f"{example}; {advice}"
             )
-        values = column.to_numpy(dtype="float64")
-        if np.isnan(values).any():
-            row = int(np.flatnonzero(np.isnan(values))[0]) + 1
+    values = frame.to_numpy(dtype="float64")
+    for test, what in ((np.isnan, "a missing value (NaN or empty cell)"),
+                       (np.isinf, "an infinite value")):
+        hit = test(values)
+        if hit.any():
+            position = int(np.argmax(hit.any(axis=0)))
+            rows = np.flatnonzero(hit[:, position])
+            more = f" ({rows.size} in this column)" if rows.size > 1 else ""
             raise ValueError(
-                f"column {name!r} (position {position + 1}) of {str(path)!r} has a missing "
-                f"value (NaN or empty cell) in data row {row}"
+                f"column {frame.columns[position]!r} (position {position + 1}) of "
+                f"{str(path)!r} has {what} in data row {rows[0] + 1}{more}; remove those "
+                f"rows or fill them in first"
             )
-        if np.isinf(values).any():
-            row = int(np.flatnonzero(np.isinf(values))[0]) + 1
-            raise ValueError(
-                f"column {name!r} (position {position + 1}) of {str(path)!r} has an infinite "
-                f"value in data row {row}"
-            )
+    frame = pd.DataFrame(values, columns=frame.columns, index=frame.index)
     return _finish(frame.astype("float64"), return_X_y)
 
 

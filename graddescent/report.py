@@ -346,6 +346,8 @@ def _loss_curve_figure(comparison: Comparison, dataset: str,
 
 #: The fixed file names of a report (its figures are named per data set).
 REPORT_FILES = ("results.csv", "report.md", "report.html")
+#: The names of a report's figures (an earlier report's, without a manifest, are found by them).
+FIGURE_PATTERNS = ("*_test_rmse.png", "*_loss_curves.png", "*_suboptimality.png")
 
 
 def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
@@ -379,7 +381,7 @@ def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True, *
         ``"<stem>_<figure>"`` entry per PNG -> path.
     """
     folder = ReportFolder(out, REPORT_FILES, inputs, overwrite=overwrite,
-                          overwrite_option=overwrite_option)
+                          overwrite_option=overwrite_option, patterns=FIGURE_PATTERNS)
     out = folder.folder
     paths: dict[str, Path] = {}
     table = results_for_csv(comparison.results)

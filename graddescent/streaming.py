@@ -21,6 +21,7 @@ statistics (naming the column).
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import math
 import os
@@ -48,7 +49,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 #: The most chunks one streamed fit may read in all (epochs x chunks per pass): each costs a
 #: parse and a ``partial_fit`` call, so beyond it a larger ``chunksize`` is the answer.
-MAX_CHUNK_READS = 10**5
+MAX_CHUNK_READS = 20_000
 
 
 def _is_parquet(path: Path) -> bool:
@@ -61,6 +62,8 @@ def _check_chunk(frame: pd.DataFrame, start: int, path: Path) -> pd.DataFrame:
     as text is converted when every cell is a number."""
     where = path.name
     for j, (name, dtype) in enumerate(zip(frame.columns, list(frame.dtypes), strict=True)):
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # the common case, at once
+            continue
         if not _is_parquet(path) and (pd.api.types.is_object_dtype(dtype)
                                       or pd.api.types.is_string_dtype(dtype)):
             # CSV: a column read as text (a bad cell in this chunk, or numbers pandas left)
@@ -93,10 +96,18 @@ def _columns(path: Path, sep: str) -> tuple[list, int | None]:
 
         meta = pq.ParquetFile(path)
         return list(meta.schema_arrow.names), int(meta.metadata.num_rows)
-    try:
-        return list(pd.read_csv(path, sep=sep, nrows=0).columns), None
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path.name} is empty: expected a header row and data rows") from None
+    if len(sep) != 1:  # a pattern: pandas' reading
+        try:
+            return list(pd.read_csv(path, sep=sep, nrows=0).columns), None
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path.name} is empty: expected a header row and data "
+                             f"rows") from None
+    # the first line alone (pandas builds an empty frame: seconds at 50,000 columns)
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=sep), None)
+    if not header:
+        raise ValueError(f"{path.name} is empty: expected a header row and data rows")
+    return header, None
 
 
 def _check_layout(path: Path, chunksize: int, sep: str) -> list:
@@ -253,12 +264,22 @@ class ChunkStats:
 
 
 def scan(path: str | Path, chunksize: int,
-         progress: Callable[[int], None] | None = None, sep: str = ",") -> ChunkStats:
+         progress: Callable[[int], None] | None = None, sep: str = ",",
+         epochs: int | None = None) -> ChunkStats:
     """One pass over the file: its :class:`ChunkStats` (``progress(rows)`` after each chunk;
-    ``sep``: the CSV file's separator)."""
+    ``sep``: the CSV file's separator). With ``epochs`` (the passes a fit will make after it),
+    the scan stops with a ValueError as soon as the fit would read more than
+    :data:`MAX_CHUNK_READS` chunks in all, before reading the rest of the file."""
     path = Path(path)
     stats = None
-    for frame in read_chunks(path, chunksize, sep):
+    limit = None if epochs is None else MAX_CHUNK_READS // (check_iterations("epochs", epochs)
+                                                            + 1)
+    for k, frame in enumerate(read_chunks(path, chunksize, sep), 1):
+        if limit is not None and k > limit:
+            raise ValueError(f"epochs asks for more than {MAX_CHUNK_READS:.0e} chunk reads "
+                             f"(the scan and {epochs} epochs over more than {limit} chunks of "
+                             f"{chunksize} rows), more than one fit may use; use fewer epochs "
+                             f"or a larger chunksize.")
         if stats is None:
             stats = ChunkStats([str(c) for c in frame.columns], source=_fingerprint(path))
         first = int(frame.index[0]) + 1
@@ -335,7 +356,7 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
     chunksize = check_int("chunksize", chunksize, low=1)
     epochs = check_iterations("epochs", epochs)
     if stats is None:
-        stats = scan(path, chunksize, sep=sep)
+        stats = scan(path, chunksize, sep=sep, epochs=epochs)
     _check_stream(path, chunksize, epochs, stats)
     for _ in range(epochs):
         rows = 0

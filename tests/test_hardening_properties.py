@@ -367,7 +367,13 @@ def test_command_line_never_shows_a_traceback(workdir, header, rows, command, op
     assert "Traceback" not in message
     assert code in (0, 1, 2), (code, message)
     if code == 1:
-        assert message.startswith("graddescent: error: ") and message.count("\n") == 1, message
+        error = message.splitlines()[-1]
+        assert error.startswith("graddescent: error: "), message
+        assert all(line.startswith("graddescent: warning: ")
+                   for line in message.splitlines()[:-1]), message
+        # the command line names its options and the user's files, not Python arguments
+        assert not any(name in error for name in ("data_set", "new_data", "data_train",
+                                                  "max_iter", "n_jobs")), error
     if code == 2:
         assert "error: argument" in message or "error:" in message, message
     if code == 0 and command == "fit":  # a fit that is reported must be a finite one
