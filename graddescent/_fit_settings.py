@@ -98,7 +98,7 @@ class FitSettings:
 
     def driver(self, n: int, dask: bool = False) -> Driver:
         """The driver for ``n`` training rows (``batch_size``, ``n_batch``, ``shuffle``, ...);
-        for data held by Dask, its full-batch driver (other methods are refused)."""
+        for data held by Dask, the driver that runs the method there."""
         method = METHODS[self.method]
         settings = {"inner_iter": self.inner_iter, "option": int(self.option), "nu": self.nu,
                     "gamma_s": self.gamma_s}
@@ -111,7 +111,7 @@ class FitSettings:
                 driver = FullBatch()  # one batch of every row is the full gradient
             elif not self.shuffle:
                 driver = dataclasses.replace(driver, scheme="cyclic")
-        return dask_driver(self.method, driver) if dask else driver
+        return dask_driver(self.method, driver, n) if dask else driver
 
     def problem(self) -> Problem:
         """What is minimised: ``loss``, ``penalty`` and ``fit_intercept``."""

@@ -39,6 +39,7 @@ from ._fit_settings import (
 )
 from ._registry import METHODS
 from .drivers import DivergenceError, Optimizer
+from .drivers.chunks import RoundsDriver
 from .drivers.distributed import DaskData, DaskFullBatch
 from .problems import LOSSES, PENALTIES
 
@@ -490,7 +491,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if first:
             self._start(settings, X, y, np.zeros(X.shape[1] + 1),
                         I.as_generator(self.random_state), sw)
-        elif n != self._n_rows or isinstance(self._optimizer.driver, DaskFullBatch):
+        elif n != self._n_rows or isinstance(self._optimizer.driver, (DaskFullBatch, RoundsDriver)):
             # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
             driver = settings.driver(n)

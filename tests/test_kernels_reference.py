@@ -21,10 +21,9 @@ import numba
 import numpy as np
 import pytest
 
-from graddescent import METHODS
+from graddescent import METHODS, rules
 from graddescent import drivers as D
 from graddescent import objective as O
-from graddescent import rules
 from graddescent.drivers import full_batch as FB
 from graddescent.drivers import mini_batch as MB
 from graddescent.drivers import sag as SG

@@ -64,6 +64,17 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
             DRIVERS[_obj.name] = _obj
 
 
+def on_dask(driver: Driver, n: int) -> Driver | None:
+    """The driver that runs ``driver``'s method where the chunks of ``n`` rows held by Dask
+    are (the first driver class whose ``from_local`` accepts it), or None when none does."""
+    for cls in DRIVERS.values():
+        make = getattr(cls, "from_local", None)
+        found = make(driver, n) if make is not None else None
+        if found is not None:
+            return found
+    return None
+
+
 #: Kernel-side helpers that this namespace used to re-export: still served, with a
 #: DeprecationWarning naming their module (they are not part of the public API).
 _DEPRECATED = {"OneRow": "mini_batch", "Batches": "mini_batch", "plan_of": "mini_batch",

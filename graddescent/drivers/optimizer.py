@@ -131,14 +131,19 @@ class Optimizer:
             self._data_key = None  # new weights: a new record and divergence reference
             self._weights = None if sample_weight is None else np.array(sample_weight)
         remote = hasattr(X, "watched")  # validated where it lives (Dask)
-        if remote and (sample_weight is not None or not self.problem.is_least_squares):
+        # drivers that run where the chunks are take the problem's record (no weights);
+        # the full-batch reduction runs plain least squares only
+        shared = getattr(self.driver, "takes_problem", False)
+        if remote and (sample_weight is not None
+                       or not (self.problem.is_least_squares or shared)):
             raise ValueError("data held elsewhere (Dask) runs plain least squares only: no "
-                             "sample_weight, loss or penalty.")
+                             "sample_weight, loss or penalty (the distributed stochastic "
+                             "drivers take a loss and a penalty, not sample_weight).")
         if not remote:
             X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
         if key != self._data_key or self.monitor is None:
             plain = self.problem.is_least_squares and sample_weight is None
-            self._record = None if remote or plain else \
+            self._record = None if plain or (remote and not shared) else \
                 self.problem.record(sample_weight, X.shape[0])
             start = self._watch(X, y, self.theta)
             if not math.isfinite(start):
