@@ -47,8 +47,8 @@ if hasattr(cpu.CPUTargetOptions, "_nrt"):
     _JIT_OPTIONS["_nrt"] = False
 
 _HERE = Path(__file__).resolve().parent
-_ENGINE_GLOBS = ("_jit.py", "objective.py", "rules/*.py", "drivers/*.py", "problems/*.py",
-                 "problems/*/*.py")
+_ENGINE_GLOBS = ("_jit.py", "_sparse.py", "objective.py", "rules/*.py", "drivers/*.py",
+                 "problems/*.py", "problems/*/*.py")
 _engine_hash: str | None = None
 
 

@@ -14,13 +14,13 @@ from .._jit import (
     bit_generator_pointers,
     choose,
     kernel,
-    prefetch_distance,
     shuffle,
 )
 from ..problems.engine import (
     add_l2,
     add_row,
     gradient_finite,
+    prefetch_distance,
     prox,
     row_derivative,
     set_row,
