@@ -243,3 +243,12 @@ def objective_strided(X, y, z, stride):
         loss += r * r
         count += 1
     return 0.5 * loss / count
+
+
+@kernel(inline=True)
+def dot(X, i, v):
+    """``x_i . v[1:]`` over row ``i``'s nonzeros (``v[0]``, the intercept's, left out)."""
+    s = 0.0
+    for k in range(X.indptr[i], X.indptr[i + 1]):
+        s += X.data[k] * v[X.indices[k] + 1]
+    return s

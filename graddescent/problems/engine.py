@@ -39,7 +39,8 @@ __all__ = ["loss_value", "loss_derivative", "weigh", "derivative", "row_derivati
            "with_l2", "with_l2_change", "add_l2", "add_l2_change", "penalty_value",
            "full_gradient", "objective", "objective_strided", "prox", "shrink",
            "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty",
-           "residual", "residual_pair", "decay", "prefetch_row", "prefetch_distance"]
+           "residual", "residual_pair", "decay", "prefetch_row", "prefetch_distance", "lazy_decay",
+           "LAZY_SCALE_FLOOR"]
 
 
 # --- the rows of X: a dense array or a CSR record, picked at compile time ---------------------
@@ -306,6 +307,32 @@ def _decay_all(pb, lr, theta):
 
 #: ``w -= lr l2 w`` (every coefficient: O(d); nothing without an L2 part).
 decay = choose(lambda c: _decay_all if c.L2 else _no_decay, _no_decay, inline=True)
+
+
+@kernel(inline=True)
+def _scale_unchanged(pb, lr, theta, s):
+    return s
+
+
+@kernel(inline=True)
+def _scale_decayed(pb, lr, theta, s):
+    f = 1.0 - lr * pb.l2
+    if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+        return s * f
+    for j in range(1, theta.shape[0]):  # fold the scale in (rare: O(d))
+        theta[j] *= s * f
+    return 1.0
+
+
+#: The L2 decay of a lazy step: the coefficients are ``s v`` with ``v`` in ``theta[1:]``, and
+#: ``w -= lr l2 w`` is ``s *= 1 - lr l2`` (O(1)); the scale is folded into ``v`` when it falls
+#: below :data:`LAZY_SCALE_FLOOR` (or the factor is not positive). Returns the new scale.
+lazy_decay = choose(lambda c: _scale_decayed if c.L2 else _scale_unchanged, _scale_unchanged,
+                    inline=True)
+
+#: A lazy step's scale is folded into the coefficients below this (scikit-learn's ``wscale``
+#: does the same at 1e-9).
+LAZY_SCALE_FLOOR = 1e-9
 
 
 # --- the full gradient and the objective ---------------------------------------------------------
