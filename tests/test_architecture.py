@@ -19,9 +19,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graddescent"
 
 #: Lowest first; each entry lists fnmatch patterns of dotted module names.
 LAYERS = [
-    ("foundations", ["graddescent._jit", "graddescent._sparse", "graddescent._validation",
-                     "graddescent.metrics", "graddescent._r_rng", "graddescent._signatures",
-                     "graddescent._data*"]),
+    ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._sparse",
+                     "graddescent._validation", "graddescent.metrics",
+                     "graddescent._r_rng", "graddescent._signatures", "graddescent._data*"]),
     ("objective", ["graddescent.objective"]),
     ("rule base", ["graddescent.rules.base"]),
     ("rules", ["graddescent.rules.*"]),

@@ -357,3 +357,17 @@ def test_hessian_is_the_curvature_of_the_objective(generated):
     np.testing.assert_array_equal(Problem().hessian(X), O.hessian(X))
     L, top = problem.lipschitz(X, s), np.linalg.eigvalsh(H)[-1]
     assert top * (1 - 1e-5) <= L <= top + 0.15  # a bound: lambda_max(data part) + l2
+
+
+def test_equal_weights_in_a_new_array_keep_the_run_going(generated):
+    """An estimator may pass a fresh weight array per call: equal values keep the record and
+    the divergence reference; other values make new ones."""
+    X, y = generated
+    s = np.random.default_rng(9).uniform(0.5, 2.0, len(y))
+    opt = D.Optimizer(rules.plain(0.01), D.SAGA(), np.zeros(7), len(y), Problem())
+    opt.run(X, y, 10, np.random.default_rng(0), s)
+    monitor = opt.monitor
+    opt.run(X, y, 10, np.random.default_rng(0), s.copy())
+    assert opt.monitor is monitor
+    opt.run(X, y, 10, np.random.default_rng(0), 2 * s + 1)
+    assert opt.monitor is not monitor
