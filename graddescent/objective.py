@@ -358,6 +358,7 @@ def mean_and_variance(y):
 def hessian(X: np.ndarray) -> np.ndarray:
     """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones;
     sparse rows: ``X^T X`` from their nonzeros, then dense ``(d + 1) x (d + 1)``)."""
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     n, d = X.shape
     if isinstance(X, S.CSRRows):
         A = S.as_scipy(X)
@@ -384,6 +385,7 @@ def hessian(X: np.ndarray) -> np.ndarray:
 def max_row_sq_norm(X: np.ndarray) -> float:
     """``max_i ||x_i||^2`` (:func:`scan_rows`, the estimator's validation pass: the same bits
     whichever computes it; NaN when ``X`` holds a NaN or an infinity)."""
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     top, bad = (S.scan_rows if isinstance(X, S.CSRRows) else scan_rows)(X)
     return math.nan if bad >= 0 else float(top)
 
@@ -399,6 +401,7 @@ def top_eigenvalue(X: np.ndarray) -> float:
     The Gram matrix is never formed (two products with ``X`` per iteration); see
     :func:`power_iteration`.
     """
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     n, d = X.shape
     if isinstance(X, S.CSRRows):  # sparse rows: two passes over the nonzeros per iteration
         r = np.empty(n)
