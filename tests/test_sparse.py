@@ -61,6 +61,7 @@ def _fit(X, y, rule, driver, problem, units=60, seed=7):
 
 @pytest.mark.parametrize("method, penalty, index_dtype", [
     ("sgd", "l2", np.int32), ("sgd", "l2", np.int64), ("saga", "l1", np.int32),
+    ("saga", "l2", np.int64),
     ("gd", None, np.int64), ("adam", "elasticnet", np.int32), ("svrg", "l2", np.int32)])
 def test_compiled_sparse_fit_equals_dense(method, penalty, index_dtype):
     A, y = sparse_problem(index_dtype=index_dtype)
@@ -174,6 +175,16 @@ _GRID = textwrap.dedent("""
             done += 1
     print(done)
 """)
+
+
+def test_lazy_steps_fold_their_scale():
+    """A decay of 0.5 a step: the lazy scale falls below its floor and is folded in."""
+    A, y = sparse_problem()
+    problem = Problem(penalty="l2", alpha=5.0)
+    for driver in (drivers.SAGA(), drivers.MiniBatch(batch_size=1)):
+        dense = _fit(A.toarray(), y, rules.plain(0.1), driver, problem, units=300)
+        sparse = _fit(A, y, rules.plain(0.1), driver, problem, units=300)
+        np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-13)
 
 
 def test_every_method_rule_and_penalty_sparse_equals_dense():
