@@ -159,8 +159,10 @@ def scale_into(X, i, coef, g):
 
 @kernel(inline=True)
 def prefetch_row(X, i):
-    """Ask for row ``i``'s offsets ahead of use (its nonzeros follow once they are known)."""
-    prefetch_item(X.indptr, i)
+    """Ask for row ``i``'s nonzeros (values and columns) ahead of use."""
+    k = X.indptr[i]
+    prefetch_item(X.data, k)
+    prefetch_item(X.indices, k)
 
 
 # --- compiled: full passes ------------------------------------------------------------------
