@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from graddescent import METHODS, drivers, rules
+from graddescent import METHODS, GDRegressor, drivers, rules
 from graddescent._sparse import CSRRows, csr_rows
 from graddescent.problems import Problem
 
@@ -195,3 +195,43 @@ def test_every_method_rule_and_penalty_sparse_equals_dense():
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert int(out.stdout.strip()) >= 100  # cases run
+
+
+class SparseGDRegressor(GDRegressor):
+    """GDRegressor given its rows as a CSR matrix (scikit-learn's ``SparseSGDRegressor`` of
+    test_sgd.py, for the ported tests)."""
+
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        return super().fit(sp.csr_matrix(X), y, coef_init=coef_init,
+                           intercept_init=intercept_init, sample_weight=sample_weight)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        return super().partial_fit(sp.csr_matrix(X), y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        return super().predict(sp.csr_matrix(X))
+
+
+def _ported_tests():
+    """The ported SGDRegressor/SAG tests without parameters (the estimator's port), if present."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_sklearn_sgd_port.py")
+    if not os.path.exists(path):
+        return []
+    import inspect
+
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        import test_sklearn_sgd_port as port
+    finally:
+        sys.path.pop(0)
+    return [name for name, fn in vars(port).items() if name.startswith("test_")
+            and inspect.isfunction(fn) and not inspect.signature(fn).parameters]
+
+
+@pytest.mark.parametrize("name", _ported_tests())
+def test_ported_sgd_tests_on_sparse_input(name, monkeypatch):
+    """scikit-learn's SGD regression tests (ported) with the rows given as CSR."""
+    import test_sklearn_sgd_port as port
+
+    monkeypatch.setattr(port, "GDRegressor", SparseGDRegressor)
+    getattr(port, name)()
