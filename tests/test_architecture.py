@@ -53,8 +53,8 @@ LAYERS = [
     ("comparison", ["graddescent.compare", "graddescent.cluster"]),
     ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
-    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.__main__",
-                      "graddescent"]),
+    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.cli_sparse",
+                      "graddescent.__main__", "graddescent"]),
 ]
 
 

@@ -235,3 +235,28 @@ def test_ported_sgd_tests_on_sparse_input(name, monkeypatch):
 
     monkeypatch.setattr(port, "GDRegressor", SparseGDRegressor)
     getattr(port, name)()
+
+
+def test_cli_fits_npz_and_libsvm_files(tmp_path, capsys):
+    from sklearn.datasets import dump_svmlight_file
+
+    from graddescent.cli import main
+
+    A, y = sparse_problem(n=120, d=9)
+    sp.save_npz(tmp_path / "d.npz", sp.hstack([A, sp.csr_matrix(y[:, None])]).tocsr())
+    dump_svmlight_file(A, y, str(tmp_path / "d.svm"))
+    out = tmp_path / "pred.csv"
+    assert main(["fit", str(tmp_path / "d.npz"), "--method", "saga", "--output", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "96 training rows, 24 test rows, 9 sparse inputs" in text and "test RMSE" in text
+    import pandas as pd
+
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["row", "output", "prediction"] and len(pred) == 24
+    assert np.sqrt(np.mean((pred["output"] - pred["prediction"]) ** 2)) < 0.2
+    assert main(["fit", str(tmp_path / "d.svm"), "--method", "sgd"]) == 0
+    assert "test RMSE" in capsys.readouterr().out
+    (tmp_path / "bad.npz").write_text("not a matrix")
+    assert main(["fit", str(tmp_path / "bad.npz")]) != 0
+    err = capsys.readouterr().err
+    assert "not a readable scipy.sparse .npz file" in err and "Traceback" not in err
