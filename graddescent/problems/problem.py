@@ -198,7 +198,7 @@ class Problem:
         sw = np.ones(n) if w is None else w
         b = 1.0 if self.fit_intercept else 0.0
         sparse = isinstance(X, S.CSRRows)
-        xv = np.empty(n)
+        xv = np.empty(n) if sparse else None
 
         def apply(v: np.ndarray, out: np.ndarray) -> None:
             if sparse:  # two passes over the nonzeros
