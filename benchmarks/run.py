@@ -88,6 +88,9 @@ GOALS = {
     ("sarah_epoch", None): (1.0, None),
     ("sag_target", None): (0.5, None),
     ("saga_ridge_target", None): (0.5, None),
+    ("sparse_sgd_l2", None): (0.5, None),
+    ("sparse_saga_ridge", None): (0.5, None),
+    ("sparse_memory", None): (0.1, None),
     ("gd_floor", (1_000_000, 32)): (2.2, 1.5),
     ("gd_numpy", (10_000, 3)): (1.0, None),
     ("memory", None): (0.1, None),
@@ -769,6 +772,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     for n, d in sizes:
         rows += bench_size(n, d, repeats, args.quick, log, not args.no_processes)
+    from benchmarks.sparse import sparse_rows
+
+    rows += sparse_rows(args.quick, repeats, log, Row)
     if not args.no_processes:
         log("import, compile and first-fit times (fresh processes)")
         rows += process_rows(args.quick)

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from . import _sparse as S
 from . import objective as O
 from ._dask_fit import dask_data, is_dask
 from ._validation import check_magnitudes, check_vector, magnitude_limit
@@ -23,9 +24,11 @@ __all__ = ["validated", "starting_point", "validation_split", "validation_score"
 def check_rows(X: np.ndarray) -> float:
     """One pass over ``X``: refuse NaN and infinite entries (scikit-learn's wording); return
     ``L_max = 1 + max_i ||x_i||^2``."""
-    top, bad = O.scan_rows(X)
+    sparse = S.is_sparse(X)
+    top, bad = S.scan_rows(S.csr_rows(X)) if sparse else O.scan_rows(X)
     if bad >= 0:
-        kind = "NaN" if np.isnan(X[bad]).any() else "infinity or a value too large for " \
+        row = X[bad].toarray() if sparse else X[bad]
+        kind = "NaN" if np.isnan(row).any() else "infinity or a value too large for " \
             "dtype('float64')"
         raise ValueError(f"Input X contains {kind} (row {bad}).")
     return 1.0 + float(top)
@@ -64,8 +67,10 @@ def _validated(est, X, y, reset: bool, early_stopping: bool):
         elif hasattr(est, "feature_names_in_"):
             del est.feature_names_in_
         return data, data, data.l_max
+    # sparse X: CSR as it is (CSC, COO converted once), read by the kernels without a copy
     X, y = validate_data(est, X, y, dtype=np.float64, order="C", y_numeric=True, reset=reset,
-                         ensure_all_finite=False)
+                         ensure_all_finite=False, accept_sparse="csr",
+                         accept_large_sparse=True)
     if y.dtype != np.float64:
         try:
             with np.errstate(over="ignore"):
@@ -74,14 +79,18 @@ def _validated(est, X, y, reset: bool, early_stopping: bool):
             raise ValueError(f"y must hold numbers (got dtype {y.dtype}): {exc}.") from None
     assert_all_finite(y, input_name="y")
     # The kernels are compiled for writable arrays: copy read-only inputs (memmaps).
-    X, y = (X if X.flags.writeable else X.copy(), y if y.flags.writeable else y.copy())
+    # (sparse rows are read as they are, read-only or not: never written)
+    if not S.is_sparse(X) and not X.flags.writeable:
+        X = X.copy()
+    y = y if y.flags.writeable else y.copy()
     l_max = check_rows(X)
     # |x_ij| <= sqrt(max_i ||x_i||^2): the column-by-column check only when that is large
     limit = magnitude_limit(X.shape[0], X.shape[1] + 1)
     if not math.sqrt(l_max) <= limit or \
             not float(max(y.max(initial=0.0), -y.min(initial=0.0))) <= limit:
         names = getattr(est, "feature_names_in_", None)
-        check_magnitudes(X, y, columns=None if names is None else list(names))
+        check_magnitudes(S.csr_rows(X) if S.is_sparse(X) else X, y,
+                         columns=None if names is None else list(names))
     return X, y, l_max
 
 
@@ -128,6 +137,9 @@ def validation_score(X_val, y_val, sample_weight=None):
     """The validation :math:`R^2` of ``theta`` (intercept first), as a function of it."""
     if sample_weight is None:
         scale = O.loss_scale(y_val)
+        if S.is_sparse(X_val):
+            rows = S.csr_rows(X_val)
+            return lambda theta: 1.0 - S.objective_strided(rows, y_val, theta, 1) / scale
         return lambda theta: 1.0 - O.objective(X_val, y_val, theta) / scale
     w = sample_weight / sample_weight.sum()
     total = float(w @ (y_val - w @ y_val) ** 2)
@@ -178,7 +190,8 @@ def loss_scale(y, problem=None, sample_weight=None) -> float:
 def digest(X: np.ndarray, y: np.ndarray) -> bytes:
     """A digest of the rows ``(X, y)`` (to notice that partial_fit got other rows)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(memoryview(X).cast("B"))
+    for part in ((X.data, X.indices, X.indptr) if S.is_sparse(X) else (X,)):
+        h.update(memoryview(np.ascontiguousarray(part)).cast("B"))
     h.update(memoryview(np.ascontiguousarray(y)).cast("B"))
     return h.digest()
 

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._sparse import CSRRows, csr_rows, is_sparse
+
 __all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_real", "check_positive",
            "check_unit_interval", "check_unit_fraction", "check_nonnegative", "check_interval",
            "check_choice", "check_str", "check_mapping", "check_bool", "check_vector",
@@ -286,7 +288,8 @@ def engine_arrays(X: Any, y: Any, n_params: int, n_rows: int | None = None
     array; a conversion is a copy. Shapes, dimensions and dtypes are checked; values are not
     (see :func:`describe_nonfinite`).
     """
-    X = _as_float_array("X", X, 2)
+    # sparse: a CSR record of the matrix's own arrays (:func:`graddescent._sparse.csr_rows`)
+    X = csr_rows(X) if is_sparse(X) else _as_float_array("X", X, 2)
     y = _as_float_array("y", y, 1)
     n, d = X.shape
     if n < 1:
@@ -337,6 +340,18 @@ def check_magnitudes(X: np.ndarray, y: np.ndarray, *, columns: Sequence[Any] | N
     :func:`magnitude_limit` (its squares would overflow the least-squares sums)."""
     n, d = X.shape
     limit = magnitude_limit(n, d + 1)
+    if isinstance(X, CSRRows):  # its nonzeros, each with its column
+        if _peak(X.data) > limit:
+            k = int(np.argmax(np.abs(X.data) > limit))
+            j = int(X.indices[k])
+            label = f"Column {columns[j]!r} of {name}" if columns is not None else \
+                f"Column {j} of {name}"
+            raise ValueError(f"{label} has values up to "
+                             f"{float(np.abs(X.data[X.indices == j]).max()):.3g} in magnitude: "
+                             f"beyond {limit:.3g} the least-squares sums over {n} rows overflow "
+                             f"float64. Rescale it first (e.g. variance_scaling or "
+                             f"StandardScaler, or other units).")
+        X = X.data[:0].reshape(0, 1)
     _check_peak(X, _peak(X), limit, lambda j: (f"Column {columns[j]!r} of {name}"
                                                if columns is not None
                                                else f"Column {j} of {name}"))
@@ -347,6 +362,15 @@ def describe_nonfinite(X: np.ndarray, y: np.ndarray, theta: np.ndarray,
                        theta_name: str = "theta0") -> str:
     """Why the objective is not finite at ``theta`` before any step: which column of ``X``, ``y``
     or ``theta`` holds a NaN or an infinity, or which column is too large in magnitude."""
+    if isinstance(X, CSRRows):  # its nonzeros, each with its column
+        bad = ~np.isfinite(X.data)
+        if bad.any():
+            j = int(X.indices[np.argmax(bad)])
+            column = X.data[X.indices == j]
+            kind = "NaN" if np.isnan(column).any() else "infinite"
+            return (f"Column {j} of X has {int((~np.isfinite(column)).sum())} {kind} value(s) "
+                    f"(missing or infinite data); remove or impute them first.")
+        X = X.data[:0].reshape(0, 1)
     bad = ~np.isfinite(X)
     if bad.any():
         j = int(np.argmax(bad.any(axis=0)))

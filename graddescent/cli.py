@@ -496,6 +496,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         from .cli_stream import fit_streamed
 
         return fit_streamed(args, UserError, _stderr_is_tty())
+    from .cli_sparse import fit_sparse, is_sparse_file
+
+    if is_sparse_file(args.data):  # .npz / libsvm: a CSR fit
+        return fit_sparse(args, UserError)
     plot, target = _targets(args)
     name, data = _load(args.data, args.sep)
     new = _read_inputs(args.predict, args.sep) if args.predict else None

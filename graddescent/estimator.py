@@ -523,8 +523,14 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if is_dask(X):  # a lazy Dask array, chunk by chunk
             return dask_predict(X, self.coef_, self.intercept_,
                                 getattr(self, "feature_names_in_", None))
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_ + self.intercept_
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr",
+                          accept_large_sparse=True)
+        return np.asarray(X @ self.coef_ + self.intercept_).reshape(-1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # scipy.sparse X: CSR read as it is
+        return tags
 
 
     # --- the engine ----------------------------------------------------------------------------

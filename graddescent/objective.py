@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from . import _sparse as S
 from ._jit import kernel, prefetch_item, prefetch_row
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
@@ -263,6 +264,8 @@ def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     ``ceil(n / WATCHED_ROWS)``-th row (:func:`objective_strided`), a fixed function of ``z``
     that costs a small fraction of a pass over ``X``."""
     stride = watched_stride(X.shape[0])
+    if isinstance(X, S.CSRRows):  # sparse rows: their nonzeros
+        return float(S.objective_strided(X, y, z, stride))
     if stride == 1:
         return float(objective(X, y, z))
     return float(objective_strided(X, y, z, stride))
@@ -353,8 +356,19 @@ def mean_and_variance(y):
 
 # --- in Python, a chunk of rows at a time -------------------------------------------------------
 def hessian(X: np.ndarray) -> np.ndarray:
-    """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones)."""
+    """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones;
+    sparse rows: ``X^T X`` from their nonzeros, then dense ``(d + 1) x (d + 1)``)."""
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     n, d = X.shape
+    if isinstance(X, S.CSRRows):
+        A = S.as_scipy(X)
+        H = np.empty((d + 1, d + 1))
+        H[0, 0] = 1.0
+        H[1:, 1:] = (A.T @ A).toarray() / n
+        total = np.empty(d)
+        S.column_sums(X, np.ones(n), total)
+        H[0, 1:] = H[1:, 0] = total / n
+        return H
     H = np.empty((d + 1, d + 1))
     H[0, 0] = 1.0
     XtX = np.zeros((d, d))
@@ -371,7 +385,8 @@ def hessian(X: np.ndarray) -> np.ndarray:
 def max_row_sq_norm(X: np.ndarray) -> float:
     """``max_i ||x_i||^2`` (:func:`scan_rows`, the estimator's validation pass: the same bits
     whichever computes it; NaN when ``X`` holds a NaN or an infinity)."""
-    top, bad = scan_rows(X)
+    X = S.csr_rows(X) if S.is_sparse(X) else X
+    top, bad = (S.scan_rows if isinstance(X, S.CSRRows) else scan_rows)(X)
     return math.nan if bad >= 0 else float(top)
 
 
@@ -386,7 +401,19 @@ def top_eigenvalue(X: np.ndarray) -> float:
     The Gram matrix is never formed (two products with ``X`` per iteration); see
     :func:`power_iteration`.
     """
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     n, d = X.shape
+    if isinstance(X, S.CSRRows):  # sparse rows: two passes over the nonzeros per iteration
+        r = np.empty(n)
+
+        def apply(v: np.ndarray, w: np.ndarray) -> None:
+            S.matvec(X, v[1:], r)
+            r[:] += v[0]
+            w[0] = r.sum() / n
+            S.rmatvec(X, r, w[1:])
+            w[1:] /= n
+
+        return power_iteration(apply, d + 1)
 
     def apply(v: np.ndarray, w: np.ndarray) -> None:
         r = X @ v[1:] + v[0]

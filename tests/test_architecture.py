@@ -19,7 +19,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graddescent"
 
 #: Lowest first; each entry lists fnmatch patterns of dotted module names.
 LAYERS = [
-    ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._validation",
+    ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._sparse",
+                     "graddescent._validation",
                      "graddescent.metrics",
                      "graddescent._r_rng", "graddescent._signatures", "graddescent._data*",
                      "graddescent._outputs"]),
@@ -55,6 +56,7 @@ LAYERS = [
     ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
     ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.cli_messages",
+                      "graddescent.cli_sparse",
                       "graddescent.__main__",
                       "graddescent"]),
 ]

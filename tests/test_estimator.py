@@ -73,8 +73,9 @@ SAMPLE_WEIGHT_PATHS = {m for m in ALL if m not in ("gd", "mgd", "agd")}
 
 def _expected_failures(estimator):
     if estimator.method in SAMPLE_WEIGHT_PATHS:
-        return {"check_sample_weight_equivalence_on_dense_data":
-                "weighted rows take another path than repeated rows (see SAMPLE_WEIGHT_PATHS)"}
+        reason = "weighted rows take another path than repeated rows (see SAMPLE_WEIGHT_PATHS)"
+        return {"check_sample_weight_equivalence_on_dense_data": reason,
+                "check_sample_weight_equivalence_on_sparse_data": reason}
     return {}
 
 

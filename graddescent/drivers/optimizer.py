@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .. import objective as O
+from .._sparse import CSRRows
 from .._validation import (
     check_allocation,
     check_int,
@@ -173,7 +174,8 @@ class Optimizer:
         too large in magnitude) are to blame."""
         if hasattr(X, "watched"):  # data held elsewhere: validated there
             raise exc
-        if not (np.isfinite(X).all() and np.isfinite(y).all()):
+        values = X.data if isinstance(X, CSRRows) else X  # sparse: its nonzeros
+        if not (np.isfinite(values).all() and np.isfinite(y).all()):
             raise ValueError(describe_nonfinite(X, y, self.theta)) from exc
         try:
             check_magnitudes(X, y)

@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance
-from ..problems.engine import add_row, prox, step_corrected_row
+from .._jit import DIVERGED, OK, kernel
+from ..problems.engine import add_row, prefetch_distance, prox, step_corrected_row
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged, record_of
 from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next

@@ -25,15 +25,48 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _sparse as S
 from .._jit import choose, kernel
-from ..objective import residual, residual_pair
+from .._jit import prefetch_distance as _dense_prefetch_distance
+from .._jit import prefetch_row as _dense_prefetch_row
+from .._sparse import by_layout
+from ..objective import residual as _dense_residual
+from ..objective import residual_pair as _dense_residual_pair
 from ..rules.base import by_linearity, effective_steps, rate
 
 __all__ = ["loss_value", "loss_derivative", "weigh", "derivative", "row_derivative",
            "row_derivative_change", "intercept", "set_row", "add_row", "step_row",
            "with_l2", "with_l2_change", "add_l2", "add_l2_change", "penalty_value",
            "full_gradient", "objective", "objective_strided", "prox", "shrink",
-           "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty"]
+           "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty",
+           "residual", "residual_pair", "decay", "prefetch_row", "prefetch_distance", "lazy_decay",
+           "LAZY_SCALE_FLOOR"]
+
+
+# --- the rows of X: a dense array or a CSR record, picked at compile time ---------------------
+#: ``r_i = z[0] + x_i . z[1:] - y[i]``: the dense lanes of :func:`graddescent.objective.residual`,
+#: or row ``i``'s nonzeros (:mod:`graddescent._sparse`).
+residual = by_layout(_dense_residual, S.residual, inline=True)
+#: ``(r_i(a), r_i(b))`` in one pass over row ``i`` (dense or its nonzeros).
+residual_pair = by_layout(_dense_residual_pair, S.residual_pair, inline=True)
+
+
+@kernel(inline=True)
+def _prefetch_dense(X, i):
+    _dense_prefetch_row(X, i)
+
+
+#: Ask for row ``i`` ahead of use (dense: its cache lines; sparse: its offsets).
+prefetch_row = by_layout(_prefetch_dense, S.prefetch_row, inline=True)
+
+
+@kernel
+def _sparse_prefetch_distance(X):
+    return 8
+
+
+#: How many rows ahead the sampled drivers prefetch (dense: by the row's bytes; sparse: 8).
+prefetch_distance = by_layout(_dense_prefetch_distance, _sparse_prefetch_distance)
 
 
 # --- the loss, the weights, the intercept ------------------------------------------------------
@@ -103,29 +136,61 @@ intercept = choose(lambda c: _keep if c.INTERCEPT else _drop, _keep, inline=True
 
 
 # --- rows ----------------------------------------------------------------------------------------
+# Each has a dense kernel (every column) and a sparse one (the row's nonzeros), picked by the
+# layout of X at compile time. A step with a dense part (the L2 term, SAGA's and SVRG's mean
+# gradients) costs O(d) on sparse rows too; the sparse drivers' lazy steps avoid it where a
+# closed form exists.
 @kernel(inline=True)
-def set_row(pb, X, i, coef, g):
-    """``g = coef (1, X[i])`` (the intercept's component 0 when it is not fitted)."""
+def _set_row_dense(pb, X, i, coef, g):
     g[0] = intercept(pb, coef)
     for j in range(X.shape[1]):
         g[j + 1] = coef * X[i, j]
 
 
 @kernel(inline=True)
-def add_row(pb, X, i, coef, g):
-    """``g += coef (1, X[i])`` (as :func:`set_row`)."""
+def _set_row_sparse(pb, X, i, coef, g):
+    g[0] = intercept(pb, coef)
+    S.scale_into(X, i, coef, g)
+
+
+#: ``g = coef (1, X[i])`` (the intercept's component 0 when it is not fitted).
+set_row = by_layout(_set_row_dense, _set_row_sparse, at=1, inline=True)
+
+
+@kernel(inline=True)
+def _add_row_dense(pb, X, i, coef, g):
     g[0] += intercept(pb, coef)
     for j in range(X.shape[1]):
         g[j + 1] += coef * X[i, j]
 
 
 @kernel(inline=True)
-def step_row(pb, X, i, coef, lr, theta):
-    """``theta -= lr (coef (1, X[i]) + l2 (0, w))``: a linear rule's single-row step without a
-    gradient buffer."""
+def _add_row_sparse(pb, X, i, coef, g):
+    g[0] += intercept(pb, coef)
+    S.add_data(X, i, coef, g)
+
+
+#: ``g += coef (1, X[i])`` (as :func:`set_row`; sparse rows: their nonzeros only).
+add_row = by_layout(_add_row_dense, _add_row_sparse, at=1, inline=True)
+
+
+@kernel(inline=True)
+def _step_row_dense(pb, X, i, coef, lr, theta):
     theta[0] -= lr * intercept(pb, coef)
     for j in range(X.shape[1]):
         theta[j + 1] -= lr * with_l2(pb, coef * X[i, j], theta[j + 1])
+
+
+@kernel(inline=True)
+def _step_row_sparse(pb, X, i, coef, lr, theta):
+    theta[0] -= lr * intercept(pb, coef)
+    decay(pb, lr, theta)
+    S.add_data(X, i, -(lr * coef), theta)
+
+
+#: ``theta -= lr (coef (1, X[i]) + l2 (0, w))``: a linear rule's single-row step without a
+#: gradient buffer (sparse rows: the L2 decay of every coefficient, then the row's nonzeros).
+step_row = by_layout(_step_row_dense, _step_row_sparse, at=1, inline=True)
 
 
 # --- the smooth (L2) part of the penalty ------------------------------------------------------
@@ -229,6 +294,47 @@ _plus_penalty = choose(lambda c: _value_only_penalised if c.PENALISED
                        else _value_only_unpenalised, _value_only_unpenalised, inline=True)
 
 
+@kernel(inline=True)
+def _no_decay(pb, lr, theta):
+    return None
+
+
+@kernel(inline=True)
+def _decay_all(pb, lr, theta):
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * (pb.l2 * theta[j])
+
+
+#: ``w -= lr l2 w`` (every coefficient: O(d); nothing without an L2 part).
+decay = choose(lambda c: _decay_all if c.L2 else _no_decay, _no_decay, inline=True)
+
+
+@kernel(inline=True)
+def _scale_unchanged(pb, lr, theta, s):
+    return s
+
+
+@kernel(inline=True)
+def _scale_decayed(pb, lr, theta, s):
+    f = 1.0 - lr * pb.l2
+    if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+        return s * f
+    for j in range(1, theta.shape[0]):  # fold the scale in (rare: O(d))
+        theta[j] *= s * f
+    return 1.0
+
+
+#: The L2 decay of a lazy step: the coefficients are ``s v`` with ``v`` in ``theta[1:]``, and
+#: ``w -= lr l2 w`` is ``s *= 1 - lr l2`` (O(1)); the scale is folded into ``v`` when it falls
+#: below :data:`LAZY_SCALE_FLOOR` (or the factor is not positive). Returns the new scale.
+lazy_decay = choose(lambda c: _scale_decayed if c.L2 else _scale_unchanged, _scale_unchanged,
+                    inline=True)
+
+#: A lazy step's scale is folded into the coefficients below this (scikit-learn's ``wscale``
+#: does the same at 1e-9).
+LAZY_SCALE_FLOOR = 1e-9
+
+
 # --- the full gradient and the objective ---------------------------------------------------------
 @kernel
 def _generic_gradient(pb, X, y, z, g):
@@ -262,12 +368,36 @@ def _generic_objective(pb, X, y, z):
     return _generic_objective_strided(pb, X, y, z, 1)
 
 
-_data_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
-                        _generic_gradient, inline=True)
-_data_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
-                         _generic_objective, inline=True)
-_data_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else _generic_objective_strided,
-                                 _generic_objective_strided, inline=True)
+_dense_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
+                         _generic_gradient, inline=True)
+_dense_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
+                          _generic_objective, inline=True)
+_dense_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else
+                                  _generic_objective_strided, _generic_objective_strided,
+                                  inline=True)
+
+
+@kernel(inline=True)
+def _fast_or_generic_gradient(pb, X, y, z, g):
+    return _dense_gradient(pb, X, y, z, g)
+
+
+@kernel(inline=True)
+def _fast_or_generic_objective(pb, X, y, z):
+    return _dense_objective(pb, X, y, z)
+
+
+@kernel(inline=True)
+def _fast_or_generic_objective_strided(pb, X, y, z, stride):
+    return _dense_objective_strided(pb, X, y, z, stride)
+
+
+# dense rows: the loss's hand-tuned kernels where it has them; sparse rows: the generic loops,
+# one pass over the nonzeros
+_data_gradient = by_layout(_fast_or_generic_gradient, _generic_gradient, at=1, inline=True)
+_data_objective = by_layout(_fast_or_generic_objective, _generic_objective, at=1, inline=True)
+_data_objective_strided = by_layout(_fast_or_generic_objective_strided,
+                                    _generic_objective_strided, at=1, inline=True)
 
 
 @kernel
@@ -356,9 +486,7 @@ gradient_finite = choose(lambda c: _intercept_finite if c.INTERCEPT else _all_fi
 
 
 @kernel(inline=True)
-def step_corrected_row(pb, X, i, mu, coef, lr, theta, snap):
-    """``theta -= lr (mu + coef (1, X[i]) + l2 (0, w - snap_w))``: a linear rule's
-    variance-reduced step without a gradient buffer."""
+def _step_corrected_row_dense(pb, X, i, mu, coef, lr, theta, snap):
     theta[0] -= lr * (mu[0] + intercept(pb, coef))
     for j in range(X.shape[1]):
         theta[j + 1] -= lr * with_l2_change(pb, mu[j + 1] + coef * X[i, j], theta[j + 1],
@@ -366,9 +494,34 @@ def step_corrected_row(pb, X, i, mu, coef, lr, theta, snap):
 
 
 @kernel(inline=True)
-def step_row_plus(pb, X, i, coef, base, scale, lr, theta):
-    """``theta -= lr (coef (1, X[i]) + scale * base + l2 (0, w))``: a linear rule's SAGA step
-    without a gradient buffer."""
+def _step_corrected_row_sparse(pb, X, i, mu, coef, lr, theta, snap):
+    theta[0] -= lr * (mu[0] + intercept(pb, coef))
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * with_l2_change(pb, mu[j], theta[j], snap[j])
+    S.add_data(X, i, -(lr * coef), theta)
+
+
+#: ``theta -= lr (mu + coef (1, X[i]) + l2 (0, w - snap_w))``: a linear rule's
+#: variance-reduced step without a gradient buffer (sparse rows: O(d), ``mu`` is dense).
+step_corrected_row = by_layout(_step_corrected_row_dense, _step_corrected_row_sparse, at=1,
+                               inline=True)
+
+
+@kernel(inline=True)
+def _step_row_plus_dense(pb, X, i, coef, base, scale, lr, theta):
     theta[0] -= lr * (intercept(pb, coef) + scale * base[0])
     for j in range(X.shape[1]):
         theta[j + 1] -= lr * with_l2(pb, coef * X[i, j] + scale * base[j + 1], theta[j + 1])
+
+
+@kernel(inline=True)
+def _step_row_plus_sparse(pb, X, i, coef, base, scale, lr, theta):
+    theta[0] -= lr * (intercept(pb, coef) + scale * base[0])
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * with_l2(pb, scale * base[j], theta[j])
+    S.add_data(X, i, -(lr * coef), theta)
+
+
+#: ``theta -= lr (coef (1, X[i]) + scale * base + l2 (0, w))``: a linear rule's SAGA step
+#: without a gradient buffer (sparse rows: O(d), ``base`` is dense).
+step_row_plus = by_layout(_step_row_plus_dense, _step_row_plus_sparse, at=1, inline=True)
