@@ -13,7 +13,7 @@ predictions and figure) goes through here:
 * :func:`report_names` gives each data set a file-name stem that no other data set's can
   equal (``x y`` and ``x_y`` included, and on case-insensitive file systems too).
 
-Errors are :class:`OutputError` (a ValueError) naming the file and saying what to do.
+Errors are ``OutputError`` (a ValueError) naming the file and saying what to do.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def check_target(path: str | Path, inputs: Iterable[str | Path] = (), *,
                  overwrite: bool = False, overwrite_option: str = "overwrite=True") -> Path:
     """``path`` as a Path, once it is known safe to write.
 
-    Raises :class:`OutputError` when it is one of ``inputs`` (always) or an existing file and
+    Raises ``OutputError`` when it is one of ``inputs`` (always) or an existing file and
     ``overwrite`` is false (``overwrite_option`` names how to allow it), or a folder.
     """
     target = Path(path)
@@ -127,7 +127,7 @@ class ReportFolder:
               overwrite: bool = False, overwrite_option: str = "overwrite=True",
               patterns: Sequence[str] = ()) -> list[str]:
         """Check, changing nothing, that a report may be written into ``folder``; return the
-        earlier report's files (what ``overwrite`` removes). Raises :class:`OutputError`.
+        earlier report's files (what ``overwrite`` removes). Raises ``OutputError``.
 
         An earlier report without a manifest (written before there was one) is recognised by
         ``names``; its other files by the glob ``patterns`` (its figures' names)."""

@@ -299,7 +299,7 @@ FAR_FROM_LEAST_SQUARES = 0.05
 def far_from_least_squares(rmse_fit: float, rmse_ols: float, y_spread: float,
                            what: str = "training RMSE") -> str:
     """A one-line warning when a fit's ``what`` is far above the exact least-squares one on
-    the same rows (more than :data:`FAR_FROM_LEAST_SQUARES` of it, or of ``y_spread`` when
+    the same rows (more than ``FAR_FROM_LEAST_SQUARES`` of it, or of ``y_spread`` when
     least squares fits exactly), else ``""``."""
     if not math.isfinite(rmse_fit):
         return f"the fit's {what} is not finite: its coefficients are not usable."

@@ -144,7 +144,7 @@ print("RRandom(1).sample(10):", RRandom(1).sample(10))
 # (R's row shuffle, its starting point $\theta_0 \sim U(0,1)$, its row lists, its update order and
 # every deviation of section 4) and `predict`. The project's test suite checks the replay
 # against results computed by R 4.2.2 with gradDescent 3.0 on R's own data sets, to about
-# $10^{-12}$ (`tests/test_r_replay.py`).
+# $10^{-12}$ (`tests/r_replay/test_r_replay.py`).
 #
 # **R's algorithm next to the paper's.** The same rows (R's split of our data, seed 1), each of
 # the 14 learners as R 3.0 computes it (replayed) and as its paper defines it (the main API),
