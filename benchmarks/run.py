@@ -73,7 +73,7 @@ QUICK_SIZES = [(2_000, 3), (4_000, 8)]
 
 BIG = ((100_000, 8), (1_000_000, 32))
 
-#: Goals (issues 4 and 14): (case, size or None for every size) -> (at most this, aim).
+#: Goals: (case, size or None for every size) -> (at most this, aim).
 GOALS = {
     **{("sgd_floor", size): (1.5, None) for size in BIG},
     **{("sgd_same", size): (0.35, None) for size in BIG},

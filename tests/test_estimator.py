@@ -570,7 +570,7 @@ def test_adagrad_self_decay_is_not_mistaken_for_convergence(diabetes):
     assert np.linalg.norm(est.coef_ - coef) / np.linalg.norm(coef) < 1e-4
 
 
-# --- stopping as scikit-learn users expect (issue 19) -------------------------------------------
+# --- stopping as scikit-learn users expect ----------------------------------------------------
 @pytest.fixture(scope="module")
 def iris():
     from sklearn.datasets import load_iris
@@ -646,7 +646,7 @@ def test_rule_hyperparameters_come_from_the_rule_specs():
     assert rules.get_spec("rmsprop").hyperparameters[0].default == 0.9
 
 
-# --- scikit-learn's problems: loss, penalty, fit_intercept (issue 19) ---------------------------
+# --- scikit-learn's problems: loss, penalty, fit_intercept ---------------------------------------
 @pytest.mark.parametrize("method", ["gd", "svrg", "saga"])
 def test_ridge_alpha_means_what_it_means_in_sklearn(method, diabetes):
     from sklearn.linear_model import Ridge

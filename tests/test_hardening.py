@@ -1,4 +1,5 @@
-"""Issue 15, items 1-6: every hostile case named there, with the message it now gets.
+"""Hostile input through the R-style API, the estimator and the command line: each case with
+the message it gets.
 
 (1) silent divergence, (2) silent overflow in scaling and validation, (3) out-of-bounds reads,
 (4) methods that silently do nothing, (5) crashes instead of messages, (6) the command line.

@@ -1,11 +1,11 @@
-"""Issue 23: the newer surfaces (streaming, Dask, budgets and reports, r_replay, benchopt,
-plotting) and the command line's honesty, one section per class of the issue:
+"""Hostile input on the newer surfaces (streaming, Dask, budgets and reports, r_replay,
+benchopt, plotting) and the command line's honesty, one section per class of failure:
 
 (1) no input file is written and no report mixes two runs; (2) no setting hangs or allocates
 beyond the machine; (3) no silent wrong number; (4) no state corrupted by an error; (5) every
 error names what is wrong; (6) report files carry no HTML nor spreadsheet formula; (7) the
-command line says what the library knows. Each class is tested on other cases than the
-issue's examples where it can be; the generated hostile input is in
+command line says what the library knows. Each class is tested on several cases, through
+every entry point it concerns; the generated hostile input is in
 test_hardening_properties.py.
 """
 
