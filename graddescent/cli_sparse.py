@@ -12,12 +12,14 @@ coefficients; ``--output`` writes the test rows' predictions as CSV.
 from __future__ import annotations
 
 import argparse
-import warnings
 from pathlib import Path
 
 import numpy as np
 
+from . import compare as C
+from ._outputs import OutputError, check_target
 from ._registry import METHODS
+from .cli_messages import warnings_one_line
 from .drivers import DivergenceError
 from .estimator import GDRegressor
 
@@ -63,18 +65,25 @@ def fit_sparse(args: argparse.Namespace, user_error: type[Exception]) -> int:
     if args.predict:
         raise user_error("--predict reads a CSV file of inputs; with a sparse data file, "
                          "--output writes the test rows' predictions instead")
+    output = None
+    if args.output:  # checked before any fit: never the input, an existing file only with
+        try:         # --overwrite
+            output = check_target(args.output, [args.data], overwrite=args.overwrite,
+                                  overwrite_option="--overwrite")
+        except OutputError as exc:
+            raise user_error(str(exc)) from None
     X, y = load_sparse_file(args.data, user_error)
     n = X.shape[0]
     order = np.random.default_rng(args.seed).permutation(n)
-    n_train = min(max(int(round(args.train_fraction * n)), 1), n - 1)
+    fraction = args.train_fraction or C.CompareSettings.train_fraction
+    n_train = min(max(int(round(fraction * n)), 1), n - 1)
     train, test = np.sort(order[:n_train]), np.sort(order[n_train:])
     method = METHODS[args.method]
     est = GDRegressor(method=method.name, random_state=args.seed,
                       learning_rate=args.learning_rate or "auto",
                       max_iter=args.max_iter)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings_one_line({"data_set": repr(args.data)}):
             est.fit(X[train], y[train])
     except DivergenceError as exc:
         raise user_error(str(exc).splitlines()[0]) from None
@@ -94,12 +103,12 @@ def fit_sparse(args: argparse.Namespace, user_error: type[Exception]) -> int:
         print(f"  input {j:<8d} {est.coef_[j]: .6g}")
     print(f"\ntest RMSE  {test_rmse:.6g}")
     print(f"train RMSE {train_rmse:.6g}")
-    if args.output:
+    if output is not None:
         import pandas as pd
 
         try:
             pd.DataFrame({"row": test, "output": y[test], "prediction": pred}).to_csv(
-                args.output, index=False)
+                output, index=False)
         except OSError as exc:
             raise user_error(f"cannot write {args.output!r}: {exc}") from None
         print(f"\nWrote {len(test)} test predictions to {args.output}")

@@ -43,7 +43,9 @@ def test_integer_weights_are_repeated_rows_for_the_deterministic_methods():
     sw = rng.integers(0, 4, size=40)
     for kw in ({}, {"penalty": "l2", "alpha": 0.1}, {"penalty": "l1", "alpha": 0.05},
                {"loss": "huber", "epsilon": 0.5}, {"fit_intercept": False}):
-        for method in ("gd", "mgd", "agd"):
+        # agd (Nesterov's look-ahead) has no L1 prox: it refuses the lasso
+        methods = ("gd", "mgd") if kw.get("penalty") == "l1" else ("gd", "mgd", "agd")
+        for method in methods:
             a = GDRegressor(method=method, tol="precise", **kw).fit(X, y, sample_weight=sw)
             b = GDRegressor(method=method, tol="precise", **kw).fit(X.repeat(sw, axis=0),
                                                                     y.repeat(sw))
