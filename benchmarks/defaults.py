@@ -15,7 +15,6 @@ processor.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 import warnings
@@ -24,20 +23,10 @@ import numpy as np
 from sklearn.linear_model import SGDRegressor
 from sklearn.model_selection import train_test_split
 
+from benchmarks.replay import processor
 from graddescent import METHODS, GDRegressor
 
 SIZES = [(10_000, 3), (100_000, 8)]
-
-
-def _processor() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _median_fit(make, X, y, repeats):
@@ -57,7 +46,7 @@ def main(argv=None) -> None:
     sizes = SIZES + ([(1_000_000, 32)] if args.big else [])
     methods = [m for m, spec in METHODS.items()
                if spec.make_driver().is_noisy(1000)]  # single-row rules and mbgd
-    print(f"Processor: {_processor()}; repeats {args.repeats}")
+    print(f"Processor: {processor()}; repeats {args.repeats}")
     print("| n x d | method | fit (s) | SGDRegressor fit (s) | time ratio | epochs | "
           "test R^2 | SGDRegressor test R^2 |")
     print("|---|---|---|---|---|---|---|---|")
