@@ -37,6 +37,7 @@ LAYERS = [
     ("problem engine", ["graddescent.problems.engine"]),
     ("problem", ["graddescent.problems.problem"]),
     ("problems facade", ["graddescent.problems"]),
+    ("driver foundations", ["graddescent.drivers.divergence", "graddescent.drivers.sampling"]),
     ("driver base", ["graddescent.drivers.base"]),
     ("drivers", ["graddescent.drivers.*"]),
     ("optimizer", ["graddescent.drivers.optimizer"]),

@@ -31,23 +31,22 @@ import pkgutil
 import warnings
 from typing import Any
 
-from .base import (
+from .base import Driver, DriverState
+from .divergence import (
     DIVERGENCE_FACTOR,
     DIVERGENCE_MESSAGE,
     DIVERGENCE_STREAK,
     DivergenceError,
     DivergenceMonitor,
-    Driver,
-    DriverState,
-    IndexStream,
 )
 from .optimizer import Optimizer, optimize
+from .sampling import IndexStream
 
 __all__ = ["Driver", "DriverState", "IndexStream", "DRIVERS", "Optimizer", "optimize",
            "DivergenceError", "DIVERGENCE_MESSAGE", "DivergenceMonitor", "DIVERGENCE_FACTOR",
            "DIVERGENCE_STREAK"]
 
-_NOT_DRIVERS = ("base", "optimizer", "averaging")
+_NOT_DRIVERS = ("base", "divergence", "sampling", "optimizer", "averaging")
 
 #: Driver name -> class: the Driver subclasses that the driver modules export (their
 #: ``__all__``), by module name and then in each module's order.

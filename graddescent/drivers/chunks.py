@@ -25,7 +25,8 @@ import dataclasses
 
 import numpy as np
 
-from .base import Driver, DriverState, raise_if_diverged
+from .base import Driver, DriverState
+from .divergence import raise_if_diverged
 
 __all__: list[str] = []
 

@@ -22,7 +22,8 @@ import numpy as np
 from .. import objective as O
 from .._jit import DIVERGED
 from .._validation import check_column_dtype, check_dask_input, magnitude_limit
-from .base import Driver, raise_if_diverged
+from .base import Driver
+from .divergence import raise_if_diverged
 
 __all__ = ["DaskFullBatch"]
 

@@ -46,11 +46,13 @@ import numpy as np
 
 from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
 from ..problems.engine import add_row, full_gradient, prox
-from .base import IndexStream, buffers, raise_if_diverged, record_of
+from .base import buffers, record_of
 from .chunks import RoundsDriver, own, prepare, writable
 from .common import add_l2_change_at, derivative_at, derivative_change, prefetch_next
+from .divergence import raise_if_diverged
 from .sag import DRAW_CHUNK, SAG, mean_step
 from .saga import SAGA, saga_step
+from .sampling import IndexStream
 from .sarah import SARAH, SARAHPlus, step_along
 from .snapshot import S2GD, SVRG, corrected_step, inner_length, s2gd_length_law
 

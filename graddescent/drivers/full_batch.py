@@ -11,7 +11,8 @@ from .._jit import DIVERGED, OK, kernel
 from ..problems.engine import full_gradient, prox
 from ..rules.base import look_ahead, looks_ahead, step
 from .averaging import NO_AVERAGE, accumulate
-from .base import Driver, buffers, raise_if_diverged, record_of
+from .base import Driver, buffers, record_of
+from .divergence import raise_if_diverged
 
 __all__ = ["FullBatch"]
 

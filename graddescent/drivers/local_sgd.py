@@ -27,9 +27,9 @@ import numpy as np
 
 from .. import objective as O
 from .._jit import OK
-from .base import IndexStream
 from .chunks import RoundsDriver, RoundsState, own, prepare, writable
 from .mini_batch import MiniBatch, StreamState
+from .sampling import IndexStream
 
 __all__ = ["DaskLocalSGD"]
 

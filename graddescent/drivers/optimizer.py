@@ -19,7 +19,8 @@ from .._validation import (
 from ..problems import Problem
 from ..rules import UpdateRule
 from .averaging import Average
-from .base import DIVERGENCE_MESSAGE, DivergenceError, DivergenceMonitor, Driver, DriverState
+from .base import Driver, DriverState
+from .divergence import DIVERGENCE_MESSAGE, DivergenceError, DivergenceMonitor
 
 __all__ = ["Optimizer", "optimize"]
 

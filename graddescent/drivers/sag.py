@@ -9,8 +9,10 @@ import numpy as np
 from .._jit import DIVERGED, OK, kernel, prefetch_item
 from ..problems.engine import add_row, prefetch_distance, with_l2
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
+from .base import Driver, DriverState, buffers, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
+from .divergence import raise_if_diverged
+from .sampling import IndexStream
 
 __all__ = ["SAG", "SAGState"]
 

@@ -19,8 +19,10 @@ from ..problems.engine import (
     step_row_plus,
 )
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
+from .base import Driver, DriverState, buffers, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
+from .divergence import raise_if_diverged
+from .sampling import IndexStream
 
 __all__ = ["SAGA", "SAGAState"]
 

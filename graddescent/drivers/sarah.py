@@ -9,8 +9,9 @@ import numpy as np
 from .._jit import DIVERGED, OK, kernel
 from ..problems.engine import add_row, prefetch_distance, prox
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, buffers, raise_if_diverged, record_of
+from .base import Driver, buffers, record_of
 from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
+from .divergence import raise_if_diverged
 from .snapshot import inner_length
 
 __all__ = ["SARAH", "SARAHPlus"]

@@ -390,7 +390,7 @@ def test_draws_in_blocks_and_pieces_are_the_draws_of_one_take():
 def test_shuffle_rows_is_numpys_shuffle(n, dtype):
     """The compiled shuffle of the row streams gives NumPy's permutation and leaves the
     Generator where NumPy's shuffle leaves it."""
-    from graddescent.drivers.base import shuffle_rows
+    from graddescent.drivers.sampling import shuffle_rows
 
     mine, ref = np.random.default_rng(n), np.random.default_rng(n)
     a, b = np.arange(n, dtype=dtype), np.arange(n, dtype=dtype)
