@@ -19,6 +19,7 @@ from .._jit import (
 )
 from .._sparse import by_layout
 from ..problems.engine import (
+    LAZY_SCALE_FLOOR,
     add_l2,
     add_row,
     derivative,
@@ -29,7 +30,9 @@ from ..problems.engine import (
     prox,
     row_derivative,
     set_row,
+    shrink,
     step_row,
+    with_l2,
 )
 from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
 from .averaging import NO_AVERAGE, Average, accumulate
@@ -147,18 +150,101 @@ def _single_linear_lazy(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
 
 
 @kernel(inline=True)
+def _catch_up_prox(pb, theta, last, u, scale):
+    """Bring every coefficient up to date (its pending thresholds ``u - last[j]``) and
+    multiply it by ``scale``: ``theta[1:]`` becomes the coefficients themselves."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = scale * shrink(pb, theta[j], u - last[j])
+        last[j] = 0.0
+
+
+@kernel(inline=True)
+def _no_mean_prox(av, pb, theta, s, u, last, t):
+    return None
+
+
+@kernel(inline=True)
+def _scaled_mean_prox(av, pb, theta, s, u, last, t):
+    if t >= av.start:
+        inv = 1.0 / (t - av.start + 1)
+        av.theta[0] += (theta[0] - av.theta[0]) * inv
+        for j in range(1, theta.shape[0]):
+            av.theta[j] += (s * shrink(pb, theta[j], u - last[j]) - av.theta[j]) * inv
+
+
+#: :func:`graddescent.drivers.averaging.accumulate` of the lazy iterate with its pending
+#: thresholds applied (averaging costs O(d) per step).
+_accumulate_prox = choose(lambda c: _scaled_mean_prox if c is Average else _no_mean_prox,
+                          _no_mean_prox, inline=True)
+
+
+@kernel
+def _single_linear_lazy_prox(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """:func:`_single_linear` with an L1 part (L1 or elastic net) on sparse rows in
+    O(nonzeros) per step: the L2 decay as in :func:`_single_linear_lazy` (the coefficients
+    are ``s v``), and the soft thresholding of every coefficient after each step applied just
+    in time (as lightning's and scikit-learn's lazy L1 updates).
+
+    Step ``t`` thresholds ``w_j`` by ``tau_t = rate_t l1``, i.e. ``v_j`` by ``tau_t / s_t``;
+    thresholds compose (``shrink(shrink(v, a), b) = shrink(v, a + b)``) and a coefficient no
+    row touches has no other move in ``v``, so its pending thresholds are the running sum
+    ``u`` of ``tau_t / s_t`` since its last update (``u`` at that update kept in ``g``),
+    applied when a row next touches it, and to every coefficient at the end of the call (or
+    when ``s`` gets small). The same iterates as the dense steps, up to rounding."""
+    ahead = prefetch_distance(X)
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = 0.0
+    u = 0.0
+    s = 1.0
+    status = OK
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        lo = X.indptr[i]
+        hi = X.indptr[i + 1]
+        dot = 0.0
+        for kk in range(lo, hi):  # bring the row's coefficients up to date
+            j = X.indices[kk] + 1
+            v = shrink(pb, theta[j], u - last[j])
+            theta[j] = v
+            last[j] = u
+            dot += X.data[kk] * v
+        d = derivative(pb, i, (theta[0] - y[i]) + s * dot)
+        if not np.isfinite(d):
+            status = DIVERGED
+            break
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * intercept(pb, d)
+        f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without an L2 part)
+        if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+            s *= f
+        else:  # fold the scale and the pending thresholds in (rare: O(d))
+            _catch_up_prox(pb, theta, last, u, s * f)
+            u = 0.0
+            s = 1.0
+        c = -(lr * d) / s
+        for kk in range(lo, hi):
+            theta[X.indices[kk] + 1] += c * X.data[kk]
+        u += lr * pb.l1 / s  # this step's threshold, pending for every coefficient
+        _accumulate_prox(av, pb, theta, s, u, last, t)
+    _catch_up_prox(pb, theta, last, u, s)
+    return t, status
+
+
+@kernel(inline=True)
 def _lazy_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
     return _single_linear_lazy(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
 @kernel(inline=True)
-def _exact_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
-    return _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+def _lazy_prox_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_linear_lazy_prox(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
-#: Sparse rows: the lazy steps, unless an L1 part needs its prox at every step (then the
-#: steps of :func:`_single_linear`, whose L2 decay and prox cost O(d) each).
-_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+#: Sparse rows: the lazy steps, with the lazy thresholds when the problem has an L1 part.
+_by_penalty = choose(lambda c: _lazy_prox_problem_first if c.PROX is not None
                      else _lazy_problem_first, _lazy_problem_first)
 
 
