@@ -63,7 +63,7 @@ def _fit(X, y, rule, driver, problem, units=60, seed=7):
     ("sgd", "l2", np.int32), ("sgd", "l2", np.int64), ("saga", "l1", np.int32),
     ("saga", "l2", np.int64),
     ("gd", None, np.int64), ("adam", "elasticnet", np.int32), ("svrg", "l2", np.int32),
-    ("sagd", "l2", np.int64), ("sgd", "elasticnet", np.int32), ("s2gd", None, np.int64)])
+    ("sagd", "l2", np.int64), ("sgd", "elasticnet", np.int32), ("ssgd", None, np.int64)])
 def test_compiled_sparse_fit_equals_dense(method, penalty, index_dtype):
     A, y = sparse_problem(index_dtype=index_dtype)
     m = METHODS[method]
@@ -239,6 +239,29 @@ def test_every_method_rule_and_penalty_sparse_equals_dense():
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert int(out.stdout.strip()) >= 100  # cases run
+
+
+def test_scaling_without_centring_moves_the_mean_into_the_intercept():
+    """The documented scaling of sparse data: StandardScaler(with_mean=False) keeps X sparse
+    and the fit equals the fit on centred dense columns, the intercept absorbing the means
+    (the intercept is not penalised, so centring only shifts it)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    A, y = sparse_problem(n=200, d=9)
+    fits = []
+    for X, scaler in ((A, StandardScaler(with_mean=False)), (A.toarray(), StandardScaler())):
+        model = make_pipeline(scaler, GDRegressor(method="saga", penalty="l2", alpha=0.01,
+                                                  tol="precise", max_iter=2000,
+                                                  random_state=0)).fit(X, y)
+        fits.append((model, scaler.transform(X)))
+    (sparse_model, Xs), (dense_model, Xd) = fits
+    assert sp.issparse(Xs) and Xs.nnz == A.nnz
+    np.testing.assert_allclose(sparse_model[-1].coef_, dense_model[-1].coef_, rtol=1e-6,
+                               atol=1e-8)
+    np.testing.assert_allclose(sparse_model.predict(A), dense_model.predict(A.toarray()),
+                               rtol=1e-6, atol=1e-8)
+    assert abs(float(sparse_model[-1].intercept_) - float(dense_model[-1].intercept_)) > 1e-3
 
 
 class SparseGDRegressor(GDRegressor):
