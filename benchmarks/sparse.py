@@ -255,7 +255,7 @@ def example_table(repeats: int = 3, log=lambda m: None) -> str:
                 times.append(time.perf_counter() - start)
         rmse = root_mean_squared_error(y_test, model.predict(X_test))
         epochs = getattr(model[-1], "n_iter_", None)
-        epochs = "" if epochs is None else int(np.max(epochs))
+        epochs = "not reported" if epochs is None else int(np.max(epochs))
         lines.append(f"| {label} | {np.median(times):.2f} | {epochs} | {rmse:.3f} |")
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     lines += ["", f"Measured by `python -m benchmarks.sparse --example` on {processor()} "

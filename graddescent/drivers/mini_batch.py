@@ -34,7 +34,15 @@ from ..problems.engine import (
     step_row,
     with_l2,
 )
-from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
+from ..rules.base import (
+    by_coordinates,
+    by_linearity,
+    coordinate_step,
+    look_ahead,
+    looks_ahead,
+    rate,
+    step,
+)
 from .averaging import NO_AVERAGE, Average, accumulate
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
@@ -79,7 +87,7 @@ def _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
 
 
 @kernel
-def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+def _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     """Single-row steps of any rule: ``g = d_i (1, X[i]) + l2 (0, w)`` at the rule's gradient
     point, then the rule's step and the prox of the L1 part (the numbers of the batch loop
     below for one-row batches)."""
@@ -97,6 +105,73 @@ def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
         prox(pb, hp, theta, state, t, g)
         accumulate(av, theta, t)
     return t, OK
+
+
+@kernel
+def _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """:func:`_single_rule_dense` on sparse rows without a penalty for a rule with a
+    coordinate step (Adagrad), in O(nonzeros) per step: the gradient ``d_i (1, x_i)`` is zero
+    off the row's columns, where such a rule's step changes neither the coefficient nor its
+    state, so the step runs at the intercept and the row's columns only (a column stored
+    twice: its summed component, once). The same iterates as the dense steps."""
+    ahead = prefetch_distance(X)
+    for j in range(g.shape[0]):
+        g[j] = 0.0
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        d = row_derivative(pb, X, y, i, theta)
+        if not np.isfinite(d):
+            return t, DIVERGED
+        t += 1
+        S.add_data(X, i, d, g)
+        coordinate_step(hp, theta, 0, intercept(pb, d), state, t)
+        for kk in range(X.indptr[i], X.indptr[i + 1]):
+            j = X.indices[kk] + 1
+            coordinate_step(hp, theta, j, g[j], state, t)  # (0 the second time: no change)
+            g[j] = 0.0
+        accumulate(av, theta, t)
+    return t, OK
+
+
+@kernel(inline=True)
+def _coordinates_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+@kernel(inline=True)
+def _dense_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+#: Without a penalty the coordinate steps; a penalty's gradient or prox reaches every
+#: coefficient at every step (O(d)).
+_coordinates_by_penalty = choose(lambda c: _dense_problem_first if c.PENALISED
+                                 else _coordinates_problem_first, _coordinates_problem_first)
+
+
+@kernel(inline=True)
+def _coordinates_rule_first(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _coordinates_by_penalty(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+#: Sparse rows: a rule with a coordinate step may step the row's columns alone.
+_sparse_by_rule = by_coordinates(_coordinates_rule_first, _single_rule_dense)
+
+
+@kernel
+def _single_rule_sparse(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _sparse_by_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+_single_rule_by_layout = by_layout(_single_rule_dense, _single_rule_sparse, at=2)
+
+
+@kernel
+def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """Single-row steps of any rule (sparse rows: :func:`_single_coordinates` where it
+    applies)."""
+    return _single_rule_by_layout(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
 @kernel(inline=True)
