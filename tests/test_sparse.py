@@ -64,7 +64,7 @@ def _fit(X, y, rule, driver, problem, units=60, seed=7):
     ("saga", "l2", np.int64),
     ("gd", None, np.int64), ("adam", "elasticnet", np.int32), ("svrg", "l2", np.int32),
     ("sagd", "l2", np.int64), ("sgd", "elasticnet", np.int32), ("ssgd", None, np.int64),
-    ("adagrad", None, np.int64)])
+    ("adagrad", None, np.int64), ("mbgd", "elasticnet", np.int64)])
 def test_compiled_sparse_fit_equals_dense(method, penalty, index_dtype):
     A, y = sparse_problem(index_dtype=index_dtype)
     m = METHODS[method]

@@ -384,8 +384,111 @@ def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
     return t, OK
 
 
+@kernel
+def _batches_lazy(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                  pb, av):
+    """:func:`_batches` for a linear rule on sparse rows, in O(nonzeros of the batch) per
+    step: the just-in-time updates of :func:`_single_linear_lazy_prox` (the L2 decay a scale
+    ``s``, the L1 thresholds running sums applied when a row next touches a coefficient; no
+    thresholds without an L1 part), the batch's derivatives all taken at the same point (kept
+    in ``z``, of at least ``plan.size`` entries; else the dense steps) before its rows update
+    ``v``. The same iterates as the dense steps, up to rounding."""
+    if z.shape[0] < plan.size:  # no room for the batch's derivatives: the dense steps
+        return _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g,
+                        z, pb, av)
+    ahead = prefetch_distance(X)
+    ds = z  # the batch's derivatives
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = 0.0
+    u = 0.0
+    s = 1.0
+    status = OK
+    start = 0
+    boundary = first_len
+    for _ in range(n_steps):
+        if start == boundary:
+            boundary += epoch_len
+        stop = min(start + plan.size, boundary)
+        total = 0.0
+        for k in range(start, stop):
+            prefetch_next(X, y, idx, k + ahead)
+            i = idx[k]
+            dot = 0.0
+            for kk in range(X.indptr[i], X.indptr[i + 1]):  # the row's coefficients now
+                j = X.indices[kk] + 1
+                v = shrink(pb, theta[j], u - last[j])
+                theta[j] = v
+                last[j] = u
+                dot += X.data[kk] * v
+            d = derivative(pb, i, (theta[0] - y[i]) + s * dot)
+            ds[k - start] = d
+            total += d
+        if not np.isfinite(total):
+            status = DIVERGED
+            break
+        inv = 1.0 / (stop - start)
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * intercept(pb, total * inv)
+        f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without an L2 part)
+        if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+            s *= f
+        else:  # fold the scale and the pending thresholds in (rare: O(d))
+            _catch_up_prox(pb, theta, last, u, s * f)
+            u = 0.0
+            s = 1.0
+        for k in range(start, stop):
+            i = idx[k]
+            c = -(lr * (ds[k - start] * inv)) / s
+            for kk in range(X.indptr[i], X.indptr[i + 1]):
+                theta[X.indices[kk] + 1] += c * X.data[kk]
+        u += lr * pb.l1 / s  # this step's threshold (0 without an L1 part)
+        _accumulate_prox(av, pb, theta, s, u, last, t)
+        start = stop
+    _catch_up_prox(pb, theta, last, u, s)
+    return t, status
+
+
+@kernel(inline=True)
+def _lazy_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta, state,
+                             t, g, z, pb, av):
+    return _batches_lazy(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp,
+                         g, z, pb, av)
+
+
+@kernel(inline=True)
+def _dense_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                              state, t, g, z, pb, av):
+    return _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                    pb, av)
+
+
+#: Sparse rows: a linear rule's batches go lazy; the other rules' steps read the whole
+#: gradient (O(d)).
+_sparse_batches_by_rule = by_linearity(_lazy_batches_rule_first, _dense_batches_rule_first)
+
+
+@kernel
+def _batches_sparse(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                    pb, av):
+    return _sparse_batches_by_rule(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                                   state, t, g, z, pb, av)
+
+
+_batches_by_layout = by_layout(_batches, _batches_sparse, at=1)
+
+
+@kernel
+def _batches_any(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                 pb, av):
+    """Steps on batches (sparse rows with a linear rule: :func:`_batches_lazy`)."""
+    return _batches_by_layout(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t,
+                              hp, g, z, pb, av)
+
+
 #: The loop of a plan, picked by its type at compile time.
-_steps = choose(lambda kind: _one_row if kind is OneRow else _batches, _batches)
+_steps = choose(lambda kind: _one_row if kind is OneRow else _batches_any, _batches_any)
 
 
 @kernel
@@ -452,6 +555,15 @@ def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, sta
         for j in range(theta.shape[0]):
             snapshots[e, j] = theta[j]
     return t, OK
+
+
+def _buffers(X, p: int, batch_size: int) -> list[np.ndarray]:
+    """The kernels' scratch vectors ``g`` and ``z``: ``z`` also holds a batch's derivatives on
+    sparse rows (:func:`_batches_lazy`), so it has ``max(p, batch_size)`` entries there."""
+    g, z = buffers(p)
+    if S.is_sparse(X) and batch_size > p:
+        z = np.empty(batch_size)
+    return [g, z]
 
 
 @dataclasses.dataclass
@@ -560,7 +672,7 @@ class MiniBatch(Driver):
         n = X.shape[0]
         bs = self.resolve_batch_size(n)
         idx, first_len = driver_state.stream.take_batches(rng, n_units, bs)
-        g, z = buffers(theta.shape[0])
+        g, z = _buffers(X, theta.shape[0], bs)
         t, status = sampled(X, y, idx, first_len, n, plan_of(bs), n_units, theta, rule_state,
                             t, rule.hyperparameters(), g, z, record_of(pb), av)
         raise_if_diverged(status, t, rule)
@@ -583,7 +695,7 @@ class MiniBatch(Driver):
             order = np.empty(n, stream.dtype)
         elif not order.flags.writeable:
             order = order.copy()
-        g, z = buffers(theta.shape[0])
+        g, z = _buffers(X, theta.shape[0], bs)
         fnptr, bitgen = bit_generator_pointers(rng)
         with rng.bit_generator.lock:
             t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks,
