@@ -11,6 +11,10 @@
 * time per step against the row's nonzeros and the number of columns (a step must not grow
   with the columns).
 
+``python -m benchmarks.sparse --example`` runs the README's sparse example instead (flights,
+``GDRegressor`` against ``SGDRegressor`` and ``Ridge(solver="sag")``) and writes its code and
+measured table into README.md and docs/user_guide/sparse.md, between :data:`MARKERS`.
+
 The generated problem: ``n`` rows with ``k`` nonzeros each at uniform random columns of ``d``,
 values standard normal over ``sqrt(k)``, ``y = 0.5 + X w + 0.1 noise``. The flights data
 (:func:`graddescent.datasets.load_flights`, extra ``data``) are scaled without centring (each
