@@ -30,7 +30,7 @@ from ._jit import kernel, prefetch_item
 
 __all__ = ["CSRRows", "is_sparse", "csr_rows", "as_scipy", "by_layout", "residual",
            "residual_pair", "add_data", "scale_into", "scan_rows", "matvec", "rmatvec",
-           "prefetch_row", "column_sq_sums", "column_sums"]
+           "prefetch_row", "prefetch_offsets", "column_sq_sums", "column_sums"]
 
 
 class CSRRows(NamedTuple):
@@ -159,10 +159,26 @@ def scale_into(X, i, coef, g):
 
 @kernel(inline=True)
 def prefetch_row(X, i):
-    """Ask for row ``i``'s nonzeros (values and columns) ahead of use."""
-    k = X.indptr[i]
-    prefetch_item(X.data, k)
-    prefetch_item(X.indices, k)
+    """Ask for row ``i``'s nonzeros (every cache line of its values and of its columns) ahead
+    of use; its offsets ``indptr[i:i + 2]`` should have been asked for earlier
+    (:func:`prefetch_offsets`), or reading them here waits for memory."""
+    lo = X.indptr[i]
+    hi = X.indptr[i + 1]
+    if hi > lo:
+        for k in range(lo, hi, 64 // X.data.itemsize):
+            prefetch_item(X.data, k)
+        prefetch_item(X.data, hi - 1)  # the last line, when the row straddles one more
+        for k in range(lo, hi, 64 // X.indices.itemsize):
+            prefetch_item(X.indices, k)
+        prefetch_item(X.indices, hi - 1)
+
+
+@kernel(inline=True)
+def prefetch_offsets(X, i):
+    """Ask for row ``i``'s offsets ``indptr[i:i + 2]``: a row order visits them at random, so
+    they are asked for a distance further ahead than the row's nonzeros."""
+    prefetch_item(X.indptr, i)
+    prefetch_item(X.indptr, i + 1)
 
 
 # --- compiled: full passes ------------------------------------------------------------------

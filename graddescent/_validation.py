@@ -66,7 +66,9 @@ def as_frame(data: Any, name: str = "data") -> pd.DataFrame:
     """
     if _is_sparse(data):
         raise TypeError(f"{name} is a sparse matrix ({type(data).__name__}); the R-style "
-                        f"functions take dense data: convert it first (e.g. {name}.toarray()).")
+                        f"functions take dense data: convert it first (e.g. {name}.toarray()), "
+                        f"or keep it sparse with GDRegressor after scikit-learn's MaxAbsScaler "
+                        f"or StandardScaler(with_mean=False) (scaling without centring).")
     if isinstance(data, pd.DataFrame):
         frame = data
     else:

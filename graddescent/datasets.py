@@ -641,7 +641,9 @@ def load_flights(*, sparse: bool = False, return_X_y: bool = False):
         codes.append(cat.codes.to_numpy().astype(np.int32) + start)
         offsets.append(start)
         start += len(cat.categories)
-    y = table["arr_delay"].to_numpy(dtype=np.float64)
+    # an array of its own (a view of the table may be read-only, and an estimator would then
+    # copy it at every fit)
+    y = table["arr_delay"].to_numpy(dtype=np.float64, copy=True)
     if not sparse:
         X = pd.DataFrame({c: table[c].to_numpy(dtype=np.float64) for c in FLIGHTS_NUMERIC})
         dummies = pd.get_dummies(table[list(FLIGHTS_CATEGORIES)], dtype=np.uint8)

@@ -62,7 +62,9 @@ def _fit(X, y, rule, driver, problem, units=60, seed=7):
 @pytest.mark.parametrize("method, penalty, index_dtype", [
     ("sgd", "l2", np.int32), ("sgd", "l2", np.int64), ("saga", "l1", np.int32),
     ("saga", "l2", np.int64),
-    ("gd", None, np.int64), ("adam", "elasticnet", np.int32), ("svrg", "l2", np.int32)])
+    ("gd", None, np.int64), ("adam", "elasticnet", np.int32), ("svrg", "l2", np.int32),
+    ("sagd", "l2", np.int64), ("sgd", "elasticnet", np.int32), ("ssgd", None, np.int64),
+    ("adagrad", None, np.int64), ("mbgd", "elasticnet", np.int64)])
 def test_compiled_sparse_fit_equals_dense(method, penalty, index_dtype):
     A, y = sparse_problem(index_dtype=index_dtype)
     m = METHODS[method]
@@ -187,6 +189,49 @@ def test_lazy_steps_fold_their_scale():
         np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-13)
 
 
+@pytest.mark.parametrize("problem, zeros", [
+    (Problem(penalty="l1", alpha=0.2), 4),
+    # a decay of 0.6 a step: the scale and the pending thresholds are folded in
+    (Problem(penalty="elasticnet", alpha=4.0, l1_ratio=0.02), 5)])
+def test_lazy_thresholds_equal_the_dense_prox(problem, zeros):
+    """Single-row SGD with an L1 part on sparse rows thresholds lazily: the same zeros and
+    coefficients as the dense prox at every step, averaged iterates included."""
+    A, y = sparse_problem()
+    for average in (False, True):
+        out = []
+        for X in (A.toarray(), A):
+            opt = drivers.Optimizer(rules.plain(0.1), drivers.MiniBatch(batch_size=1),
+                                    np.zeros(A.shape[1] + 1), A.shape[0], problem,
+                                    average=average)
+            opt.run(X, y, 300, np.random.default_rng(3))
+            out.append(opt.theta_average if average else opt.theta.copy())
+        dense, sparse = out
+        np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-13)
+        if not average:
+            assert int((dense[1:] == 0).sum()) == zeros
+            np.testing.assert_array_equal(sparse[1:] == 0, dense[1:] == 0)
+
+
+def test_a_column_stored_twice_in_a_row_counts_once():
+    """A non-canonical CSR row (a column stored twice: scipy sums them in ``toarray``) gives
+    the dense fit: the lazy steps bring the coefficient up to date and take its mean term
+    once."""
+    A, y = sparse_problem()
+    lo, hi = A.indptr[1], A.indptr[2]
+    ptr = A.indptr.copy()
+    ptr[2:] += 1
+    B = sp.csr_matrix((np.insert(A.data, hi, 0.7), np.insert(A.indices, hi, A.indices[lo]),
+                       ptr), shape=A.shape)
+    assert not B.has_canonical_format
+    for driver, problem in ((drivers.SAG(), Problem(penalty="l2", alpha=0.01)),
+                            (drivers.SAGA(), Problem(penalty="l2", alpha=0.01)),
+                            (drivers.SVRG(), Problem(penalty="l2", alpha=0.01)),
+                            (drivers.MiniBatch(batch_size=1), Problem(penalty="l1", alpha=0.2))):
+        dense = _fit(B.toarray(), y, rules.plain(0.1), driver, problem, units=200)
+        sparse = _fit(B, y, rules.plain(0.1), driver, problem, units=200)
+        np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-13)
+
+
 def test_every_method_rule_and_penalty_sparse_equals_dense():
     """The whole grid with the JIT off (the kernels' code run as Python)."""
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")
@@ -195,6 +240,29 @@ def test_every_method_rule_and_penalty_sparse_equals_dense():
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert int(out.stdout.strip()) >= 100  # cases run
+
+
+def test_scaling_without_centring_moves_the_mean_into_the_intercept():
+    """The documented scaling of sparse data: StandardScaler(with_mean=False) keeps X sparse
+    and the fit equals the fit on centred dense columns, the intercept absorbing the means
+    (the intercept is not penalised, so centring only shifts it)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    A, y = sparse_problem(n=200, d=9)
+    fits = []
+    for X, scaler in ((A, StandardScaler(with_mean=False)), (A.toarray(), StandardScaler())):
+        model = make_pipeline(scaler, GDRegressor(method="saga", penalty="l2", alpha=0.01,
+                                                  tol="precise", max_iter=2000,
+                                                  random_state=0)).fit(X, y)
+        fits.append((model, scaler.transform(X)))
+    (sparse_model, Xs), (dense_model, Xd) = fits
+    assert sp.issparse(Xs) and Xs.nnz == A.nnz
+    np.testing.assert_allclose(sparse_model[-1].coef_, dense_model[-1].coef_, rtol=1e-6,
+                               atol=1e-8)
+    np.testing.assert_allclose(sparse_model.predict(A), dense_model.predict(A.toarray()),
+                               rtol=1e-6, atol=1e-8)
+    assert abs(float(sparse_model[-1].intercept_) - float(dense_model[-1].intercept_)) > 1e-3
 
 
 class SparseGDRegressor(GDRegressor):

@@ -7,6 +7,7 @@ from ..problems.engine import (
     add_l2,
     add_l2_change,
     full_gradient,
+    prefetch_offsets,
     prefetch_row,
     row_derivative,
     row_derivative_change,
@@ -15,13 +16,21 @@ from ..rules.base import by_look_ahead, look_ahead
 
 __all__: list[str] = []
 
+#: How many rows beyond the prefetched row :func:`prefetch_next` asks for the next offsets.
+OFFSETS_AHEAD = 8
+
 
 @kernel(inline=True)
 def prefetch_next(X, y, idx, k):
-    """Ask for row ``idx[k]`` of ``X`` and ``y`` ahead of use (nothing past the end of ``idx``).
+    """Ask for row ``idx[k]`` of ``X`` and ``y`` ahead of use (nothing past the end of ``idx``),
+    and for where row ``idx[k + OFFSETS_AHEAD]`` starts (sparse rows: its ``indptr`` entries,
+    which must arrive before its nonzeros can be asked for).
 
     Returns the row number, or -1 past the end.
     """
+    far = k + OFFSETS_AHEAD
+    if far < idx.shape[0]:
+        prefetch_offsets(X, idx[far])
     if k < idx.shape[0]:
         nxt = idx[k]
         prefetch_row(X, nxt)

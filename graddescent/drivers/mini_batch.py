@@ -19,6 +19,7 @@ from .._jit import (
 )
 from .._sparse import by_layout
 from ..problems.engine import (
+    LAZY_SCALE_FLOOR,
     add_l2,
     add_row,
     derivative,
@@ -29,9 +30,19 @@ from ..problems.engine import (
     prox,
     row_derivative,
     set_row,
+    shrink,
     step_row,
+    with_l2,
 )
-from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
+from ..rules.base import (
+    by_coordinates,
+    by_linearity,
+    coordinate_step,
+    look_ahead,
+    looks_ahead,
+    rate,
+    step,
+)
 from .averaging import NO_AVERAGE, Average, accumulate
 from .base import Driver, DriverState, buffers, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
@@ -78,7 +89,7 @@ def _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
 
 
 @kernel
-def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+def _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     """Single-row steps of any rule: ``g = d_i (1, X[i]) + l2 (0, w)`` at the rule's gradient
     point, then the rule's step and the prox of the L1 part (the numbers of the batch loop
     below for one-row batches)."""
@@ -96,6 +107,73 @@ def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
         prox(pb, hp, theta, state, t, g)
         accumulate(av, theta, t)
     return t, OK
+
+
+@kernel
+def _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """:func:`_single_rule_dense` on sparse rows without a penalty for a rule with a
+    coordinate step (Adagrad), in O(nonzeros) per step: the gradient ``d_i (1, x_i)`` is zero
+    off the row's columns, where such a rule's step changes neither the coefficient nor its
+    state, so the step runs at the intercept and the row's columns only (a column stored
+    twice: its summed component, once). The same iterates as the dense steps."""
+    ahead = prefetch_distance(X)
+    for j in range(g.shape[0]):
+        g[j] = 0.0
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        d = row_derivative(pb, X, y, i, theta)
+        if not np.isfinite(d):
+            return t, DIVERGED
+        t += 1
+        S.add_data(X, i, d, g)
+        coordinate_step(hp, theta, 0, intercept(pb, d), state, t)
+        for kk in range(X.indptr[i], X.indptr[i + 1]):
+            j = X.indices[kk] + 1
+            coordinate_step(hp, theta, j, g[j], state, t)  # (0 the second time: no change)
+            g[j] = 0.0
+        accumulate(av, theta, t)
+    return t, OK
+
+
+@kernel(inline=True)
+def _coordinates_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+@kernel(inline=True)
+def _dense_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+#: Without a penalty the coordinate steps; a penalty's gradient or prox reaches every
+#: coefficient at every step (O(d)).
+_coordinates_by_penalty = choose(lambda c: _dense_problem_first if c.PENALISED
+                                 else _coordinates_problem_first, _coordinates_problem_first)
+
+
+@kernel(inline=True)
+def _coordinates_rule_first(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _coordinates_by_penalty(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+#: Sparse rows: a rule with a coordinate step may step the row's columns alone.
+_sparse_by_rule = by_coordinates(_coordinates_rule_first, _single_rule_dense)
+
+
+@kernel
+def _single_rule_sparse(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _sparse_by_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+_single_rule_by_layout = by_layout(_single_rule_dense, _single_rule_sparse, at=2)
+
+
+@kernel
+def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """Single-row steps of any rule (sparse rows: :func:`_single_coordinates` where it
+    applies)."""
+    return _single_rule_by_layout(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
 @kernel(inline=True)
@@ -149,18 +227,101 @@ def _single_linear_lazy(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
 
 
 @kernel(inline=True)
+def _catch_up_prox(pb, theta, last, u, scale):
+    """Bring every coefficient up to date (its pending thresholds ``u - last[j]``) and
+    multiply it by ``scale``: ``theta[1:]`` becomes the coefficients themselves."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = scale * shrink(pb, theta[j], u - last[j])
+        last[j] = 0.0
+
+
+@kernel(inline=True)
+def _no_mean_prox(av, pb, theta, s, u, last, t):
+    return None
+
+
+@kernel(inline=True)
+def _scaled_mean_prox(av, pb, theta, s, u, last, t):
+    if t >= av.start:
+        inv = 1.0 / (t - av.start + 1)
+        av.theta[0] += (theta[0] - av.theta[0]) * inv
+        for j in range(1, theta.shape[0]):
+            av.theta[j] += (s * shrink(pb, theta[j], u - last[j]) - av.theta[j]) * inv
+
+
+#: :func:`graddescent.drivers.averaging.accumulate` of the lazy iterate with its pending
+#: thresholds applied (averaging costs O(d) per step).
+_accumulate_prox = choose(lambda c: _scaled_mean_prox if c is Average else _no_mean_prox,
+                          _no_mean_prox, inline=True)
+
+
+@kernel
+def _single_linear_lazy_prox(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """:func:`_single_linear` with an L1 part (L1 or elastic net) on sparse rows in
+    O(nonzeros) per step: the L2 decay as in :func:`_single_linear_lazy` (the coefficients
+    are ``s v``), and the soft thresholding of every coefficient after each step applied just
+    in time (as lightning's and scikit-learn's lazy L1 updates).
+
+    Step ``t`` thresholds ``w_j`` by ``tau_t = rate_t l1``, i.e. ``v_j`` by ``tau_t / s_t``;
+    thresholds compose (``shrink(shrink(v, a), b) = shrink(v, a + b)``) and a coefficient no
+    row touches has no other move in ``v``, so its pending thresholds are the running sum
+    ``u`` of ``tau_t / s_t`` since its last update (``u`` at that update kept in ``g``),
+    applied when a row next touches it, and to every coefficient at the end of the call (or
+    when ``s`` gets small). The same iterates as the dense steps, up to rounding."""
+    ahead = prefetch_distance(X)
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = 0.0
+    u = 0.0
+    s = 1.0
+    status = OK
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        lo = X.indptr[i]
+        hi = X.indptr[i + 1]
+        dot = 0.0
+        for kk in range(lo, hi):  # bring the row's coefficients up to date
+            j = X.indices[kk] + 1
+            v = shrink(pb, theta[j], u - last[j])
+            theta[j] = v
+            last[j] = u
+            dot += X.data[kk] * v
+        d = derivative(pb, i, (theta[0] - y[i]) + s * dot)
+        if not np.isfinite(d):
+            status = DIVERGED
+            break
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * intercept(pb, d)
+        f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without an L2 part)
+        if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+            s *= f
+        else:  # fold the scale and the pending thresholds in (rare: O(d))
+            _catch_up_prox(pb, theta, last, u, s * f)
+            u = 0.0
+            s = 1.0
+        c = -(lr * d) / s
+        for kk in range(lo, hi):
+            theta[X.indices[kk] + 1] += c * X.data[kk]
+        u += lr * pb.l1 / s  # this step's threshold, pending for every coefficient
+        _accumulate_prox(av, pb, theta, s, u, last, t)
+    _catch_up_prox(pb, theta, last, u, s)
+    return t, status
+
+
+@kernel(inline=True)
 def _lazy_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
     return _single_linear_lazy(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
 @kernel(inline=True)
-def _exact_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
-    return _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+def _lazy_prox_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_linear_lazy_prox(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
-#: Sparse rows: the lazy steps, unless an L1 part needs its prox at every step (then the
-#: steps of :func:`_single_linear`, whose L2 decay and prox cost O(d) each).
-_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+#: Sparse rows: the lazy steps, with the lazy thresholds when the problem has an L1 part.
+_by_penalty = choose(lambda c: _lazy_prox_problem_first if c.PROX is not None
                      else _lazy_problem_first, _lazy_problem_first)
 
 
@@ -225,8 +386,111 @@ def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
     return t, OK
 
 
+@kernel
+def _batches_lazy(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                  pb, av):
+    """:func:`_batches` for a linear rule on sparse rows, in O(nonzeros of the batch) per
+    step: the just-in-time updates of :func:`_single_linear_lazy_prox` (the L2 decay a scale
+    ``s``, the L1 thresholds running sums applied when a row next touches a coefficient; no
+    thresholds without an L1 part), the batch's derivatives all taken at the same point (kept
+    in ``z``, of at least ``plan.size`` entries; else the dense steps) before its rows update
+    ``v``. The same iterates as the dense steps, up to rounding."""
+    if z.shape[0] < plan.size:  # no room for the batch's derivatives: the dense steps
+        return _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g,
+                        z, pb, av)
+    ahead = prefetch_distance(X)
+    ds = z  # the batch's derivatives
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = 0.0
+    u = 0.0
+    s = 1.0
+    status = OK
+    start = 0
+    boundary = first_len
+    for _ in range(n_steps):
+        if start == boundary:
+            boundary += epoch_len
+        stop = min(start + plan.size, boundary)
+        total = 0.0
+        for k in range(start, stop):
+            prefetch_next(X, y, idx, k + ahead)
+            i = idx[k]
+            dot = 0.0
+            for kk in range(X.indptr[i], X.indptr[i + 1]):  # the row's coefficients now
+                j = X.indices[kk] + 1
+                v = shrink(pb, theta[j], u - last[j])
+                theta[j] = v
+                last[j] = u
+                dot += X.data[kk] * v
+            d = derivative(pb, i, (theta[0] - y[i]) + s * dot)
+            ds[k - start] = d
+            total += d
+        if not np.isfinite(total):
+            status = DIVERGED
+            break
+        inv = 1.0 / (stop - start)
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * intercept(pb, total * inv)
+        f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without an L2 part)
+        if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+            s *= f
+        else:  # fold the scale and the pending thresholds in (rare: O(d))
+            _catch_up_prox(pb, theta, last, u, s * f)
+            u = 0.0
+            s = 1.0
+        for k in range(start, stop):
+            i = idx[k]
+            c = -(lr * (ds[k - start] * inv)) / s
+            for kk in range(X.indptr[i], X.indptr[i + 1]):
+                theta[X.indices[kk] + 1] += c * X.data[kk]
+        u += lr * pb.l1 / s  # this step's threshold (0 without an L1 part)
+        _accumulate_prox(av, pb, theta, s, u, last, t)
+        start = stop
+    _catch_up_prox(pb, theta, last, u, s)
+    return t, status
+
+
+@kernel(inline=True)
+def _lazy_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta, state,
+                             t, g, z, pb, av):
+    return _batches_lazy(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp,
+                         g, z, pb, av)
+
+
+@kernel(inline=True)
+def _dense_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                              state, t, g, z, pb, av):
+    return _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                    pb, av)
+
+
+#: Sparse rows: a linear rule's batches go lazy; the other rules' steps read the whole
+#: gradient (O(d)).
+_sparse_batches_by_rule = by_linearity(_lazy_batches_rule_first, _dense_batches_rule_first)
+
+
+@kernel
+def _batches_sparse(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                    pb, av):
+    return _sparse_batches_by_rule(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                                   state, t, g, z, pb, av)
+
+
+_batches_by_layout = by_layout(_batches, _batches_sparse, at=1)
+
+
+@kernel
+def _batches_any(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                 pb, av):
+    """Steps on batches (sparse rows with a linear rule: :func:`_batches_lazy`)."""
+    return _batches_by_layout(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t,
+                              hp, g, z, pb, av)
+
+
 #: The loop of a plan, picked by its type at compile time.
-_steps = choose(lambda kind: _one_row if kind is OneRow else _batches, _batches)
+_steps = choose(lambda kind: _one_row if kind is OneRow else _batches_any, _batches_any)
 
 
 @kernel
@@ -293,6 +557,15 @@ def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, sta
         for j in range(theta.shape[0]):
             snapshots[e, j] = theta[j]
     return t, OK
+
+
+def _buffers(X, p: int, batch_size: int) -> list[np.ndarray]:
+    """The kernels' scratch vectors ``g`` and ``z``: ``z`` also holds a batch's derivatives on
+    sparse rows (:func:`_batches_lazy`), so it has ``max(p, batch_size)`` entries there."""
+    g, z = buffers(p)
+    if S.is_sparse(X) and batch_size > p:
+        z = np.empty(batch_size)
+    return [g, z]
 
 
 @dataclasses.dataclass
@@ -401,7 +674,7 @@ class MiniBatch(Driver):
         n = X.shape[0]
         bs = self.resolve_batch_size(n)
         idx, first_len = driver_state.stream.take_batches(rng, n_units, bs)
-        g, z = buffers(theta.shape[0])
+        g, z = _buffers(X, theta.shape[0], bs)
         t, status = sampled(X, y, idx, first_len, n, plan_of(bs), n_units, theta, rule_state,
                             t, rule.hyperparameters(), g, z, record_of(pb), av)
         raise_if_diverged(status, t, rule)
@@ -424,7 +697,7 @@ class MiniBatch(Driver):
             order = np.empty(n, stream.dtype)
         elif not order.flags.writeable:
             order = order.copy()
-        g, z = buffers(theta.shape[0])
+        g, z = _buffers(X, theta.shape[0], bs)
         fnptr, bitgen = bit_generator_pointers(rng)
         with rng.bit_generator.lock:
             t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks,

@@ -6,8 +6,17 @@ import dataclasses
 
 import numpy as np
 
+from .. import _sparse as S
 from .._jit import DIVERGED, OK, kernel, prefetch_item
-from ..problems.engine import add_row, prefetch_distance, with_l2
+from .._sparse import by_layout
+from ..problems.engine import (
+    LAZY_SCALE_FLOOR,
+    add_row,
+    derivative,
+    intercept,
+    prefetch_distance,
+    with_l2,
+)
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
@@ -46,7 +55,7 @@ mean_step = by_linearity(_linear_mean_step, _rule_mean_step, inline=True)
 
 
 @kernel
-def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
+def _sag_dense(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
     """Stochastic average gradient, one step per entry of ``idx``.
 
     The gradient memory of row ``i`` is the scalar loss derivative ``memory[i]`` (its gradient
@@ -74,6 +83,106 @@ def sag(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb)
         m = fixed_m if fixed_m > 0 else n_seen
         t = mean_step(hp, pb, theta, dsum, m, g, state, t, z)
     return t, n_seen, OK
+
+
+@kernel(inline=True)
+def _catch_up_all(theta, dsum, q, last, s):
+    """Bring every coefficient up to date and fold the scale ``s`` in (``theta[1:]`` becomes
+    the coefficients themselves)."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = s * (theta[j] - dsum[j] * (q - last[j]))
+        last[j] = 0.0
+
+
+@kernel
+def _sag_lazy(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
+    """:func:`_sag_dense` for a linear rule on sparse rows, in O(nonzeros) per step:
+    just-in-time updates (Schmidt et al. 2017, section 4.1; scikit-learn's ``sag_fast``).
+
+    The coefficients are held as ``s v`` (``v`` in ``theta[1:]``): the L2 decay multiplies
+    ``s``. A coefficient no row touches keeps its ``dsum_j``, so its steps move ``v_j`` by
+    ``dsum_j`` times the sum of ``lr_t / (m_t s_t)`` over them (the running sum ``q``, its value
+    at each coefficient's last update kept in ``g``), applied when a row next touches the
+    coefficient, and to every coefficient at the end of the call (or when ``s`` gets small).
+    The same iterates as the dense steps, up to rounding."""
+    ahead = prefetch_distance(X)
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = 0.0
+    q = 0.0
+    s = 1.0
+    status = OK
+    for k in range(idx.shape[0]):
+        nxt = prefetch_next(X, y, idx, k + ahead)
+        if nxt >= 0:
+            prefetch_item(memory, nxt)
+        i = idx[k]
+        lo = X.indptr[i]
+        hi = X.indptr[i + 1]
+        dot = 0.0
+        for kk in range(lo, hi):  # bring the row's coefficients up to date
+            j = X.indices[kk] + 1
+            theta[j] -= dsum[j] * (q - last[j])
+            last[j] = q
+            dot += X.data[kk] * theta[j]
+        r = derivative(pb, i, (theta[0] - y[i]) + s * dot)
+        if not np.isfinite(r):
+            status = DIVERGED
+            break
+        old = memory[i]
+        if old != old:  # NaN: the first visit of row i
+            old = 0.0
+            n_seen += 1
+        change = r - old
+        dsum[0] += intercept(pb, change)
+        S.add_data(X, i, change, dsum)
+        memory[i] = r
+        m = fixed_m if fixed_m > 0 else n_seen
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * (dsum[0] / m)
+        f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without an L2 part)
+        if not (f > 0.0 and s * f >= LAZY_SCALE_FLOOR):  # fold the scale in (rare: O(d))
+            _catch_up_all(theta, dsum, q, last, s)
+            q = 0.0
+            s = 1.0
+        s *= f
+        c = lr / (m * s)
+        q += c
+        for kk in range(lo, hi):  # this step's mean term with the new dsum
+            j = X.indices[kk] + 1
+            if last[j] != q:  # (a column stored twice in the row moves once)
+                theta[j] -= c * dsum[j]
+                last[j] = q
+    _catch_up_all(theta, dsum, q, last, s)
+    return t, n_seen, status
+
+
+@kernel(inline=True)
+def _lazy_rule_first(hp, X, y, idx, theta, state, t, memory, dsum, n_seen, fixed_m, g, z,
+                     pb):
+    return _sag_lazy(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb)
+
+
+@kernel(inline=True)
+def _exact_rule_first(hp, X, y, idx, theta, state, t, memory, dsum, n_seen, fixed_m, g, z,
+                      pb):
+    return _sag_dense(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb)
+
+
+#: A linear rule goes lazy on sparse rows; the other rules' steps read the whole mean (O(d)).
+_sparse_by_rule = by_linearity(_lazy_rule_first, _exact_rule_first)
+
+
+@kernel
+def _sag_sparse(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
+    return _sparse_by_rule(hp, X, y, idx, theta, state, t, memory, dsum, n_seen, fixed_m, g,
+                           z, pb)
+
+
+#: SAG's steps over the rows ``idx`` (see :func:`_sag_dense`), picked by the layout of ``X``
+#: (sparse rows with a linear rule: :func:`_sag_lazy`).
+sag = by_layout(_sag_dense, _sag_sparse)
 
 
 #: SAG draws its rows in blocks of at most this many (its only memory for them).

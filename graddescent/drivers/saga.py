@@ -141,8 +141,10 @@ def _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
         c = lr / s
         for kk in range(lo, hi):  # this step's data term, and its mean term with the old dsum
             j = X.indices[kk] + 1
-            theta[j] -= c * (change * X.data[kk] + dsum[j] * inv_n)
-            last[j] = q
+            theta[j] -= c * (change * X.data[kk])
+            if last[j] != q:  # (a column stored twice in the row takes the mean term once)
+                theta[j] -= c * (dsum[j] * inv_n)
+                last[j] = q
         dsum[0] += intercept(pb, change)
         S.add_data(X, i, change, dsum)
         memory[i] = d

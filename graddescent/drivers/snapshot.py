@@ -6,8 +6,18 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel
-from ..problems.engine import add_row, prefetch_distance, prox, step_corrected_row
+from .._jit import DIVERGED, OK, choose, kernel
+from .._sparse import by_layout
+from ..problems.engine import (
+    LAZY_SCALE_FLOOR,
+    add_row,
+    derivative,
+    intercept,
+    prefetch_distance,
+    prox,
+    step_corrected_row,
+    with_l2,
+)
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, record_of
 from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
@@ -43,7 +53,7 @@ corrected_step = by_linearity(_linear_corrected_step, _rule_corrected_step, inli
 
 
 @kernel
-def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
+def _snapshot_dense(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
     """SVRG and S2GD outer loops.
 
     Outer loop ``s``: snapshot ``snap = theta`` and its full gradient ``mu``; then ``lengths[s]``
@@ -74,6 +84,141 @@ def snapshot_vr(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, 
             for j in range(p):
                 theta[j] = keep[j]
     return t, OK
+
+
+@kernel(inline=True)
+def _catch_up_all(theta, drift, q, last, s):
+    """Bring every coefficient up to date and fold the scale ``s`` in (``theta[1:]`` becomes
+    the coefficients themselves)."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = s * (theta[j] - drift[j] * (q - last[j]))
+        last[j] = 0.0
+
+
+@kernel
+def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
+    """:func:`_snapshot_dense` for a linear rule on sparse rows without an L1 part, with inner
+    steps in O(nonzeros) (just-in-time updates, as SAGA's).
+
+    Within an outer loop the step of a coefficient no row touches is
+    ``w_j -= lr (mu_j + l2 (w_j - snap_j))``, i.e. the L2 decay ``w_j *= 1 - lr l2`` (a scale
+    ``s``: the coefficients are ``s v``, ``v`` in ``theta[1:]``) and a constant drift
+    ``mu_j - l2 snap_j`` (kept in ``z``), which enters ``v_j`` times the sum of ``lr_t / s_t``
+    since its last update (the running sum ``q``, its value at each coefficient's last update
+    kept in ``g``), applied when a row next touches the coefficient, before the iterate is
+    kept (SVRG's option 2) and at the end of the outer loop. The same iterates as the dense
+    steps, up to rounding."""
+    p = theta.shape[0]
+    ahead = prefetch_distance(X)
+    last = g
+    drift = z
+    pos = 0
+    for o in range(lengths.shape[0]):
+        if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
+            return t, DIVERGED
+        for j in range(p):
+            drift[j] = mu[j] - with_l2(pb, 0.0, snap[j])
+            last[j] = 0.0
+        q = 0.0
+        s = 1.0
+        for k in range(lengths[o]):
+            prefetch_next(X, y, idx, pos + ahead)
+            i = idx[pos]
+            pos += 1
+            lo = X.indptr[i]
+            hi = X.indptr[i + 1]
+            da = 0.0
+            db = 0.0
+            for kk in range(lo, hi):  # bring the row's coefficients up to date
+                j = X.indices[kk] + 1
+                theta[j] -= drift[j] * (q - last[j])
+                last[j] = q
+                x = X.data[kk]
+                da += x * theta[j]
+                db += x * snap[j]
+            yi = y[i]
+            dr = (derivative(pb, i, (theta[0] - yi) + s * da)
+                  - derivative(pb, i, (snap[0] - yi) + db))
+            if not np.isfinite(dr):
+                _catch_up_all(theta, drift, q, last, s)
+                return t, DIVERGED
+            t += 1
+            lr = rate(hp, t)
+            theta[0] -= lr * (mu[0] + intercept(pb, dr))
+            f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without L2)
+            if not (f > 0.0 and s * f >= LAZY_SCALE_FLOOR):  # fold the scale in (rare: O(d))
+                _catch_up_all(theta, drift, q, last, s)
+                q = 0.0
+                s = 1.0
+            s *= f
+            c = lr / s
+            q += c
+            for kk in range(lo, hi):  # this step's data term and its drift
+                j = X.indices[kk] + 1
+                theta[j] -= c * (dr * X.data[kk])
+                if last[j] != q:  # (a column stored twice in the row drifts once)
+                    theta[j] -= c * drift[j]
+                    last[j] = q
+            if picks[o] == k + 1:  # the iterate kept: brought up to date (O(d), once)
+                _catch_up_all(theta, drift, q, last, s)
+                q = 0.0
+                s = 1.0
+                for j in range(p):
+                    keep[j] = theta[j]
+        _catch_up_all(theta, drift, q, last, s)
+        if picks[o] >= 0:
+            for j in range(p):
+                theta[j] = keep[j]
+    return t, OK
+
+
+@kernel(inline=True)
+def _lazy_problem_first(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep,
+                        g, z):
+    return _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g,
+                          z, pb)
+
+
+@kernel(inline=True)
+def _exact_problem_first(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep,
+                         g, z):
+    return _snapshot_dense(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g,
+                           z, pb)
+
+
+#: Without an L1 part the lazy steps; with one, the exact steps (the prox of every
+#: coefficient at every step: O(d)).
+_lazy_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+                          else _lazy_problem_first, _lazy_problem_first)
+
+
+@kernel(inline=True)
+def _lazy_rule_first(hp, X, y, idx, lengths, picks, theta, state, t, mu, snap, keep, g, z,
+                     pb):
+    return _lazy_by_penalty(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, snap,
+                            keep, g, z)
+
+
+@kernel(inline=True)
+def _exact_rule_first(hp, X, y, idx, lengths, picks, theta, state, t, mu, snap, keep, g, z,
+                      pb):
+    return _snapshot_dense(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g,
+                           z, pb)
+
+
+#: A linear rule may go lazy; the other rules' steps read the whole gradient (O(d)).
+_sparse_by_rule = by_linearity(_lazy_rule_first, _exact_rule_first)
+
+
+@kernel
+def _snapshot_sparse(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
+    return _sparse_by_rule(hp, X, y, idx, lengths, picks, theta, state, t, mu, snap, keep, g,
+                           z, pb)
+
+
+#: SVRG's and S2GD's outer loops (see :func:`_snapshot_dense`), picked by the layout of ``X``
+#: (sparse rows: :func:`_snapshot_lazy` where it applies).
+snapshot_vr = by_layout(_snapshot_dense, _snapshot_sparse)
 
 
 def inner_length(inner_iter: int | None, n: int) -> int:

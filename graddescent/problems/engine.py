@@ -39,8 +39,8 @@ __all__ = ["loss_value", "loss_derivative", "weigh", "derivative", "row_derivati
            "with_l2", "with_l2_change", "add_l2", "add_l2_change", "penalty_value",
            "full_gradient", "objective", "objective_strided", "prox", "shrink",
            "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty",
-           "residual", "residual_pair", "decay", "prefetch_row", "prefetch_distance", "lazy_decay",
-           "LAZY_SCALE_FLOOR"]
+           "residual", "residual_pair", "decay", "prefetch_row", "prefetch_offsets",
+           "prefetch_distance", "lazy_decay", "LAZY_SCALE_FLOOR"]
 
 
 # --- the rows of X: a dense array or a CSR record, picked at compile time ---------------------
@@ -56,8 +56,18 @@ def _prefetch_dense(X, i):
     _dense_prefetch_row(X, i)
 
 
-#: Ask for row ``i`` ahead of use (dense: its cache lines; sparse: its offsets).
+#: Ask for row ``i`` ahead of use (dense: its cache lines; sparse: its nonzeros' lines).
 prefetch_row = by_layout(_prefetch_dense, S.prefetch_row, inline=True)
+
+
+@kernel(inline=True)
+def _no_offsets(X, i):
+    return None
+
+
+#: Ask for where row ``i`` starts, further ahead than :func:`prefetch_row` (dense: nothing,
+#: a row's address is arithmetic; sparse: its ``indptr`` entries).
+prefetch_offsets = by_layout(_no_offsets, S.prefetch_offsets, inline=True)
 
 
 @kernel

@@ -28,7 +28,15 @@ def _effective(hp, state, t, out):
         out[j] = lr / (np.sqrt(state[0, j]) + hp.eps)
 
 
-attach(AdagradParams, step=_step, effective=_effective)
+@kernel(inline=True)
+def _step_at(hp, theta, j, gj, state, t):
+    """:func:`_step` at coordinate ``j`` alone: a zero ``gj`` leaves ``theta[j]`` and ``G_j``
+    unchanged, so sparse rows step only their nonzeros' coordinates."""
+    state[0, j] += gj * gj
+    theta[j] -= rate(hp, t) * gj / (np.sqrt(state[0, j]) + hp.eps)
+
+
+attach(AdagradParams, step=_step, effective=_effective, coordinate_step=_step_at)
 
 
 def adagrad(learning_rate: float = 0.1, eps: float = 1e-10) -> UpdateRule:

@@ -43,7 +43,7 @@ from .._validation import check_nonnegative, check_positive, check_unit_interval
 
 __all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "register", "specs",
            "get_spec", "step", "effective_steps", "looks_ahead", "look_ahead", "is_linear",
-           "rate", "by_linearity", "by_look_ahead"]
+           "rate", "by_linearity", "by_look_ahead", "coordinate_step", "by_coordinates"]
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "positive": check_positive,
@@ -443,16 +443,22 @@ def record(name: str, hyperparameters: tuple[Hyperparameter, ...]) -> type:
 
 
 def attach(params: type, *, step: Callable, effective: Callable,
-           look_ahead: Callable | None = None, linear: bool = False) -> type:
+           look_ahead: Callable | None = None, linear: bool = False,
+           coordinate_step: Callable | None = None) -> type:
     """Give a rule's compiled record class its compiled functions.
 
     ``step(hp, theta, g, state, t)`` applies step ``t`` in place; ``effective(hp, state, t,
     out)`` writes the effective steps; ``look_ahead(hp, theta, state, out)`` writes the point
     where the gradient is taken (rules that look ahead: Nesterov); ``linear`` says that the step
     is ``theta -= rate(hp, t) * g`` with no state (the plain rule), which lets the drivers skip
-    the gradient buffer.
+    the gradient buffer. ``coordinate_step(hp, theta, j, gj, state, t)``, for the rules that
+    have one, is step ``t`` at coordinate ``j`` alone (the arithmetic of ``step`` there), for
+    rules whose step leaves a coordinate with a zero gradient and its state unchanged
+    (Adagrad): on sparse rows an unpenalised step then costs the row's nonzeros.
     """
     params.STEP = staticmethod(step)
+    params.COORDINATE_STEP = (staticmethod(coordinate_step) if coordinate_step is not None
+                              else None)
     params.EFFECTIVE = staticmethod(effective)
     params.LOOK_AHEAD = staticmethod(look_ahead) if look_ahead is not None else None
     params.LOOKAHEAD = look_ahead is not None
@@ -483,6 +489,20 @@ def look_ahead(hp, theta, state, out):
     fn = type(hp).LOOK_AHEAD
     if fn is not None:
         fn(hp, theta, state, out)
+
+
+def coordinate_step(hp, theta, j, gj, state, t):
+    """Step ``t`` of the rule at coordinate ``j`` alone, along the gradient component ``gj``
+    (the rules with a :func:`attach` ``coordinate_step`` only)."""
+    type(hp).COORDINATE_STEP(hp, theta, j, gj, state, t)
+
+
+def by_coordinates(coordinates: Callable, other: Callable, *, inline: bool = False
+                   ) -> Callable:
+    """As :func:`by_linearity`: ``coordinates`` for the records of the rules with a coordinate
+    step (see :func:`attach`), ``other`` for the rest."""
+    return choose(lambda params: coordinates if getattr(params, "COORDINATE_STEP", None)
+                  is not None else other, coordinates, inline=inline)
 
 
 def is_linear(hp):
@@ -534,6 +554,12 @@ if not numba.config.DISABLE_JIT:
     overload(look_ahead, jit_options=_OPTIONS, inline="always")(_forward3("LOOK_AHEAD"))
     overload(looks_ahead)(_constant("LOOKAHEAD"))
     overload(is_linear)(_constant("LINEAR"))
+
+    def _coordinate_typer(hp, theta, j, gj, state, t):
+        fn = hp.instance_class.COORDINATE_STEP
+        return lambda hp, theta, j, gj, state, t: fn(hp, theta, j, gj, state, t)
+
+    overload(coordinate_step, jit_options=_OPTIONS)(_coordinate_typer)
 
 
 def by_linearity(linear: Callable, other: Callable, *, inline: bool = False) -> Callable:
