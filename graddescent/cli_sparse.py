@@ -81,7 +81,7 @@ def fit_sparse(args: argparse.Namespace, user_error: type[Exception]) -> int:
     method = METHODS[args.method]
     est = GDRegressor(method=method.name, random_state=args.seed,
                       learning_rate=args.learning_rate or "auto",
-                      max_iter=args.max_iter)
+                      max_iter=args.max_iter, **getattr(args, "problem_kwargs", {}))
     try:
         with warnings_one_line({"data_set": repr(args.data)}):
             est.fit(X[train], y[train])

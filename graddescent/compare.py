@@ -197,7 +197,8 @@ class CompareSettings:
         With a budget: hold the training rows in Dask in this many chunks and run the
         methods' distributed drivers (R style).
     budget_rounds : int or None
-        With ``chunks``: run every method for this many communication rounds.
+        With ``chunks``: run every method for this many communication rounds. The reference
+        rows run in memory and are left out of a comparison on Dask data.
     """
 
     datasets: tuple[str, ...] = ()
@@ -886,6 +887,8 @@ class Comparison:
     traces : dict
         Budgeted comparisons: ``(dataset, method) -> [(optimum, Trace), ...]``, the reported
         fit of each seed (:mod:`graddescent.curves` summarises them).
+    n_features : dict
+        Data set -> its number of input columns.
     """
 
     settings: CompareSettings
@@ -893,6 +896,7 @@ class Comparison:
     curves: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float]]
     traces: dict[tuple[str, str], list[tuple[float, Trace]]] = dataclasses.field(
         default_factory=dict)
+    n_features: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def run_comparison(settings: CompareSettings,
@@ -920,7 +924,10 @@ def run_comparison(settings: CompareSettings,
     check_comparison_work(settings, data)
     first = settings.seeds[0]
     budgeted = settings.budget is not None
-    names = settings.methods + (settings.references if budgeted else ())
+    # scikit-learn's references run in memory: a comparison on Dask data leaves them out (the
+    # report says what the exact answer costs there instead)
+    references = settings.references if budgeted and settings.chunks is None else ()
+    names = settings.methods + references
     grid = [(name, method, seed) for name in data for method in names
             for seed in settings.seeds]
     task = _budget_task if budgeted else _task
@@ -940,7 +947,9 @@ def run_comparison(settings: CompareSettings,
         if progress is not None:
             progress(done, len(grid))
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    return Comparison(settings, results, curves, traces)
+    widths = {name: int(frame.X.shape[1] if isinstance(frame, SparseData)
+                        else frame.shape[1] - 1) for name, frame in data.items()}
+    return Comparison(settings, results, curves, traces, widths)
 
 
 #: The most seconds the fits of one budgeted comparison may be given in all.

@@ -21,12 +21,13 @@ import pandas as pd
 from ._outputs import ReportFolder, report_names
 from ._registry import METHODS, control_defaults
 from ._validation import csv_safe
-from .compare import CompareSettings, Comparison, summarize
+from .compare import CompareSettings, Comparison, describe_problem, summarize
 from .curves import TARGETS, band, reach_summary
 from .references import REFERENCES
 
 __all__ = ["REPORT_FILES", "ReportFolder", "results_for_csv",
-           "describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_html",
+           "describe", "budget_table_rows", "exact_answer_note", "family", "FAMILIES",
+           "table_rows", "to_html",
            "to_markdown", "write_outputs"]
 
 #: Panels of the suboptimality figure: family -> its title.
@@ -66,7 +67,15 @@ def describe(settings: CompareSettings) -> str:
               f"alpha = {settings.learning_rate}" if settings.learning_rate else
               f"R's alpha = {control_defaults()['alpha']}")
         how = (f"R-style methods (R's defaults and starting point), {lr}, each run for "
-               f"{budget.describe()}")
+               f"{budget.describe()}" if settings.style == "r" else
+               f"GDRegressor with its defaults (learning_rate='auto', tol=None: the budget "
+               f"stops it; each recording a fit of that many epochs from scratch), each run "
+               f"for {budget.describe()}")
+        if settings.chunks is not None:
+            how += (f", the training rows held by Dask in {settings.chunks} chunks (each "
+                    f"method's distributed driver)")
+    if settings.problem is not None:
+        how += f"; minimising {describe_problem(settings.problem) or 'least squares'}"
     seeds = ", ".join(str(s) for s in settings.seeds)
     k = len(settings.seeds)
     return (f"{how}; {settings.scaling} scaling; {int(settings.train_fraction * 100)} % of the "
@@ -115,8 +124,11 @@ def budget_table_rows(comparison: Comparison, dataset: str
     reach = reach.set_index("method") if len(reach) else reach
     header = ["method", "learning rate" + (" (tuned)" if comparison.settings.tune else ""),
               "final rel. subopt."]
+    on_dask = comparison.settings.chunks is not None
     for t in TARGETS:
         header += [f"epochs to {_power(t)}", f"s to {_power(t)}"]
+        if on_dask:
+            header.append(f"rounds to {_power(t)}")
     header += ["/ OLS", "seconds", "status"]
     rows = []
     for _, r in summary.iterrows():
@@ -128,8 +140,10 @@ def budget_table_rows(comparison: Comparison, dataset: str
                 epochs = reach.loc[name, f"epochs_{t:g}"]
                 cells += ["-" if name == "sk_lstsq" else _reach(epochs, 3),
                           _reach(reach.loc[name, f"seconds_{t:g}"], 2)]
+                if on_dask:
+                    cells.append(_reach(reach.loc[name, f"rounds_{t:g}"], 3))
             else:
-                cells += ["-", "-"]
+                cells += ["-", "-"] + ["-"] * on_dask
         ratio = "-" if math.isnan(r["ratio_to_ols_median"]) else f"{r['ratio_to_ols_median']:.3f}"
         status = "ok" if not r["failed"] else f"{r['failed']}/{r['runs']} failed"
         sub = comparison.results
@@ -153,12 +167,44 @@ def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[lis
         label = _label(name)
         if r["failed"]:
             label += f" [{r['failed']}/{r['runs']} failed]"
+        if r.get("refused", 0):
+            label += " [refused]"
         updates = "-" if math.isnan(r["updates_median"]) else f"{int(r['updates_median']):d}"
         ratio = "-" if math.isnan(r["ratio_to_ols_median"]) else f"{r['ratio_to_ols_median']:.3f}"
         seconds = _fmt(r["seconds_median"], 2)
         rows.append([label, _fmt(r["test_rmse_median"]), _fmt(r["test_rmse_iqr"], 2),
                      _fmt(r["train_rmse_median"]), ratio, updates, seconds])
     return header, rows
+
+
+def exact_answer_note(comparison: Comparison, dataset: str) -> str:
+    """For a comparison on Dask data: when the exact answer is cheaper than iterating.
+
+    Least squares (and its L2 penalty) is solved exactly by the normal equations: one pass over
+    the chunks accumulates ``[1, X]^T [1, X]`` and ``[1, X]^T y`` (``(d + 1)(d + 2) / 2 + d + 1``
+    numbers per chunk, one round), then a ``(d + 1)``-square solve on this process
+    (``O(n d^2)`` work in the pass, ``O(d^3)`` in the solve). Returns ``""`` for other problems.
+    """
+    problem = comparison.settings.problem
+    if problem is not None and (problem.loss != "squared_error" or problem.strengths[0] > 0):
+        return ""
+    d = comparison.n_features.get(dataset)
+    if d is None:
+        return ""
+    reach = reach_summary({k: v for k, v in comparison.traces.items() if k[0] == dataset})
+    best = reach[f"rounds_{TARGETS[-1]:g}"].min() if len(reach) else math.nan
+    said = (f"the fewest any method here needed to reach {_power(TARGETS[-1])} was "
+            f"{best:.0f}" if math.isfinite(best) else
+            f"no method here reached {_power(TARGETS[-1])} within the budget")
+    cheaper = ("cheaper than any iterative method here" if not math.isfinite(best) or best > 1
+               else "as cheap as the best method here")
+    l2 = " with its L2 penalty" if problem is not None and problem.strengths[1] else ""
+    return (f"The exact answer: with {d} columns, one pass over the chunks accumulates the "
+            f"normal equations ({(d + 1) * (d + 2) // 2 + d + 1} numbers per chunk, one "
+            f"round) and a {d + 1} x {d + 1} solve on this process gives the least-squares "
+            f"solution{l2} exactly: 1 round, {cheaper} ({said}). In work, the pass costs "
+            f"about d = {d} epochs of row gradients (O(n d^2)) and the solve O(d^3): it also "
+            f"wins in time while the iterative methods need more than about d passes.")
 
 
 def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> list[tuple]:
@@ -175,6 +221,10 @@ def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> lis
                              f"rows)"))
         blocks.append(("table", *(budget_table_rows(comparison, dataset) if budgeted
                                   else table_rows(summary, dataset))))
+        if comparison.settings.chunks is not None:
+            note = exact_answer_note(comparison, dataset)
+            if note:
+                blocks.append(("p", note))
         for fig in (figures or {}).get(dataset, []):
             what = next((v for k, v in _FIGURE_TITLES.items() if fig.endswith("_" + k)),
                         "test RMSE per method")
@@ -277,7 +327,8 @@ BUDGET_COLUMNS = (
 
 
 def _suboptimality_figure(comparison: Comparison, dataset: str):
-    """Small multiples: one row of panels per family, epochs left, seconds right."""
+    """Small multiples: one row of panels per family, epochs left, seconds right (and
+    communication rounds, for a comparison on Dask data)."""
     import matplotlib.pyplot as plt
 
     from . import plotting
@@ -287,25 +338,29 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
     for method in traces:
         groups.setdefault(family(method), []).append(method)
     keys = [k for k in FAMILIES if k in groups]
-    fig, axes = plt.subplots(len(keys), 2, figsize=(12.0, 3.9 * len(keys) + 0.8),
+    axes_of = ("epochs", "seconds") + (("rounds",) if comparison.settings.chunks else ())
+    labels = {"epochs": "epochs (n row gradients each)", "seconds": "seconds (fit only)",
+              "rounds": "communication rounds"}
+    fig, axes = plt.subplots(len(keys), len(axes_of),
+                             figsize=(6.0 * len(axes_of), 3.9 * len(keys) + 0.8),
                              squeeze=False, layout="constrained", sharey=True)
     lstsq = traces.get("sk_lstsq")
     for row, key in zip(axes, keys, strict=True):
         methods = [m for m in groups[key] if m != "sk_lstsq"]
-        for ax, axis in zip(row, ("epochs", "seconds"), strict=True):
+        for ax, axis in zip(row, axes_of, strict=True):
             bands = {_label(m): band(traces[m], axis) for m in methods}
             plotting.plot_suboptimality_bands(
-                bands, ax=ax, xlabel="epochs (n row gradients each)" if axis == "epochs"
-                else "seconds (fit only)", title=f"{FAMILIES[key]}: against {axis}")
+                bands, ax=ax, xlabel=labels[axis], title=f"{FAMILIES[key]}: against {axis}")
             if axis == "seconds" and lstsq:
                 took = float(np.median([t.seconds[-1] for _, t in lstsq]))
                 inside = took <= ax.get_xlim()[1]
                 if inside:
                     ax.axvline(took, color="black", ls=":", lw=1.2)
-                ax.annotate(f"LinearRegression (exact f*): {took * 1e3:.2g} ms"
+                solver = lstsq[0][1].message.split("(")[0] or "LinearRegression"
+                ax.annotate(f"{solver} (exact f*): {took * 1e3:.2g} ms"
                             + ("" if inside else " (off this scale)"), (0.99, 0.98),
                             xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
-    for ax in axes[:, 1]:
+    for ax in axes[:, 1:].ravel():
         ax.set_ylabel("")
     k = len(comparison.settings.seeds)
     fig.suptitle(f"{dataset}: relative suboptimality of the training objective, median over "
