@@ -837,7 +837,7 @@ def _budget_task(dataset: str, data, method: str, seed: int,
                     kind="reference" if reference else "fit", budget=budget.describe())
     problem = settings.problem
     if reference:
-        why = reference_refusal(method, problem)
+        why = reference_refusal(method, problem, isinstance(data, SparseData))
         if not why and settings.chunks is not None:
             why = "scikit-learn's solvers run in memory, not on data held by Dask"
     else:
@@ -864,7 +864,7 @@ def _budget_task(dataset: str, data, method: str, seed: int,
         name = method if reference else (m.r_name or m.name)
         rows = [_budget_rows(base, trace, base["kind"] if trace is best else "grid", optimum,
                              prepared, name) for trace in grid]
-    except (ValueError, FloatingPointError) as exc:
+    except (ValueError, FloatingPointError, TypeError, ArithmeticError) as exc:
         return [dict(base, status="error", message=str(exc).splitlines()[0])], None, None
     curve = None
     if record_curve and np.isfinite(best.epochs).all():

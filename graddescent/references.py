@@ -64,14 +64,17 @@ def _least_squares_only(problem) -> bool:
     return problem is None or problem.is_least_squares
 
 
-def reference_refusal(name: str, problem=None) -> str:
-    """Why the reference ``name`` cannot run ``problem``, or ``""`` when it can."""
+def reference_refusal(name: str, problem=None, sparse: bool = False) -> str:
+    """Why the reference ``name`` cannot run ``problem`` (on sparse data with ``sparse``), or
+    ``""`` when it can."""
     if name not in REFERENCES:
         raise ValueError(f"unknown reference {name!r}; expected one of {', '.join(REFERENCES)}.")
     if name.startswith("sk_ridge") and problem is not None and (
             problem.loss != "squared_error" or problem.strengths[0] > 0):
         return (f"Ridge(solver={name[9:]!r}) minimises least squares with an L2 penalty only, "
                 f"not the {problem.loss} loss with penalty {problem.penalty!r}")
+    if name == "sk_ridge_saga" and sparse and (problem is None or problem.fit_intercept):
+        return "Ridge(solver='saga') fits no intercept on sparse data"
     return ""
 
 
@@ -89,8 +92,6 @@ def _normal_equations(X, y, l2: float, fit_intercept: bool) -> np.ndarray:
     G[1:, 1:] = (X.T @ X).toarray() / n
     G[0, 1:] = G[1:, 0] = np.asarray(X.sum(axis=0)).ravel() / n
     G[0, 0] = 1.0
-    if not fit_intercept:
-        G[0, :] = G[:, 0] = 0.0
     G[np.arange(1, d + 1), np.arange(1, d + 1)] += l2
 
     def gradient(theta):
@@ -99,9 +100,22 @@ def _normal_equations(X, y, l2: float, fit_intercept: bool) -> np.ndarray:
         g[1:] += l2 * theta[1:]
         return g
 
+    import scipy.linalg
+
+    free = slice(0 if fit_intercept else 1, d + 1)
+    try:  # positive definite (full column rank, or an L2 part): one Cholesky factorisation
+        factor = scipy.linalg.cho_factor(G[free, free])
+
+        def solve(g):
+            return scipy.linalg.cho_solve(factor, g)
+    except np.linalg.LinAlgError:  # collinear columns (one-hot blocks): the least-norm step
+        pinv = np.linalg.pinv(G[free, free], hermitian=True)
+
+        def solve(g):
+            return pinv @ g
     theta = np.zeros(d + 1)
-    for _ in range(4):  # iterative refinement: each step solves for the exact residual's part
-        theta = theta - np.linalg.lstsq(G, gradient(theta), rcond=None)[0]
+    for _ in range(3):  # iterative refinement: each step solves for the exact residual's part
+        theta[free] -= solve(gradient(theta)[free])
     return theta
 
 
@@ -195,7 +209,8 @@ def _ridge(X, y, seed, budget, solver, problem):
                           fit_intercept=intercept, random_state=seed).fit(X, y)
         took = time.perf_counter() - start
         theta = _theta(model)
-        epochs.append(float(np.ravel(model.n_iter_)[0]))
+        # (on sparse data with an intercept, sag reports no n_iter_: tol=0 runs every epoch)
+        epochs.append(float(k if model.n_iter_ is None else np.ravel(model.n_iter_)[0]))
         seconds.append(took)
         values.append(objective(theta))
         if budget.seconds is not None and took >= budget.seconds:
@@ -223,7 +238,7 @@ def run_reference(name: str, X, y: np.ndarray, seed: int, budget: Budget,
         For an unknown name, or a reference that cannot run ``problem``
         (:func:`reference_refusal`).
     """
-    why = reference_refusal(name, problem)
+    why = reference_refusal(name, problem, is_sparse(X))
     if why:
         raise ValueError(why)
     scale = loss_scale(y) if problem is None else problem_scale(y, problem)
