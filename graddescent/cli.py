@@ -157,8 +157,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 _nonnegative = _checked(check_real, ok=lambda v: math.isfinite(v) and v >= 0,
                         expected="be a finite number >= 0")
 _ratio = _checked(check_interval, low=0.0, high=1.0)
-#: ``--penalty`` choices -> the problem's penalty.
-PENALTY_CHOICES = {"none": None, "l2": "l2", "l1": "l1", "elasticnet": "elasticnet"}
+
+
+def _penalty_choices() -> dict[str, str | None]:
+    """``--penalty`` choices (the penalties' labels: ``none`` for None) -> the penalty."""
+    from .problems import PENALTIES
+
+    return {spec.label: name for name, spec in PENALTIES.items()}
 
 
 def _add_problem(p: argparse.ArgumentParser) -> None:
@@ -176,7 +181,7 @@ def _add_problem(p: argparse.ArgumentParser) -> None:
                         "%(default)s)")
     g.add_argument("--epsilon", type=_nonnegative, default=None, metavar="E",
                    help="threshold of the huber and epsilon-insensitive losses (default: 0.1)")
-    g.add_argument("--penalty", choices=list(PENALTY_CHOICES), default="none",
+    g.add_argument("--penalty", choices=list(_penalty_choices()), default="none",
                    help="penalty of the coefficients (default: %(default)s)")
     g.add_argument("--penalty-strength", type=_nonnegative, default=None, metavar="S",
                    help="strength of --penalty, scikit-learn's alpha (default: 0.0001)")
@@ -190,23 +195,24 @@ def _add_problem(p: argparse.ArgumentParser) -> None:
 def _problem(args: argparse.Namespace):
     """The Problem the options ask for, or None for plain least squares (R's learners as they
     are); options that would be ignored are refused."""
-    from .problems import Problem
+    from .problems import LOSSES, PENALTIES, Problem
 
-    penalty = PENALTY_CHOICES[args.penalty]
-    if args.epsilon is not None and args.loss not in ("huber", "epsilon_insensitive",
-                                                      "squared_epsilon_insensitive"):
-        raise UserError(f"--epsilon is the threshold of the huber and epsilon-insensitive "
-                        f"losses; --loss {args.loss} has none")
+    penalty = _penalty_choices()[args.penalty]
+    if args.epsilon is not None and not LOSSES[args.loss].uses_epsilon:
+        with_epsilon = ", ".join(k for k, spec in LOSSES.items() if spec.uses_epsilon)
+        raise UserError(f"--epsilon is the threshold of the {with_epsilon} losses; --loss "
+                        f"{args.loss} has none")
     if args.penalty_strength is not None and penalty is None:
-        raise UserError("--penalty-strength needs --penalty l2, l1 or elasticnet")
-    if args.l1_ratio is not None and penalty != "elasticnet":
-        raise UserError("--l1-ratio is the elastic net's mixing: give --penalty elasticnet")
-    if args.loss == "squared_error" and penalty is None and not args.no_intercept:
-        return None
+        raise UserError(f"--penalty-strength needs --penalty "
+                        f"{' or '.join(k for k in PENALTIES if k is not None)}")
+    if args.l1_ratio is not None and not C.uses_l1_ratio(PENALTIES[penalty]):
+        mixed = " or ".join(str(k) for k, spec in PENALTIES.items() if C.uses_l1_ratio(spec))
+        raise UserError(f"--l1-ratio is the elastic net's mixing: give --penalty {mixed}")
     kwargs = {"epsilon": args.epsilon, "alpha": args.penalty_strength,
               "l1_ratio": args.l1_ratio}
-    return Problem(args.loss, penalty=penalty, fit_intercept=not args.no_intercept,
-                   **{k: v for k, v in kwargs.items() if v is not None})
+    problem = Problem(args.loss, penalty=penalty, fit_intercept=not args.no_intercept,
+                      **{k: v for k, v in kwargs.items() if v is not None})
+    return None if problem.is_least_squares else problem
 
 
 def _check_method_runs(method: str, problem) -> None:
@@ -620,7 +626,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         with warnings_one_line(files):
             out = C.fit_method(train, method.name, args.seed, style=style,
                                max_iter=args.max_iter, scaling=args.scaling,
-                               learning_rate=args.learning_rate, record_curve=True,
+                               learning_rate=args.learning_rate, record_curve=False,
                                problem=problem)
             for said in out.warnings:
                 warn(cli_message(said, files))
@@ -654,7 +660,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     print(f"train RMSE {train_rmse:.6g}  (exact least squares: {ols_train:.6g})")
     if problem is not None:
         gap = _objective_gap(out)
-        print(f"training objective {out.curve_f[-1]:.8g} (scaled data; its exact minimum "
+        print(f"training objective {out.objective:.8g} (scaled data; its exact minimum "
               f"{out.optimum:.8g}, relative gap {gap:.3g})")
         far = "" if gap <= C.FAR_FROM_LEAST_SQUARES else (
             f"the fit's training objective is {gap:.3g} (relative) above the exact minimum of "
@@ -688,7 +694,7 @@ def _objective_gap(out) -> float:
     """The relative gap of a fit's last recorded objective above the exact minimum."""
     from .budget import relative_suboptimality
 
-    f = float(out.curve_f[-1]) if out.curve_f.size else math.inf
+    f = out.objective
     return float(relative_suboptimality(f, out.optimum)) if math.isfinite(f) else math.inf
 
 

@@ -132,6 +132,7 @@ __all__ = [
     "STYLES",
     "SparseData",
     "describe_problem",
+    "uses_l1_ratio",
     "fit_method",
     "far_from_least_squares",
     "load_dataset",
@@ -302,6 +303,8 @@ class FitOutcome:
         Least-squares minimum of the same objective.
     warnings : list of str
         What the fit warned about (e.g. a ConvergenceWarning), one line each.
+    objective : float
+        The training objective (scaled data) at the fit's coefficients.
     """
 
     model: GradDescentModel
@@ -311,6 +314,7 @@ class FitOutcome:
     curve_f: np.ndarray
     optimum: float
     warnings: list[str] = dataclasses.field(default_factory=list)
+    objective: float = math.nan
 
 
 @dataclasses.dataclass(frozen=True)
@@ -512,8 +516,9 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
     model = GradDescentModel(params is not None, key, params, m.r_name or m.name,
                              np.asarray(theta, dtype=float), settings, list(train.columns))
     optimum = _optimum(problem, X, y)
+    final = float(training_objective(X, y, problem)(np.asarray(theta, dtype=float)))
     return FitOutcome(model, prep + seconds, updates, curve_x, curve_f, optimum,
-                      list(said[0]) if said else [])
+                      list(said[0]) if said else [], final)
 
 
 def _optimum(problem: Problem | None, X, y) -> float:
@@ -619,16 +624,22 @@ def _warm_up(train: pd.DataFrame, method: str, style: str,
             pass
 
 
+def uses_l1_ratio(spec) -> bool:
+    """Whether a penalty (its :class:`~graddescent.problems.PenaltySpec`) depends on
+    ``l1_ratio`` (the elastic net's mixing)."""
+    return spec.strengths(1.0, 0.25) != spec.strengths(1.0, 0.75)
+
+
 def describe_problem(problem: Problem | None) -> str:
     """A problem in words for tables and reports (``""`` for least squares)."""
-    if problem is None or (problem.is_least_squares and problem.loss == "squared_error"):
+    if problem is None or problem.is_least_squares:
         return ""
     parts = [problem.loss.replace("_", " ") + " loss"]
-    if problem.loss != "squared_error":
+    if problem.loss_spec.uses_epsilon:
         parts[0] += f" (epsilon {problem.epsilon:g})"
     if problem.penalty is not None:
         pen = f"{problem.penalty} penalty of strength {problem.alpha:g}"
-        if problem.penalty == "elasticnet":
+        if uses_l1_ratio(problem.penalty_spec):
             pen += f" (l1_ratio {problem.l1_ratio:g})"
         parts.append(pen)
     if not problem.fit_intercept:
@@ -693,8 +704,8 @@ def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
         row.update(test_rmse=rmse(yte, test_pred), train_rmse=rmse(ytr, train_pred),
                    updates=out.updates, seconds=out.seconds, message="; ".join(out.warnings))
         row["ratio_to_ols"] = row["test_rmse"] / ols if ols > 0 else math.nan
-        if settings.problem is not None and out.curve_f.size:
-            row["rel_subopt"] = float(relative_suboptimality(out.curve_f[-1], out.optimum))
+        if settings.problem is not None:
+            row["rel_subopt"] = float(relative_suboptimality(out.objective, out.optimum))
         if record_curve:
             curve = (out.curve_x, out.curve_f, out.optimum)
     except DivergenceError as exc:

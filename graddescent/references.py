@@ -41,10 +41,10 @@ import numpy as np
 
 from . import objective as O
 from ._sparse import is_sparse
-from .budget import Budget, Trace, loss_scale, problem_scale, training_objective
+from .budget import GROWTH, Budget, Trace, loss_scale, problem_scale, training_objective
 
 __all__ = ["REFERENCES", "run_reference", "reference_refusal", "exact_solution",
-           "MAX_SPARSE_GRAM"]
+           "squared_loss", "MAX_SPARSE_GRAM"]
 
 #: The most columns of a sparse ``X`` whose normal equations :func:`exact_solution` forms.
 MAX_SPARSE_GRAM = 5000
@@ -60,6 +60,13 @@ REFERENCES = {
 }
 
 
+def squared_loss(problem) -> bool:
+    """Whether ``problem`` (None: least squares) has the squared loss: the loss whose
+    least-squares kernels the engine has (its spec's ``fast``), the one scikit-learn's
+    ``Ridge``, ``Lasso`` and ``ElasticNet`` minimise."""
+    return problem is None or problem.loss_spec.fast is not None
+
+
 def _least_squares_only(problem) -> bool:
     return problem is None or problem.is_least_squares
 
@@ -70,7 +77,7 @@ def reference_refusal(name: str, problem=None, sparse: bool = False) -> str:
     if name not in REFERENCES:
         raise ValueError(f"unknown reference {name!r}; expected one of {', '.join(REFERENCES)}.")
     if name.startswith("sk_ridge") and problem is not None and (
-            problem.loss != "squared_error" or problem.strengths[0] > 0):
+            not squared_loss(problem) or problem.strengths[0] > 0):
         return (f"Ridge(solver={name[9:]!r}) minimises least squares with an L2 penalty only, "
                 f"not the {problem.loss} loss with penalty {problem.penalty!r}")
     if name == "sk_ridge_saga" and sparse and (problem is None or problem.fit_intercept):
@@ -127,7 +134,7 @@ def exact_solution(problem, X, y) -> tuple[np.ndarray, str]:
     pb = problem or Problem()
     n = X.shape[0]
     l1, l2 = pb.strengths
-    if pb.loss == "squared_error" and l1 == 0:
+    if squared_loss(pb) and l1 == 0:
         if is_sparse(X):
             return _normal_equations(X, y, l2, pb.fit_intercept), "normal equations"
         if _least_squares_only(problem):
@@ -136,7 +143,7 @@ def exact_solution(problem, X, y) -> tuple[np.ndarray, str]:
 
         model = Ridge(alpha=n * l2, solver="cholesky", fit_intercept=pb.fit_intercept).fit(X, y)
         return _theta(model), f"Ridge(alpha={n * l2:.6g}, solver='cholesky')"
-    if pb.loss == "squared_error":
+    if squared_loss(pb):
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import ElasticNet, Lasso
 
@@ -180,7 +187,8 @@ def _sgd(X, y, seed, budget, schedule, problem):
         epochs.append(epochs[-1] + 1.0)
         seconds.append(elapsed)
         values.append(objective(theta))
-        if not math.isfinite(values[-1]):
+        # diverged as the methods' runs are judged: overflowed, or GROWTH times its start
+        if not math.isfinite(values[-1]) or values[-1] > GROWTH * values[0]:
             return epochs, seconds, values, theta, "diverged", float(model.eta0)
         if ((budget.epochs is not None and epochs[-1] >= budget.epochs)
                 or (budget.seconds is not None and elapsed >= budget.seconds)):

@@ -23,7 +23,7 @@ from ._registry import METHODS, control_defaults
 from ._validation import csv_safe
 from .compare import CompareSettings, Comparison, describe_problem, summarize
 from .curves import TARGETS, band, reach_summary
-from .references import REFERENCES
+from .references import REFERENCES, squared_loss
 
 __all__ = ["REPORT_FILES", "ReportFolder", "results_for_csv",
            "describe", "budget_table_rows", "exact_answer_note", "family", "FAMILIES",
@@ -186,7 +186,7 @@ def exact_answer_note(comparison: Comparison, dataset: str) -> str:
     (``O(n d^2)`` work in the pass, ``O(d^3)`` in the solve). Returns ``""`` for other problems.
     """
     problem = comparison.settings.problem
-    if problem is not None and (problem.loss != "squared_error" or problem.strengths[0] > 0):
+    if not squared_loss(problem) or (problem is not None and problem.strengths[0] > 0):
         return ""
     d = comparison.n_features.get(dataset)
     if d is None:
@@ -311,16 +311,20 @@ _FIGURE_TITLES = {"loss_curves.png": "loss curves",
 BUDGET_COLUMNS = (
     "Columns: medians over the seeds, best final suboptimality first. *final rel. subopt.* is "
     "`(f - f*) / f*`, the relative suboptimality of the training objective f at the end of "
-    "the budget (f\\* the exact least-squares objective on the training rows, scaled data; "
+    "the budget (f\\* the exact minimum of the objective, least squares or the problem's, on "
+    "the training rows, scaled data; "
     "when f\\* is below 1e-12 of the problem's scale Var(y) / 2, the denominator is that "
     "floor: an exact fit does not divide rounding by rounding); *epochs to* and *s to* give "
     "the work and the fit's seconds "
-    "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (*not reached*: "
+    "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (on Dask data, "
+    "*rounds to* the communication rounds; *not reached*: "
     "fewer than half the seeds got there within the budget); */ OLS* is the test RMSE over the "
     "least-squares fit's on the same split; *status*: how many seeds ended *ok* (converged to "
-    "f\\* before the budget ran out), *budget reached* or *diverged* (the iterates "
-    "overflowed, or the objective ended a millionfold above its start). The rows named "
-    "sk\\_... are scikit-learn's solvers on the same rows (sk\\_lstsq is f\\* itself: its "
+    "f\\* before the budget ran out), *budget reached*, *diverged* (the iterates "
+    "overflowed, or the objective ended a millionfold above its start) or *refused* (the "
+    "method cannot minimise the problem; the reason is in results.csv). The rows named "
+    "sk\\_... are scikit-learn's solvers of the same problem on the same rows (sk\\_lstsq is "
+    "f\\* itself, its solver in results.csv: its "
     "seconds are its fit time). Timings of sub-millisecond fits vary with the machine's load. "
     "Every run, and with --tune every learning rate tried (kind = grid), is a row of "
     "`results.csv`.")
