@@ -259,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
                "joblib; a Dask cluster can run the same grid through joblib's dask backend "
                "(see graddescent.compare).")
     cmp_.add_argument("--data", nargs="+", metavar="NAME_OR_CSV", default=None,
-                      help=f"built-in data set names ({', '.join(DATASETS)}) or CSV files with "
-                           f"the output in the last column (default: every built-in data set)")
+                      help=f"built-in data set names ({', '.join(DATASETS)}; sparse, with a "
+                           f"budget only: {', '.join(C.SPARSE_DATASETS)}) or CSV files with "
+                           f"the output in the last column (default: every built-in dense data "
+                           f"set)")
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
                       help=f"methods, lower-case or R names (default: all {len(METHODS)})")

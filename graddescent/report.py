@@ -21,6 +21,7 @@ import pandas as pd
 from ._outputs import ReportFolder, report_names
 from ._registry import METHODS, control_defaults
 from ._validation import csv_safe
+from .budget import relative_suboptimality
 from .compare import CompareSettings, Comparison, describe_problem, summarize
 from .curves import TARGETS, band, reach_summary
 from .references import REFERENCES, squared_loss
@@ -366,6 +367,13 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
                             xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
     for ax in axes[:, 1:].ravel():
         ax.set_ylabel("")
+    # a diverging run would squash every panel (the y axis is shared): the axis stops a
+    # thousandfold above the highest starting point, the diverging curve leaving through the top
+    starts = [float(relative_suboptimality(t.objective[0], opt, t.scale))
+              for runs in traces.values() for opt, t in runs if t.objective.size]
+    starts = [v for v in starts if np.isfinite(v)]
+    if starts and axes[0, 0].get_ylim()[1] > 1e3 * max(max(starts), 1.0):
+        axes[0, 0].set_ylim(top=1e3 * max(max(starts), 1.0))
     k = len(comparison.settings.seeds)
     fig.suptitle(f"{dataset}: relative suboptimality of the training objective, median over "
                  f"{k} seed{'s' * (k > 1)} (band: interquartile range)", fontsize=11)
