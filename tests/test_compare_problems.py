@@ -231,3 +231,26 @@ def test_cli_compare_with_a_penalty_writes_refused_rows(tmp_path, capsys):
     code, out, err = _cli(["compare", "--data", "diabetes", "--budget-rounds", "3",
                            "--out", tmp_path / "o2"], capsys)
     assert code == 1 and "give chunks too" in err.replace("--chunks", "chunks")
+
+
+def test_tuning_runs_the_problem(small):
+    from graddescent.tuning import tune
+
+    X, y = small
+    pb = Problem(penalty="elasticnet", alpha=0.05)
+    optimum = pb.objective(X, y, exact_solution(pb, X, y)[0])
+    best, grid = tune("gd", X, y, 0, Budget(epochs=20), optimum, 0.1, problem=pb)
+    assert len(grid) >= 9 and any(t is best for t in grid)
+    assert best.objective[-1] == pb.objective(X, y, best.theta)
+    assert 0 <= relative_suboptimality(best.objective[-1], optimum) < 1e-3
+
+
+def test_cli_fit_on_a_sparse_file_takes_the_penalty(tmp_path, capsys):
+    X, y = make_sparse_regression(300, 12, 3, seed=4)
+    path = tmp_path / "data.npz"
+    sp.save_npz(path, sp.hstack([X, sp.csr_matrix(y[:, None])]).tocsr())
+    code, out, err = _cli(["fit", path, "--method", "gd", "--penalty", "l1",
+                           "--penalty-strength", "0.5"], capsys)
+    assert code == 0, err
+    nonzero = int(out.split("; ")[1].split(" nonzero")[0])
+    assert nonzero < 12  # a strong lasso leaves exact zeros
