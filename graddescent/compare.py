@@ -128,6 +128,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "SCALINGS",
     "SPARSE_DATASETS",
+    "SPARSE_SUFFIXES",
     "STATUS_REFUSED",
     "STYLES",
     "SparseData",
@@ -137,6 +138,7 @@ __all__ = [
     "far_from_least_squares",
     "load_dataset",
     "load_datasets",
+    "load_sparse_file",
     "original_coefficients",
     "run_comparison",
     "summarize",
@@ -362,9 +364,48 @@ SPARSE_DATASETS: dict[str, Callable[[], SparseData]] = {
     "flights": _flights, "sparse_synthetic": _sparse_synthetic}
 
 
+#: File suffixes read as sparse data sets: a ``scipy.sparse.save_npz`` matrix whose last column
+#: is the output, or a libsvm (svmlight) file (the output first on each line).
+SPARSE_SUFFIXES = (".npz", ".svm", ".libsvm", ".svmlight")
+
+
+def load_sparse_file(path: str | Path, min_rows: int = 2) -> SparseData:
+    """A sparse data file (:data:`SPARSE_SUFFIXES`) as :class:`SparseData`: a
+    ``scipy.sparse.save_npz`` matrix whose last column is the output, or a libsvm file
+    (``sklearn.datasets.load_svmlight_file``). A one-line ValueError when it cannot be read or
+    has fewer than ``min_rows`` rows."""
+    from scipy import sparse
+    from sklearn.datasets import load_svmlight_file
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"no such file: {str(path)!r}")
+    try:
+        if p.suffix.lower() == ".npz":
+            M = sparse.load_npz(p).tocsr()
+            if M.shape[1] < 2:
+                raise ValueError(f"{str(path)!r} holds a matrix of {M.shape[1]} column(s): it "
+                                 f"needs the inputs and, last, the output")
+            X, y = M[:, :-1].tocsr(), M[:, -1].toarray().ravel().astype(np.float64)
+        else:
+            X, y = load_svmlight_file(str(p))
+    except (ValueError, OSError, KeyError) as exc:
+        if str(exc).startswith(repr(str(path))):
+            raise
+        kind = "scipy.sparse .npz" if p.suffix.lower() == ".npz" else "libsvm"
+        raise ValueError(f"{str(path)!r} is not a readable {kind} file: "
+                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                         ) from None
+    if X.shape[0] < min_rows:
+        raise ValueError(f"{str(path)!r} has {X.shape[0]} row(s); at least {min_rows} are "
+                         f"needed")
+    return SparseData(X, y)
+
+
 def load_dataset(spec: str, sep: str = ","):
     """A data set by built-in name or CSV path: ``(name, frame)`` with the output last, or
-    ``(name, SparseData)`` for the names of :data:`SPARSE_DATASETS`.
+    ``(name, SparseData)`` for the names of :data:`SPARSE_DATASETS` and for sparse files
+    (:data:`SPARSE_SUFFIXES`: ``.npz`` with the output in the last column, or libsvm).
 
     A path's name is its file name without ``.csv``; :func:`load_datasets` makes the names of
     several data sets distinct. ``sep`` is the CSV files' separator.
@@ -385,6 +426,11 @@ def load_dataset(spec: str, sep: str = ","):
             raise ValueError(f"the data set {spec!r} needs an optional extra: pip install "
                              f"'graddescent[data]' ({exc}).") from None
     path = Path(spec)
+    if path.suffix.lower() in SPARSE_SUFFIXES:
+        data = load_sparse_file(path, min_rows=3)
+        if not (np.isfinite(data.X.data).all() and np.isfinite(data.y).all()):
+            raise ValueError(f"{spec!r} holds NaN or infinite values")
+        return path.stem, data
     if path.suffix.lower() == ".csv" or path.exists():
         return path.stem, load_csv(path, sep=sep)
     raise ValueError(f"unknown data set {spec!r}: use a CSV path or one of "

@@ -406,8 +406,10 @@ def _loss_curve_figure(comparison: Comparison, dataset: str,
     axes[-1, 0].set_xlabel("epochs" if estimator else
                            "R iterations (max_iter units: steps; outer loops for SSGD, SVRG, "
                            "SARAH, SARAHPlus)")
-    fig.suptitle(f"{dataset}: training objective minus its least-squares minimum "
-                 f"(seed {comparison.settings.seeds[0]}, scaled data)", fontsize=11)
+    what = describe_problem(comparison.settings.problem)
+    fig.suptitle(f"{dataset}: training objective minus its "
+                 + (f"exact minimum ({what})" if what else "least-squares minimum")
+                 + f" (seed {comparison.settings.seeds[0]}, scaled data)", fontsize=11)
     return fig
 
 

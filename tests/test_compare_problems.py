@@ -254,3 +254,15 @@ def test_cli_fit_on_a_sparse_file_takes_the_penalty(tmp_path, capsys):
     assert code == 0, err
     nonzero = int(out.split("; ")[1].split(" nonzero")[0])
     assert nonzero < 12  # a strong lasso leaves exact zeros
+
+
+def test_compare_reads_a_sparse_file(tmp_path, capsys):
+    X, y = make_sparse_regression(200, 10, 3, seed=5)
+    path = tmp_path / "mine.npz"
+    sp.save_npz(path, sp.hstack([X, sp.csr_matrix(y[:, None])]).tocsr())
+    name, data = C.load_dataset(str(path))
+    assert name == "mine" and isinstance(data, C.SparseData) and data.X.shape == (200, 10)
+    (tmp_path / "bad.npz").write_text("not a matrix")
+    code, out, err = _cli(["compare", "--data", tmp_path / "bad.npz", "--budget-epochs", "1",
+                           "--out", tmp_path / "o"], capsys)
+    assert code == 1 and "not a readable scipy.sparse .npz file" in err and err.count("\n") == 1
