@@ -118,7 +118,14 @@ from .metrics import rmse
 from .preprocessing import split_data
 from .problems import Problem
 from .r_api import CONTROL_DEFAULTS, SCALING_METHODS, GradDescentModel, predict, run_learner
-from .references import REFERENCES, exact_solution, reference_refusal, run_reference
+from .references import (
+    DASK_REFERENCES,
+    REFERENCES,
+    dask_normal_equations,
+    exact_solution,
+    reference_refusal,
+    run_reference,
+)
 from .tuning import tune
 
 __all__ = [
@@ -200,8 +207,10 @@ class CompareSettings:
         With a budget: hold the training rows in Dask in this many chunks and run the
         methods' distributed drivers (R style).
     budget_rounds : int or None
-        With ``chunks``: run every method for this many communication rounds. The reference
-        rows run in memory and are left out of a comparison on Dask data.
+        With ``chunks``: run every method for this many communication rounds. On Dask data the
+        reference row is the exact answer there
+        (:data:`graddescent.references.DASK_REFERENCES`: the normal equations in one round),
+        scikit-learn's solvers running in memory.
     """
 
     datasets: tuple[str, ...] = ()
@@ -780,7 +789,7 @@ def _warm_up_budget(X, y, method: str, settings: CompareSettings) -> None:
     pb = settings.problem
     key = (method, settings.style, is_sparse(X), settings.chunks,
            None if pb is None else (pb.loss, pb.penalty, pb.fit_intercept))
-    if key in _WARM_BUDGET or method in REFERENCES:
+    if key in _WARM_BUDGET or method in REFERENCES or method in DASK_REFERENCES:
         return
     _WARM_BUDGET.add(key)
     with warnings.catch_warnings():
@@ -888,15 +897,13 @@ def _budget_task(dataset: str, data, method: str, seed: int,
     """One budgeted cell of the grid: its rows (the fit, and the grid when tuned), the first
     seed's curve, and ``(optimum, trace)`` of the reported fit."""
     budget = settings.budget
-    reference = method in REFERENCES
+    reference = method in REFERENCES or method in DASK_REFERENCES
     m = None if reference else METHODS[method]
     base = _new_row(dataset, method, "" if reference else (m.r_name or ""), seed, settings,
                     kind="reference" if reference else "fit", budget=budget.describe())
     problem = settings.problem
     if reference:
         why = reference_refusal(method, problem, isinstance(data, SparseData))
-        if not why and settings.chunks is not None:
-            why = "scikit-learn's solvers run in memory, not on data held by Dask"
     else:
         why = refusal(m.name, problem, settings.chunks, len(data))
     if why:
@@ -907,7 +914,10 @@ def _budget_task(dataset: str, data, method: str, seed: int,
         X, y = prepared.X, prepared.y
         optimum = _optimum(problem, X, y)
         _warm_up_budget(X, y, method, settings)
-        if reference:
+        if method in DASK_REFERENCES:
+            best = dask_normal_equations(X, y, settings.chunks, problem)
+            grid = [best]
+        elif reference:
             best = run_reference(method, X, y, seed, budget, problem)
             grid = [best]
         elif settings.tune and "alpha" in m.r_args:
@@ -981,9 +991,11 @@ def run_comparison(settings: CompareSettings,
     check_comparison_work(settings, data)
     first = settings.seeds[0]
     budgeted = settings.budget is not None
-    # scikit-learn's references run in memory: a comparison on Dask data leaves them out (the
-    # report says what the exact answer costs there instead)
-    references = settings.references if budgeted and settings.chunks is None else ()
+    # scikit-learn's references run in memory: a comparison on Dask data runs the exact answer
+    # there instead (the normal equations in one round)
+    references = () if not budgeted else (
+        settings.references if settings.chunks is None else
+        tuple(DASK_REFERENCES) if settings.references else ())
     names = settings.methods + references
     grid = [(name, method, seed) for name in data for method in names
             for seed in settings.seeds]

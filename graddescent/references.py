@@ -43,8 +43,8 @@ from . import objective as O
 from ._sparse import is_sparse
 from .budget import GROWTH, Budget, Trace, loss_scale, problem_scale, training_objective
 
-__all__ = ["REFERENCES", "run_reference", "reference_refusal", "exact_solution",
-           "squared_loss", "MAX_SPARSE_GRAM"]
+__all__ = ["REFERENCES", "DASK_REFERENCES", "run_reference", "reference_refusal",
+           "exact_solution", "dask_normal_equations", "squared_loss", "MAX_SPARSE_GRAM"]
 
 #: The most columns of a sparse ``X`` whose normal equations :func:`exact_solution` forms.
 MAX_SPARSE_GRAM = 5000
@@ -58,6 +58,59 @@ REFERENCES = {
     "sk_lstsq": "scikit-learn LinearRegression (the exact least-squares fit; with a penalty "
                 "or another loss, the exact solver of the same objective)",
 }
+
+
+#: The reference of a comparison on Dask data (``chunks``): the exact answer in one round.
+DASK_REFERENCES = {
+    "dask_normal_equations": "the normal equations of [1, X] accumulated in one pass over the "
+                             "Dask chunks (one round), then solved here: least squares (and "
+                             "its L2 penalty) exactly",
+}
+
+
+def _chunk_gram(xb, yb):
+    """One chunk's ``[1, X]^T [1, X]`` and ``[1, X]^T y``."""
+    A = np.column_stack([np.ones(xb.shape[0]), np.asarray(xb, dtype=np.float64)])
+    return A.T @ A, A.T @ np.asarray(yb, dtype=np.float64)
+
+
+def _sum_grams(*parts):
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+def dask_normal_equations(X: np.ndarray, y: np.ndarray, chunks: int, problem=None,
+                          seed: int = 0) -> Trace:
+    """The exact least-squares (or ridge) answer on data held by Dask in ``chunks`` chunks:
+    one ``dask.compute`` (one round) sums each chunk's ``[1, X]^T [1, X]`` and ``[1, X]^T y``,
+    then a ``(d + 1)``-square solve here (least-norm when singular). Its trace: one recording
+    at round 1 (NaN epochs), the seconds of the pass and the solve (the data's transfer to Dask
+    excluded, as for the methods)."""
+    import dask
+    import dask.array as da
+
+    why = reference_refusal("dask_normal_equations", problem)
+    if why:
+        raise ValueError(why)
+    n, d = X.shape
+    rows = tuple(len(part) for part in np.array_split(np.arange(n), int(chunks)))
+    Xd, yd = dask.persist(da.from_array(np.asarray(X), chunks=(rows, d)),
+                          da.from_array(np.asarray(y), chunks=(rows,)))
+    blocks = list(zip(Xd.to_delayed().ravel(), yd.to_delayed().ravel(), strict=True))
+    start = time.perf_counter()
+    parts = [dask.delayed(_chunk_gram)(xb, yb) for xb, yb in blocks]
+    ((G, b),) = dask.compute(dask.delayed(_sum_grams)(*parts))
+    l2 = 0.0 if problem is None else problem.strengths[1]
+    intercept = problem is None or problem.fit_intercept
+    G, b = G / n, b / n
+    G[np.arange(1, d + 1), np.arange(1, d + 1)] += l2
+    free = slice(0 if intercept else 1, d + 1)
+    theta = np.zeros(d + 1)
+    theta[free] = np.linalg.lstsq(G[free, free], b[free], rcond=None)[0]
+    took = time.perf_counter() - start
+    return Trace(np.array([math.nan]), np.array([took]),
+                 np.array([training_objective(X, y, problem)(theta)]), theta, "ok", math.nan,
+                 "normal equations on Dask (1 round)", scale=problem_scale(y, problem),
+                 rounds=np.array([1.0]))
 
 
 def squared_loss(problem) -> bool:
@@ -74,6 +127,11 @@ def _least_squares_only(problem) -> bool:
 def reference_refusal(name: str, problem=None, sparse: bool = False) -> str:
     """Why the reference ``name`` cannot run ``problem`` (on sparse data with ``sparse``), or
     ``""`` when it can."""
+    if name in DASK_REFERENCES:
+        if not squared_loss(problem) or (problem is not None and problem.strengths[0] > 0):
+            return ("the normal equations solve least squares and its L2 penalty only, not the "
+                    f"{problem.loss} loss with penalty {problem.penalty!r}")
+        return "the normal equations here read dense rows" if sparse else ""
     if name not in REFERENCES:
         raise ValueError(f"unknown reference {name!r}; expected one of {', '.join(REFERENCES)}.")
     if name.startswith("sk_ridge") and problem is not None and (

@@ -24,7 +24,7 @@ from ._validation import csv_safe
 from .budget import relative_suboptimality
 from .compare import CompareSettings, Comparison, describe_problem, summarize
 from .curves import TARGETS, band, reach_summary
-from .references import REFERENCES, squared_loss
+from .references import DASK_REFERENCES, REFERENCES, squared_loss
 
 __all__ = ["REPORT_FILES", "ReportFolder", "results_for_csv",
            "describe", "budget_table_rows", "exact_answer_note", "family", "FAMILIES",
@@ -86,7 +86,7 @@ def describe(settings: CompareSettings) -> str:
 
 def family(method: str) -> str:
     """The :data:`FAMILIES` key of a method or reference."""
-    if method in REFERENCES:
+    if method in REFERENCES or method in DASK_REFERENCES:
         return "sklearn"
     m = METHODS[method]
     if m.driver == "full_batch":
@@ -139,7 +139,7 @@ def budget_table_rows(comparison: Comparison, dataset: str
         for t in TARGETS:
             if name in reach.index:
                 epochs = reach.loc[name, f"epochs_{t:g}"]
-                cells += ["-" if name == "sk_lstsq" else _reach(epochs, 3),
+                cells += ["-" if name in ("sk_lstsq", *DASK_REFERENCES) else _reach(epochs, 3),
                           _reach(reach.loc[name, f"seconds_{t:g}"], 2)]
                 if on_dask:
                     cells.append(_reach(reach.loc[name, f"rounds_{t:g}"], 3))
@@ -200,6 +200,10 @@ def exact_answer_note(comparison: Comparison, dataset: str) -> str:
     cheaper = ("cheaper than any iterative method here" if not math.isfinite(best) or best > 1
                else "as cheap as the best method here")
     l2 = " with its L2 penalty" if problem is not None and problem.strengths[1] else ""
+    runs = comparison.traces.get((dataset, next(iter(DASK_REFERENCES))))
+    if runs:
+        took = float(np.median([t.seconds[-1] for _, t in runs]))
+        said += f"; the exact answer took {took:.3g} s here (row dask_normal_equations)"
     return (f"The exact answer: with {d} columns, one pass over the chunks accumulates the "
             f"normal equations ({(d + 1) * (d + 2) // 2 + d + 1} numbers per chunk, one "
             f"round) and a {d + 1} x {d + 1} solve on this process gives the least-squares "
@@ -339,9 +343,11 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
     from . import plotting
 
     traces = {m: v for (d, m), v in comparison.traces.items() if d == dataset}
+    exact = ("sk_lstsq", *DASK_REFERENCES)  # no curve: a mark on the seconds axis
     groups: dict[str, list[str]] = {}
     for method in traces:
-        groups.setdefault(family(method), []).append(method)
+        if method not in exact:
+            groups.setdefault(family(method), []).append(method)
     keys = [k for k in FAMILIES if k in groups]
     axes_of = ("epochs", "seconds") + (("rounds",) if comparison.settings.chunks else ())
     labels = {"epochs": "epochs (n row gradients each)", "seconds": "seconds (fit only)",
@@ -349,9 +355,9 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
     fig, axes = plt.subplots(len(keys), len(axes_of),
                              figsize=(6.0 * len(axes_of), 3.9 * len(keys) + 0.8),
                              squeeze=False, layout="constrained", sharey=True)
-    lstsq = traces.get("sk_lstsq")
+    lstsq = next((traces[m] for m in exact if m in traces), None)
     for row, key in zip(axes, keys, strict=True):
-        methods = [m for m in groups[key] if m != "sk_lstsq"]
+        methods = groups[key]
         for ax, axis in zip(row, axes_of, strict=True):
             bands = {_label(m): band(traces[m], axis) for m in methods}
             plotting.plot_suboptimality_bands(
@@ -361,9 +367,13 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
                 inside = took <= ax.get_xlim()[1]
                 if inside:
                     ax.axvline(took, color="black", ls=":", lw=1.2)
-                solver = lstsq[0][1].message.split("(")[0] or "LinearRegression"
+                solver = lstsq[0][1].message.split("(")[0].strip() or "LinearRegression"
                 ax.annotate(f"{solver} (exact f*): {took * 1e3:.2g} ms"
                             + ("" if inside else " (off this scale)"), (0.99, 0.98),
+                            xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
+            if axis == "rounds" and lstsq and lstsq[0][1].rounds is not None:
+                ax.axvline(1.0, color="black", ls=":", lw=1.2)
+                ax.annotate("exact answer (normal equations): 1 round", (0.99, 0.98),
                             xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
     for ax in axes[:, 1:].ravel():
         ax.set_ylabel("")
