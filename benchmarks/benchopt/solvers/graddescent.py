@@ -29,11 +29,11 @@ class Solver(BaseSolver):
     sampling_strategy = "iteration"
     requirements = ["pip:graddescent"]
 
-    def skip(self, X, y, problem):
+    def skip(self, X, y, problem=None):
         why = refusal(self.method, problem)
         return (True, why) if why else (False, None)
 
-    def set_objective(self, X, y, problem):
+    def set_objective(self, X, y, problem=None):
         # unknown settings are refused by name (not a KeyError; never R's rate in silence)
         self.method = get_method(self.method).name
         if self.learning_rate not in LEARNING_RATES:

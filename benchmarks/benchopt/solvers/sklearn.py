@@ -34,7 +34,7 @@ class Solver(BaseSolver):
     sampling_strategy = "iteration"
     requirements = ["scikit-learn"]
 
-    def skip(self, X, y, problem):
+    def skip(self, X, y, problem=None):
         l1 = problem is not None and problem.penalty == "l1"
         if self.estimator.startswith("ridge_") and l1:
             return True, "Ridge has no L1 part"
@@ -44,7 +44,7 @@ class Solver(BaseSolver):
             return True, "Ridge's saga fits no intercept on sparse data"
         return False, None
 
-    def set_objective(self, X, y, problem):
+    def set_objective(self, X, y, problem=None):
         self.X, self.y, self.problem = X, y, problem
 
     def run(self, n_iter):
