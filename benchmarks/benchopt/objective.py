@@ -60,10 +60,12 @@ class Objective(BaseObjective):
     parameters = {"penalty, reg": [("least_squares", 0.0),
                                    ("ridge", 0.5), ("ridge", 0.1), ("ridge", 0.01),
                                    ("lasso", 0.5), ("lasso", 0.1), ("lasso", 0.01)]}
-    # made without parameters (outside a benchopt run): least squares
-    penalty, reg = "least_squares", 0.0
 
     def set_data(self, X, y):
+        # made without parameters (outside a benchopt run): least squares. (No class-level
+        # defaults: benchopt sets a parameter only where the attribute does not exist yet.)
+        self.penalty = getattr(self, "penalty", "least_squares")
+        self.reg = getattr(self, "reg", 0.0)
         if self.penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {', '.join(PENALTIES)}, got "
                              f"{self.penalty!r}.")
