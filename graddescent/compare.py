@@ -263,11 +263,12 @@ class CompareSettings:
         if self.chunks is not None:
             check_int("chunks", self.chunks, low=1)
             if self.budget is None:
-                raise ValueError("chunks (data held by Dask) runs in budgeted comparisons: "
-                                 "give budget_epochs, budget_seconds or budget_rounds.")
+                raise ValueError("chunks must come with a budget (data held by Dask run in "
+                                 "budgeted comparisons): give budget_epochs, budget_seconds "
+                                 "or budget_rounds.")
             if self.style != "r":
-                raise ValueError("chunks (data held by Dask) runs the R-style learners; use "
-                                 "style='r'.")
+                raise ValueError("chunks must come with style='r' (data held by Dask run the "
+                                 "R-style learners).")
         if self.tune and self.budget is None:
             raise ValueError("tune needs a budget (budget_epochs or budget_seconds): every "
                              "learning rate of the grid runs within it.")
@@ -1038,6 +1039,11 @@ def check_comparison_work(settings: CompareSettings, data: dict[str, pd.DataFram
     """
     from .tuning import GRID_SIZE, MAX_WIDENINGS
 
+    if settings.budget is None:
+        sparse = [name for name, frame in data.items() if isinstance(frame, SparseData)]
+        if sparse:
+            raise ValueError(f"the sparse data set {sparse[0]!r} runs in budgeted comparisons: "
+                             f"give budget_epochs or budget_seconds.")
     n_fits = len(settings.seeds) * len(settings.methods)
     tries = GRID_SIZE + MAX_WIDENINGS if settings.tune else 1
     rows = sum(math.ceil(len(frame) * settings.train_fraction) for frame in data.values())

@@ -166,11 +166,11 @@ def test_budget_settings_are_checked():
                              budget_epochs=2).budget.epochs == 2
     with pytest.raises(ValueError, match="learning_rate='auto'"):
         C.CompareSettings(datasets=("diabetes",), style="estimator", budget_epochs=2, tune=True)
-    with pytest.raises(ValueError, match="budgeted comparisons"):
+    with pytest.raises(ValueError, match="come with a budget"):
         C.CompareSettings(datasets=("diabetes",), chunks=2)
     with pytest.raises(ValueError, match="give chunks too"):
         C.CompareSettings(datasets=("diabetes",), budget_rounds=5)
-    with pytest.raises(ValueError, match="R-style learners"):
+    with pytest.raises(ValueError, match="come with style='r'"):
         C.CompareSettings(datasets=("diabetes",), style="estimator", chunks=2, budget_rounds=5)
 
 
