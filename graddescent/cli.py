@@ -154,6 +154,90 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                                      f"(default: {C.CompareSettings.train_fraction})")
 
 
+_nonnegative = _checked(check_real, ok=lambda v: math.isfinite(v) and v >= 0,
+                        expected="be a finite number >= 0")
+_ratio = _checked(check_interval, low=0.0, high=1.0)
+
+
+def _penalty_choices() -> dict[str, str | None]:
+    """``--penalty`` choices (the penalties' labels: ``none`` for None) -> the penalty."""
+    from .problems import PENALTIES
+
+    return {spec.label: name for name, spec in PENALTIES.items()}
+
+
+def _add_problem(p: argparse.ArgumentParser) -> None:
+    """The problem's options: the loss and the penalty (scikit-learn's names and scaling)."""
+    from .problems import LOSSES
+
+    g = p.add_argument_group(
+        "the problem (what every fit minimises; default: plain least squares)",
+        "The objective is 1/n sum_i loss(residual_i) + S (R ||w||_1 + (1 - R)/2 ||w||^2) with "
+        "S = --penalty-strength and R = --l1-ratio, the intercept never penalised: "
+        "scikit-learn's scaling (SGDRegressor's, Lasso's and ElasticNet's alpha is S; Ridge's "
+        "alpha is n S). S is not --alpha, which is R's name for the learning rate.")
+    g.add_argument("--loss", choices=list(LOSSES), default="squared_error",
+                   help="loss of the residuals, SGDRegressor's definitions (default: "
+                        "%(default)s)")
+    g.add_argument("--epsilon", type=_nonnegative, default=None, metavar="E",
+                   help="threshold of the huber and epsilon-insensitive losses (default: 0.1)")
+    g.add_argument("--penalty", choices=list(_penalty_choices()), default="none",
+                   help="penalty of the coefficients (default: %(default)s)")
+    g.add_argument("--penalty-strength", type=_nonnegative, default=None, metavar="S",
+                   help="strength of --penalty, scikit-learn's alpha (default: 0.0001)")
+    g.add_argument("--l1-ratio", type=_ratio, default=None, metavar="R",
+                   help="elasticnet's share of the L1 part, in [0, 1] (default: 0.15)")
+    g.add_argument("--no-intercept", action="store_true",
+                   help="fit through the origin of the scaled data (the intercept stays 0; with "
+                        "--scaling none: of the original units)")
+
+
+def _problem(args: argparse.Namespace):
+    """The Problem the options ask for, or None for plain least squares (R's learners as they
+    are); options that would be ignored are refused."""
+    from .problems import LOSSES, PENALTIES, Problem
+
+    penalty = _penalty_choices()[args.penalty]
+    if args.epsilon is not None and not LOSSES[args.loss].uses_epsilon:
+        with_epsilon = ", ".join(k for k, spec in LOSSES.items() if spec.uses_epsilon)
+        raise UserError(f"--epsilon is the threshold of the {with_epsilon} losses; --loss "
+                        f"{args.loss} has none")
+    if args.penalty_strength is not None and penalty is None:
+        raise UserError(f"--penalty-strength needs --penalty "
+                        f"{' or '.join(k for k in PENALTIES if k is not None)}")
+    if args.l1_ratio is not None and not C.uses_l1_ratio(PENALTIES[penalty]):
+        mixed = " or ".join(str(k) for k, spec in PENALTIES.items() if C.uses_l1_ratio(spec))
+        raise UserError(f"--l1-ratio is the elastic net's mixing: give --penalty {mixed}")
+    kwargs = {"epsilon": args.epsilon, "alpha": args.penalty_strength,
+              "l1_ratio": args.l1_ratio}
+    problem = Problem(args.loss, penalty=penalty, fit_intercept=not args.no_intercept,
+                      **{k: v for k, v in kwargs.items() if v is not None})
+    return None if problem.is_least_squares else problem
+
+
+def _check_method_runs(method: str, problem) -> None:
+    """A one-line error (options named, not Python arguments) when ``method`` cannot minimise
+    ``problem``, naming the methods that can."""
+    from .budget import refusal
+
+    if problem is None:
+        return
+    why = refusal(method, problem)
+    if why:
+        able = [m for m in METHODS if not refusal(m, problem)]
+        raise UserError(f"--method {method} cannot minimise {C.describe_problem(problem)}: "
+                        f"{why}; methods that can: {', '.join(able)}")
+
+
+def _problem_kwargs(problem) -> dict[str, Any]:
+    """GDRegressor's parameters of ``problem`` (none for least squares)."""
+    if problem is None:
+        return {}
+    return {"loss": problem.loss, "epsilon": problem.epsilon, "penalty": problem.penalty,
+            "alpha": problem.alpha, "l1_ratio": problem.l1_ratio,
+            "fit_intercept": problem.fit_intercept}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``graddescent`` command."""
     parser = argparse.ArgumentParser(
@@ -175,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
                "joblib; a Dask cluster can run the same grid through joblib's dask backend "
                "(see graddescent.compare).")
     cmp_.add_argument("--data", nargs="+", metavar="NAME_OR_CSV", default=None,
-                      help=f"built-in data set names ({', '.join(DATASETS)}) or CSV files with "
-                           f"the output in the last column (default: every built-in data set)")
+                      help=f"built-in data set names ({', '.join(DATASETS)}; sparse, with a "
+                           f"budget only: {', '.join(C.SPARSE_DATASETS)}) or CSV files with "
+                           f"the output in the last column (default: every built-in dense data "
+                           f"set)")
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
                       help=f"methods, lower-case or R names (default: all {len(METHODS)})")
@@ -193,13 +279,26 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--budget-seconds", type=_positive_float, default=None, metavar="S",
                       help="run every method for S seconds (with --budget-epochs: whichever "
                            "comes first)")
+    cmp_.add_argument("--budget-rounds", type=_checked(check_int, low=1,
+                                                       high=int(MAX_ITERATIONS)),
+                      default=None, metavar="R",
+                      help="with --chunks: run every method for R communication rounds (one "
+                           "exchange between the Dask chunks and this process each: a step of "
+                           "the full-batch methods, an outer loop's reduction or a round of "
+                           "local steps of the others); the figures add rounds")
+    cmp_.add_argument("--chunks", type=_checked(check_int, low=1), default=None, metavar="K",
+                      help="with a budget: hold the training rows in Dask in K chunks and run "
+                           "each method's distributed driver (needs graddescent[dask]; the "
+                           "grid's runs stay in this process unless --scheduler is given)")
     cmp_.add_argument("--tune", action="store_true",
                       help="with a budget: pick each method's learning rate on a log grid of at "
                            "least 9 values around its default, each run within the budget; the "
                            "best final training objective is kept (the grid is in results.csv)")
     cmp_.add_argument("--no-references", action="store_true",
                       help="with a budget: leave out scikit-learn's reference rows "
-                           "(SGDRegressor, Ridge sag/saga, LinearRegression)")
+                           "(SGDRegressor, Ridge sag/saga, LinearRegression; with a penalty or "
+                           "another loss: the same problem, and the exact solver of it)")
+    _add_problem(cmp_)
     cmp_.add_argument("--jobs", type=_jobs, default=1, metavar="J",
                       help="parallel runs (joblib; -1: every core) (default: %(default)s)")
     cmp_.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -246,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--epochs", type=_iterations, default=1, metavar="K",
                      help="with --chunksize: streamed passes over the file (default: "
                           "%(default)s)")
+    _add_problem(fit)
     return parser
 
 
@@ -317,6 +417,7 @@ def _backend(address: str | None) -> contextlib.ExitStack:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     style = args.style or "r"
+    problem = _problem(args)
     try:
         settings = C.CompareSettings(
             datasets=tuple(args.data or ()),
@@ -326,7 +427,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             learning_rate=args.learning_rate,
             n_jobs=-1 if args.scheduler and args.jobs == 1 else args.jobs,
             budget_epochs=args.budget_epochs,
-            budget_seconds=args.budget_seconds, tune=args.tune,
+            budget_seconds=args.budget_seconds, tune=args.tune, problem=problem,
+            chunks=args.chunks, budget_rounds=args.budget_rounds,
             **({"references": ()} if args.no_references else {}))
     except ValueError as exc:
         raise _user_error(exc) from None
@@ -375,6 +477,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
               + (f"medians over {k} seeds" if k > 1 else "one seed"))
         _print_table(*(report.budget_table_rows(comparison, name) if settings.budget
                        else report.table_rows(summary, name)))
+        if settings.chunks is not None:
+            note = report.exact_answer_note(comparison, name)
+            if note:
+                print("\n" + note)
     n_png = sum(1 for p in paths.values() if p.suffix == ".png")
     print(f"\n/ OLS = test RMSE over the exact least-squares fit's on the same split. "
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
@@ -492,13 +598,19 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .preprocessing import split_data
     from .r_api import predict
 
+    problem = _problem(args)
     if args.chunksize is not None:
         from .cli_stream import fit_streamed
 
+        if problem is not None:
+            raise UserError("--chunksize streams plain least squares: --loss, --penalty and "
+                            "--no-intercept do not apply to a streamed fit")
         return fit_streamed(args, UserError, _stderr_is_tty())
     from .cli_sparse import fit_sparse, is_sparse_file
 
+    _check_method_runs(METHODS[args.method].name, problem)
     if is_sparse_file(args.data):  # .npz / libsvm: a CSR fit
+        args.problem_kwargs = _problem_kwargs(problem)
         return fit_sparse(args, UserError)
     plot, target = _targets(args)
     name, data = _load(args.data, args.sep)
@@ -516,7 +628,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         with warnings_one_line(files):
             out = C.fit_method(train, method.name, args.seed, style=style,
                                max_iter=args.max_iter, scaling=args.scaling,
-                               learning_rate=args.learning_rate, record_curve=False)
+                               learning_rate=args.learning_rate, record_curve=False,
+                               problem=problem)
             for said in out.warnings:
                 warn(cli_message(said, files))
         y_col = data.columns[-1]
@@ -530,7 +643,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     intercept, coef = C.original_coefficients(out.model)
     label = f"{method.name} ({method.r_name})" if method.r_name else method.name
     print(f"{label} on {args.data}: {len(train)} training rows, {len(test)} test rows, "
-          f"{args.scaling} scaling, seed {args.seed}, {out.updates} updates")
+          f"{args.scaling} scaling, seed {args.seed}, {out.updates} updates"
+          + (f"; minimising {C.describe_problem(problem)}" if problem is not None else ""))
     print(f"\nCoefficients in original units ({y_col} = intercept + sum of coefficient * "
           f"input):")
     width = max(len(str(c)) for c in ["intercept", *data.columns[:-1]])
@@ -546,7 +660,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     ols_train = rmse(y_tr, beta[0] + X_tr @ beta[1:])
     print(f"\ntest RMSE  {test_rmse:.6g}  (exact least squares on the same split: {ols:.6g})")
     print(f"train RMSE {train_rmse:.6g}  (exact least squares: {ols_train:.6g})")
-    far = C.far_from_least_squares(train_rmse, ols_train, float(np.std(y_tr)))
+    if problem is not None:
+        gap = _objective_gap(out)
+        print(f"training objective {out.objective:.8g} (scaled data; its exact minimum "
+              f"{out.optimum:.8g}, relative gap {gap:.3g})")
+        far = "" if gap <= C.FAR_FROM_LEAST_SQUARES else (
+            f"the fit's training objective is {gap:.3g} (relative) above the exact minimum of "
+            f"the same objective: the method has not converged.")
+    else:
+        far = C.far_from_least_squares(train_rmse, ols_train, float(np.std(y_tr)))
     if far:
         warn(far + (" Try more --max-iter, another --alpha or --method"
                     + (", or --scaling variance." if args.scaling != "variance" else ".")
@@ -568,6 +690,14 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             raise UserError(f"cannot write {str(target)!r}: {exc}") from None
         print(f"\nWrote {len(pred)} predictions to {target}")
     return 0
+
+
+def _objective_gap(out) -> float:
+    """The relative gap of a fit's last recorded objective above the exact minimum."""
+    from .budget import relative_suboptimality
+
+    f = out.objective
+    return float(relative_suboptimality(f, out.optimum)) if math.isfinite(f) else math.inf
 
 
 def main(argv: Sequence[str] | None = None) -> int:

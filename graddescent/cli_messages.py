@@ -23,7 +23,8 @@ _OPTIONS = {"max_iter": "--max-iter", "alpha": "--alpha", "learning_rate": "--al
             "budget_epochs": "--budget-epochs", "budget_seconds": "--budget-seconds",
             "train_fraction": "--train-fraction", "data_train_rate": "--train-fraction",
             "n_jobs": "--jobs", "chunksize": "--chunksize", "epochs": "--epochs",
-            "seed": "--seed", "scaling": "--scaling", "style": "--style"}
+            "seed": "--seed", "scaling": "--scaling", "style": "--style",
+            "budget_rounds": "--budget-rounds", "chunks": "--chunks"}
 #: Python advice -> what to do on the command line.
 _ADVICE = [
     (re.compile(r"Scale the data \(e\.g\. .*?\) or lower the learning rate( \(alpha\))?\.?"),

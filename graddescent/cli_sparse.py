@@ -25,8 +25,8 @@ from .estimator import GDRegressor
 
 __all__ = ["SPARSE_SUFFIXES", "is_sparse_file", "load_sparse_file", "fit_sparse"]
 
-#: File suffixes read as sparse data.
-SPARSE_SUFFIXES = (".npz", ".svm", ".libsvm", ".svmlight")
+#: File suffixes read as sparse data (those of the comparison).
+SPARSE_SUFFIXES = C.SPARSE_SUFFIXES
 
 
 def is_sparse_file(path: str) -> bool:
@@ -34,31 +34,13 @@ def is_sparse_file(path: str) -> bool:
 
 
 def load_sparse_file(path: str, user_error: type[Exception]):
-    """``(X, y)`` of a sparse data file: ``X`` CSR, ``y`` float64."""
-    from scipy import sparse
-    from sklearn.datasets import load_svmlight_file
-
-    p = Path(path)
-    if not p.is_file():
-        raise user_error(f"no such file: {path!r}")
+    """``(X, y)`` of a sparse data file: ``X`` CSR, ``y`` float64
+    (:func:`graddescent.compare.load_sparse_file`; its errors as ``user_error``)."""
     try:
-        if p.suffix.lower() == ".npz":
-            M = sparse.load_npz(p).tocsr()
-            if M.shape[1] < 2:
-                raise user_error(f"{path!r} holds a matrix of {M.shape[1]} column(s): it needs "
-                                 f"the inputs and, last, the output")
-            y = M[:, -1].toarray().ravel().astype(np.float64)
-            X = M[:, :-1].tocsr()
-        else:
-            X, y = load_svmlight_file(str(p))
-    except (ValueError, OSError, KeyError) as exc:
-        kind = "scipy.sparse .npz" if p.suffix.lower() == ".npz" else "libsvm"
-        raise user_error(f"{path!r} is not a readable {kind} file: "
-                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                         ) from None
-    if X.shape[0] < 2:
-        raise user_error(f"{path!r} has {X.shape[0]} row(s); at least 2 are needed")
-    return X, y
+        data = C.load_sparse_file(path)
+    except ValueError as exc:
+        raise user_error(str(exc)) from None
+    return data.X, data.y
 
 
 def fit_sparse(args: argparse.Namespace, user_error: type[Exception]) -> int:
@@ -81,7 +63,7 @@ def fit_sparse(args: argparse.Namespace, user_error: type[Exception]) -> int:
     method = METHODS[args.method]
     est = GDRegressor(method=method.name, random_state=args.seed,
                       learning_rate=args.learning_rate or "auto",
-                      max_iter=args.max_iter)
+                      max_iter=args.max_iter, **getattr(args, "problem_kwargs", {}))
     try:
         with warnings_one_line({"data_set": repr(args.data)}):
             est.fit(X[train], y[train])

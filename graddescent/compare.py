@@ -46,6 +46,31 @@ overflowed or ended a millionfold above the starting objective, ``budget reached
 ``kind`` is ``fit`` for the method's reported fit, ``grid`` for the other learning rates tried,
 ``reference`` for scikit-learn's.
 
+**The problem** (``problem``, a :class:`graddescent.problems.Problem`: the loss, ``epsilon``, the
+penalty, its strength ``alpha``, ``l1_ratio``, ``fit_intercept``; scikit-learn's objective
+``1/n sum_i loss_i + alpha (l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||^2)``, the intercept never
+penalised; the penalty strength ``alpha`` is not R's ``alpha``, the learning rate): every fit
+minimises it on the scaled training rows, ``rel_subopt`` is measured against its exact
+minimum (:func:`graddescent.references.exact_solution`: least squares, ``Ridge``, ``Lasso``,
+``ElasticNet``, or ``Problem.optimum`` for the other losses), and a method that cannot minimise
+it (:meth:`Problem.method_problem <graddescent.problems.Problem.method_problem>`: a non-smooth
+loss for the variance-reduced drivers, an L1 part for SAG, SARAH+, look-ahead rules and Rprop)
+gets a row with status ``refused`` and the reason, as does a reference that cannot run it.
+``ols_test_rmse`` and ``ratio_to_ols`` stay the plain least-squares fit's (a penalised or robust
+fit may well be above 1 by design).
+
+**Sparse data sets** (:data:`SPARSE_DATASETS`: the flights, a generated problem, or a
+:class:`SparseData` given in ``data``) run in budgeted comparisons: the rows are split as R
+splits them, the columns scaled without centring (``variance``: divided by their standard
+deviation; ``minmax``: by their largest magnitude; the output is centred and scaled as R
+scales it), the CSR matrix is never densified, and the objective, ``f*`` and the predictions
+are computed from its nonzeros.
+
+**On Dask** (``chunks=k``, budgeted, R style): the training rows are held by Dask in ``k``
+chunks and every method runs its distributed driver; the rows then record the communication
+``rounds`` (one ``dask.compute`` each: one per step for the full-batch methods) and
+``budget_rounds`` is a budget. Methods without a distributed form are refused.
+
 Each fit scales its training data once and runs the engine once. The loss curve of a fit (the
 training objective on the scaled data at log-spaced checkpoints of that run, or per epoch for
 the estimator) is kept for the figures, with the least-squares optimum of the same objective.
@@ -68,21 +93,39 @@ import pandas as pd
 
 from . import objective as O
 from ._registry import METHODS, Method, get_method
+from ._sparse import is_sparse
 from ._validation import (
     BUDGET_ROW_COST,
     ITERATION_COST,
+    check_int,
     check_interval,
     check_iterations,
     check_positive,
     check_work,
     split_xy,
 )
-from .budget import Budget, Trace, relative_suboptimality, run_budgeted
+from .budget import (
+    Budget,
+    Trace,
+    r_optimizer,
+    refusal,
+    relative_suboptimality,
+    run_budgeted,
+    training_objective,
+)
 from .drivers import DivergenceError
 from .metrics import rmse
 from .preprocessing import split_data
+from .problems import Problem
 from .r_api import CONTROL_DEFAULTS, SCALING_METHODS, GradDescentModel, predict, run_learner
-from .references import REFERENCES, run_reference
+from .references import (
+    DASK_REFERENCES,
+    REFERENCES,
+    dask_normal_equations,
+    exact_solution,
+    reference_refusal,
+    run_reference,
+)
 from .tuning import tune
 
 __all__ = [
@@ -91,11 +134,18 @@ __all__ = [
     "FitOutcome",
     "RESULT_COLUMNS",
     "SCALINGS",
+    "SPARSE_DATASETS",
+    "SPARSE_SUFFIXES",
+    "STATUS_REFUSED",
     "STYLES",
+    "SparseData",
+    "describe_problem",
+    "uses_l1_ratio",
     "fit_method",
     "far_from_least_squares",
     "load_dataset",
     "load_datasets",
+    "load_sparse_file",
     "original_coefficients",
     "run_comparison",
     "summarize",
@@ -115,7 +165,9 @@ MAX_SEEDS = 10_000
 RESULT_COLUMNS = ("dataset", "method", "r_name", "style", "seed", "status", "test_rmse",
                   "train_rmse", "ols_test_rmse", "ratio_to_ols", "updates", "seconds",
                   "max_iter", "scaling", "n_train", "n_test", "message", "kind", "epochs",
-                  "learning_rate", "rel_subopt", "budget")
+                  "learning_rate", "rel_subopt", "budget", "rounds", "problem")
+#: Status of a method (or reference) that cannot minimise the comparison's problem.
+STATUS_REFUSED = "refused"
 _N_CHECKPOINTS = 40
 
 
@@ -149,6 +201,16 @@ class CompareSettings:
         (:func:`graddescent.tuning.tune`).
     references : tuple of str
         With a budget: scikit-learn reference rows (:data:`graddescent.references.REFERENCES`).
+    problem : graddescent.problems.Problem or None
+        What every fit minimises (None: least squares; see the module documentation).
+    chunks : int or None
+        With a budget: hold the training rows in Dask in this many chunks and run the
+        methods' distributed drivers (R style).
+    budget_rounds : int or None
+        With ``chunks``: run every method for this many communication rounds. On Dask data the
+        reference row is the exact answer there
+        (:data:`graddescent.references.DASK_REFERENCES`: the normal equations in one round),
+        scikit-learn's solvers running in memory.
     """
 
     datasets: tuple[str, ...] = ()
@@ -164,6 +226,9 @@ class CompareSettings:
     budget_seconds: float | None = None
     tune: bool = False
     references: tuple[str, ...] = tuple(REFERENCES)
+    problem: Problem | None = None
+    chunks: int | None = None
+    budget_rounds: int | None = None
 
     def __post_init__(self) -> None:
         if not self.datasets:
@@ -189,19 +254,40 @@ class CompareSettings:
         if unknown:
             raise ValueError(f"unknown reference(s) {sorted(unknown)}; known: "
                              f"{', '.join(REFERENCES)}.")
-        if self.budget is not None and self.style != "r":
-            raise ValueError("budgets run the methods as their R-style learners are set up; "
-                             "use style='r' with budget_epochs or budget_seconds.")
+        if self.problem is not None and not isinstance(self.problem, Problem):
+            raise TypeError(f"problem must be a graddescent.problems.Problem or None, got "
+                            f"{type(self.problem).__name__}.")
+        if self.budget_rounds is not None and self.chunks is None:
+            raise ValueError("budget_rounds counts communication rounds on data held by Dask: "
+                             "give chunks too.")
+        if self.chunks is not None:
+            check_int("chunks", self.chunks, low=1)
+            if self.budget is None:
+                raise ValueError("chunks must come with a budget (data held by Dask run in "
+                                 "budgeted comparisons): give budget_epochs, budget_seconds "
+                                 "or budget_rounds.")
+            if self.style != "r":
+                raise ValueError("chunks must come with style='r' (data held by Dask run the "
+                                 "R-style learners).")
         if self.tune and self.budget is None:
             raise ValueError("tune needs a budget (budget_epochs or budget_seconds): every "
                              "learning rate of the grid runs within it.")
+        if self.tune and self.style != "r":
+            raise ValueError("tune searches the R-style learning rate around R's alpha; the "
+                             "estimator style picks its own (learning_rate='auto').")
 
     @property
     def budget(self) -> Budget | None:
         """The :class:`~graddescent.budget.Budget` of a budgeted comparison, else None."""
-        if self.budget_epochs is None and self.budget_seconds is None:
+        if (self.budget_epochs is None and self.budget_seconds is None
+                and self.budget_rounds is None):
             return None
-        return Budget(self.budget_epochs, self.budget_seconds)
+        return Budget(self.budget_epochs, self.budget_seconds, rounds=self.budget_rounds)
+
+    @property
+    def problem_label(self) -> str:
+        """The problem in words (``""`` for least squares)."""
+        return describe_problem(self.problem)
 
     @property
     def resolved_max_iter(self) -> int | None:
@@ -229,6 +315,8 @@ class FitOutcome:
         Least-squares minimum of the same objective.
     warnings : list of str
         What the fit warned about (e.g. a ConvergenceWarning), one line each.
+    objective : float
+        The training objective (scaled data) at the fit's coefficients.
     """
 
     model: GradDescentModel
@@ -238,10 +326,96 @@ class FitOutcome:
     curve_f: np.ndarray
     optimum: float
     warnings: list[str] = dataclasses.field(default_factory=list)
+    objective: float = math.nan
 
 
-def load_dataset(spec: str, sep: str = ",") -> tuple[str, pd.DataFrame]:
-    """A data set by built-in name or CSV path: ``(name, frame)`` with the output last.
+@dataclasses.dataclass(frozen=True)
+class SparseData:
+    """A sparse data set: ``X`` a ``scipy.sparse`` matrix (read as CSR, never densified) and
+    the output ``y``; ``len()`` is its number of rows."""
+
+    X: Any
+    y: np.ndarray
+
+    def __post_init__(self) -> None:
+        if not is_sparse(self.X):
+            raise TypeError(f"SparseData.X must be a scipy.sparse matrix, got "
+                            f"{type(self.X).__name__}.")
+        import scipy.sparse as sp
+
+        y = np.asarray(self.y, dtype=np.float64).reshape(-1)
+        if y.shape[0] != self.X.shape[0]:
+            raise ValueError(f"SparseData: X has {self.X.shape[0]} rows but y has "
+                             f"{y.shape[0]} values.")
+        object.__setattr__(self, "X", sp.csr_matrix(self.X))
+        object.__setattr__(self, "y", y)
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+
+def _flights() -> SparseData:
+    from .datasets import load_flights
+
+    return SparseData(*load_flights(sparse=True))
+
+
+def _sparse_synthetic() -> SparseData:
+    from .datasets import make_sparse_regression
+
+    return SparseData(*make_sparse_regression())
+
+
+#: Sparse built-in data sets (budgeted comparisons only): the 2013 New York flights
+#: (:func:`graddescent.datasets.load_flights`, needs the ``data`` extra) and a generated problem
+#: (:func:`graddescent.datasets.make_sparse_regression` with its defaults: 20,000 x 2,000, 10
+#: values per row).
+SPARSE_DATASETS: dict[str, Callable[[], SparseData]] = {
+    "flights": _flights, "sparse_synthetic": _sparse_synthetic}
+
+
+#: File suffixes read as sparse data sets: a ``scipy.sparse.save_npz`` matrix whose last column
+#: is the output, or a libsvm (svmlight) file (the output first on each line).
+SPARSE_SUFFIXES = (".npz", ".svm", ".libsvm", ".svmlight")
+
+
+def load_sparse_file(path: str | Path, min_rows: int = 2) -> SparseData:
+    """A sparse data file (:data:`SPARSE_SUFFIXES`) as :class:`SparseData`: a
+    ``scipy.sparse.save_npz`` matrix whose last column is the output, or a libsvm file
+    (``sklearn.datasets.load_svmlight_file``). A one-line ValueError when it cannot be read or
+    has fewer than ``min_rows`` rows."""
+    from scipy import sparse
+    from sklearn.datasets import load_svmlight_file
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"no such file: {str(path)!r}")
+    try:
+        if p.suffix.lower() == ".npz":
+            M = sparse.load_npz(p).tocsr()
+            if M.shape[1] < 2:
+                raise ValueError(f"{str(path)!r} holds a matrix of {M.shape[1]} column(s): it "
+                                 f"needs the inputs and, last, the output")
+            X, y = M[:, :-1].tocsr(), M[:, -1].toarray().ravel().astype(np.float64)
+        else:
+            X, y = load_svmlight_file(str(p))
+    except (ValueError, OSError, KeyError) as exc:
+        if str(exc).startswith(repr(str(path))):
+            raise
+        kind = "scipy.sparse .npz" if p.suffix.lower() == ".npz" else "libsvm"
+        raise ValueError(f"{str(path)!r} is not a readable {kind} file: "
+                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                         ) from None
+    if X.shape[0] < min_rows:
+        raise ValueError(f"{str(path)!r} has {X.shape[0]} row(s); at least {min_rows} are "
+                         f"needed")
+    return SparseData(X, y)
+
+
+def load_dataset(spec: str, sep: str = ","):
+    """A data set by built-in name or CSV path: ``(name, frame)`` with the output last, or
+    ``(name, SparseData)`` for the names of :data:`SPARSE_DATASETS` and for sparse files
+    (:data:`SPARSE_SUFFIXES`: ``.npz`` with the output in the last column, or libsvm).
 
     A path's name is its file name without ``.csv``; :func:`load_datasets` makes the names of
     several data sets distinct. ``sep`` is the CSV files' separator.
@@ -255,11 +429,22 @@ def load_dataset(spec: str, sep: str = ",") -> tuple[str, pd.DataFrame]:
 
     if spec in DATASETS:
         return spec, DATASETS[spec]()
+    if spec in SPARSE_DATASETS:
+        try:
+            return spec, SPARSE_DATASETS[spec]()
+        except ImportError as exc:
+            raise ValueError(f"the data set {spec!r} needs an optional extra: pip install "
+                             f"'graddescent[data]' ({exc}).") from None
     path = Path(spec)
+    if path.suffix.lower() in SPARSE_SUFFIXES:
+        data = load_sparse_file(path, min_rows=3)
+        if not (np.isfinite(data.X.data).all() and np.isfinite(data.y).all()):
+            raise ValueError(f"{spec!r} holds NaN or infinite values")
+        return path.stem, data
     if path.suffix.lower() == ".csv" or path.exists():
         return path.stem, load_csv(path, sep=sep)
     raise ValueError(f"unknown data set {spec!r}: use a CSV path or one of "
-                     f"{', '.join(DATASETS)}.")
+                     f"{', '.join([*DATASETS, *SPARSE_DATASETS])}.")
 
 
 def load_datasets(specs: tuple[str, ...] | list[str], sep: str = ","
@@ -275,7 +460,8 @@ def load_datasets(specs: tuple[str, ...] | list[str], sep: str = ","
     loaded, seen = [], {}
     for spec in specs:
         name, frame = load_dataset(spec, sep)
-        key = spec if spec in DATASETS else str(Path(spec).resolve())
+        builtin = spec in DATASETS or spec in SPARSE_DATASETS
+        key = spec if builtin else str(Path(spec).resolve())
         if key in seen:
             raise ValueError(f"the data set {spec!r} is given twice (as {seen[key]!r} too).")
         seen[key] = spec
@@ -285,7 +471,7 @@ def load_datasets(specs: tuple[str, ...] | list[str], sep: str = ","
         counts[name] = counts.get(name, 0) + 1
     out: dict[str, pd.DataFrame] = {}
     for spec, name, frame in loaded:
-        if counts[name] > 1 and spec not in DATASETS:
+        if counts[name] > 1 and spec not in DATASETS and spec not in SPARSE_DATASETS:
             name = spec if spec not in out and spec not in counts else str(Path(spec).resolve())
         out[name] = frame
     return out
@@ -336,7 +522,8 @@ def _scale(train: pd.DataFrame, scaling: str):
 
 def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
                max_iter: int | None = None, scaling: str = "variance",
-               learning_rate: float | None = None, record_curve: bool = True) -> FitOutcome:
+               learning_rate: float | None = None, record_curve: bool = True,
+               problem: Problem | None = None) -> FitOutcome:
     """Scale ``train`` and fit one method the way ``graddescent compare`` does.
 
     Parameters
@@ -357,6 +544,9 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
     record_curve : bool
         Also record the training objective along the way (R style: at log-spaced checkpoints of
         the same run, untimed; the estimator records its loss curve anyway).
+    problem : graddescent.problems.Problem, optional
+        What the fit minimises on the scaled rows (None: least squares, R's learners as they
+        are); ``optimum`` is then its exact minimum.
 
     Returns
     -------
@@ -366,6 +556,8 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
     ------
     graddescent.DivergenceError
         When the fit overflows.
+    ValueError
+        For a method that cannot minimise ``problem`` (the message names those that can).
     """
     m = get_method(method)
     start = time.perf_counter()
@@ -373,46 +565,70 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
     X, y, _ = split_xy(scaled, "data_train")
     prep = time.perf_counter() - start
     if style == "estimator":
-        fit = _fit_estimator(m, X, y, seed, max_iter, learning_rate)
+        fit = _fit_estimator(m, X, y, seed, max_iter, learning_rate, problem)
     else:
-        fit = _fit_r(m, scaled, X, y, seed, max_iter, learning_rate, record_curve)
+        fit = _fit_r(m, scaled, X, y, seed, max_iter, learning_rate, record_curve, problem)
     theta, updates, seconds, curve_x, curve_f, settings, *said = fit
     model = GradDescentModel(params is not None, key, params, m.r_name or m.name,
                              np.asarray(theta, dtype=float), settings, list(train.columns))
-    optimum = float(O.objective(X, y, O.least_squares(X, y)))
+    optimum = _optimum(problem, X, y)
+    final = float(training_objective(X, y, problem)(np.asarray(theta, dtype=float)))
     return FitOutcome(model, prep + seconds, updates, curve_x, curve_f, optimum,
-                      list(said[0]) if said else [])
+                      list(said[0]) if said else [], final)
+
+
+def _optimum(problem: Problem | None, X, y) -> float:
+    """The minimum of the training objective: least squares exactly, or ``problem``'s
+    (:func:`graddescent.references.exact_solution`)."""
+    if problem is None and not is_sparse(X):
+        return float(O.objective(X, y, O.least_squares(X, y)))
+    return float(training_objective(X, y, problem)(exact_solution(problem, X, y)[0]))
 
 
 def _fit_r(m: Method, scaled: pd.DataFrame, X: np.ndarray, y: np.ndarray, seed: int,
-           max_iter: int | None, learning_rate: float | None, record_curve: bool):
-    """The R style: ``run_learner`` once, the objective recorded at checkpoints (untimed)."""
+           max_iter: int | None, learning_rate: float | None, record_curve: bool,
+           problem: Problem | None = None):
+    """The R style: ``run_learner`` once (with a problem: the same learner minimising it), the
+    objective recorded at checkpoints (untimed)."""
     iters = DEFAULT_MAX_ITER if max_iter is None else int(max_iter)
     args = _r_args(m, iters, learning_rate)
     values: list[float] = []
     paused = 0.0
+    objective = training_objective(X, y, problem)
 
     def record(opt) -> None:
         nonlocal paused
         begin = time.perf_counter()
-        values.append(O.objective(X, y, opt.theta))
+        values.append(objective(opt.theta))
         paused += time.perf_counter() - begin
 
     checkpoints = np.concatenate([[0], _checkpoints(iters)]) if record_curve else np.empty(0)
     start = time.perf_counter()
-    opt = run_learner(m.name, scaled, {**args, "seed": seed}, checkpoints=checkpoints,
-                      on_checkpoint=record)
+    if problem is None:
+        opt = run_learner(m.name, scaled, {**args, "seed": seed}, checkpoints=checkpoints,
+                          on_checkpoint=record)
+    else:
+        opt = r_optimizer(m.name, X, seed, learning_rate, problem)[0]
+        rng = np.random.default_rng(seed)
+        for stop in [*checkpoints.astype(int), None]:
+            opt.run(X, y, (iters if stop is None else int(stop)) - opt.units, rng)
+            if stop is not None:
+                record(opt)
     seconds = time.perf_counter() - start - paused
     return (opt.theta, int(opt.t), seconds, checkpoints.astype(float), np.asarray(values),
             dict(args))
 
 
 def _fit_estimator(m: Method, X: np.ndarray, y: np.ndarray, seed: int, max_iter: int | None,
-                   learning_rate: float | None):
+                   learning_rate: float | None, problem: Problem | None = None):
     """The estimator style: GDRegressor with its defaults; its loss curve is per epoch."""
     from .estimator import GDRegressor
 
     kwargs: dict[str, Any] = {"method": m.name, "random_state": seed}
+    if problem is not None:
+        kwargs.update(loss=problem.loss, epsilon=problem.epsilon, penalty=problem.penalty,
+                      alpha=problem.alpha, l1_ratio=problem.l1_ratio,
+                      fit_intercept=problem.fit_intercept)
     if max_iter is not None:
         kwargs["max_iter"] = int(max_iter)
     if learning_rate is not None:
@@ -443,22 +659,48 @@ def original_coefficients(model: GradDescentModel) -> tuple[float, np.ndarray]:
     return float(intercept), coef
 
 
-_WARM: set[tuple[str, str]] = set()
+_WARM: set[tuple] = set()
 
 
-def _warm_up(train: pd.DataFrame, method: str, style: str) -> None:
+def _warm_up(train: pd.DataFrame, method: str, style: str,
+             problem: Problem | None = None) -> None:
     """Fit once on a few rows so that the timed fit excludes numba's compilation (or loading
-    it from the cache), once per method and style in each process."""
-    if (method, style) in _WARM:
+    it from the cache), once per method, style and problem kind in each process."""
+    key = (method, style, None if problem is None else
+           (problem.loss, problem.penalty, problem.fit_intercept))
+    if key in _WARM:
         return
-    _WARM.add((method, style))
+    _WARM.add(key)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             fit_method(train.iloc[:20], method, 0, style=style, max_iter=2, scaling="none",
-                       record_curve=True)
+                       record_curve=True, problem=problem)
         except (ValueError, FloatingPointError):
             pass
+
+
+def uses_l1_ratio(spec) -> bool:
+    """Whether a penalty (its :class:`~graddescent.problems.PenaltySpec`) depends on
+    ``l1_ratio`` (the elastic net's mixing)."""
+    return spec.strengths(1.0, 0.25) != spec.strengths(1.0, 0.75)
+
+
+def describe_problem(problem: Problem | None) -> str:
+    """A problem in words for tables and reports (``""`` for least squares)."""
+    if problem is None or problem.is_least_squares:
+        return ""
+    parts = [problem.loss.replace("_", " ") + " loss"]
+    if problem.loss_spec.uses_epsilon:
+        parts[0] += f" (epsilon {problem.epsilon:g})"
+    if problem.penalty is not None:
+        pen = f"{problem.penalty} penalty of strength {problem.alpha:g}"
+        if uses_l1_ratio(problem.penalty_spec):
+            pen += f" (l1_ratio {problem.l1_ratio:g})"
+        parts.append(pen)
+    if not problem.fit_intercept:
+        parts.append("no intercept")
+    return ", ".join(parts)
 
 
 def _new_row(dataset: str, method: str, r_name: str, seed: int, settings: CompareSettings,
@@ -470,7 +712,8 @@ def _new_row(dataset: str, method: str, r_name: str, seed: int, settings: Compar
         "ols_test_rmse": math.nan, "ratio_to_ols": math.nan, "updates": -1,
         "seconds": math.nan, "max_iter": -1, "scaling": settings.scaling, "n_train": 0,
         "n_test": 0, "message": "", "kind": "fit", "epochs": math.nan,
-        "learning_rate": math.nan, "rel_subopt": math.nan, "budget": ""}
+        "learning_rate": math.nan, "rel_subopt": math.nan, "budget": "",
+        "rounds": math.nan, "problem": describe_problem(settings.problem)}
     row.update(values)
     return row
 
@@ -494,13 +737,22 @@ def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
                    max_iter=settings.resolved_max_iter or -1,
                    learning_rate=_learning_rate(m, settings))
     curve = None
+    if isinstance(data, SparseData):
+        row.update(status="error", message=f"the sparse data set {dataset!r} runs in budgeted "
+                   f"comparisons (budget_epochs or budget_seconds)")
+        return [row], None, None
+    why = refusal(m.name, settings.problem) if settings.problem is not None else ""
+    if why:
+        row.update(status=STATUS_REFUSED, message=why)
+        return [row], None, None
     try:
         train, test, Xtr, ytr, Xte, yte = _split(data, settings, seed, row)
         ols = row["ols_test_rmse"]
-        _warm_up(train, method, settings.style)
+        _warm_up(train, method, settings.style, settings.problem)
         out = fit_method(train, m.name, seed, style=settings.style,
                          max_iter=settings.resolved_max_iter, scaling=settings.scaling,
-                         learning_rate=settings.learning_rate, record_curve=record_curve)
+                         learning_rate=settings.learning_rate, record_curve=record_curve,
+                         problem=settings.problem)
         test_pred = predict(out.model, test)["prediction"].to_numpy()
         train_pred = predict(out.model, train)["prediction"].to_numpy()
         if not (np.all(np.isfinite(test_pred)) and np.all(np.isfinite(train_pred))):
@@ -508,6 +760,8 @@ def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
         row.update(test_rmse=rmse(yte, test_pred), train_rmse=rmse(ytr, train_pred),
                    updates=out.updates, seconds=out.seconds, message="; ".join(out.warnings))
         row["ratio_to_ols"] = row["test_rmse"] / ols if ols > 0 else math.nan
+        if settings.problem is not None:
+            row["rel_subopt"] = float(relative_suboptimality(out.objective, out.optimum))
         if record_curve:
             curve = (out.curve_x, out.curve_f, out.optimum)
     except DivergenceError as exc:
@@ -527,77 +781,159 @@ def _learning_rate(m: Method, settings: CompareSettings) -> float:
     return math.nan
 
 
-_WARM_BUDGET: set[str] = set()
+_WARM_BUDGET: set[tuple] = set()
 
 
-def _warm_up_budget(X: np.ndarray, y: np.ndarray, method: str) -> None:
-    """One budgeted fit on a few rows per method and process: numba's compilation (or its
-    cache load) stays out of the timings."""
-    if method in _WARM_BUDGET or method in REFERENCES:
+def _warm_up_budget(X, y, method: str, settings: CompareSettings) -> None:
+    """One budgeted fit on a few rows per method, style and problem kind in each process:
+    numba's compilation (or its cache load) stays out of the timings."""
+    pb = settings.problem
+    key = (method, settings.style, is_sparse(X), settings.chunks,
+           None if pb is None else (pb.loss, pb.penalty, pb.fit_intercept))
+    if key in _WARM_BUDGET or method in REFERENCES or method in DASK_REFERENCES:
         return
-    _WARM_BUDGET.add(method)
+    _WARM_BUDGET.add(key)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             # chunks of 3/4 epoch: single steps, chunks within an epoch and across its end
-            run_budgeted(method, X[:20], y[:20], 0, Budget(epochs=3.0, n_points=4))
+            run_budgeted(method, X[:20], y[:20], 0, Budget(epochs=3.0, n_points=4),
+                         problem=pb, style=settings.style,
+                         chunks=None if settings.chunks is None else min(settings.chunks, 2))
         except (ValueError, FloatingPointError):
             pass
 
 
-def _budget_rows(base: dict[str, Any], trace: Trace, kind: str, optimum: float, model_args,
-                 train: pd.DataFrame, test: pd.DataFrame) -> dict[str, Any]:
+class _Prepared:
+    """One seed's split of a data set, scaled for the fits: the training rows ``X, y`` the
+    methods see, and the predictions in original units of a fit's ``theta``."""
+
+    def __init__(self, data, settings: CompareSettings, seed: int, row: dict[str, Any]):
+        self.sparse = isinstance(data, SparseData)
+        if self.sparse:
+            self._split_sparse(data, settings, seed, row)
+        else:
+            train, test = _split(data, settings, seed, row)[:2]
+            scaled, params, key = _scale(train, settings.scaling)
+            self.X, self.y, _ = split_xy(scaled, "data_train")
+            self.train, self.test = train, test
+            self.y_train = train.iloc[:, -1].to_numpy(float)
+            self.y_test = test.iloc[:, -1].to_numpy(float)
+            self._model = (params is not None, key, params, list(train.columns))
+
+    def _split_sparse(self, data: SparseData, settings: CompareSettings, seed: int,
+                      row: dict[str, Any]) -> None:
+        n = len(data)
+        order = np.random.default_rng(seed).permutation(n)
+        k = math.ceil(n * settings.train_fraction)
+        if k < 2 or k >= n:
+            raise ValueError(f"the data set has {n} rows: too few for a training part of "
+                             f"{settings.train_fraction:g} and a test part.")
+        tr, te = np.sort(order[:k]), np.sort(order[k:])
+        Xtr, Xte = data.X[tr], data.X[te]
+        self.y_train, self.y_test = data.y[tr], data.y[te]
+        row.update(n_train=len(tr), n_test=len(te))
+        beta = exact_solution(None, Xtr, self.y_train)[0]
+        row["ols_test_rmse"] = rmse(self.y_test, beta[0] + Xte @ beta[1:])
+        # columns scaled without centring (sparsity kept); the output as R scales it
+        if settings.scaling == "variance":
+            mean = np.asarray(Xtr.mean(axis=0)).ravel()
+            sq = np.asarray(Xtr.multiply(Xtr).mean(axis=0)).ravel()
+            spread = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+            y_center, y_spread = float(self.y_train.mean()), float(self.y_train.std())
+        elif settings.scaling == "minmax":
+            spread = np.asarray(abs(Xtr).max(axis=0).toarray()).ravel()
+            y_center = float(self.y_train.min())
+            y_spread = float(self.y_train.max()) - y_center
+        else:
+            spread, y_center, y_spread = np.ones(Xtr.shape[1]), 0.0, 1.0
+        spread = np.where(spread > 0, spread, 1.0)
+        y_spread = y_spread if y_spread > 0 else 1.0
+        import scipy.sparse as sp
+
+        self.X = (Xtr @ sp.diags(1.0 / spread)).tocsr()
+        self.y = (self.y_train - y_center) / y_spread
+        self._Xtr, self._Xte = Xtr, Xte
+        self._sparse_scale = (spread, y_center, y_spread)
+
+    def predictions(self, theta: np.ndarray, name: str, learning_rate: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(train, test)`` predictions in original units of the scaled fit ``theta``."""
+        theta = np.asarray(theta, dtype=float)
+        if self.sparse:
+            spread, y_center, y_spread = self._sparse_scale
+            coef = y_spread * theta[1:] / spread
+            b = y_center + y_spread * theta[0]
+            return b + self._Xtr @ coef, b + self._Xte @ coef
+        scaling, key, params, columns = self._model
+        model = GradDescentModel(scaling, key, params, name, theta,
+                                 {"learning_rate": learning_rate}, columns)
+        return (predict(model, self.train)["prediction"].to_numpy(),
+                predict(model, self.test)["prediction"].to_numpy())
+
+
+def _budget_rows(base: dict[str, Any], trace: Trace, kind: str, optimum: float,
+                 prepared: _Prepared, name: str) -> dict[str, Any]:
     """A row of ``results.csv`` for one budgeted run."""
     row = dict(base, kind=kind, status=trace.status, message=trace.message,
                learning_rate=trace.learning_rate, updates=trace.updates,
                seconds=float(trace.seconds[-1]), epochs=float(trace.epochs[-1]))
+    if trace.rounds is not None:
+        row["rounds"] = float(trace.rounds[-1])
     if trace.status == "diverged":
         return row
     row["rel_subopt"] = float(relative_suboptimality(trace.final_objective, optimum,
                                                      trace.scale))
-    model = GradDescentModel(*model_args[:4], np.asarray(trace.theta, dtype=float),
-                             {"learning_rate": trace.learning_rate}, model_args[4])
-    test_pred = predict(model, test)["prediction"].to_numpy()
-    train_pred = predict(model, train)["prediction"].to_numpy()
+    train_pred, test_pred = prepared.predictions(trace.theta, name, trace.learning_rate)
     if np.all(np.isfinite(test_pred)) and np.all(np.isfinite(train_pred)):
-        row.update(test_rmse=rmse(test.iloc[:, -1].to_numpy(float), test_pred),
-                   train_rmse=rmse(train.iloc[:, -1].to_numpy(float), train_pred))
+        row.update(test_rmse=rmse(prepared.y_test, test_pred),
+                   train_rmse=rmse(prepared.y_train, train_pred))
         ols = row["ols_test_rmse"]
         row["ratio_to_ols"] = row["test_rmse"] / ols if ols > 0 else math.nan
     return row
 
 
-def _budget_task(dataset: str, data: pd.DataFrame, method: str, seed: int,
+def _budget_task(dataset: str, data, method: str, seed: int,
                  settings: CompareSettings, record_curve: bool):
     """One budgeted cell of the grid: its rows (the fit, and the grid when tuned), the first
     seed's curve, and ``(optimum, trace)`` of the reported fit."""
     budget = settings.budget
-    reference = method in REFERENCES
+    reference = method in REFERENCES or method in DASK_REFERENCES
     m = None if reference else METHODS[method]
     base = _new_row(dataset, method, "" if reference else (m.r_name or ""), seed, settings,
                     kind="reference" if reference else "fit", budget=budget.describe())
+    problem = settings.problem
+    if reference:
+        why = reference_refusal(method, problem, isinstance(data, SparseData))
+    else:
+        why = refusal(m.name, problem, settings.chunks, len(data))
+    if why:
+        return [dict(base, status=STATUS_REFUSED, message=why)], None, None
+    options = {"problem": problem, "style": settings.style, "chunks": settings.chunks}
     try:
-        train, test = _split(data, settings, seed, base)[:2]
-        scaled, params, key = _scale(train, settings.scaling)
-        X, y, _ = split_xy(scaled, "data_train")
-        optimum = float(O.objective(X, y, O.least_squares(X, y)))
-        _warm_up_budget(X, y, method)
-        if reference:
-            best = run_reference(method, X, y, seed, budget)
+        prepared = _Prepared(data, settings, seed, base)
+        X, y = prepared.X, prepared.y
+        optimum = _optimum(problem, X, y)
+        _warm_up_budget(X, y, method, settings)
+        if method in DASK_REFERENCES:
+            best = dask_normal_equations(X, y, settings.chunks, problem)
+            grid = [best]
+        elif reference:
+            best = run_reference(method, X, y, seed, budget, problem)
             grid = [best]
         elif settings.tune and "alpha" in m.r_args:
             best, grid = tune(m.name, X, y, seed, budget, optimum,
-                              settings.learning_rate or float(m.r_args["alpha"]))
+                              settings.learning_rate or float(m.r_args["alpha"]), **options)
         else:
             best = run_budgeted(m.name, X, y, seed, budget,
-                                learning_rate=settings.learning_rate, optimum=optimum)
+                                learning_rate=settings.learning_rate, optimum=optimum,
+                                **options)
             grid = [best]
-    except (ValueError, FloatingPointError) as exc:
+        name = method if reference else (m.r_name or m.name)
+        rows = [_budget_rows(base, trace, base["kind"] if trace is best else "grid", optimum,
+                             prepared, name) for trace in grid]
+    except (ValueError, FloatingPointError, TypeError, ArithmeticError) as exc:
         return [dict(base, status="error", message=str(exc).splitlines()[0])], None, None
-    model_args = (params is not None, key, params, method if reference else (m.r_name or m.name),
-                  list(train.columns))
-    rows = [_budget_rows(base, trace, base["kind"] if trace is best else "grid", optimum,
-                         model_args, train, test) for trace in grid]
     curve = None
     if record_curve and np.isfinite(best.epochs).all():
         curve = (best.epochs, best.objective, optimum)
@@ -619,6 +955,8 @@ class Comparison:
     traces : dict
         Budgeted comparisons: ``(dataset, method) -> [(optimum, Trace), ...]``, the reported
         fit of each seed (:mod:`graddescent.curves` summarises them).
+    n_features : dict
+        Data set -> its number of input columns.
     """
 
     settings: CompareSettings
@@ -626,6 +964,7 @@ class Comparison:
     curves: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, float]]
     traces: dict[tuple[str, str], list[tuple[float, Trace]]] = dataclasses.field(
         default_factory=dict)
+    n_features: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def run_comparison(settings: CompareSettings,
@@ -653,7 +992,12 @@ def run_comparison(settings: CompareSettings,
     check_comparison_work(settings, data)
     first = settings.seeds[0]
     budgeted = settings.budget is not None
-    names = settings.methods + (settings.references if budgeted else ())
+    # scikit-learn's references run in memory: a comparison on Dask data runs the exact answer
+    # there instead (the normal equations in one round)
+    references = () if not budgeted else (
+        settings.references if settings.chunks is None else
+        tuple(DASK_REFERENCES) if settings.references else ())
+    names = settings.methods + references
     grid = [(name, method, seed) for name in data for method in names
             for seed in settings.seeds]
     task = _budget_task if budgeted else _task
@@ -673,7 +1017,9 @@ def run_comparison(settings: CompareSettings,
         if progress is not None:
             progress(done, len(grid))
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    return Comparison(settings, results, curves, traces)
+    widths = {name: int(frame.X.shape[1] if isinstance(frame, SparseData)
+                        else frame.shape[1] - 1) for name, frame in data.items()}
+    return Comparison(settings, results, curves, traces, widths)
 
 
 #: The most seconds the fits of one budgeted comparison may be given in all.
@@ -693,6 +1039,11 @@ def check_comparison_work(settings: CompareSettings, data: dict[str, pd.DataFram
     """
     from .tuning import GRID_SIZE, MAX_WIDENINGS
 
+    if settings.budget is None:
+        sparse = [name for name, frame in data.items() if isinstance(frame, SparseData)]
+        if sparse:
+            raise ValueError(f"the sparse data set {sparse[0]!r} runs in budgeted comparisons: "
+                             f"give budget_epochs or budget_seconds.")
     n_fits = len(settings.seeds) * len(settings.methods)
     tries = GRID_SIZE + MAX_WIDENINGS if settings.tune else 1
     rows = sum(math.ceil(len(frame) * settings.train_fraction) for frame in data.values())
@@ -703,6 +1054,12 @@ def check_comparison_work(settings: CompareSettings, data: dict[str, pd.DataFram
             check_work("budget_epochs", float(budget.epochs) * rows * n_runs * BUDGET_ROW_COST,
                        f"{budget.epochs:g} epochs x {rows} training rows in all x "
                        f"{n_runs} runs, each budgeted row gradient counted as "
+                       f"{BUDGET_ROW_COST}")
+        if budget.rounds is not None:
+            n_runs = n_fits * tries
+            check_work("budget_rounds", 3.0 * budget.rounds * rows * n_runs * BUDGET_ROW_COST,
+                       f"{budget.rounds} rounds (up to 3 epochs each) x {rows} training rows "
+                       f"in all x {n_runs} runs, each budgeted row gradient counted as "
                        f"{BUDGET_ROW_COST}")
         if budget.seconds is not None:
             total = float(budget.seconds) * n_fits * len(data) * tries
@@ -726,9 +1083,10 @@ def _iqr(values: pd.Series) -> float:
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     """One row per data set and method: medians over the seeds, spread of the test RMSE.
 
-    Columns: ``dataset, method, runs, failed, test_rmse_median, test_rmse_iqr,
+    Columns: ``dataset, method, runs, failed, refused, test_rmse_median, test_rmse_iqr,
     train_rmse_median, ratio_to_ols_median, updates_median, seconds_median``; within a data set
-    the methods are sorted by median test RMSE (failed runs count as worst). Budgeted results
+    the methods are sorted by median test RMSE (failed and refused runs count as worst;
+    ``refused``: the method cannot minimise the problem, not counted as failed). Budgeted results
     add ``epochs_median, learning_rate_median, rel_subopt_median`` (the tuning grid's other
     rows, ``kind == "grid"``, are left out; "budget reached" is not a failure).
     """
@@ -737,6 +1095,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         results = results[results["kind"] != "grid"]
     for (dataset, method), group in results.groupby(["dataset", "method"], sort=False):
         good = group["status"].isin(["ok", "budget reached"])
+        refused = group["status"] == STATUS_REFUSED
         ok = group[good]
         extra = {}
         if "kind" in group:
@@ -744,7 +1103,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
                      for c in ("epochs", "learning_rate", "rel_subopt")}
         out.append({
             "dataset": dataset, "method": method, "runs": len(group),
-            "failed": int((~good).sum()),
+            "failed": int((~good & ~refused).sum()), "refused": int(refused.sum()),
             "test_rmse_median": ok["test_rmse"].median() if len(ok) else math.nan,
             "test_rmse_iqr": _iqr(ok["test_rmse"]) if len(ok) else math.nan,
             "train_rmse_median": ok["train_rmse"].median() if len(ok) else math.nan,
@@ -758,7 +1117,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         return table
     order = {name: i for i, name in enumerate(dict.fromkeys(results["dataset"]))}
     table["_d"] = table["dataset"].map(order)
-    table["_bad"] = table["failed"] == table["runs"]
+    table["_bad"] = (table["failed"] + table["refused"]) == table["runs"]
     table = table.sort_values(["_d", "_bad", "test_rmse_median"], na_position="last",
                               kind="stable")
     return table.drop(columns=["_d", "_bad"]).reset_index(drop=True)

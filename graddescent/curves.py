@@ -38,7 +38,9 @@ def band(traces: list[tuple[float, Trace]], axis: str = "epochs", n_grid: int = 
     ----------
     traces : list of (optimum, Trace)
         One entry per seed.
-    axis : {"epochs", "seconds"}
+    axis : {"epochs", "seconds", "rounds"}
+        ``"rounds"``: communication rounds, for traces of fits on Dask data (others are
+        left out).
     n_grid : int
         Points of the common axis (evenly spaced from 0 to the longest run).
 
@@ -47,7 +49,8 @@ def band(traces: list[tuple[float, Trace]], axis: str = "epochs", n_grid: int = 
     x, median, q25, q75 : ndarray
         NaN where fewer than half the seeds had recorded anything yet (or had diverged).
     """
-    runs = [(getattr(t, axis), _values(t, opt)) for opt, t in traces]
+    runs = [(getattr(t, axis), _values(t, opt)) for opt, t in traces
+            if getattr(t, axis) is not None]
     ends = [x[-1] for x, _ in runs if x.size > 1]
     if not ends:
         return (np.empty(0),) * 4
@@ -77,6 +80,15 @@ def first_reached(trace: Trace, optimum: float, target: float) -> tuple[float, f
     return float(trace.epochs[hit[0]]), float(trace.seconds[hit[0]])
 
 
+def _first_round(trace: Trace, optimum: float, target: float) -> float:
+    """Communication rounds at the first recording with relative suboptimality <= ``target``
+    (NaN when never, or for a fit in memory)."""
+    if trace.rounds is None:
+        return math.nan
+    hit = np.flatnonzero(_values(trace, optimum) <= target)
+    return float(trace.rounds[hit[0]]) if hit.size else math.nan
+
+
 def reach_summary(traces: dict[tuple[str, str], list[tuple[float, Trace]]],
                   targets: tuple[float, ...] = TARGETS):
     """Per data set and method: median epochs and seconds to reach each target.
@@ -91,8 +103,8 @@ def reach_summary(traces: dict[tuple[str, str], list[tuple[float, Trace]]],
     -------
     DataFrame
         Columns ``dataset, method, seeds`` and per target ``epochs_<t>``, ``seconds_<t>``,
-        ``reached_<t>`` (seeds that got there); the medians are over the seeds that reached it,
-        NaN when fewer than half did.
+        ``rounds_<t>`` (NaN for fits in memory), ``reached_<t>`` (seeds that got there); the
+        medians are over the seeds that reached it, NaN when fewer than half did.
     """
     import pandas as pd
 
@@ -106,5 +118,7 @@ def reach_summary(traces: dict[tuple[str, str], list[tuple[float, Trace]]],
             row[f"reached_{target:g}"] = int(ok.sum())
             row[f"epochs_{target:g}"] = float(np.median(hits[ok, 0])) if enough else math.nan
             row[f"seconds_{target:g}"] = float(np.median(hits[ok, 1])) if enough else math.nan
+            rounds = np.array([_first_round(t, opt, target) for opt, t in runs])
+            row[f"rounds_{target:g}"] = float(np.median(rounds[ok])) if enough else math.nan
         rows.append(row)
     return pd.DataFrame(rows)

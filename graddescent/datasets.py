@@ -58,6 +58,7 @@ __all__ = [
     "load_flights",
     "load_mackey_glass",
     "make_ill_conditioned",
+    "make_sparse_regression",
 ]
 
 _DATA_PACKAGE = "graddescent._data"
@@ -662,4 +663,42 @@ def load_flights(*, sparse: bool = False, return_X_y: bool = False):
     indptr = np.arange(0, n * k + 1, k, dtype=np.int32)
     X = sp.csr_matrix((data.ravel(), indices.ravel(), indptr), shape=(n, len(names)))
     X.eliminate_zeros()
+    return X, y
+
+
+def make_sparse_regression(n_samples: int = 20_000, n_features: int = 2_000,
+                           nnz_per_row: int = 10, *, noise: float = 0.1, seed: int = 0):
+    r"""A generated sparse regression problem: ``(X, y)`` with ``X`` a CSR matrix.
+
+    Each row holds ``nnz_per_row`` values drawn from :math:`N(0, 1/k)` in uniformly drawn
+    columns (a column drawn twice in a row is summed); ``y = 0.5 + X w + noise * e`` with ``w`` and
+    ``e`` standard normal. The benchmark's generated problem at a size a comparison runs in
+    seconds; ``numpy.random.default_rng(seed)`` makes it.
+
+    Parameters
+    ----------
+    n_samples, n_features, nnz_per_row : int
+    noise : float
+        Standard deviation of the noise (>= 0).
+    seed : int
+
+    Returns
+    -------
+    X : scipy.sparse.csr_matrix of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,)
+    """
+    from scipy import sparse
+
+    n = check_int("n_samples", n_samples, low=2)
+    d = check_int("n_features", n_features, low=1)
+    k = check_int("nnz_per_row", nnz_per_row, low=1)
+    noise = _check_real("noise", noise, 0.0)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    index = np.int32 if n * k < 2**31 else np.int64
+    indices = rng.integers(0, d, size=n * k, dtype=index)
+    data = rng.standard_normal(n * k) / np.sqrt(k)
+    indptr = np.arange(0, n * k + 1, k, dtype=index)
+    X = sparse.csr_matrix((data, indices, indptr), shape=(n, d))
+    X.sum_duplicates()
+    y = 0.5 + X @ rng.standard_normal(d) + noise * rng.standard_normal(n)
     return X, y

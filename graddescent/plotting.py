@@ -536,13 +536,16 @@ def plot_method_scores(results: Any, metric: str = "ratio_to_ols", ax: Any = Non
         if vals.size:
             ax.plot(vals, np.full(vals.size, i), "o", color="tab:blue", alpha=0.55, ms=5)
             ax.plot([np.median(vals)] * 2, [i - 0.32, i + 0.32], color="black", lw=2)
-        else:
-            ax.annotate("diverged", (0.02, i), xycoords=("axes fraction", "data"),
-                        va="center", fontsize=8, color="crimson")
+        else:  # no usable fit: say why (diverged, refused, error)
+            said = results.loc[results["method"] == method, "status"]
+            ax.annotate(str(said.mode().iloc[0]) if len(said) else "diverged", (0.02, i),
+                        xycoords=("axes fraction", "data"), va="center", fontsize=8,
+                        color="crimson")
     labels = [f"{m} ({METHODS[m].r_name})" if m in METHODS and METHODS[m].r_name else m
               for m in order]
     ax.set_yticks(range(len(order)), labels)
-    ax.invert_yaxis()
+    # every row inside the axes (an annotation does not widen the data limits), first on top
+    ax.set_ylim(len(order) - 0.5, -0.5)
     if metric == "ratio_to_ols":
         ax.axvline(1.0, color="crimson", ls="--", lw=1.2, label="least squares (= 1)")
         ax.set_xlabel("test RMSE / test RMSE of the least-squares fit on the same split")

@@ -21,12 +21,14 @@ import pandas as pd
 from ._outputs import ReportFolder, report_names
 from ._registry import METHODS, control_defaults
 from ._validation import csv_safe
-from .compare import CompareSettings, Comparison, summarize
+from .budget import relative_suboptimality
+from .compare import CompareSettings, Comparison, describe_problem, summarize
 from .curves import TARGETS, band, reach_summary
-from .references import REFERENCES
+from .references import DASK_REFERENCES, REFERENCES, squared_loss
 
 __all__ = ["REPORT_FILES", "ReportFolder", "results_for_csv",
-           "describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_html",
+           "describe", "budget_table_rows", "exact_answer_note", "family", "FAMILIES",
+           "table_rows", "to_html",
            "to_markdown", "write_outputs"]
 
 #: Panels of the suboptimality figure: family -> its title.
@@ -66,7 +68,15 @@ def describe(settings: CompareSettings) -> str:
               f"alpha = {settings.learning_rate}" if settings.learning_rate else
               f"R's alpha = {control_defaults()['alpha']}")
         how = (f"R-style methods (R's defaults and starting point), {lr}, each run for "
-               f"{budget.describe()}")
+               f"{budget.describe()}" if settings.style == "r" else
+               f"GDRegressor with its defaults (learning_rate='auto', tol=None: the budget "
+               f"stops it; each recording a fit of that many epochs from scratch), each run "
+               f"for {budget.describe()}")
+        if settings.chunks is not None:
+            how += (f", the training rows held by Dask in {settings.chunks} chunks (each "
+                    f"method's distributed driver)")
+    if settings.problem is not None:
+        how += f"; minimising {describe_problem(settings.problem) or 'least squares'}"
     seeds = ", ".join(str(s) for s in settings.seeds)
     k = len(settings.seeds)
     return (f"{how}; {settings.scaling} scaling; {int(settings.train_fraction * 100)} % of the "
@@ -76,7 +86,7 @@ def describe(settings: CompareSettings) -> str:
 
 def family(method: str) -> str:
     """The :data:`FAMILIES` key of a method or reference."""
-    if method in REFERENCES:
+    if method in REFERENCES or method in DASK_REFERENCES:
         return "sklearn"
     m = METHODS[method]
     if m.driver == "full_batch":
@@ -115,8 +125,11 @@ def budget_table_rows(comparison: Comparison, dataset: str
     reach = reach.set_index("method") if len(reach) else reach
     header = ["method", "learning rate" + (" (tuned)" if comparison.settings.tune else ""),
               "final rel. subopt."]
+    on_dask = comparison.settings.chunks is not None
     for t in TARGETS:
         header += [f"epochs to {_power(t)}", f"s to {_power(t)}"]
+        if on_dask:
+            header.append(f"rounds to {_power(t)}")
     header += ["/ OLS", "seconds", "status"]
     rows = []
     for _, r in summary.iterrows():
@@ -126,10 +139,12 @@ def budget_table_rows(comparison: Comparison, dataset: str
         for t in TARGETS:
             if name in reach.index:
                 epochs = reach.loc[name, f"epochs_{t:g}"]
-                cells += ["-" if name == "sk_lstsq" else _reach(epochs, 3),
+                cells += ["-" if name in ("sk_lstsq", *DASK_REFERENCES) else _reach(epochs, 3),
                           _reach(reach.loc[name, f"seconds_{t:g}"], 2)]
+                if on_dask:
+                    cells.append(_reach(reach.loc[name, f"rounds_{t:g}"], 3))
             else:
-                cells += ["-", "-"]
+                cells += ["-", "-"] + ["-"] * on_dask
         ratio = "-" if math.isnan(r["ratio_to_ols_median"]) else f"{r['ratio_to_ols_median']:.3f}"
         status = "ok" if not r["failed"] else f"{r['failed']}/{r['runs']} failed"
         sub = comparison.results
@@ -153,12 +168,49 @@ def table_rows(summary: pd.DataFrame, dataset: str) -> tuple[list[str], list[lis
         label = _label(name)
         if r["failed"]:
             label += f" [{r['failed']}/{r['runs']} failed]"
+        if r.get("refused", 0):
+            label += " [refused]"
         updates = "-" if math.isnan(r["updates_median"]) else f"{int(r['updates_median']):d}"
         ratio = "-" if math.isnan(r["ratio_to_ols_median"]) else f"{r['ratio_to_ols_median']:.3f}"
         seconds = _fmt(r["seconds_median"], 2)
         rows.append([label, _fmt(r["test_rmse_median"]), _fmt(r["test_rmse_iqr"], 2),
                      _fmt(r["train_rmse_median"]), ratio, updates, seconds])
     return header, rows
+
+
+def exact_answer_note(comparison: Comparison, dataset: str) -> str:
+    """For a comparison on Dask data: when the exact answer is cheaper than iterating.
+
+    Least squares (and its L2 penalty) is solved exactly by the normal equations: one pass over
+    the chunks accumulates ``[1, X]^T [1, X]`` and ``[1, X]^T y`` (``(d + 1)(d + 2) / 2 + d + 1``
+    numbers per chunk, one round), then a ``(d + 1)``-square solve on this process
+    (``O(n d^2)`` work in the pass, ``O(d^3)`` in the solve). Returns ``""`` for other problems.
+    """
+    problem = comparison.settings.problem
+    if not squared_loss(problem) or (problem is not None and problem.strengths[0] > 0):
+        return ""
+    d = comparison.n_features.get(dataset)
+    if d is None:
+        return ""
+    reach = reach_summary({k: v for k, v in comparison.traces.items()
+                           if k[0] == dataset and k[1] not in DASK_REFERENCES})
+    best = reach[f"rounds_{TARGETS[-1]:g}"].min() if len(reach) else math.nan
+    said = (f"the fewest any method here needed to reach {_power(TARGETS[-1])} was "
+            f"{best:.0f}" if math.isfinite(best) else
+            f"no method here reached {_power(TARGETS[-1])} within the budget")
+    cheaper = ("cheaper than any iterative method here" if not math.isfinite(best) or best > 1
+               else "as cheap as the best method here")
+    l2 = " with its L2 penalty" if problem is not None and problem.strengths[1] else ""
+    runs = comparison.traces.get((dataset, next(iter(DASK_REFERENCES))))
+    if runs:
+        took = float(np.median([t.seconds[-1] for _, t in runs]))
+        said += f"; the exact answer took {took:.3g} s here, row dask_normal_equations"
+    return (f"The exact answer: with {d} columns, one pass over the chunks accumulates the "
+            f"normal equations ({(d + 1) * (d + 2) // 2 + d + 1} numbers per chunk, one "
+            f"round) and a {d + 1} x {d + 1} solve on this process gives the least-squares "
+            f"solution{l2} exactly: 1 round, {cheaper} ({said}). In work, the pass costs "
+            f"about d = {d} epochs of row gradients (O(n d^2)) and the solve O(d^3): it also "
+            f"wins in time while the iterative methods need more than about d passes.")
 
 
 def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> list[tuple]:
@@ -175,6 +227,10 @@ def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> lis
                              f"rows)"))
         blocks.append(("table", *(budget_table_rows(comparison, dataset) if budgeted
                                   else table_rows(summary, dataset))))
+        if comparison.settings.chunks is not None:
+            note = exact_answer_note(comparison, dataset)
+            if note:
+                blocks.append(("p", note))
         for fig in (figures or {}).get(dataset, []):
             what = next((v for k, v in _FIGURE_TITLES.items() if fig.endswith("_" + k)),
                         "test RMSE per method")
@@ -261,52 +317,74 @@ _FIGURE_TITLES = {"loss_curves.png": "loss curves",
 BUDGET_COLUMNS = (
     "Columns: medians over the seeds, best final suboptimality first. *final rel. subopt.* is "
     "`(f - f*) / f*`, the relative suboptimality of the training objective f at the end of "
-    "the budget (f\\* the exact least-squares objective on the training rows, scaled data; "
+    "the budget (f\\* the exact minimum of the objective, least squares or the problem's, on "
+    "the training rows, scaled data; "
     "when f\\* is below 1e-12 of the problem's scale Var(y) / 2, the denominator is that "
     "floor: an exact fit does not divide rounding by rounding); *epochs to* and *s to* give "
     "the work and the fit's seconds "
-    "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (*not reached*: "
+    "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (on Dask data, "
+    "*rounds to* the communication rounds; *not reached*: "
     "fewer than half the seeds got there within the budget); */ OLS* is the test RMSE over the "
     "least-squares fit's on the same split; *status*: how many seeds ended *ok* (converged to "
-    "f\\* before the budget ran out), *budget reached* or *diverged* (the iterates "
-    "overflowed, or the objective ended a millionfold above its start). The rows named "
-    "sk\\_... are scikit-learn's solvers on the same rows (sk\\_lstsq is f\\* itself: its "
+    "f\\* before the budget ran out), *budget reached*, *diverged* (the iterates "
+    "overflowed, or the objective ended a millionfold above its start) or *refused* (the "
+    "method cannot minimise the problem; the reason is in results.csv). The rows named "
+    "sk\\_... are scikit-learn's solvers of the same problem on the same rows (sk\\_lstsq is "
+    "f\\* itself, its solver in results.csv: its "
     "seconds are its fit time). Timings of sub-millisecond fits vary with the machine's load. "
     "Every run, and with --tune every learning rate tried (kind = grid), is a row of "
     "`results.csv`.")
 
 
 def _suboptimality_figure(comparison: Comparison, dataset: str):
-    """Small multiples: one row of panels per family, epochs left, seconds right."""
+    """Small multiples: one row of panels per family, epochs left, seconds right (and
+    communication rounds, for a comparison on Dask data)."""
     import matplotlib.pyplot as plt
 
     from . import plotting
 
     traces = {m: v for (d, m), v in comparison.traces.items() if d == dataset}
+    exact = ("sk_lstsq", *DASK_REFERENCES)  # no curve: a mark on the seconds axis
     groups: dict[str, list[str]] = {}
     for method in traces:
-        groups.setdefault(family(method), []).append(method)
+        if method not in exact:
+            groups.setdefault(family(method), []).append(method)
     keys = [k for k in FAMILIES if k in groups]
-    fig, axes = plt.subplots(len(keys), 2, figsize=(12.0, 3.9 * len(keys) + 0.8),
+    axes_of = ("epochs", "seconds") + (("rounds",) if comparison.settings.chunks else ())
+    labels = {"epochs": "epochs (n row gradients each)", "seconds": "seconds (fit only)",
+              "rounds": "communication rounds"}
+    fig, axes = plt.subplots(len(keys), len(axes_of),
+                             figsize=(6.0 * len(axes_of), 3.9 * len(keys) + 0.8),
                              squeeze=False, layout="constrained", sharey=True)
-    lstsq = traces.get("sk_lstsq")
+    lstsq = next((traces[m] for m in exact if m in traces), None)
     for row, key in zip(axes, keys, strict=True):
-        methods = [m for m in groups[key] if m != "sk_lstsq"]
-        for ax, axis in zip(row, ("epochs", "seconds"), strict=True):
+        methods = groups[key]
+        for ax, axis in zip(row, axes_of, strict=True):
             bands = {_label(m): band(traces[m], axis) for m in methods}
             plotting.plot_suboptimality_bands(
-                bands, ax=ax, xlabel="epochs (n row gradients each)" if axis == "epochs"
-                else "seconds (fit only)", title=f"{FAMILIES[key]}: against {axis}")
+                bands, ax=ax, xlabel=labels[axis], title=f"{FAMILIES[key]}: against {axis}")
             if axis == "seconds" and lstsq:
                 took = float(np.median([t.seconds[-1] for _, t in lstsq]))
                 inside = took <= ax.get_xlim()[1]
                 if inside:
                     ax.axvline(took, color="black", ls=":", lw=1.2)
-                ax.annotate(f"LinearRegression (exact f*): {took * 1e3:.2g} ms"
+                solver = lstsq[0][1].message.split("(")[0].strip() or "LinearRegression"
+                ax.annotate(f"{solver} (exact f*): {took * 1e3:.2g} ms"
                             + ("" if inside else " (off this scale)"), (0.99, 0.98),
                             xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
-    for ax in axes[:, 1]:
+            if axis == "rounds" and lstsq and lstsq[0][1].rounds is not None:
+                ax.axvline(1.0, color="black", ls=":", lw=1.2)
+                ax.annotate("exact answer (normal equations): 1 round", (0.99, 0.98),
+                            xycoords="axes fraction", va="top", ha="right", fontsize=7.5)
+    for ax in axes[:, 1:].ravel():
         ax.set_ylabel("")
+    # a diverging run would squash every panel (the y axis is shared): the axis stops a
+    # thousandfold above the highest starting point, the diverging curve leaving through the top
+    starts = [float(relative_suboptimality(t.objective[0], opt, t.scale))
+              for runs in traces.values() for opt, t in runs if t.objective.size]
+    starts = [v for v in starts if np.isfinite(v)]
+    if starts and axes[0, 0].get_ylim()[1] > 1e3 * max(max(starts), 1.0):
+        axes[0, 0].set_ylim(top=1e3 * max(max(starts), 1.0))
     k = len(comparison.settings.seeds)
     fig.suptitle(f"{dataset}: relative suboptimality of the training objective, median over "
                  f"{k} seed{'s' * (k > 1)} (band: interquartile range)", fontsize=11)
@@ -339,8 +417,10 @@ def _loss_curve_figure(comparison: Comparison, dataset: str,
     axes[-1, 0].set_xlabel("epochs" if estimator else
                            "R iterations (max_iter units: steps; outer loops for SSGD, SVRG, "
                            "SARAH, SARAHPlus)")
-    fig.suptitle(f"{dataset}: training objective minus its least-squares minimum "
-                 f"(seed {comparison.settings.seeds[0]}, scaled data)", fontsize=11)
+    what = describe_problem(comparison.settings.problem)
+    fig.suptitle(f"{dataset}: training objective minus its "
+                 + (f"exact minimum ({what})" if what else "least-squares minimum")
+                 + f" (seed {comparison.settings.seeds[0]}, scaled data)", fontsize=11)
     return fig
 
 

@@ -41,7 +41,7 @@ def _score(trace: Trace, optimum: float) -> tuple[float, float]:
 
 
 def tune(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: Budget, optimum: float,
-         default: float) -> tuple[Trace, list[Trace]]:
+         default: float, **options) -> tuple[Trace, list[Trace]]:
     """Pick ``method``'s learning rate on a log grid around ``default``.
 
     Parameters
@@ -57,6 +57,9 @@ def tune(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: Budget, o
         Least-squares minimum of the training objective.
     default : float
         The method's default learning rate, the grid's centre.
+    **options
+        Passed to :func:`~graddescent.budget.run_budgeted` (``problem``, ``style``,
+        ``chunks``).
 
     Returns
     -------
@@ -65,7 +68,7 @@ def tune(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: Budget, o
         Every run, by increasing learning rate (``best`` among them).
     """
     runs = {float(lr): run_budgeted(method, X, y, seed, budget, learning_rate=float(lr),
-                                    optimum=optimum)
+                                    optimum=optimum, **options)
             for lr in learning_rate_grid(default)}
     for _ in range(MAX_WIDENINGS):
         rates = sorted(runs)
@@ -76,7 +79,8 @@ def tune(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: Budget, o
             new = rates[-1] * GRID_STEP
         else:
             break
-        runs[new] = run_budgeted(method, X, y, seed, budget, learning_rate=new, optimum=optimum)
+        runs[new] = run_budgeted(method, X, y, seed, budget, learning_rate=new, optimum=optimum,
+                                 **options)
     rates = sorted(runs)
     best = min(rates, key=lambda lr: _score(runs[lr], optimum))
     return runs[best], [runs[lr] for lr in rates]

@@ -21,7 +21,9 @@ def test_benchopt_run_on_a_tiny_configuration(tmp_path):
     argv = [sys.executable, "-m", "benchopt", "run", str(bench),
             "-d", "simulated[n_samples=200,n_features=5,rho=0.9]", "-d", "builtin[data=diabetes]",
             "-s", "graddescent[method=[gd,sagd],learning_rate=inverse_L]",
-            "-s", "sklearn[estimator=[ridge_sag,sgd_constant]]",
+            "-d", "sparse[data=generated,n_samples=300,n_features=20]",
+            "-o", "*[penalty=least_squares,reg=0.0]", "-o", "*[penalty=lasso,reg=0.1]",
+            "-s", "sklearn[estimator=[ridge_sag,sgd_constant,lasso_cd]]",
             "-n", "4", "--timeout", "60", "--no-plot", "--no-display"]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -33,5 +35,17 @@ def test_benchopt_run_on_a_tiny_configuration(tmp_path):
     # GD with 1/L decreases the objective: the last recording is below the first
     assert gd["objective_value"].iloc[-1] < gd["objective_value"].iloc[0]
     assert (df["objective_relative_suboptimality"] >= 0).all()
-    assert set(df["dataset_name"]) == {"simulated[n_features=5,n_samples=200,rho=0.9,seed=0]",
-                                       "builtin[data=diabetes]"}
+    assert set(df["dataset_name"]) == {
+        "simulated[n_features=5,n_samples=200,rho=0.9,seed=0]", "builtin[data=diabetes]",
+        "sparse[data=generated,n_features=20,n_samples=300]"}
+    # the lasso: benchopt's lambda = reg * lambda_max; Lasso runs it, Ridge and SAG are skipped
+    lasso = df[df["objective_name"].str.contains("penalty=lasso")]
+    assert "sklearn[estimator=lasso_cd]" in set(lasso["solver_name"])
+    assert not lasso["solver_name"].str.contains("ridge_sag|method=sagd").any()
+    assert "sklearn[estimator=lasso_cd]" not in set(df["solver_name"][
+        df["objective_name"].str.contains("least_squares")])
+    # coordinate descent decreases the lasso objective (graddescent's scaling) on every set
+    cd = lasso[lasso["solver_name"] == "sklearn[estimator=lasso_cd]"]
+    for _, runs in cd.groupby("dataset_name"):
+        assert runs["objective_value"].iloc[-1] < runs["objective_value"].iloc[0]
+    assert "objective_support_size" in df

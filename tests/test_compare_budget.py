@@ -161,8 +161,17 @@ def test_budgeted_report_has_the_reach_table_and_figure(budget_run):
 def test_budget_settings_are_checked():
     with pytest.raises(ValueError, match="tune needs a budget"):
         C.CompareSettings(datasets=("diabetes",), tune=True)
-    with pytest.raises(ValueError, match="style='r'"):
-        C.CompareSettings(datasets=("diabetes",), style="estimator", budget_epochs=2)
+    # budgets run in the estimator style too; tuning and Dask chunks are R-style only
+    assert C.CompareSettings(datasets=("diabetes",), style="estimator",
+                             budget_epochs=2).budget.epochs == 2
+    with pytest.raises(ValueError, match="learning_rate='auto'"):
+        C.CompareSettings(datasets=("diabetes",), style="estimator", budget_epochs=2, tune=True)
+    with pytest.raises(ValueError, match="come with a budget"):
+        C.CompareSettings(datasets=("diabetes",), chunks=2)
+    with pytest.raises(ValueError, match="give chunks too"):
+        C.CompareSettings(datasets=("diabetes",), budget_rounds=5)
+    with pytest.raises(ValueError, match="come with style='r'"):
+        C.CompareSettings(datasets=("diabetes",), style="estimator", chunks=2, budget_rounds=5)
 
 
 def test_html_report_is_self_contained_and_sortable(budget_run):

@@ -1,5 +1,6 @@
 """Draw a benchopt run of this benchmark: relative suboptimality against time, one line per
-solver, one figure per data set (PNG), from the run's parquet file.
+solver, one figure per objective (least squares, ridge or lasso at its reg) and data set (PNG),
+from the run's parquet file.
 
 Usage: ``python benchmarks/benchopt/plot_results.py [RESULT.parquet] [--out DIR]`` (default: the
 newest file in ``benchmarks/benchopt/outputs``, figures beside it).
@@ -34,9 +35,11 @@ def main(argv: list[str] | None = None) -> list[Path]:
     result = Path(args.result) if args.result else max(OUTPUTS.glob("*.parquet"),
                                                         key=lambda p: p.stat().st_mtime)
     out = Path(args.out) if args.out else result.parent
+    out.mkdir(parents=True, exist_ok=True)
     df = pd.read_parquet(result)
     paths = []
-    for k, (dataset, sub) in enumerate(df.groupby("dataset_name", sort=False)):
+    groups = df.groupby(["objective_name", "dataset_name"], sort=False)
+    for k, ((objective, dataset), sub) in enumerate(groups):
         fig, ax = plt.subplots(figsize=(8.5, 5.2), layout="constrained")
         solvers = list(dict.fromkeys(sub["solver_name"]))
         cmap = plt.get_cmap("tab20" if len(solvers) > 10 else "tab10")
@@ -53,7 +56,9 @@ def main(argv: list[str] | None = None) -> list[Path]:
         ax.set_ylabel("relative suboptimality (f - f*) / f*")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7.5, loc="lower left", ncol=2)
-        ax.set_title(f"benchopt: least squares with intercept on {dataset}", fontsize=10)
+        # the objective's parameters (penalty, reg) as benchopt names them
+        what = objective.split("[", 1)[1].rstrip("]") if "[" in objective else objective
+        ax.set_title(f"benchopt: {what} on {dataset}", fontsize=10)
         path = out / f"benchopt_{k}.png"
         fig.savefig(path, dpi=110)
         plt.close(fig)
