@@ -70,14 +70,14 @@ def auto_learning_rate(rule: UpdateRule, driver: Driver, X, y, l_max: float | No
                                    driver.is_noisy(X.shape[0]))
 
 
-def optimal_t0(problem: Problem) -> int:
-    """The first step's counter of SGDRegressor's ``"optimal"`` schedule, ``eta_t = 1 / (alpha
-    (t0 + t - 1))``: Bottou's heuristic as scikit-learn computes it, ``t0 = 1 / (eta0 alpha)``
-    with ``eta0 = typw / max(1, l'(-typw; y=1))`` and ``typw = 1 / sqrt(sqrt(alpha))``. For the
-    regression losses the derivative at a prediction below the target is not positive, so
-    ``eta0 = typw``. Rounded to a whole step count (the engine's counter is an integer)."""
+def optimal_t0(problem: Problem) -> float:
+    """``t0`` of SGDRegressor's ``"optimal"`` schedule, ``eta_t = 1 / (alpha (t0 + t - 1))`` for
+    steps ``t = 1, 2, ...``: Bottou's heuristic as scikit-learn computes it, ``t0 = 1 / (eta0
+    alpha)`` with ``eta0 = typw / max(1, l'(-typw; y=1))`` and ``typw = 1 / sqrt(sqrt(alpha))``.
+    For the regression losses the derivative at a prediction below the target is not positive,
+    so ``eta0 = typw``."""
     typw = math.sqrt(1.0 / math.sqrt(problem.alpha))
-    return max(1, round(1.0 / (typw * problem.alpha)))
+    return 1.0 / (typw * problem.alpha)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,8 +121,9 @@ class FitSettings:
     def rule(self, driver: Driver, X, y, l_max: float | None, problem: Problem | None = None,
              sample_weight=None) -> UpdateRule:
         """The update rule with its settings; ``learning_rate="auto"`` resolved on ``(X, y)``;
-        under the ``"optimal"`` schedule, rate ``1 / alpha`` with ``power_t`` 1 (the estimator
-        starts the step counter at :func:`optimal_t0`)."""
+        under the ``"optimal"`` schedule, rate ``1 / alpha`` with ``power_t`` 1 and the step
+        offset ``t0 - 1`` of :func:`optimal_t0`, so that step ``t`` has rate ``1 / (alpha (t0 + t
+        - 1))``."""
         hyper = {name: self.params[name] for name in _rule_options.rule_options()}
         if self.precise and hyper.get("rho", 0.0) is None:
             hyper["rho"] = RHO_PRECISE
@@ -136,7 +137,7 @@ class FitSettings:
             if problem is None or not problem.alpha > 0:
                 raise ValueError("schedule='optimal' needs alpha > 0 (its step is 1 / (alpha "
                                  "(t0 + t))).")
-            return rule.at_rate(1.0 / problem.alpha, 1.0)
+            return rule.at_rate(1.0 / problem.alpha, 1.0, t0=optimal_t0(problem) - 1.0)
         lr = (auto_learning_rate(rule, driver, X, y, l_max, problem, sample_weight)
               if self.learning_rate == "auto" else float(self.learning_rate))
         power_t = float(self.power_t) if self.schedule_of(rule, driver, X.shape[0]) == \

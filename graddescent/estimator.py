@@ -35,7 +35,6 @@ from ._fit_settings import (
     PRECISE,
     TOL_DEFAULT,
     FitSettings,
-    optimal_t0,
 )
 from ._registry import METHODS
 from .drivers import DivergenceError, Optimizer
@@ -541,13 +540,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         problem = settings.problem()
         problem.check_method(METHODS[self.method].make_rule(), driver, METHODS)
         rule = settings.rule(driver, X, y, self._l_max, problem, sample_weight)
-        # "optimal": the step counter starts at t0 so that step t has rate 1 / (alpha (t0 + t))
-        self._t_offset = optimal_t0(problem) - 1 if self.schedule == "optimal" else 0
-        # averaging from this fit's update number (True: the first), the counter's offset added
-        average = int(self.average) + self._t_offset if self.average else False
         self._optimizer = Optimizer(rule, driver, theta0, X.shape[0], problem=problem,
-                                    average=average)
-        self._optimizer.t = self._t_offset
+                                    average=self.average)
         self._n_rows = X.shape[0]
         self._rng = rng
         self._rows_digest = None  # see _estimator_input.check_same_rows
@@ -575,7 +569,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         theta = opt.theta if opt.theta_average is None else opt.theta_average
         self.intercept_ = float(theta[0])
         self.coef_ = theta[1:].copy()
-        self.t_ = int(opt.t) - getattr(self, "_t_offset", 0)
+        self.t_ = int(opt.t)
         self.learning_rate_ = float(opt.rule.learning_rate)
 
     def _report(self, epoch: int, extra: str = "", last: bool = True) -> None:
