@@ -47,6 +47,9 @@ ADAPTIVE_FLOOR = 1e-6
 #: the least-squares solution (RMSprop stalled 10 to 70 % away from it on standardised diabetes,
 #: and the adaptive schedule could not anneal it away within its budget).
 RHO_PRECISE = 0.999
+#: ``average=None`` with a sampled driver: the running mean of the iterates starts after this
+#: many epochs (the first pass leaves the starting point behind: tail averaging).
+AVERAGE_AFTER_EPOCHS = 1
 #: ``tol`` values that ask for the optimum to float precision ("auto": the former default's name).
 PRECISE = ("precise", "auto")
 
@@ -148,10 +151,24 @@ class FitSettings:
 
     def schedule_of(self, rule: UpdateRule, driver: Driver, n: int) -> str:
         """``schedule``, None resolved: constant when the gradient is exact and the rule's step
-        vanishes with it, adaptive otherwise."""
+        vanishes with it, or when it is sampled and the iterates are averaged (not under
+        ``tol="precise"``; :meth:`average_of`); adaptive otherwise."""
         if self.schedule is not None:
             return self.schedule
-        return "constant" if not driver.is_noisy(n) and rule.self_damping else "adaptive"
+        if driver.is_noisy(n):
+            return "constant" if self.average_of(driver, n) and not self.precise else "adaptive"
+        return "constant" if rule.self_damping else "adaptive"
+
+    def average_of(self, driver: Driver, n: int, fit: bool = True) -> bool | int:
+        """``average``, None resolved: for the sampled drivers (single rows, mini-batches) the
+        running mean of the iterates after the first epoch (:data:`AVERAGE_AFTER_EPOCHS`), in
+        a fit with a numeric ``tol`` only (not in ``partial_fit``); no averaging otherwise."""
+        if self.average is not None:
+            return self.average
+        if not fit or self.precise or self.tol is None or not driver.is_noisy(n) \
+                or not getattr(driver, "averages", False):
+            return False
+        return max(1, math.ceil(AVERAGE_AFTER_EPOCHS * driver.units_per_epoch(n)))
 
     def epochs(self, driver: Driver, n: int) -> int:
         """``max_iter``, None resolved."""
