@@ -32,6 +32,9 @@ Rows, for each size ``n x d``:
   memory-bandwidth floor (bytes of ``X`` read per iteration / the read bandwidth of
   ``X.sum()``) and against the same iteration written in NumPy (BLAS);
 * ``GDRegressor(method="sgd", max_iter=5, tol=None)``'s whole fit against SGDRegressor's;
+* every single-row method's (and mbgd's) ``GDRegressor(method=m).fit`` with the defaults against
+  ``SGDRegressor().fit``: time, and the test R^2 shortfall in units of SGDRegressor's own spread
+  over seeds (:mod:`benchmarks.defaults`);
 * the peak resident memory of a fit above the memory before it (in a fresh process), against
   the size of ``X``;
 
@@ -97,6 +100,9 @@ GOALS = {
     ("memory", (10_000, 3)): (0.25, None),
     ("import", None): (1.0, None),
     ("warm_first_fit", None): (1.0, None),
+    # GDRegressor(method=m).fit with the defaults, every single-row method (benchmarks.defaults)
+    ("default_fit", None): (1.0, None),
+    ("default_r2", None): (1.0, None),
 }
 
 
@@ -139,7 +145,7 @@ class Row:
     def goal_text(self) -> str:
         if self.goal is None:
             return ""
-        unit = "x" if self.reference else " s"
+        unit = "x" if self.reference else (f" {self.unit}" if self.unit else "")
         text = f"<= {self.goal[0]:g}{unit}"
         return text + (f" (aim {self.goal[1]:g}{unit})" if self.goal[1] is not None else "")
 
@@ -772,8 +778,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     for n, d in sizes:
         rows += bench_size(n, d, repeats, args.quick, log, not args.no_processes)
+    from benchmarks.defaults import default_rows
     from benchmarks.sparse import sparse_rows
 
+    rows += default_rows(sizes, repeats, log, Row)
     rows += sparse_rows(args.quick, repeats, log, Row)
     if not args.no_processes:
         log("import, compile and first-fit times (fresh processes)")

@@ -47,6 +47,9 @@ ADAPTIVE_FLOOR = 1e-6
 #: the least-squares solution (RMSprop stalled 10 to 70 % away from it on standardised diabetes,
 #: and the adaptive schedule could not anneal it away within its budget).
 RHO_PRECISE = 0.999
+#: ``average=None`` with a sampled driver: the running mean of the iterates starts after this
+#: many epochs (the first pass leaves the starting point behind: tail averaging).
+AVERAGE_AFTER_EPOCHS = 1
 #: ``tol`` values that ask for the optimum to float precision ("auto": the former default's name).
 PRECISE = ("precise", "auto")
 
@@ -70,14 +73,14 @@ def auto_learning_rate(rule: UpdateRule, driver: Driver, X, y, l_max: float | No
                                    driver.is_noisy(X.shape[0]))
 
 
-def optimal_t0(problem: Problem) -> int:
-    """The first step's counter of SGDRegressor's ``"optimal"`` schedule, ``eta_t = 1 / (alpha
-    (t0 + t - 1))``: Bottou's heuristic as scikit-learn computes it, ``t0 = 1 / (eta0 alpha)``
-    with ``eta0 = typw / max(1, l'(-typw; y=1))`` and ``typw = 1 / sqrt(sqrt(alpha))``. For the
-    regression losses the derivative at a prediction below the target is not positive, so
-    ``eta0 = typw``. Rounded to a whole step count (the engine's counter is an integer)."""
+def optimal_t0(problem: Problem) -> float:
+    """``t0`` of SGDRegressor's ``"optimal"`` schedule, ``eta_t = 1 / (alpha (t0 + t - 1))`` for
+    steps ``t = 1, 2, ...``: Bottou's heuristic as scikit-learn computes it, ``t0 = 1 / (eta0
+    alpha)`` with ``eta0 = typw / max(1, l'(-typw; y=1))`` and ``typw = 1 / sqrt(sqrt(alpha))``.
+    For the regression losses the derivative at a prediction below the target is not positive,
+    so ``eta0 = typw``."""
     typw = math.sqrt(1.0 / math.sqrt(problem.alpha))
-    return max(1, round(1.0 / (typw * problem.alpha)))
+    return 1.0 / (typw * problem.alpha)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,8 +124,9 @@ class FitSettings:
     def rule(self, driver: Driver, X, y, l_max: float | None, problem: Problem | None = None,
              sample_weight=None) -> UpdateRule:
         """The update rule with its settings; ``learning_rate="auto"`` resolved on ``(X, y)``;
-        under the ``"optimal"`` schedule, rate ``1 / alpha`` with ``power_t`` 1 (the estimator
-        starts the step counter at :func:`optimal_t0`)."""
+        under the ``"optimal"`` schedule, rate ``1 / alpha`` with ``power_t`` 1 and the step
+        offset ``t0 - 1`` of :func:`optimal_t0`, so that step ``t`` has rate ``1 / (alpha (t0 + t
+        - 1))``."""
         hyper = {name: self.params[name] for name in _rule_options.rule_options()}
         if self.precise and hyper.get("rho", 0.0) is None:
             hyper["rho"] = RHO_PRECISE
@@ -136,7 +140,7 @@ class FitSettings:
             if problem is None or not problem.alpha > 0:
                 raise ValueError("schedule='optimal' needs alpha > 0 (its step is 1 / (alpha "
                                  "(t0 + t))).")
-            return rule.at_rate(1.0 / problem.alpha, 1.0)
+            return rule.at_rate(1.0 / problem.alpha, 1.0, t0=optimal_t0(problem) - 1.0)
         lr = (auto_learning_rate(rule, driver, X, y, l_max, problem, sample_weight)
               if self.learning_rate == "auto" else float(self.learning_rate))
         power_t = float(self.power_t) if self.schedule_of(rule, driver, X.shape[0]) == \
@@ -147,10 +151,24 @@ class FitSettings:
 
     def schedule_of(self, rule: UpdateRule, driver: Driver, n: int) -> str:
         """``schedule``, None resolved: constant when the gradient is exact and the rule's step
-        vanishes with it, adaptive otherwise."""
+        vanishes with it, or when it is sampled and the iterates are averaged (not under
+        ``tol="precise"``; :meth:`average_of`); adaptive otherwise."""
         if self.schedule is not None:
             return self.schedule
-        return "constant" if not driver.is_noisy(n) and rule.self_damping else "adaptive"
+        if driver.is_noisy(n):
+            return "constant" if self.average_of(driver, n) and not self.precise else "adaptive"
+        return "constant" if rule.self_damping else "adaptive"
+
+    def average_of(self, driver: Driver, n: int, fit: bool = True) -> bool | int:
+        """``average``, None resolved: for the sampled drivers (single rows, mini-batches) the
+        running mean of the iterates after the first epoch (:data:`AVERAGE_AFTER_EPOCHS`), in
+        a fit with a numeric ``tol`` only (not in ``partial_fit``); no averaging otherwise."""
+        if self.average is not None:
+            return self.average
+        if not fit or self.precise or self.tol is None or not driver.is_noisy(n) \
+                or not getattr(driver, "averages", False):
+            return False
+        return max(1, math.ceil(AVERAGE_AFTER_EPOCHS * driver.units_per_epoch(n)))
 
     def epochs(self, driver: Driver, n: int) -> int:
         """``max_iter``, None resolved."""

@@ -108,7 +108,7 @@ class Method:
 
     def rule_parameters(self) -> tuple[str, ...]:
         """Glossary names the update rule accepts."""
-        return tuple(inspect.signature(self.rule_factory).parameters)
+        return _parameters(self.rule_factory)
 
     def make_rule(self, **params: Any) -> UpdateRule:
         """The update rule, from glossary-named parameters (extra names are ignored)."""
@@ -351,3 +351,9 @@ def check_r_arguments(arguments: Mapping[str, Any], n_rows: int) -> dict[str, An
         raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
                          f"{out['lamda'] * out['alpha']!r}.")
     return out
+
+
+@functools.cache
+def _parameters(factory) -> tuple[str, ...]:
+    # read once per factory: a signature costs as much as validating a small fit's input
+    return tuple(inspect.signature(factory).parameters)

@@ -339,9 +339,25 @@ def test_partial_fit_equal_fit_optimal():
     assert_allclose(inc.predict(IRIS_X), fitted.predict(IRIS_X), rtol=1e-12)
 
 
+@pytest.mark.parametrize("alpha", [0.3, 3.0])
+def test_optimal_schedule_is_sgdregressors_step_by_step(alpha):
+    # t0 = alpha ** -0.75 is not a whole number here (2.466, 0.439): each step's rate is still
+    # scikit-learn's 1 / (alpha (t0 + t - 1)), so the paths agree after every step
+    from sklearn.linear_model import SGDRegressor
+    Xs, ys = IRIS_X[::10] / 4, IRIS_Y[::10]
+    for k in range(1, 7):
+        kw = {"shuffle": False, "max_iter": 1, "tol": None, "penalty": "l2", "alpha": alpha}
+        ours = GDRegressor(method="sgd", schedule="optimal", **kw).fit(Xs[:k], ys[:k])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            theirs = SGDRegressor(learning_rate="optimal", **kw).fit(Xs[:k], ys[:k])
+        assert_allclose(ours.coef_, theirs.coef_, rtol=1e-12, atol=1e-15)
+        assert ours.intercept_ == pytest.approx(theirs.intercept_[0], rel=1e-12, abs=1e-15)
+        assert ours.t_ == k == theirs.t_ - 1  # SGDRegressor's t_ counts from 1
+
+
 def test_optimal_schedule_is_sgdregressors():
-    # the plain rule under "optimal" takes SGDRegressor's steps: the same path (alpha = 1 makes
-    # t0 = 1 exactly; other alphas round t0 to a whole step)
+    # the plain rule under "optimal" takes SGDRegressor's steps: the same path
     from sklearn.linear_model import SGDRegressor
     ours = GDRegressor(method="sgd", penalty="l2", alpha=1.0, schedule="optimal",
                        shuffle=False, max_iter=5, tol=None).fit(IRIS_X, IRIS_Y)

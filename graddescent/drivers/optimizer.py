@@ -161,6 +161,12 @@ class Optimizer:
             self._data_key = key
         return X, y
 
+    def objective_at(self, X, y, theta: np.ndarray, sample_weight=None) -> float:
+        """The watched objective (the one the stopping rules see after each epoch) at
+        ``theta`` on ``(X, y)``, e.g. to compare the averaged iterate with the last one."""
+        X, y = self._prepare(X, y, sample_weight)
+        return self._watch(X, y, theta)
+
     def _same_weights(self, sample_weight) -> bool:
         """Whether ``sample_weight`` holds the weights of the current record (the same object,
         or equal values: an estimator may pass a fresh array per call)."""

@@ -12,8 +12,8 @@ by itself; nothing else in the package names a rule.
 
 How a driver kernel runs any rule without naming it. The rule's hyperparameters reach the
 kernels as a small record, a :class:`typing.NamedTuple` subclass of the rule module whose
-fields are ``lr``, ``power_t`` and then the rule's hyperparameters (``params`` of the spec). Its
-class carries the rule's compiled functions (:func:`attach`). The driver kernels call the
+fields are ``lr``, ``power_t``, ``t0`` and then the rule's hyperparameters (``params`` of the
+spec). Its class carries the rule's compiled functions (:func:`attach`). The driver kernels call the
 generic :func:`step`, :func:`effective_steps`, :func:`looks_ahead`, :func:`look_ahead` and
 :func:`is_linear` below, which numba resolves at compile time from the record's type: one
 specialization of each driver kernel per rule, cached on disk like any other kernel (a record
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import sys
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -89,8 +90,8 @@ class RuleSpec:
     name : str
         Lower-case paper name (``"adam"``), the key of :data:`graddescent.rules.RULES`.
     params : type
-        The compiled record (a NamedTuple class with fields ``lr``, ``power_t``, then the names
-        of ``hyperparameters`` in order), carrying the compiled functions (:func:`attach`).
+        The compiled record (a NamedTuple class with fields ``lr``, ``power_t``, ``t0``, then the
+        names of ``hyperparameters`` in order), carrying the compiled functions (:func:`attach`).
     hyperparameters : tuple of Hyperparameter
     state : tuple of str
         Names of the rows of the rule's ``(len(state), p)`` state array.
@@ -160,7 +161,7 @@ class RuleSpec:
 
     def __post_init__(self) -> None:
         fields = tuple(self.params._fields)
-        want = ("lr", "power_t") + tuple(h.name for h in self.hyperparameters)
+        want = ("lr", "power_t", "t0") + tuple(h.name for h in self.hyperparameters)
         if fields != want:
             raise TypeError(f"rule {self.name!r}: the compiled record's fields {fields} must be "
                             f"{want}.")
@@ -226,7 +227,9 @@ class UpdateRule:
         The step size (R: ``alpha``; Rprop: the initial step of every coordinate).
     power_t : float
         Learning-rate schedule: 0 for a constant rate, otherwise the rate at step ``t`` is
-        ``learning_rate / t ** power_t`` (scikit-learn's ``invscaling``).
+        ``learning_rate / (t + t0) ** power_t`` (scikit-learn's ``invscaling`` for ``t0 = 0``;
+        its ``"optimal"`` schedule is ``learning_rate = 1 / alpha``, ``power_t = 1`` and its
+        ``t0 - 1``).
     hyper : tuple of (name, value)
         The rule's other hyperparameters, also readable as attributes (``rule.beta1``). Reading
         one that the rule does not have gives the value that means "unused" (``momentum`` 0,
@@ -237,6 +240,7 @@ class UpdateRule:
     learning_rate: float
     power_t: float = 0.0
     hyper: tuple[tuple[str, Any], ...] = ()
+    t0: float = 0.0
 
     def __getattr__(self, attr: str) -> Any:
         if attr.startswith("__"):
@@ -298,24 +302,29 @@ class UpdateRule:
         return {"learning_rate": self.learning_rate, **dict(self.hyper)}
 
     def replace(self, **changes: Any) -> UpdateRule:
-        """A copy with some of ``learning_rate``, ``power_t`` and the hyperparameters changed
-        (each checked against its declared range)."""
+        """A copy with some of ``learning_rate``, ``power_t``, ``t0`` and the hyperparameters
+        changed (each checked against its declared range)."""
         spec = self.spec
         values = dict(self.hyper)
-        for key in set(changes) - {"learning_rate", "power_t"}:
+        for key in set(changes) - {"learning_rate", "power_t", "t0"}:
             if key not in values:
                 raise TypeError(f"rule {self.name!r} has no hyperparameter {key!r}.")
         hyper = tuple((h.name, h.validate(changes[h.name]) if h.name in changes
                        else values[h.name]) for h in spec.hyperparameters)
         lr = check_positive("learning_rate", changes.get("learning_rate", self.learning_rate))
         power_t = float(changes.get("power_t", self.power_t))
-        return UpdateRule(self.name, lr, power_t, hyper)
+        t0 = float(changes.get("t0", self.t0))
+        if not (math.isfinite(t0) and t0 > -1.0):  # step 1 must have a finite positive rate
+            raise ValueError(f"t0 must be a finite number above -1, got {t0!r}.")
+        return UpdateRule(self.name, lr, power_t, hyper, t0)
 
-    def at_rate(self, learning_rate: float, power_t: float = 0.0) -> UpdateRule:
-        """This rule at ``learning_rate`` (and schedule exponent ``power_t``), with the
+    def at_rate(self, learning_rate: float, power_t: float = 0.0, t0: float = 0.0
+                ) -> UpdateRule:
+        """This rule at ``learning_rate`` (and schedule exponent ``power_t``, step offset
+        ``t0``: step ``t`` has rate ``learning_rate / (t + t0) ** power_t``), with the
         hyperparameters that follow the rate (:attr:`RuleSpec.follow_rate`) set from it."""
         follow = {k: f * learning_rate for k, f in self.spec.follow_rate.items()}
-        return self.replace(learning_rate=learning_rate, power_t=power_t, **follow)
+        return self.replace(learning_rate=learning_rate, power_t=power_t, t0=t0, **follow)
 
     def hyperparameters(self):
         """The compiled record the kernels read (a NamedTuple: ``lr``, ``power_t``, ...)."""
@@ -422,19 +431,19 @@ class UpdateRule:
 @functools.lru_cache(maxsize=256)
 def _record(rule: UpdateRule):
     spec = rule.spec
-    return spec.params(float(rule.learning_rate), float(rule.power_t),
+    return spec.params(float(rule.learning_rate), float(rule.power_t), float(rule.t0),
                        *(value for _, value in rule.hyper))
 
 
 def record(name: str, hyperparameters: tuple[Hyperparameter, ...]) -> type:
-    """The compiled record class of a rule: a NamedTuple with fields ``lr``, ``power_t`` and the
-    hyperparameters' names (floats; flags as bools).
+    """The compiled record class of a rule: a NamedTuple with fields ``lr``, ``power_t``, ``t0``
+    and the hyperparameters' names (floats; flags as bools).
 
     Call it at module level and bind the result to ``name`` in the calling module
     (``AdamParams = record("AdamParams", HYPER)``): numba's on-disk cache finds the class by
     its module and name.
     """
-    fields = [("lr", float), ("power_t", float)] + [
+    fields = [("lr", float), ("power_t", float), ("t0", float)] + [
         (h.name, bool if h.check == "bool" else float) for h in hyperparameters]
     cls = NamedTuple(name, fields)
     cls.__module__ = sys._getframe(1).f_globals["__name__"]
@@ -580,9 +589,10 @@ def by_look_ahead(ahead: Callable, other: Callable, *, inline: bool = False) -> 
 
 @kernel(inline=True)
 def rate(hp, t):
-    """The rate at step ``t``: ``lr``, or ``lr / t ** power_t`` (the invscaling schedule)."""
+    """The rate at step ``t``: ``lr``, or ``lr / (t + t0) ** power_t`` (the invscaling schedule;
+    ``t0`` is 0 but for scikit-learn's ``"optimal"`` one)."""
     if hp.power_t != 0.0:
-        return hp.lr / t ** hp.power_t
+        return hp.lr / (t + hp.t0) ** hp.power_t
     return hp.lr
 
 

@@ -53,12 +53,12 @@ def plain(learning_rate: float = 0.1) -> UpdateRule:
 
 
 def _reference(rule, theta, g, state, t):
-    lr = rule.learning_rate / t ** rule.power_t if rule.power_t else rule.learning_rate
+    lr = rule.learning_rate / (t + rule.t0) ** rule.power_t if rule.power_t else rule.learning_rate
     return theta - lr * g
 
 
 def _reference_effective(rule, state, t, p):
-    lr = rule.learning_rate / t ** rule.power_t if rule.power_t else rule.learning_rate
+    lr = rule.learning_rate / (t + rule.t0) ** rule.power_t if rule.power_t else rule.learning_rate
     return np.full(p, lr)
 
 
