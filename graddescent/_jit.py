@@ -35,7 +35,8 @@ from numba.core.caching import FunctionCache
 from numba.extending import intrinsic, overload
 
 __all__ = ["kernel", "choose", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
-           "prefetch_distance"]
+           "prefetch_distance", "BLOCK_ROWS", "PARALLEL_MIN_VALUES", "n_blocks", "block_range",
+           "use_threads"]
 
 #: Kernel status: every kernel returns one.
 OK = 0
@@ -88,17 +89,26 @@ class _LazyCache:
         return getattr(self._cache, name)
 
 
-def kernel(fn=None, *, inline: bool = False):
+def kernel(fn=None, *, inline: bool = False, parallel: bool = False):
     """Compile ``fn`` with the engine's options and the engine's on-disk cache.
 
     ``inline=True`` (``@kernel(inline=True)``) inlines the function into its callers at
     numba's level (``inline="always"``): for the small helpers of the inner loops (a residual,
     a moment update, a prefetch), whose call would otherwise cost as much as their work when
     LLVM decides not to inline them.
+
+    ``parallel=True``: a full pass over the rows (see "Full passes" below), compiled with
+    numba's ``parallel=True`` (its ``prange`` loops run on numba's threads) and with numba's
+    runtime, as it allocates its per-block partial sums (the option is set explicitly: a
+    kernel called from a kernel compiled without the runtime would otherwise inherit that).
     """
     if fn is None:
-        return lambda f: kernel(f, inline=inline)
+        return lambda f: kernel(f, inline=inline, parallel=parallel)
     options = dict(_JIT_OPTIONS, inline="always") if inline else _JIT_OPTIONS
+    if parallel:
+        options = dict(options, parallel=True)
+        if "_nrt" in options:
+            options["_nrt"] = True
     dispatcher = njit(**options)(fn)
     if not numba.config.DISABLE_JIT:
         dispatcher._cache = _LazyCache(dispatcher.py_func)
@@ -132,6 +142,42 @@ def choose(pick: Callable[[type], Callable], like: Callable, *, inline: bool = F
         overload(call, **options)(typer)
     call.__doc__ = f"The kernel picked at compile time among those like {like.__name__}."
     return call
+
+
+# --- full passes: fixed row blocks, summed in block order ---------------------------------------
+# Every pass over all the rows (full gradients, objectives, the validation scan, predictions)
+# cuts the rows into blocks of BLOCK_ROWS, computes each block's partial sums on its own (in
+# parallel: ``numba.prange`` over the blocks) and adds them in block order. The blocks do not
+# depend on the number of threads, so the same data give the same bits on 1, 2 or 64 threads;
+# data of at most one block are summed exactly as one sequential loop. Threads follow numba's
+# conventions (``NUMBA_NUM_THREADS``, ``numba.set_num_threads``, which is per calling thread;
+# see :mod:`graddescent.threads`).
+
+#: Rows per block of a full pass (fixed: the partial sums, hence the bits, depend on it only).
+BLOCK_ROWS = 8192
+#: A full pass runs its blocks on several threads from this many values of ``X`` (rows times
+#: columns); below, starting the threads costs more than they save (measured:
+#: ``python -m benchmarks.run``'s scaling rows), and the blocks run in turn, with the same sums.
+PARALLEL_MIN_VALUES = 1 << 18
+
+
+@kernel(inline=True)
+def n_blocks(n):
+    """Blocks of :data:`BLOCK_ROWS` rows covering ``n`` rows (at least 1)."""
+    return max((n + BLOCK_ROWS - 1) // BLOCK_ROWS, 1)
+
+
+@kernel(inline=True)
+def block_range(n, b):
+    """``(first row, end row)`` of block ``b`` of ``n`` rows."""
+    lo = b * BLOCK_ROWS
+    return lo, min(lo + BLOCK_ROWS, n)
+
+
+@kernel(inline=True)
+def use_threads(n, d):
+    """Whether a pass over ``n`` rows of ``d`` values runs its blocks on several threads."""
+    return n > BLOCK_ROWS and n * max(d, 1) >= PARALLEL_MIN_VALUES
 
 
 # --- software prefetch -------------------------------------------------------------------------

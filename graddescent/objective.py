@@ -36,11 +36,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
-from ._jit import kernel, prefetch_item, prefetch_row
+from ._jit import (
+    BLOCK_ROWS,
+    block_range,
+    kernel,
+    n_blocks,
+    prefetch_item,
+    prefetch_row,
+    use_threads,
+)
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
            "objective_strided", "watched", "watched_stride", "WATCHED_ROWS", "scan_rows",
+           "predict", "predict_into",
            "mean_and_variance", "mean_square", "hessian", "top_eigenvalue", "power_iteration",
            "max_row_sq_norm", "l_max", "variance", "least_squares", "objective_on_grid",
            "loss_scale", "CHUNK"]
@@ -123,25 +133,20 @@ def residual_pair(X, y, i, a, b):
     return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 
 
-@kernel
-def full_gradient(X, y, z, g):
-    """Write ``grad f(z) = (1/n) sum_i r_i (1, X[i])`` into ``g`` in one pass over ``X``.
-
-    Returns the objective ``f(z) = (1/2n) sum_i r_i^2`` at the same point (free).
+@kernel(inline=True)
+def _gradient_rows(X, y, z, g, lo, hi):
+    """Add ``sum_{lo <= i < hi} r_i (1, X[i])`` to ``g``; return ``sum r_i^2`` over those rows.
 
     Rows go four at a time: their four residuals are independent sums (each in the column order
     of :func:`residual`, so bit-identical to it) that the CPU overlaps, and each coordinate of
     the gradient then adds the four rows' terms in the data order (the same sums as one row at
-    a time). Each row is read once, while it is in cache: one pass over ``X``, at about the
-    speed of ``X.sum()`` on large data.
+    a time). Each row is read once, while it is in cache.
     """
-    n, d = X.shape
-    for j in range(d + 1):
-        g[j] = 0.0
+    d = X.shape[1]
     loss = 0.0
     b = z[0]
-    i = 0
-    while i + 4 <= n:
+    i = lo
+    while i + 4 <= hi:
         r0 = b - y[i]
         r1 = b - y[i + 1]
         r2 = b - y[i + 2]
@@ -168,29 +173,80 @@ def full_gradient(X, y, z, g):
             gj += r3 * X[i + 3, j]
             g[j + 1] = gj
         i += 4
-    while i < n:
+    while i < hi:
         r = residual(X, y, i, z)
         loss += r * r
         g[0] += r
         for j in range(d):
             g[j + 1] += r * X[i, j]
         i += 1
-    for j in range(d + 1):
+    return loss
+
+
+@kernel(inline=True)
+def _gradient_block(X, y, z, parts, b):
+    """Block ``b``'s partial sums into ``parts[b]``: the gradient's, then the loss's."""
+    lo, hi = block_range(X.shape[0], b)
+    row = parts[b]
+    for j in range(row.shape[0]):
+        row[j] = 0.0
+    row[z.shape[0]] = _gradient_rows(X, y, z, row, lo, hi)
+
+
+@kernel(parallel=True)
+def _gradient_blocks(X, y, z, g):
+    """``g = sum_i r_i (1, X[i])`` (``g`` zero on entry) and ``sum_i r_i^2`` over blocks of rows
+    (in parallel from :data:`~graddescent._jit.PARALLEL_MIN_VALUES`), added in block order."""
+    n, d = X.shape
+    nb = n_blocks(n)
+    p = z.shape[0]
+    parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))  # rows of whole cache lines
+    if use_threads(n, d):
+        for b in prange(nb):
+            _gradient_block(X, y, z, parts, b)
+    else:
+        for b in range(nb):
+            _gradient_block(X, y, z, parts, b)
+    loss = 0.0
+    for b in range(nb):
+        for j in range(p):
+            g[j] += parts[b, j]
+        loss += parts[b, p]
+    return loss
+
+
+@kernel
+def full_gradient(X, y, z, g):
+    """Write ``grad f(z) = (1/n) sum_i r_i (1, X[i])`` into ``g`` in one pass over ``X``.
+
+    Returns the objective ``f(z) = (1/2n) sum_i r_i^2`` at the same point (free).
+
+    The rows go in blocks of :data:`~graddescent._jit.BLOCK_ROWS`, each block's sums on their
+    own (on several threads for large ``X``), added in block order: the same bits whatever the
+    number of threads; up to one block, one loop over the rows (:func:`_gradient_rows`: four
+    rows at a time, each row read once), at about the speed of ``X.sum()`` on large data.
+    """
+    n = X.shape[0]
+    for j in range(z.shape[0]):
+        g[j] = 0.0
+    if n <= BLOCK_ROWS:
+        loss = _gradient_rows(X, y, z, g, 0, n)
+    else:
+        loss = _gradient_blocks(X, y, z, g)
+    for j in range(z.shape[0]):
         g[j] /= n
     return 0.5 * loss / n
 
 
-@kernel
-def objective(X, y, z):
-    """``f(z) = (1/2n) sum_i r_i^2`` without allocating.
-
-    Rows four at a time, as in :func:`full_gradient` (the same sum, in the same order).
-    """
-    n, d = X.shape
+@kernel(inline=True)
+def _loss_rows(X, y, z, lo, hi):
+    """``sum_{lo <= i < hi} r_i^2``, rows four at a time as in :func:`_gradient_rows` (the same
+    sum, in the same order)."""
+    d = X.shape[1]
     loss = 0.0
     b = z[0]
-    i = 0
-    while i + 4 <= n:
+    i = lo
+    while i + 4 <= hi:
         r0 = b - y[i]
         r1 = b - y[i + 1]
         r2 = b - y[i + 2]
@@ -206,10 +262,44 @@ def objective(X, y, z):
         loss += r2 * r2
         loss += r3 * r3
         i += 4
-    while i < n:
+    while i < hi:
         r = residual(X, y, i, z)
         loss += r * r
         i += 1
+    return loss
+
+
+@kernel(parallel=True)
+def _loss_blocks(X, y, z):
+    """``sum_i r_i^2`` over blocks of rows (as :func:`_gradient_blocks`)."""
+    n, d = X.shape
+    nb = n_blocks(n)
+    parts = np.empty(nb)
+    if use_threads(n, d):
+        for b in prange(nb):
+            lo, hi = block_range(n, b)
+            parts[b] = _loss_rows(X, y, z, lo, hi)
+    else:
+        for b in range(nb):
+            lo, hi = block_range(n, b)
+            parts[b] = _loss_rows(X, y, z, lo, hi)
+    loss = 0.0
+    for b in range(nb):
+        loss += parts[b]
+    return loss
+
+
+@kernel
+def objective(X, y, z):
+    """``f(z) = (1/2n) sum_i r_i^2`` without allocating up to one block of rows.
+
+    The sum of :func:`full_gradient`, in the same blocks and order.
+    """
+    n = X.shape[0]
+    if n <= BLOCK_ROWS:
+        loss = _loss_rows(X, y, z, 0, n)
+    else:
+        loss = _loss_blocks(X, y, z)
     return 0.5 * loss / n
 
 
@@ -268,19 +358,14 @@ def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     return float(objective_strided(X, y, z, stride))
 
 
-@kernel
-def scan_rows(X):
-    """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
-    (``-1`` when every entry is finite).
-
-    Rows go four at a time, as in :func:`full_gradient` (four independent sums that the CPU
-    overlaps), so the pass runs at about the speed of reading ``X``. A row whose squared norm
-    overflows although every entry is finite is not reported; its norm is ``inf``.
-    """
-    n, d = X.shape
+@kernel(inline=True)
+def _scan_range(X, lo, hi):
+    """:func:`scan_rows` on rows ``lo .. hi - 1`` (the max over the rows before the first bad
+    one's group of four)."""
+    d = X.shape[1]
     top = 0.0
-    i = 0
-    while i + 4 <= n:
+    i = lo
+    while i + 4 <= hi:
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
@@ -296,7 +381,7 @@ def scan_rows(X):
                     return top, k
         top = max(top, max(max(s0, s1), max(s2, s3)))
         i += 4
-    while i < n:
+    while i < hi:
         sq = 0.0
         for j in range(d):
             sq += X[i, j] * X[i, j]
@@ -305,6 +390,88 @@ def scan_rows(X):
         top = max(top, sq)
         i += 1
     return top, -1
+
+
+@kernel(parallel=True)
+def _scan_blocks(X):
+    """:func:`scan_rows` over blocks of rows (in parallel from
+    :data:`~graddescent._jit.PARALLEL_MIN_VALUES`), combined in block order."""
+    n, d = X.shape
+    nb = n_blocks(n)
+    tops = np.empty(nb)
+    bads = np.empty(nb, np.int64)
+    if use_threads(n, d):
+        for b in prange(nb):
+            lo, hi = block_range(n, b)
+            tops[b], bads[b] = _scan_range(X, lo, hi)
+    else:
+        for b in range(nb):
+            lo, hi = block_range(n, b)
+            tops[b], bads[b] = _scan_range(X, lo, hi)
+    top = 0.0
+    for b in range(nb):
+        top = max(top, tops[b])
+        if bads[b] >= 0:
+            return top, bads[b]
+    return top, -1
+
+
+@kernel
+def scan_rows(X):
+    """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
+    (``-1`` when every entry is finite).
+
+    Rows go four at a time, as in :func:`full_gradient` (four independent sums that the CPU
+    overlaps), in blocks as in :func:`full_gradient` (a maximum: the same bits in any order),
+    so the pass runs at about the speed of reading ``X``. A row whose squared norm overflows
+    although every entry is finite is not reported; its norm is ``inf``.
+    """
+    n = X.shape[0]
+    if n <= BLOCK_ROWS:
+        return _scan_range(X, 0, n)
+    return _scan_blocks(X)
+
+
+@kernel(inline=True)
+def _predict_rows(X, coef, intercept, out, lo, hi):
+    d = X.shape[1]
+    d4 = d - d % 4
+    for i in range(lo, hi):
+        r0 = intercept
+        r1 = 0.0
+        r2 = 0.0
+        r3 = 0.0
+        for j in range(0, d4, 4):
+            r0 += X[i, j] * coef[j]
+            r1 += X[i, j + 1] * coef[j + 1]
+            r2 += X[i, j + 2] * coef[j + 2]
+            r3 += X[i, j + 3] * coef[j + 3]
+        for j in range(d4, d):
+            r0 += X[i, j] * coef[j]
+        out[i] = (r0 + r1) + (r2 + r3)
+
+
+@kernel(parallel=True)
+def predict_into(X, coef, intercept, out):
+    """``out = intercept + X @ coef``, each row's dot product in the four lanes of
+    :func:`residual` (a fixed order per row: the same bits on any number of threads), the rows
+    in blocks as in :func:`full_gradient` (in parallel on large ``X``)."""
+    n, d = X.shape
+    nb = n_blocks(n)
+    if use_threads(n, d):
+        for b in prange(nb):
+            lo, hi = block_range(n, b)
+            _predict_rows(X, coef, intercept, out, lo, hi)
+    else:
+        _predict_rows(X, coef, intercept, out, 0, n)
+
+
+def predict(X: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """``intercept + X @ coef`` for a float64 C-contiguous ``X`` of shape (n, d) and ``coef``
+    of length ``d`` (:func:`predict_into`: deterministic, on every core for large ``X``)."""
+    out = np.empty(X.shape[0])
+    predict_into(X, np.ascontiguousarray(coef, dtype=np.float64), float(intercept), out)
+    return out
 
 
 @kernel(inline=True)

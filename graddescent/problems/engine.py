@@ -24,8 +24,9 @@ Like every kernel they check nothing (the entry points of the package check).
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
-from .._jit import choose, kernel
+from .._jit import BLOCK_ROWS, block_range, choose, kernel, n_blocks, use_threads
 from ..objective import residual, residual_pair
 from ..rules.base import by_linearity, effective_steps, rate
 
@@ -230,20 +231,100 @@ _plus_penalty = choose(lambda c: _value_only_penalised if c.PENALISED
 
 
 # --- the full gradient and the objective ---------------------------------------------------------
+@kernel(inline=True)
+def _generic_rows(pb, X, y, z, g, lo, hi):
+    """Add ``sum_{lo <= i < hi} omega_i l'(r_i) (1, x_i)`` to ``g``; return the rows' weighted
+    loss."""
+    total = 0.0
+    for i in range(lo, hi):
+        r = residual(X, y, i, z)
+        total += weigh(pb, i, loss_value(pb, r))
+        add_row(pb, X, i, derivative(pb, i, r), g)
+    return total
+
+
+@kernel(inline=True)
+def _generic_block(pb, X, y, z, parts, b):
+    lo, hi = block_range(X.shape[0], b)
+    row = parts[b]
+    for j in range(row.shape[0]):
+        row[j] = 0.0
+    row[z.shape[0]] = _generic_rows(pb, X, y, z, row, lo, hi)
+
+
+@kernel(parallel=True)
+def _generic_blocks(pb, X, y, z, g):
+    """:func:`_generic_rows` over blocks of rows (in parallel on large ``X``), the blocks' sums
+    added in block order (:mod:`graddescent._jit`, "full passes"); ``g`` zero on entry."""
+    n, d = X.shape
+    nb = n_blocks(n)
+    p = z.shape[0]
+    parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))
+    if use_threads(n, d):
+        for b in prange(nb):
+            _generic_block(pb, X, y, z, parts, b)
+    else:
+        for b in range(nb):
+            _generic_block(pb, X, y, z, parts, b)
+    total = 0.0
+    for b in range(nb):
+        for j in range(p):
+            g[j] += parts[b, j]
+        total += parts[b, p]
+    return total
+
+
 @kernel
 def _generic_gradient(pb, X, y, z, g):
     """``(1/n) sum_i omega_i l'(r_i) (1, x_i)`` into ``g``; returns the mean weighted loss."""
     n = X.shape[0]
     for j in range(g.shape[0]):
         g[j] = 0.0
-    total = 0.0
-    for i in range(n):
-        r = residual(X, y, i, z)
-        total += weigh(pb, i, loss_value(pb, r))
-        add_row(pb, X, i, derivative(pb, i, r), g)
+    if n <= BLOCK_ROWS:
+        total = _generic_rows(pb, X, y, z, g, 0, n)
+    else:
+        total = _generic_blocks(pb, X, y, z, g)
     for j in range(g.shape[0]):
         g[j] /= n
     return total / n
+
+
+@kernel(inline=True)
+def _generic_loss_rows(pb, X, y, z, lo, hi):
+    total = 0.0
+    for i in range(lo, hi):
+        total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
+    return total
+
+
+@kernel(parallel=True)
+def _generic_loss_blocks(pb, X, y, z):
+    """The weighted loss's sum over blocks of rows (as :func:`_generic_blocks`)."""
+    n, d = X.shape
+    nb = n_blocks(n)
+    parts = np.empty(nb)
+    if use_threads(n, d):
+        for b in prange(nb):
+            lo, hi = block_range(n, b)
+            parts[b] = _generic_loss_rows(pb, X, y, z, lo, hi)
+    else:
+        for b in range(nb):
+            lo, hi = block_range(n, b)
+            parts[b] = _generic_loss_rows(pb, X, y, z, lo, hi)
+    total = 0.0
+    for b in range(nb):
+        total += parts[b]
+    return total
+
+
+@kernel
+def _generic_objective(pb, X, y, z):
+    """The mean weighted loss on every row (the sum of :func:`_generic_gradient`, in the same
+    blocks and order)."""
+    n = X.shape[0]
+    if n <= BLOCK_ROWS:
+        return _generic_loss_rows(pb, X, y, z, 0, n) / n
+    return _generic_loss_blocks(pb, X, y, z) / n
 
 
 @kernel
@@ -255,11 +336,6 @@ def _generic_objective_strided(pb, X, y, z, stride):
         total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
         count += 1
     return total / count
-
-
-@kernel
-def _generic_objective(pb, X, y, z):
-    return _generic_objective_strided(pb, X, y, z, 1)
 
 
 _data_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
