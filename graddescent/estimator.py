@@ -797,6 +797,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if is_dask(X):  # a lazy Dask array, chunk by chunk
             return dask_predict(X, self.coef_, self.intercept_)
         X = validate_data(self, X, dtype=np.float64, reset=False)
+        if X.flags.c_contiguous:  # compiled, in row blocks on every core, the same bits
+            return O.predict(X, self.coef_, self.intercept_)
         return X @ self.coef_ + self.intercept_
 
 
