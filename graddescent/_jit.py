@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from numba.extending import intrinsic, overload
 
 __all__ = ["kernel", "choose", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
            "prefetch_distance", "BLOCK_ROWS", "PARALLEL_MIN_VALUES", "n_blocks", "block_range",
-           "use_threads"]
+           "use_threads", "on_first_compile"]
 
 #: Kernel status: every kernel returns one.
 OK = 0
@@ -115,6 +116,46 @@ def kernel(fn=None, *, inline: bool = False, parallel: bool = False):
     return dispatcher
 
 
+class _FirstCompile:
+    """numba's ``numba:compile`` event (a compile, not a load from the cache) of a kernel of
+    this package, reported once to the callbacks of :func:`on_first_compile`."""
+
+    callbacks: list[Callable[[], None]] = []
+    listener = None
+
+    @classmethod
+    def install(cls, callback: Callable[[], None]) -> None:
+        cls.callbacks.append(callback)
+        if cls.listener is not None:
+            return
+        from numba.core import event
+
+        class Listener(event.Listener):
+            def on_start(self, ev) -> None:
+                dispatcher = (ev.data or {}).get("dispatcher")
+                module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
+                if module.split(".")[0] == __name__.split(".")[0] and cls.callbacks:
+                    todo, cls.callbacks[:] = list(cls.callbacks), []
+                    for fn in todo:
+                        fn()
+
+            def on_end(self, ev) -> None:
+                pass
+
+        cls.listener = Listener()
+        event.register("numba:compile", cls.listener)
+
+
+def on_first_compile(callback: Callable[[], None]) -> None:
+    """Call ``callback()`` once, when a kernel of the package is first compiled in this process
+    (not when every kernel a run needs loads from numba's on-disk cache).
+
+    The library itself never prints; the command line uses this to say once, on standard
+    error, that the first run compiles (``compiling kernels, once: ...``).
+    """
+    _FirstCompile.install(callback)
+
+
 def choose(pick: Callable[[type], Callable], like: Callable, *, inline: bool = False
            ) -> Callable:
     """A function that runs ``pick(type(first argument))(*args)``, the pick made at compile time.
@@ -156,9 +197,16 @@ def choose(pick: Callable[[type], Callable], like: Callable, *, inline: bool = F
 #: Rows per block of a full pass (fixed: the partial sums, hence the bits, depend on it only).
 BLOCK_ROWS = 8192
 #: A full pass runs its blocks on several threads from this many values of ``X`` (rows times
-#: columns); below, starting the threads costs more than they save (measured:
-#: ``python -m benchmarks.run``'s scaling rows), and the blocks run in turn, with the same sums.
-PARALLEL_MIN_VALUES = 1 << 18
+#: columns: 8 MB, half a millisecond on one core); below, waking the threads costs more than
+#: they save, and the blocks run in turn, with the same sums.
+PARALLEL_MIN_VALUES = 1 << 20
+
+# numba's OpenMP layer (its default where TBB is absent): GNU OpenMP's threads spin while they
+# wait for work, which on a machine busier than its cores (a shared server, a CI runner) turned
+# a 0.1 ms pass into 40 ms (measured: a 2-core machine with a load of 9, each region waiting a
+# time slice for a spinning thread). Sleeping waiters cost microseconds per pass instead. Only
+# a default: a user's OMP_WAIT_POLICY wins, and it applies only if OpenMP loads after this.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @kernel(inline=True)

@@ -465,6 +465,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    from ._jit import on_first_compile
+
+    on_first_compile(lambda: print(f"{PROG}: compiling kernels, once: the first run on this "
+                                   f"installation compiles the numba kernels it needs and "
+                                   f"caches them (up to a minute); later runs load them",
+                                   file=sys.stderr, flush=True))
     try:
         return _cmd_compare(args) if args.command == "compare" else _cmd_fit(args)
     except UserError as exc:

@@ -26,7 +26,7 @@ pytestmark = [
                        "(NUMBA_NUM_THREADS >= 2)"),
 ]
 
-N, P = 5 * BLOCK_ROWS + 7, 8  # five whole blocks and a short one
+N, P = 5 * BLOCK_ROWS + 7, 32  # five whole blocks and a short one
 
 
 @pytest.fixture(scope="module")
