@@ -23,6 +23,9 @@ Rows, for each size ``n x d``:
 * mini-batch 32 (plain), against the same SGDRegressor epoch;
 * SAG: time to reach the objective value that ``Ridge(alpha=0, solver="sag")`` reaches,
   against the time of that Ridge fit (step ``1 / L_max`` for both);
+* SAGA with the L2 penalty (``alpha = 0.01``, scikit-learn's scaling): time to reach the
+  objective ``Ridge(alpha=n * 0.01, solver="saga")`` reaches, against that fit's time; SAGA with
+  the L1 penalty: time to ``Lasso(alpha=0.01)``'s objective to 1e-6 relative, against its fit;
 * SVRG (option 1) and SARAH, ``inner_iter = n``: seconds per outer loop (its full gradient
   included) against the SGDRegressor epoch, and time to the Ridge-sag objective;
 * full-batch GD: seconds per iteration (the whole loop runs in compiled code) against the
@@ -89,6 +92,7 @@ GOALS = {
     ("svrg_epoch", None): (1.0, None),
     ("sarah_epoch", None): (1.0, None),
     ("sag_target", None): (0.5, None),
+    ("saga_ridge_target", None): (0.5, None),
     ("gd_floor", (1_000_000, 32)): (2.2, 1.5),
     ("gd_allcore", (1_000_000, 32)): (1.3, None),
     ("gd_numpy", (10_000, 3)): (1.0, None),
@@ -222,24 +226,28 @@ def engine_epoch(X, y, rule, driver, repeats: int, budget: float) -> float:
     return median_time(lambda: opt.run(X, y, units, rng), repeats, budget=budget)
 
 
-def engine_to_target(X, y, rule, driver, target: float, repeats: int, budget: float):
-    """Epochs and median seconds to reach ``objective <= target`` (None, None if never).
+def engine_to_target(X, y, rule, driver, target: float, repeats: int, budget: float,
+                     problem=None):
+    """Epochs and median seconds to reach ``objective <= target`` (None, None if never) on
+    ``problem`` (a :class:`graddescent.problems.Problem`; None: least squares).
 
     A first, untimed run counts the epochs, checking the objective after each; the timed runs
     then run exactly that many epochs from scratch (the same seed, so the same iterates).
     """
     n = X.shape[0]
     units = math.ceil(driver.units_per_epoch(n))
+    f = objective if problem is None else problem.objective
 
     def fresh():
-        return D.Optimizer(rule, driver, np.zeros(X.shape[1] + 1), n), np.random.default_rng(2)
+        return (D.Optimizer(rule, driver, np.zeros(X.shape[1] + 1), n, problem),
+                np.random.default_rng(2))
 
     opt, rng = fresh()
     epochs, start = 0, time.perf_counter()
     while True:
         opt.run(X, y, units, rng)
         epochs += 1
-        if objective(X, y, opt.theta) <= target:
+        if f(X, y, opt.theta) <= target:
             break
         if time.perf_counter() - start > budget or epochs >= 2000:
             return None, None
@@ -580,6 +588,50 @@ def fit_rows(est, X, y, lmax, repeats, budget, log, sk_same_fit, sk_fit) -> list
     return rows
 
 
+#: The penalty strength of the penalised rows (scikit-learn's scaling: Ridge's is n times it).
+PENALTY_ALPHA = 0.01
+
+
+def penalised_rows(X, y, repeats: int, budget: float, log) -> list[Row]:
+    """SAGA with the L2 penalty to the objective ``Ridge(solver="saga")`` reaches, and with the
+    L1 penalty to ``Lasso``'s objective to 1e-6 relative, against those fits' times (step
+    ``1 / L_max`` of the penalised problem)."""
+    from sklearn.linear_model import Lasso, Ridge
+
+    from graddescent.problems import Problem
+
+    n, d = X.shape
+    size = (n, d)
+    rows = []
+    holder = {}
+    ridge_problem = Problem(penalty="l2", alpha=PENALTY_ALPHA)
+    lasso_problem = Problem(penalty="l1", alpha=PENALTY_ALPHA)
+
+    def ridge():
+        holder["ridge"] = Ridge(alpha=n * PENALTY_ALPHA, solver="saga", random_state=0).fit(X, y)
+
+    def lasso():
+        holder["lasso"] = Lasso(alpha=PENALTY_ALPHA).fit(X, y)
+
+    for key, label, fit, problem, slack, ref in [
+            ("saga_ridge_target", "SAGA + L2 (1/L_max): time to Ridge-saga's objective", ridge,
+             ridge_problem, 0.0, f"Ridge(alpha=n*{PENALTY_ALPHA}, solver='saga') fit"),
+            ("saga_lasso_target", "SAGA + L1 (1/L_max): time to Lasso's objective (1e-6 rel.)",
+             lasso, lasso_problem, 1e-6, f"Lasso(alpha={PENALTY_ALPHA}) fit")]:
+        log(f"{n} x {d}: {label}")
+        t_ref = median_time(fit, repeats, budget=budget)
+        model = holder["ridge" if problem is ridge_problem else "lasso"]
+        f_ref = problem.objective(X, y, np.concatenate(([model.intercept_], model.coef_)))
+        target = f_ref * (1.0 + slack)
+        driver = D.SAGA()
+        rule = rules.plain(1.0 / driver.smoothness(X, problem=problem))
+        epochs, t = engine_to_target(X, y, rule, driver, target, repeats, budget, problem)
+        note = (f"{epochs} epochs; target F = {target:.10g}" if epochs else
+                f"not reached within the time budget; target F = {target:.10g}")
+        rows.append(Row(size, key, label, t, "s", ref, t_ref, note=note))
+    return rows
+
+
 # --- one size ----------------------------------------------------------------------------------
 def bench_size(n: int, d: int, repeats: int, quick: bool, log, processes: bool = True
                ) -> list[Row]:
@@ -637,6 +689,7 @@ def bench_size(n: int, d: int, repeats: int, quick: bool, log, processes: bool =
                 f"not reached within the time budget; target f = {target:.10g}")
         rows.append(Row(size, key, f"{label}: time to Ridge-sag's objective", t, "s", ref_r,
                         t_ridge, note=note))
+    rows += penalised_rows(X, y, repeats, budget, log)
     for key, label, rule, driver in [
             ("svrg_epoch", "SVRG option 1, m = n", rules.plain(0.5 / lmax), D.SVRG(option=1)),
             ("sarah_epoch", "SARAH, m = n", rules.plain(0.5 / lmax), D.SARAH())]:
@@ -757,6 +810,12 @@ def warm_up() -> None:
     for _, _, rule in single_row_rules(X, y, l_max(X)):
         D.optimize(X, y, rule, D.MiniBatch(batch_size=1), np.zeros(4), 2,
                    np.random.default_rng(0))
+    from graddescent.problems import Problem
+
+    for problem in (Problem(penalty="l2", alpha=PENALTY_ALPHA),
+                    Problem(penalty="l1", alpha=PENALTY_ALPHA)):
+        D.optimize(X, y, rules.plain(0.01), D.SAGA(), np.zeros(4), 2, np.random.default_rng(0),
+                   problem=problem)
     sklearn_sgd_fit(X, y)
     Ridge(alpha=0.0, solver="sag", random_state=0).fit(X, y)
     if gd_regressor() is not None:

@@ -108,11 +108,19 @@ class StepDecay(Patience):
         As in :class:`Patience`; a stage must also gain ``tol * patience`` on the previous one.
     floor : float
         Stop (converged) rather than cut the rate below this.
+    problem : Problem or None
+        What is minimised (None: least squares): its curvature
+        (:meth:`graddescent.problems.Problem.hessian`) replaces the least-squares Hessian.
+    sample_weight : array or None
+        The rows' weights, for that curvature.
     """
 
-    def __init__(self, X: np.ndarray, tol: float, patience: int, floor: float) -> None:
+    def __init__(self, X: np.ndarray, tol: float, patience: int, floor: float,
+                 problem=None, sample_weight=None) -> None:
         super().__init__(tol, patience)
         self._X = X
+        self._problem = problem
+        self._sample_weight = sample_weight
         self._H: np.ndarray | None = None
         self.floor = floor
         self.previous_best = math.inf
@@ -146,7 +154,13 @@ class StepDecay(Patience):
             return 0.0
         if self._H is None:
             # data held elsewhere (a Dask array) bring their Hessian along
-            self._H = self._X.hessian() if hasattr(self._X, "hessian") else hessian(self._X)
+            if hasattr(self._X, "hessian"):
+                self._H = self._X.hessian()
+            elif self._problem is not None and not (self._problem.is_least_squares
+                                                    and self._sample_weight is None):
+                self._H = self._problem.hessian(self._X, self._sample_weight)
+            else:
+                self._H = hessian(self._X)
         root = np.sqrt(D)
         eig = np.linalg.eigvalsh(root[:, None] * self._H * root[None, :])
         live = eig[eig > NULL_EIGENVALUE * eig[-1]]

@@ -16,6 +16,7 @@ from graddescent.drivers import s2gd_length_law
 from graddescent.drivers import sag as SG
 from graddescent.drivers import sarah as SR
 from graddescent.drivers import snapshot as SN
+from graddescent.drivers.averaging import NO_AVERAGE
 from graddescent.drivers.base import DEFAULT_RECORD as PB
 
 
@@ -44,7 +45,7 @@ def test_single_sample_vector(toy_problem):
     got = []
     for k in range(3):
         MB.sampled(X, y, idx[k:k + 1], 1, 4, MB.plan_of(1), 1, theta, rule.init_state(2), 0,
-                   rule.hyperparameters(), *_buf(2, 2), PB)
+                   rule.hyperparameters(), *_buf(2, 2), PB, NO_AVERAGE)
         got.append(theta.copy())
     np.testing.assert_allclose(got, [[0.2, 0.3], [0.265, 0.3325], [0.522, 0.8465]], atol=1e-12)
 

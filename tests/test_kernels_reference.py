@@ -29,6 +29,7 @@ from graddescent.drivers import mini_batch as MB
 from graddescent.drivers import sag as SG
 from graddescent.drivers import sarah as SR
 from graddescent.drivers import snapshot as SN
+from graddescent.drivers.averaging import NO_AVERAGE
 from graddescent.drivers.base import DEFAULT_RECORD as PB
 from graddescent.problems import Problem
 
@@ -388,7 +389,7 @@ def _kernel_call(name, X, y, theta, rule, idx):
     bufs = [np.empty(p) for _ in range(5)]
     if name == "sampled":
         MB.sampled(X, y, idx, idx.shape[0], X.shape[0], MB.plan_of(1), idx.shape[0], theta,
-                   state, 0, hp, *bufs[:2], PB)
+                   state, 0, hp, *bufs[:2], PB, NO_AVERAGE)
     elif name == "sag":
         n = X.shape[0]
         SG.sag(X, y, idx, theta, state, 0, hp, np.full(n, np.nan), np.zeros(p), 0, 0,
@@ -400,7 +401,7 @@ def _kernel_call(name, X, y, theta, rule, idx):
         SR.sarah(X, y, idx, idx.shape[0] + 1, np.array([idx.shape[0]]), 0.0, theta, state, 0,
                 hp, *bufs, PB)
     else:
-        FB.full_batch(X, y, theta, state, 0, hp, 3, np.empty(3), *bufs[:2], PB)
+        FB.full_batch(X, y, theta, state, 0, hp, 3, np.empty(3), *bufs[:2], PB, NO_AVERAGE)
     return theta
 
 

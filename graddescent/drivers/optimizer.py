@@ -103,6 +103,7 @@ class Optimizer:
         self.monitor: DivergenceMonitor | None = None
         self._data_key: tuple | None = None
         self._record = None  # the problem's compiled record on the current data
+        self._weights: np.ndarray | None = None  # the sample weights it was made with
         start = _average_start(average)
         if start and not getattr(driver, "averages", False):
             raise ValueError(f"average is for the mini-batch and full-batch drivers (averaged "
@@ -124,7 +125,10 @@ class Optimizer:
     def _prepare(self, X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
         """Checked ``(X, y)``; the problem's record and a new divergence reference on a new
         data set."""
-        key = (id(X), id(y), np.shape(X), np.shape(y), id(sample_weight))
+        key = (id(X), id(y), np.shape(X), np.shape(y))
+        if not self._same_weights(sample_weight):
+            self._data_key = None  # new weights: a new record and divergence reference
+            self._weights = None if sample_weight is None else np.array(sample_weight)
         remote = hasattr(X, "watched")  # validated where it lives (Dask)
         if remote and (sample_weight is not None or not self.problem.is_least_squares):
             raise ValueError("data held elsewhere (Dask) runs plain least squares only: no "
@@ -148,6 +152,15 @@ class Optimizer:
             self.monitor = DivergenceMonitor(start, scale, self.t)
             self._data_key = key
         return X, y
+
+    def _same_weights(self, sample_weight) -> bool:
+        """Whether ``sample_weight`` holds the weights of the current record (the same object,
+        or equal values: an estimator may pass a fresh array per call)."""
+        old = self._weights
+        if sample_weight is None or old is None:
+            return sample_weight is None and old is None
+        new = np.asarray(sample_weight)
+        return new.shape == old.shape and bool(np.array_equal(new, old))
 
     def _diverged(self, X: np.ndarray, y: np.ndarray, exc: DivergenceError) -> None:
         """Re-raise ``exc``, naming the column instead when the data's values (non-finite, or

@@ -139,8 +139,10 @@ class Problem:
     # --- values ------------------------------------------------------------------------------
     def objective(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray,
                   sample_weight: Any = None) -> float:
-        """``F(theta)`` (intercept first) on ``(X, y)``."""
+        """``F(theta)`` (intercept first; ignored without the intercept) on ``(X, y)``."""
         X, y, theta = _arrays(X, y, theta)
+        if not self.fit_intercept:
+            theta[0] = 0.0  # a copy
         return float(engine.objective(self.record(sample_weight, X.shape[0]), X, y, theta))
 
     def watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray, record=None) -> float:
@@ -214,6 +216,31 @@ class Problem:
         if w is not None:
             sq = sq * w
         return self._curvature() * float(sq.max()) + l2
+
+    def hessian(self, X: np.ndarray, sample_weight: Any = None) -> np.ndarray:
+        """The curvature bound ``curvature * A^T Omega A / n + l2 (0, I)`` (intercept first;
+        its row and column 0 without the intercept), a chunk of rows at a time: the
+        least-squares Hessian for least squares (:func:`graddescent.objective.hessian`)."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        n, d = X.shape
+        w = self.weights(sample_weight, n)
+        if w is None:
+            H = O.hessian(X)
+        else:
+            H = np.zeros((d + 1, d + 1))
+            for i in range(0, n, O.CHUNK):
+                chunk, wc = X[i:i + O.CHUNK], w[i:i + O.CHUNK]
+                H[1:, 1:] += (chunk * wc[:, None]).T @ chunk
+                H[0, 1:] += wc @ chunk
+                H[0, 0] += wc.sum()
+            H[1:, 0] = H[0, 1:]
+            H /= n
+        if not self.fit_intercept:
+            H[0, :] = 0.0
+            H[:, 0] = 0.0
+        H *= self._curvature()
+        H[np.arange(1, d + 1), np.arange(1, d + 1)] += self.strengths[1]
+        return H
 
     # --- what methods can run it ---------------------------------------------------------------
     def method_problem(self, rule, driver) -> str | None:
