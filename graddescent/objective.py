@@ -14,6 +14,12 @@ arrays of matching shapes (``y`` of length ``n``, ``z`` of length ``d + 1``), as
 :func:`graddescent._validation.engine_arrays` makes them; the entry points of the package
 (the :class:`~graddescent.drivers.Optimizer` included) check before calling them.
 
+The passes over every row (:func:`full_gradient`, :func:`objective`, :func:`scan_rows`,
+:func:`predict`) cut the rows into fixed blocks of :data:`graddescent._jit.BLOCK_ROWS` rows, sum
+each block on its own, on numba's threads when ``X`` is large (:mod:`graddescent.threads`), and
+add the blocks in order: the same bits on any number of threads, and up to one block the bits
+of one sequential loop.
+
 In Python, on whole arrays and a chunk of rows at a time (never an
 ``n``-length temporary beyond ``X`` itself): :func:`hessian` ``[1, X]^T [1, X] / n``,
 :func:`top_eigenvalue` (its largest eigenvalue ``L``), :func:`max_row_sq_norm` and

@@ -17,7 +17,8 @@ Options. ``nogil``: fits may run in threads. ``error_model="numpy"``: a float di
 gives inf/NaN (caught as :data:`DIVERGED`) instead of raising, which spares a branch per division
 and lets the compiler vectorize the per-coordinate loops of the rules. ``_nrt=False``: no
 reference counting, as no kernel allocates (numba's own option; skipped if a numba version lacks
-it, at the cost of speed only).
+it, at the cost of speed only), but for the full passes over large data, which allocate their
+blocks' partial sums and run on numba's threads (:mod:`~graddescent._jit.blocks`).
 
 Cache. numba keys a cached function on its own source file only, but a driver kernel inlines the
 rule's step from another module: editing ``rules/adam.py`` would leave a stale driver kernel in
