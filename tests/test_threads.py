@@ -33,7 +33,7 @@ N, P = 5 * BLOCK_ROWS + 7, 32  # five whole blocks and a short one
 def data():
     assert N * P >= PARALLEL_MIN_VALUES  # the blocks do run on threads
     rng = np.random.default_rng(7)
-    X = rng.standard_normal((N, P))
+    X = rng.standard_normal((N, P)) / np.sqrt(P)  # rows of norm about 1: every default rate
     y = X @ rng.standard_normal(P) + 0.5 + 0.1 * rng.standard_normal(N)
     return X, y
 
