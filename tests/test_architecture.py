@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graddescent"
 #: Lowest first; each entry lists fnmatch patterns of dotted module names.
 LAYERS = [
     ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._validation",
-                     "graddescent.metrics",
+                     "graddescent.metrics", "graddescent.threads",
                      "graddescent._r_rng", "graddescent._signatures", "graddescent._data*"]),
     ("objective", ["graddescent.objective"]),
     ("rule base", ["graddescent.rules.base"]),
