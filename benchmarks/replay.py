@@ -14,7 +14,7 @@ other in this run, after a warm-up call on small data (compilation excluded; the
 its kernels once, then loads them from numba's on-disk cache). Data: ``X`` standard normal
 (200_000 rows, 10 inputs), ``y = 0.5 + X w + 0.1 noise``, the output as the last column.
 
-Goal (issue 15): every replay time at most 10x the main API's, at the full size. The table is
+Goal: every replay time at most 10x the main API's, at the full size. The table is
 printed as Markdown and written to ``DIR/replay.md`` and ``DIR/replay.csv`` (default ``DIR``:
 ``benchmarks/results``); at the full size the command exits 1 if a goal is missed.
 """

@@ -78,7 +78,7 @@ QUICK_SIZES = [(2_000, 3), (4_000, 8)]
 
 BIG = ((100_000, 8), (1_000_000, 32))
 
-#: Goals (issues 4 and 14): (case, size or None for every size) -> (at most this, aim).
+#: Goals: (case, size or None for every size) -> (at most this, aim).
 GOALS = {
     **{("sgd_floor", size): (1.5, None) for size in BIG},
     **{("sgd_same", size): (0.35, None) for size in BIG},
@@ -93,6 +93,9 @@ GOALS = {
     ("sarah_epoch", None): (1.0, None),
     ("sag_target", None): (0.5, None),
     ("saga_ridge_target", None): (0.5, None),
+    ("sparse_sgd_l2", None): (0.5, None),
+    ("sparse_saga_ridge", None): (0.5, None),
+    ("sparse_memory", None): (0.1, None),
     ("gd_floor", (1_000_000, 32)): (2.2, 1.5),
     ("gd_allcore", (1_000_000, 32)): (1.3, None),
     ("gd_numpy", (10_000, 3)): (1.0, None),
@@ -844,6 +847,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
     rows: list[Row] = []
     for n, d in sizes:
         rows += bench_size(n, d, repeats, args.quick, log, not args.no_processes)
+    from benchmarks.sparse import sparse_rows
+
+    rows += sparse_rows(args.quick, repeats, log, Row)
     if not args.no_processes:
         log("import, compile and first-fit times (fresh processes)")
         rows += process_rows(args.quick)

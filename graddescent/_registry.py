@@ -37,12 +37,15 @@ from typing import Any
 
 from . import drivers as D
 from ._validation import (
+    STEP_COST,
     check_choice,
     check_int,
     check_interval,
+    check_iterations,
     check_nonnegative,
     check_positive,
     check_unit_interval,
+    check_work,
 )
 from .rules import RULES, UpdateRule
 
@@ -270,7 +273,8 @@ R_ARGUMENTS: Mapping[str, RArgument] = MappingProxyType({
     "alpha": RArgument("float", "Learning rate (glossary: ``learning_rate``; R: ``alpha``). "
                                 "Must be > 0.", check_positive),
     "max_iter": RArgument("int", "Number of iterations in R's sense (R: ``maxIter``): {unit}. "
-                                 "0 returns theta0.", functools.partial(check_int, low=0)),
+                                 "0 returns theta0; at most 1e7.",
+                          functools.partial(check_iterations, low=0)),
     "momentum": RArgument("float", "Momentum mu in [0, 1) (R: ``momentum``).",
                           check_unit_interval),
     "n_batch": RArgument("int", "Batches per epoch (R: ``nBatch``), 1 <= n_batch <= rows; each "
@@ -279,8 +283,8 @@ R_ARGUMENTS: Mapping[str, RArgument] = MappingProxyType({
     "lamda": RArgument("float", "S2GD's nu >= 0 (R: ``lamda``): P(inner length t) is "
                                 "proportional to (1 - lamda * alpha)^(inner_iter - t); 0 gives "
                                 "the uniform law.", check_nonnegative),
-    "inner_iter": RArgument("int", "Inner steps per outer loop (R: ``innerIter``), >= 1.",
-                            functools.partial(check_int, low=1)),
+    "inner_iter": RArgument("int", "Inner steps per outer loop (R: ``innerIter``), >= 1, at "
+                                   "most 1e7.", functools.partial(check_iterations, low=1)),
     "option": RArgument("int", "SVRG snapshot option (R: ``option``): 1 keeps the last inner "
                                "iterate, 2 a uniformly drawn one.",
                         functools.partial(check_choice, choices=(1, 2))),
@@ -337,6 +341,12 @@ def check_r_arguments(arguments: Mapping[str, Any], n_rows: int) -> dict[str, An
     out = {name: R_ARGUMENTS[name].check(name, value) for name, value in arguments.items()}
     if "n_batch" in out:
         check_int("n_batch", out["n_batch"], high=n_rows)
+    if "max_iter" in out:  # the work asked for, before any allocation (an upper bound)
+        inner = out.get("inner_iter", 0)
+        check_work("max_iter", float(out["max_iter"]) * (n_rows + (2.0 + STEP_COST) * inner
+                                                          + STEP_COST),
+                   f"{out['max_iter']} iterations of up to {n_rows} + 2 x {inner} row "
+                   f"gradients, each step counted as {STEP_COST} more")
     if "lamda" in out and "alpha" in out and out["lamda"] * out["alpha"] >= 1.0:
         raise ValueError(f"lamda * alpha must be < 1 for S2GD's inner-length law, got "
                          f"{out['lamda'] * out['alpha']!r}.")

@@ -35,6 +35,12 @@ could end, when ``p = n_features + 1 <= MAX_HESSIAN``; above that, or for Rprop,
 the patience condition alone. Directions whose eigenvalue is below ``1e-10`` times the largest
 are treated as absent (the gradient never moves the iterate along an exact null direction).
 
+Without ``precise`` (the estimator's default ``tol``), a stage ends on the patience condition
+alone, as in scikit-learn's ``learning_rate="adaptive"``, and the fit stops at the end of the
+first stage after the first that did not improve on the previous stages' best by ``tol``: a
+smaller rate no longer pays at that precision. The length condition and the finer tests above
+are what reaching the optimum to float precision needs (``tol="precise"``).
+
 This is step decay (e.g. Ge, Kakade, Kidambi, Netrapalli, "The step decay schedule: a near
 optimal, geometrically decaying learning rate procedure for least squares", NeurIPS 2019) with
 stage lengths set by the problem's conditioning, and a stopping rule in units of :math:`R^2`.
@@ -108,6 +114,10 @@ class StepDecay(Patience):
         As in :class:`Patience`; a stage must also gain ``tol * patience`` on the previous one.
     floor : float
         Stop (converged) rather than cut the rate below this.
+    precise : bool, default=True
+        Stages last as long as the slowest direction needs, and end the fit by the finer tests
+        of the module's docstring; False: stages end on patience alone, and the first stage
+        that gains less than ``tol`` ends the fit.
     problem : Problem or None
         What is minimised (None: least squares): its curvature
         (:meth:`graddescent.problems.Problem.hessian`) replaces the least-squares Hessian.
@@ -116,8 +126,9 @@ class StepDecay(Patience):
     """
 
     def __init__(self, X: np.ndarray, tol: float, patience: int, floor: float,
-                 problem=None, sample_weight=None) -> None:
+                 precise: bool = True, problem=None, sample_weight=None) -> None:
         super().__init__(tol, patience)
+        self.precise = precise
         self._X = X
         self._problem = problem
         self._sample_weight = sample_weight
@@ -172,6 +183,8 @@ class StepDecay(Patience):
         return RELAXATION / self._lam
 
     def stage_ended(self, opt: Optimizer) -> bool:
+        if not self.precise:
+            return self._patience_stage_ended(opt)
         if opt.t < self._next_check:
             return False
         length = self.stage_start + self._min_steps(opt)
@@ -206,10 +219,21 @@ class StepDecay(Patience):
         if (flat and settled) or self.flat_stages > FLAT_STAGES or \
                 rule.learning_rate / factor < self.floor:
             return True  # converged: a smaller rate no longer pays
-        opt.rule = rule.reduced(factor)
+        self._cut(opt, factor)
         self._stage_rate = None if self._lam is None else self._lam / factor
+        return False
+
+    def _patience_stage_ended(self, opt: Optimizer) -> bool:
+        """The stage ended by patience: stop if it gained less than ``tol``, else cut."""
+        self.gain = self.previous_best - self.best
+        if self.gain < self.tol or opt.rule.learning_rate / CUT < self.floor:
+            return True
+        self._cut(opt, CUT)
+        return False
+
+    def _cut(self, opt: Optimizer, factor: float) -> None:
+        opt.rule = opt.rule.reduced(factor)
         self.cuts += 1
         self.previous_best = min(self.previous_best, self.best)
         self.best, self.stalled = math.inf, 0
         self.stage_start = self._next_check = opt.t
-        return False

@@ -15,6 +15,10 @@ Arrays (the engine and the estimator): :func:`engine_arrays`, :func:`check_vecto
 Settings: :func:`check_int`, :func:`check_real`, :func:`check_positive`,
 :func:`check_unit_interval`, :func:`check_unit_fraction`, :func:`check_nonnegative`,
 :func:`check_str`, :func:`check_mapping`, :func:`check_bool`.
+Work and memory (checked before anything is allocated or run): :func:`check_iterations`,
+:func:`check_work`, :func:`check_allocation`, :func:`check_jobs`, :data:`MAX_ITERATIONS`,
+:data:`MAX_ROW_GRADIENTS`.
+Columns and files: :func:`check_column_dtype`, :func:`check_header`, :func:`csv_safe`.
 """
 
 from __future__ import annotations
@@ -27,10 +31,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._sparse import CSRRows, csr_rows, is_sparse
+
 __all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_real", "check_positive",
            "check_unit_interval", "check_unit_fraction", "check_nonnegative", "check_interval",
            "check_choice", "check_str", "check_mapping", "check_bool", "check_vector",
-           "engine_arrays", "magnitude_limit", "check_magnitudes", "describe_nonfinite"]
+           "engine_arrays", "magnitude_limit", "check_magnitudes", "describe_nonfinite",
+           "MAX_ITERATIONS", "MAX_ROW_GRADIENTS", "ITERATION_COST", "STEP_COST",
+           "BUDGET_ROW_COST",
+           "machine_memory", "check_iterations",
+           "check_work", "check_allocation", "check_jobs", "check_column_dtype",
+           "check_header", "csv_safe", "check_dask_input"]
 
 _FLOAT_MAX = float(np.finfo(np.float64).max)
 
@@ -87,14 +98,9 @@ def numeric_matrix(frame: pd.DataFrame, name: str = "data", *, min_rows: int = 1
                          f"last), got {n_cols}.")
     if n_rows < min_rows:
         raise ValueError(f"{name} needs at least {min_rows} rows, got {n_rows}.")
-    for j in range(n_cols):
-        col, dtype = frame.columns[j], frame.dtypes.iloc[j]
-        if pd.api.types.is_bool_dtype(dtype):
-            raise TypeError(f"Column {col!r} of {name} is boolean; convert it to 0/1 numbers "
-                            f"explicitly if that is what you mean.")
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
-            raise TypeError(f"Column {col!r} of {name} is not numeric (dtype {dtype}); every "
-                            f"column must hold real numbers (encode categories first).")
+    # the dtypes once: frame.dtypes builds a Series, so reading it per column is quadratic
+    for col, dtype in zip(frame.columns, list(frame.dtypes), strict=True):
+        check_column_dtype(col, dtype, name)
     with np.errstate(over="ignore"):  # a long double beyond float64's range becomes inf
         values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, copy=True,
                                                      na_value=np.nan))
@@ -282,7 +288,8 @@ def engine_arrays(X: Any, y: Any, n_params: int, n_rows: int | None = None
     array; a conversion is a copy. Shapes, dimensions and dtypes are checked; values are not
     (see :func:`describe_nonfinite`).
     """
-    X = _as_float_array("X", X, 2)
+    # sparse: a CSR record of the matrix's own arrays (:func:`graddescent._sparse.csr_rows`)
+    X = csr_rows(X) if is_sparse(X) else _as_float_array("X", X, 2)
     y = _as_float_array("y", y, 1)
     n, d = X.shape
     if n < 1:
@@ -333,6 +340,18 @@ def check_magnitudes(X: np.ndarray, y: np.ndarray, *, columns: Sequence[Any] | N
     :func:`magnitude_limit` (its squares would overflow the least-squares sums)."""
     n, d = X.shape
     limit = magnitude_limit(n, d + 1)
+    if isinstance(X, CSRRows):  # its nonzeros, each with its column
+        if _peak(X.data) > limit:
+            k = int(np.argmax(np.abs(X.data) > limit))
+            j = int(X.indices[k])
+            label = f"Column {columns[j]!r} of {name}" if columns is not None else \
+                f"Column {j} of {name}"
+            raise ValueError(f"{label} has values up to "
+                             f"{float(np.abs(X.data[X.indices == j]).max()):.3g} in magnitude: "
+                             f"beyond {limit:.3g} the least-squares sums over {n} rows overflow "
+                             f"float64. Rescale it first (e.g. variance_scaling or "
+                             f"StandardScaler, or other units).")
+        X = X.data[:0].reshape(0, 1)
     _check_peak(X, _peak(X), limit, lambda j: (f"Column {columns[j]!r} of {name}"
                                                if columns is not None
                                                else f"Column {j} of {name}"))
@@ -343,6 +362,15 @@ def describe_nonfinite(X: np.ndarray, y: np.ndarray, theta: np.ndarray,
                        theta_name: str = "theta0") -> str:
     """Why the objective is not finite at ``theta`` before any step: which column of ``X``, ``y``
     or ``theta`` holds a NaN or an infinity, or which column is too large in magnitude."""
+    if isinstance(X, CSRRows):  # its nonzeros, each with its column
+        bad = ~np.isfinite(X.data)
+        if bad.any():
+            j = int(X.indices[np.argmax(bad)])
+            column = X.data[X.indices == j]
+            kind = "NaN" if np.isnan(column).any() else "infinite"
+            return (f"Column {j} of X has {int((~np.isfinite(column)).sum())} {kind} value(s) "
+                    f"(missing or infinite data); remove or impute them first.")
+        X = X.data[:0].reshape(0, 1)
     bad = ~np.isfinite(X)
     if bad.any():
         j = int(np.argmax(bad.any(axis=0)))
@@ -360,3 +388,192 @@ def describe_nonfinite(X: np.ndarray, y: np.ndarray, theta: np.ndarray,
         return str(exc)
     return (f"The objective overflows float64 at the starting point ({theta_name}): the data "
             f"and {theta_name} are too large in magnitude; scale the data.")
+
+
+# --- columns and files ---------------------------------------------------------------------------
+def check_column_dtype(column: Any, dtype: Any, name: str = "data") -> None:
+    """Refuse a column that does not hold real numbers: text, categories, booleans, complex
+    numbers, timestamps and durations (a TypeError naming the column of ``name``).
+
+    Every reader uses it, in memory and streamed (CSV or Parquet), so a column is refused or
+    accepted the same way whichever path reads it (a timestamp is never fitted as nanoseconds).
+    """
+    if pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(f"Column {column!r} of {name} is boolean; convert it to 0/1 numbers "
+                        f"explicitly if that is what you mean.")
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise TypeError(f"Column {column!r} of {name} holds dates or durations (dtype "
+                        f"{dtype}); convert it to a number in units you choose (e.g. days "
+                        f"since a start) or leave it out.")
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        raise TypeError(f"Column {column!r} of {name} is not numeric (dtype {dtype}); every "
+                        f"column must hold real numbers (encode categories first).")
+
+
+def _is_number(text: Any) -> bool:
+    try:
+        float(str(text).strip())
+    except ValueError:
+        return False
+    return True
+
+
+def check_header(columns: Sequence[Any], name: str, sep_option: str = "sep") -> None:
+    """Refuse a CSV read without its header row, or with the wrong separator.
+
+    ``columns`` are the names read from the file's first line. When they are all numbers the
+    file has no header row: read as names, that first data row would be lost, so a ValueError
+    says to add one. A single column whose name holds ``;``, a tab or ``|`` was read with the
+    wrong separator: the message names the option ``sep_option`` that sets it.
+    """
+    columns = [str(c) for c in columns]
+    # pandas renames a repeated name "1" to "1.1": still a number
+    if columns and all(_is_number(c) for c in columns):
+        shown = ", ".join(columns[:5]) + (", ..." if len(columns) > 5 else "")
+        raise ValueError(f"{name} has no header row: its first line ({shown}) holds only "
+                         f"numbers, so it would be taken for the column names and that row "
+                         f"lost; add a first line with the column names (the output last).")
+    if len(columns) == 1:
+        for sep, label in ((";", "';'"), ("\t", "a tab ('\\t')"), ("|", "'|'")):
+            if sep in columns[0]:
+                raise ValueError(f"{name} was read as one column named {columns[0][:60]!r}: "
+                                 f"its separator looks like {label}, not a comma; give it "
+                                 f"with {sep_option}={sep!r}.")
+
+
+#: Cells of a CSV file that a spreadsheet would run as a formula begin with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell that cannot run as a spreadsheet formula (OWASP's CSV-injection advice).
+
+    A string starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single
+    quote in front; anything else (numbers included) is returned as it is.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# --- work and memory -----------------------------------------------------------------------------
+#: The most iterations one setting may ask for (R iterations, epochs, steps, streamed passes):
+#: far beyond any fit that converges (R's default is 1000), and short of a run that would
+#: last for days or a per-iteration record that would not fit in memory.
+MAX_ITERATIONS = 10**7
+
+#: The most work one comparison, budget or streamed fit may ask for in all, in row-gradient
+#: evaluations (an iteration's fixed cost counted as :data:`ITERATION_COST` of them, a budgeted
+#: row gradient as :data:`BUDGET_ROW_COST`): 10^11, minutes on one core; beyond it the settings
+#: are refused before anything runs.
+MAX_ROW_GRADIENTS = 10**11
+
+#: A budgeted row gradient's cost in plain ones: small steps between recordings cost up to a
+#: thousand times a row gradient on small data (measured: 20 ns to 3 us a row gradient).
+BUDGET_ROW_COST = 1000
+
+
+#: What one iteration (an R iteration or an epoch) costs beyond its row gradients, counted in
+#: row gradients: up to about 30 us on small data (a variance-reduced outer loop).
+ITERATION_COST = 10**4
+
+#: What one update step costs beyond its row gradients, counted in row gradients (about 1 us
+#: on small data).
+STEP_COST = 300
+
+
+def machine_memory() -> int:
+    """This machine's physical memory in bytes (8 GiB when the system does not say)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - not a POSIX system
+        return 8 * 2**30
+
+
+def check_iterations(name: str, value: Any, low: int = 1) -> int:
+    """An integer in ``[low, MAX_ITERATIONS]``, else a ValueError naming ``name`` and the cap."""
+    value = check_int(name, value, low=low)
+    if value > MAX_ITERATIONS:
+        raise ValueError(f"{name} must be at most {MAX_ITERATIONS:.0e} (the most iterations one "
+                         f"setting may ask for), got {value:.3g}.")
+    return value
+
+
+def check_work(name: str, row_gradients: float, detail: str = "") -> None:
+    """Refuse settings that ask for more than :data:`MAX_ROW_GRADIENTS` row gradients in all
+    (a ValueError naming the setting ``name``; ``detail`` says how the count was made)."""
+    if not row_gradients <= MAX_ROW_GRADIENTS:
+        raise ValueError(f"{name} asks for about {row_gradients:.3g} row-gradient evaluations"
+                         f"{f' ({detail})' if detail else ''}, more than the "
+                         f"{MAX_ROW_GRADIENTS:.0e} one run may use; ask for less (or fewer "
+                         f"seeds, methods or data sets).")
+
+
+def check_allocation(name: str, n_values: float, what: str, itemsize: int = 8) -> None:
+    """Refuse, before allocating, ``n_values`` numbers that would take more than half of this
+    machine's memory (a ValueError naming the setting ``name`` and ``what`` they are)."""
+    need = float(n_values) * itemsize
+    have = machine_memory()
+    if not need <= have / 2:
+        raise ValueError(f"{name} asks for {what}: {need / 2**30:.3g} GiB, more than half of "
+                         f"this machine's {have / 2**30:.3g} GiB of memory.")
+
+
+def check_jobs(name: str, value: Any, cap: int | None = None) -> int:
+    """A number of parallel jobs: an integer other than 0 (-1: every core, -2: all but one),
+    at most ``cap`` (default: four per core, and no more than 256 MiB of memory each)."""
+    import os
+
+    jobs = check_int(name, value)
+    if jobs == 0:
+        raise ValueError(f"{name} must be a number of parallel jobs other than 0 (-1: every "
+                         f"core), got 0.")
+    cores = os.cpu_count() or 1
+    if cap is None:
+        cap = max(1, min(4 * cores, machine_memory() // 2**28))
+    if jobs > cap or jobs < -cores:
+        raise ValueError(f"{name} must be from 1 to {cap} parallel jobs on this machine, or "
+                         f"from -1 (every core) to -{cores} (all cores but {cores - 1}); got "
+                         f"{jobs}.")
+    return jobs
+
+
+# --- Dask input ----------------------------------------------------------------------------------
+def check_dask_input(X: Any, name: str = "X", *, n_features: int | None = None,
+                     feature_names: Sequence[Any] | None = None) -> None:
+    """What can be checked of a Dask array or data frame without computing it.
+
+    A data frame's columns must all be real numbers (:func:`check_column_dtype`, naming the
+    column) and, when ``feature_names`` are given, be those in that order; an array must be
+    2-D of a real dtype; either must have ``n_features`` columns when given. Raises a
+    ValueError or TypeError naming ``name`` and what is wrong.
+    """
+    if getattr(X, "ndim", 2) != 2:
+        raise ValueError(f"{name} must be 2-D (rows x features), got a Dask collection with "
+                         f"{X.ndim} dimension(s).")
+    columns = getattr(X, "columns", None) if hasattr(X, "dtypes") else None
+    if columns is not None:
+        for col, dtype in zip(columns, list(X.dtypes), strict=True):
+            check_column_dtype(col, dtype, name)
+        cols = list(columns)
+        if feature_names is not None and [str(c) for c in cols] != [str(c) for c in
+                                                                   feature_names]:
+            expected = list(feature_names)
+            if sorted(map(str, cols)) == sorted(map(str, expected)):
+                raise ValueError(f"The columns of {name} are in another order than at fit "
+                                 f"time ({cols} instead of {expected}); select them in that "
+                                 f"order (X[{expected!r}]).")
+            raise ValueError(f"The columns of {name} ({cols}) are not those seen at fit time "
+                             f"({expected}).")
+        n_cols = len(cols)
+    else:
+        dtype = np.dtype(X.dtype)
+        if dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers, got a Dask array of dtype "
+                            f"{dtype}.")
+        n_cols = X.shape[1]
+    if n_features is not None and n_cols != n_features:
+        raise ValueError(f"{name} has {n_cols} features, but GDRegressor is expecting "
+                         f"{n_features} features as input.")

@@ -25,11 +25,18 @@ import numpy as np
 from . import drivers as D
 from . import objective as O
 from ._registry import check_r_arguments, get_method
-from ._validation import check_int, check_positive
+from ._validation import (
+    BUDGET_ROW_COST,
+    MAX_ITERATIONS,
+    check_int,
+    check_positive,
+    check_real,
+    check_work,
+)
 from .r_api import initial_theta
 
-__all__ = ["Budget", "Trace", "STATUSES", "CONVERGED", "GROWTH", "epochs_used",
-           "relative_suboptimality", "run_budgeted"]
+__all__ = ["Budget", "Trace", "STATUSES", "CONVERGED", "GROWTH", "SCALE_FLOOR", "epochs_used",
+           "relative_suboptimality", "loss_scale", "run_budgeted"]
 
 #: Status of a budgeted fit: converged before the budget, diverged, or stopped by the budget.
 STATUSES = ("ok", "diverged", "budget reached")
@@ -38,6 +45,12 @@ CONVERGED = 1e-12
 #: A fit whose training objective ends this many times above its start is "diverged" too (its
 #: iterates were growing without bound, short of overflowing).
 GROWTH = 1e6
+#: The denominator of the relative suboptimality is at least this fraction of the problem's
+#: scale (:func:`loss_scale`), so a problem fitted exactly (``f*`` zero up to rounding) does not
+#: divide rounding errors by a rounding error.
+SCALE_FLOOR = 1e-12
+#: The most seconds one budgeted fit may be given.
+MAX_SECONDS = 3600.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,9 +75,12 @@ class Budget:
         if self.epochs is None and self.seconds is None:
             raise ValueError("a budget needs epochs, seconds or both.")
         if self.epochs is not None:
-            check_positive("budget_epochs", self.epochs)
+            check_real("budget_epochs", self.epochs, lambda v: 0 < v <= MAX_ITERATIONS,
+                       f"be a positive number of epochs, at most {MAX_ITERATIONS:.0e}")
         if self.seconds is not None:
             check_positive("budget_seconds", self.seconds)
+            check_real("budget_seconds", self.seconds, lambda v: v <= MAX_SECONDS,
+                       f"be at most {MAX_SECONDS:g} (an hour)")
         check_int("n_points", self.n_points, low=1)
 
     def describe(self) -> str:
@@ -91,6 +107,9 @@ class Trace:
     message : str
     updates : int
         Coefficient updates (``Optimizer.t``; -1 when not counted).
+    scale : float
+        The problem's scale (:func:`loss_scale` of the training outputs; NaN when unknown),
+        the floor of the relative suboptimality's denominator.
     """
 
     epochs: np.ndarray
@@ -101,6 +120,7 @@ class Trace:
     learning_rate: float
     message: str = ""
     updates: int = -1
+    scale: float = math.nan
 
     @property
     def final_objective(self) -> float:
@@ -115,11 +135,30 @@ def epochs_used(optimizer: D.Optimizer, n: int) -> float:
     return optimizer.driver.gradient_evaluations(n, optimizer.units, optimizer.t) / n
 
 
-def relative_suboptimality(f: np.ndarray | float, optimum: float) -> np.ndarray:
-    """``(f - f*) / f*``, or ``f - f*`` when ``f*`` is 0; clipped at 0 (rounding)."""
+def loss_scale(y: np.ndarray) -> float:
+    """The problem's scale: ``Var(y) / 2``, the objective of the best constant prediction
+    (``mean(y^2) / 2`` for a constant ``y``, 1 for ``y = 0``)."""
+    y = np.asarray(y, dtype=float)
+    var = float(np.var(y)) if y.size else 0.0
+    if var > 0:
+        return 0.5 * var
+    square = float(np.mean(y * y)) if y.size else 0.0
+    return 0.5 * square if square > 0 else 1.0
+
+
+def relative_suboptimality(f: np.ndarray | float, optimum: float,
+                           scale: float | None = None) -> np.ndarray:
+    """``(f - f*) / max(f*, SCALE_FLOOR * scale)``, clipped at 0 (rounding).
+
+    ``scale`` is the problem's scale (:func:`loss_scale`): with it, a problem fitted exactly
+    (``f*`` zero, or zero up to rounding) gives ``(f - f*) / (1e-12 scale)``, not a rounding
+    error divided by a rounding error. Without it (None or NaN), ``f - f*`` when ``f*`` is 0.
+    """
+    floor = SCALE_FLOOR * scale if scale is not None and math.isfinite(scale) else 0.0
+    denominator = max(float(optimum), floor)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging fit's inf stays inf
         gap = np.maximum(np.asarray(f, dtype=float) - optimum, 0.0)
-        return gap / optimum if optimum > 0 else gap
+        return gap / denominator if denominator > 0 else gap
 
 
 def _optimizer(method: str, X: np.ndarray, seed: int, learning_rate: float | None
@@ -161,9 +200,14 @@ def run_budgeted(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: B
         its objective ended more than :data:`GROWTH` times above its start.
     """
     n = X.shape[0]
+    if budget.epochs is not None:
+        check_work("budget_epochs", float(budget.epochs) * n * BUDGET_ROW_COST,
+                   f"{budget.epochs:g} epochs x {n} rows, each budgeted row gradient counted "
+                   f"as {BUDGET_ROW_COST}")
+    scale = loss_scale(y)
     opt, lr = _optimizer(method, X, seed, learning_rate)
     rng = np.random.default_rng(seed)
-    epochs, seconds, values = [0.0], [0.0], [O.objective(X, y, opt.theta)]
+    epochs, seconds, values = [0.0], [0.0], [O.objective_value(X, y, opt.theta)]
     status, message, elapsed, chunk = "budget reached", "", 0.0, 1
     while True:
         start = time.perf_counter()
@@ -171,17 +215,17 @@ def run_budgeted(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: B
             opt.run(X, y, chunk, rng)
         except D.DivergenceError as exc:
             return Trace(np.array(epochs), np.array(seconds), np.array(values), opt.theta.copy(),
-                         "diverged", lr, str(exc).splitlines()[0], int(opt.t))
+                         "diverged", lr, str(exc).splitlines()[0], int(opt.t), scale)
         elapsed += time.perf_counter() - start
         used = epochs_used(opt, n)
-        f = O.objective(X, y, opt.theta)
+        f = O.objective_value(X, y, opt.theta)
         epochs.append(used)
         seconds.append(elapsed)
         values.append(f)
         if not math.isfinite(f):
             status, message = "diverged", "the training objective overflowed"
             break
-        if optimum is not None and relative_suboptimality(f, optimum) <= CONVERGED:
+        if optimum is not None and relative_suboptimality(f, optimum, scale) <= CONVERGED:
             status = "ok"
             break
         if ((budget.epochs is not None and used >= budget.epochs * (1 - 1e-12))
@@ -193,7 +237,7 @@ def run_budgeted(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: B
         message = (f"the training objective grew {values[-1] / values[0]:.3g}-fold from its "
                    f"start with learning rate {lr:g}: the iterates were diverging")
     return Trace(np.array(epochs), np.array(seconds), np.array(values), opt.theta.copy(),
-                 status, lr, message, int(opt.t))
+                 status, lr, message, int(opt.t), scale)
 
 
 def _next_chunk(budget: Budget, units: int, used: float, elapsed: float) -> int:

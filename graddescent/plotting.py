@@ -33,7 +33,15 @@ import numpy as np
 
 from . import objective as O
 from ._registry import METHODS
-from ._validation import check_int, check_magnitudes, check_vector, engine_arrays
+from ._validation import (
+    ITERATION_COST,
+    check_allocation,
+    check_int,
+    check_magnitudes,
+    check_vector,
+    check_work,
+    engine_arrays,
+)
 from .drivers import DivergenceError, Driver, FullBatch, Optimizer
 from .rules import UpdateRule
 
@@ -78,6 +86,32 @@ def _colors(n: int):
     return [cmap(i % cmap.N) for i in range(n)]
 
 
+def _nonempty(name: str, value: Any) -> Any:
+    """A mapping or frame with something in it, else a ValueError naming ``name``."""
+    if value is None or len(value) == 0:
+        raise ValueError(f"{name} is empty: there is nothing to draw.")
+    return value
+
+
+def _pair(y: Any, yhat: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Actual and predicted outputs: finite vectors of one length, not empty."""
+    y = check_vector("y", y, flatten=True)
+    yhat = check_vector("yhat", yhat, y.shape[0], flatten=True,
+                        expected=f"one per actual value: y has {y.shape[0]}")
+    if not y.size:
+        raise ValueError("y and yhat are empty: there is nothing to draw.")
+    return y, yhat
+
+
+def _curve(label: Any, x: Any, values: Any) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float).reshape(-1)
+    values = np.asarray(values, dtype=float).reshape(-1)
+    if x.shape != values.shape:
+        raise ValueError(f"the curve {label!r} has {x.size} x values for {values.size} "
+                         f"values; they must match.")
+    return x, values
+
+
 def plot_loss_curves(curves: Mapping[str, Any], optimum: float | None = None, ax: Any = None,
                      *, xlabel: str = "iteration", ylabel: str | None = None,
                      title: str | None = None, logx: bool = True) -> Any:
@@ -100,13 +134,13 @@ def plot_loss_curves(curves: Mapping[str, Any], optimum: float | None = None, ax
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, (8.5, 5.0))
+    _nonempty("curves", curves)
     prepared = {}
     for label, curve in curves.items():
         if isinstance(curve, tuple):
-            x, values = (np.asarray(c, dtype=float) for c in curve[:2])
+            x, values = _curve(label, *curve[:2])
         else:
-            values = np.asarray(curve, dtype=float)
+            values = np.asarray(curve, dtype=float).reshape(-1)
             x = np.arange(1, values.shape[0] + 1, dtype=float)
         if optimum is not None:
             values = values - optimum
@@ -114,6 +148,7 @@ def plot_loss_curves(curves: Mapping[str, Any], optimum: float | None = None, ax
             keep = x > 0
             x, values = x[keep], values[keep]
         prepared[label] = (x, values)
+    ax = _axes(ax, (8.5, 5.0))
     finite = [v[np.isfinite(v) & (v > 0)] for _, v in prepared.values()]
     top = max((float(v.max()) for v in finite if v.size), default=1.0)
     floor = top * 1e-15
@@ -206,6 +241,10 @@ def trajectory(method_or_rule: str | UpdateRule, X: Any, y: Any, theta0: Any, n_
     """
     X, y, theta0 = _problem(X, y, theta0)
     n_steps = check_int("n_steps", n_steps, low=0)
+    check_allocation("n_steps", (n_steps + 1.0) * theta0.shape[0] * 2,
+                     f"a path of {n_steps + 1} iterates of {theta0.shape[0]} coefficients")
+    check_work("n_steps", float(n_steps) * (X.shape[0] + ITERATION_COST),
+               f"{n_steps} steps on {X.shape[0]} rows")
     seed = check_int("seed", seed, low=0)
     rule, drv = _rule_and_driver(method_or_rule, driver, params)
     opt = Optimizer(rule, drv, theta0, X.shape[0])
@@ -254,6 +293,15 @@ def plot_contour_paths(X: Any, y: Any, paths: Mapping[str, Any], ax: Any = None,
     if x.shape != yv.shape:
         raise ValueError(f"plot_contour_paths needs one input column: X has {x.size} values "
                          f"for {yv.size} outputs.")
+    if x.size < 2 or not (np.all(np.isfinite(x)) and np.all(np.isfinite(yv))):
+        raise ValueError("plot_contour_paths needs at least two rows of finite numbers in X "
+                         "and y.")
+    _nonempty("paths", paths)
+    for label, path in paths.items():
+        arr = np.asarray(path, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] != 2 or not arr.shape[0]:
+            raise ValueError(f"the path {label!r} must be an array of shape (k, 2) (intercept, "
+                             f"slope), k >= 1; got shape {arr.shape}.")
     A = np.column_stack([np.ones_like(x), x])
     opt = np.linalg.lstsq(A, yv, rcond=None)[0]
     pts = [np.asarray(p, dtype=float).reshape(-1, 2) for p in paths.values()]
@@ -327,6 +375,10 @@ def effective_step_sizes(method_or_rule: str | UpdateRule, X: Any, y: Any, theta
     """
     X, y, theta0 = _problem(X, y, theta0)
     n_steps = check_int("n_steps", n_steps, low=0)
+    check_allocation("n_steps", float(n_steps) * theta0.shape[0],
+                     f"{n_steps} step sizes of {theta0.shape[0]} coefficients")
+    check_work("n_steps", float(n_steps) * (X.shape[0] + ITERATION_COST),
+               f"{n_steps} steps on {X.shape[0]} rows")
     rule, _ = _rule_and_driver(method_or_rule, FullBatch(), params)
     opt = Optimizer(rule, FullBatch(), theta0, X.shape[0])
     rng = np.random.default_rng(0)
@@ -359,6 +411,7 @@ def plot_effective_step_sizes(steps: Mapping[str, Any], fig: Any = None, *,
     matplotlib Figure
     """
     plt = _pyplot()
+    _nonempty("steps", steps)
     k = len(steps)
     ncols = min(k, 3)
     nrows = -(-k // ncols)
@@ -408,8 +461,7 @@ def plot_predicted_vs_actual(y: Any, yhat: Any, ax: Any = None, *, title: str | 
     -------
     matplotlib Axes
     """
-    y = np.asarray(y, dtype=float).ravel()
-    yhat = np.asarray(yhat, dtype=float).ravel()
+    y, yhat = _pair(y, yhat)
     ax = _axes(ax, (5.5, 5.0))
     ax.scatter(y, yhat, s=12, alpha=0.6, label=f"{label} (RMSE {_rmse(y, yhat):.4g})")
     lo = float(min(y.min(), yhat.min()))
@@ -437,8 +489,7 @@ def plot_residuals(y: Any, yhat: Any, ax: Any = None, *, title: str | None = Non
     -------
     matplotlib Axes
     """
-    y = np.asarray(y, dtype=float).ravel()
-    yhat = np.asarray(yhat, dtype=float).ravel()
+    y, yhat = _pair(y, yhat)
     ax = _axes(ax, (6.5, 4.0))
     resid = y - yhat
     ax.scatter(yhat, resid, s=12, alpha=0.6, label=f"residuals (RMSE {_rmse(y, yhat):.4g})")
@@ -470,6 +521,11 @@ def plot_method_scores(results: Any, metric: str = "ratio_to_ols", ax: Any = Non
     -------
     matplotlib Figure
     """
+    _nonempty("results", results)
+    missing = [c for c in ("method", "status", metric) if c not in getattr(results, "columns", ())]
+    if missing:
+        raise ValueError(f"results has no column(s) {missing}; it needs 'method', 'status' and "
+                         f"the metric {metric!r} (rows of results.csv).")
     ok = results[results["status"] == "ok"]
     order = list(ok.groupby("method", sort=False)[metric].median().sort_values().index)
     failed = [m for m in dict.fromkeys(results["method"]) if m not in order]
@@ -525,6 +581,12 @@ def plot_suboptimality_bands(bands: Mapping[str, Any], ax: Any = None, *, xlabel
     -------
     matplotlib Axes
     """
+    _nonempty("bands", bands)
+    for label, band in bands.items():
+        sizes = {np.asarray(a, dtype=float).reshape(-1).size for a in band}
+        if len(band) != 4 or len(sizes) != 1:
+            raise ValueError(f"the band {label!r} must be (x, median, q25, q75), four arrays "
+                             f"of one length.")
     ax = _axes(ax, (7.0, 4.5))
     palette = _colors(len(bands))
     for k, (label, (x, med, q25, q75)) in enumerate(bands.items()):

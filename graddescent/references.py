@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from . import objective as O
-from .budget import Budget, Trace
+from .budget import Budget, Trace, loss_scale
 
 __all__ = ["REFERENCES", "run_reference"]
 
@@ -113,9 +113,11 @@ def run_reference(name: str, X: np.ndarray, y: np.ndarray, seed: int, budget: Bu
         took = time.perf_counter() - start
         theta = _theta(model)
         return Trace(np.array([math.nan]), np.array([took]),
-                     np.array([O.objective(X, y, theta)]), theta, "ok", math.nan)
+                     np.array([O.objective(X, y, theta)]), theta, "ok", math.nan,
+                     scale=loss_scale(y))
     run = _sgd if name.startswith("sk_sgd") else _ridge
     option = {"sk_sgd_constant": "constant", "sk_sgd_invscaling": "invscaling",
               "sk_ridge_sag": "sag", "sk_ridge_saga": "saga"}[name]
     epochs, seconds, values, theta, status, lr = run(X, y, seed, budget, option)
-    return Trace(np.array(epochs), np.array(seconds), np.array(values), theta, status, lr)
+    return Trace(np.array(epochs), np.array(seconds), np.array(values), theta, status, lr,
+                 scale=loss_scale(y))

@@ -9,19 +9,24 @@ it draws the figures).
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._outputs import ReportFolder, report_names
 from ._registry import METHODS, control_defaults
+from ._validation import csv_safe
 from .compare import CompareSettings, Comparison, summarize
 from .curves import TARGETS, band, reach_summary
 from .references import REFERENCES
 
-__all__ = ["describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_html",
+__all__ = ["REPORT_FILES", "ReportFolder", "results_for_csv",
+           "describe", "budget_table_rows", "family", "FAMILIES", "table_rows", "to_html",
            "to_markdown", "write_outputs"]
 
 #: Panels of the suboptimality figure: family -> its title.
@@ -179,8 +184,26 @@ def _blocks(comparison: Comparison, figures: dict[str, list[str]] | None) -> lis
     return blocks
 
 
+#: Markdown's inline punctuation: code, emphasis, links, tables, strike-through; ``_`` only at
+#: a word's edge (inside a word, as in ``mackey_glass``, it formats nothing).
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~])|(?<!\w)_|_(?!\w)")
+
+
+def _md_escape(text: str) -> str:
+    """User text (a data set's name) as literal Markdown: HTML characters as entities and
+    Markdown's inline punctuation backslash-escaped, so it can neither inject HTML nor format."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), html.escape(text, quote=False))
+
+
+def _md_cell(text: str) -> str:
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
 def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = None) -> str:
     """The Markdown report: settings, one table per data set, the figures, the definitions.
+
+    Data set names (user text: file names) are escaped, so that no name reaches the report as
+    HTML or as Markdown formatting.
 
     Parameters
     ----------
@@ -197,13 +220,15 @@ def to_markdown(comparison: Comparison, figures: dict[str, list[str]] | None = N
     for kind, *rest in _blocks(comparison, figures):
         if kind == "table":
             header, rows = rest
-            lines.append("| " + " | ".join(header) + " |")
+            lines.append("| " + " | ".join(map(_md_cell, header)) + " |")
             lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-            lines += ["| " + " | ".join(r) + " |" for r in rows]
+            lines += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows]
         elif kind == "img":
-            lines.append(f"![{rest[1]}]({rest[0]})")
+            lines.append(f"![{_md_escape(rest[1])}]({rest[0]})")
+        elif kind == "h2":  # the data set's name: user text
+            lines.append("## " + _md_escape(rest[0]))
         else:
-            lines.append({"h1": "# ", "h2": "## ", "p": ""}[kind] + rest[0])
+            lines.append({"h1": "# ", "p": ""}[kind] + html.escape(rest[0], quote=False))
         lines.append("")
     return "\n".join(lines)
 
@@ -237,7 +262,9 @@ BUDGET_COLUMNS = (
     "Columns: medians over the seeds, best final suboptimality first. *final rel. subopt.* is "
     "`(f - f*) / f*`, the relative suboptimality of the training objective f at the end of "
     "the budget (f\\* the exact least-squares objective on the training rows, scaled data; "
-    "`f - f*` when f\\* is 0); *epochs to* and *s to* give the work and the fit's seconds "
+    "when f\\* is below 1e-12 of the problem's scale Var(y) / 2, the denominator is that "
+    "floor: an exact fit does not divide rounding by rounding); *epochs to* and *s to* give "
+    "the work and the fit's seconds "
     "(recording excluded) at which it first fell below 1e-2, 1e-4 and 1e-6 (*not reached*: "
     "fewer than half the seeds got there within the budget); */ OLS* is the test RMSE over the "
     "least-squares fit's on the same split; *status*: how many seeds ended *ok* (converged to "
@@ -286,10 +313,6 @@ def _suboptimality_figure(comparison: Comparison, dataset: str):
     return fig
 
 
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-
-
 def _loss_curve_figure(comparison: Comparison, dataset: str,
                        curves: dict[str, tuple[np.ndarray, np.ndarray, float]], n_train: int):
     """Loss curves in two panels: full-gradient iterations, and sampled (stochastic) ones."""
@@ -321,53 +344,75 @@ def _loss_curve_figure(comparison: Comparison, dataset: str,
     return fig
 
 
-def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True
+#: The fixed file names of a report (its figures are named per data set).
+REPORT_FILES = ("results.csv", "report.md", "report.html")
+#: The names of a report's figures (an earlier report's, without a manifest, are found by them).
+FIGURE_PATTERNS = ("*_test_rmse.png", "*_loss_curves.png", "*_suboptimality.png")
+
+
+def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
+    """``results`` as ``results.csv`` holds it: every text cell and column name that a
+    spreadsheet would run as a formula quoted (:func:`graddescent._validation.csv_safe`)."""
+    out = results.copy()
+    for col in out.columns:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(csv_safe)
+    out.columns = [csv_safe(str(c)) for c in out.columns]
+    return out
+
+
+def write_outputs(comparison: Comparison, out: str | Path, plots: bool = True, *,
+                  overwrite: bool = True, inputs=(), overwrite_option: str = "overwrite=True"
                   ) -> dict[str, Path]:
     """Write ``results.csv``, ``report.md``, ``report.html`` and (``plots=True``) PNG figures
     into ``out``.
+
+    An earlier report in ``out`` is replaced whole (its files removed first, so the folder
+    never mixes two runs' figures), or refused with ``overwrite=False``; ``inputs`` (the run's
+    input files) are never written: a report file that would be one is refused (a ValueError).
+    Figures are named by :func:`graddescent._outputs.report_names` (one stem per data set, no
+    two alike). Text cells of ``results.csv`` that a spreadsheet would run as formulas are
+    quoted; names in ``report.md`` are escaped.
 
     Returns
     -------
     dict
         ``"results"``, ``"report"``, ``"html"`` (``report.html``) and one
-        ``"<dataset>_<figure>"`` entry per PNG -> path.
+        ``"<stem>_<figure>"`` entry per PNG -> path.
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = ReportFolder(out, REPORT_FILES, inputs, overwrite=overwrite,
+                          overwrite_option=overwrite_option, patterns=FIGURE_PATTERNS)
+    out = folder.folder
     paths: dict[str, Path] = {}
-    paths["results"] = out / "results.csv"
-    comparison.results.to_csv(paths["results"], index=False)
+    table = results_for_csv(comparison.results)
+    paths["results"] = folder.write("results.csv", lambda p: table.to_csv(p, index=False))
     figures: dict[str, list[str]] = {}
+    stems = report_names(list(dict.fromkeys(comparison.results["dataset"])))
     if plots:
         from . import plotting
 
-        for dataset in dict.fromkeys(comparison.results["dataset"]):
+        def save(key: str, fig) -> None:
+            paths[key] = folder.write(f"{key}.png", lambda p: plotting.save(fig, p))
+            figures.setdefault(dataset, []).append(paths[key].name)
+
+        for dataset, stem in stems.items():
             sub = comparison.results[comparison.results["dataset"] == dataset]
             if "kind" in sub:  # the reported fits only; a budget reached is a finished fit
                 sub = sub[sub["kind"] != "grid"].replace({"status": {"budget reached": "ok"}})
             if comparison.traces:
-                fig = _suboptimality_figure(comparison, dataset)
-                key = f"{_slug(dataset)}_suboptimality"
-                paths[key] = out / f"{key}.png"
-                plotting.save(fig, paths[key])
-            fig = plotting.plot_method_scores(
+                save(f"{stem}_suboptimality", _suboptimality_figure(comparison, dataset))
+            save(f"{stem}_test_rmse", plotting.plot_method_scores(
                 sub, title=f"{dataset}: test RMSE relative to least squares, "
                            f"{sub['seed'].nunique()} random split"
-                           f"{'s' * (sub['seed'].nunique() > 1)}")
-            key = f"{_slug(dataset)}_test_rmse"
-            paths[key] = out / f"{key}.png"
-            plotting.save(fig, paths[key])
+                           f"{'s' * (sub['seed'].nunique() > 1)}"))
             curves = {m: c for (d, m), c in comparison.curves.items() if d == dataset}
             if curves and not comparison.traces:
-                fig = _loss_curve_figure(comparison, dataset, curves,
-                                         int(sub["n_train"].iloc[0]))
-                key = f"{_slug(dataset)}_loss_curves"
-                paths[key] = out / f"{key}.png"
-                plotting.save(fig, paths[key])
-            figures[dataset] = [p.name for k, p in paths.items()
-                                if k.startswith(_slug(dataset) + "_")]
-    paths["report"] = out / "report.md"
-    paths["report"].write_text(to_markdown(comparison, figures), encoding="utf-8")
-    paths["html"] = out / "report.html"
-    paths["html"].write_text(to_html(comparison, out, figures), encoding="utf-8")
+                save(f"{stem}_loss_curves", _loss_curve_figure(
+                    comparison, dataset, curves, int(sub["n_train"].iloc[0])))
+    paths["report"] = folder.write(
+        "report.md", lambda p: p.write_text(to_markdown(comparison, figures), encoding="utf-8"))
+    paths["html"] = folder.write(
+        "report.html",
+        lambda p: p.write_text(to_html(comparison, out, figures), encoding="utf-8"))
+    folder.close()
     return paths

@@ -8,24 +8,48 @@ residual sum of squares of any linear model follows exactly), and :func:`stream_
 :class:`~graddescent.GDRegressor` for some epochs, each one :meth:`GDRegressor.partial_fit`
 per chunk (see there what one call means for each family of methods). Memory is bounded by the
 chunk size: nothing of the file is kept but the ``(d + 1) x (d + 1)`` statistics.
+
+Checked before anything is allocated or fitted: the header row (a file whose first line holds
+only numbers has none, and is refused rather than losing that row), at least two columns, the
+memory of a chunk and of the statistics (refused beyond half of the machine's memory), the
+number of chunks a fit would read (:data:`MAX_CHUNK_READS`) and its row gradients. Read as in
+memory: a column of text, dates or durations is refused (never fitted as nanoseconds), and so
+are missing and infinite values (naming the data row) and values whose squares overflow the
+statistics (naming the column).
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import dataclasses
+import math
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ._validation import (
+    check_allocation,
+    check_column_dtype,
+    check_header,
+    check_int,
+    check_iterations,
+    check_work,
+)
 from .estimator import GDRegressor
 
 __all__ = ["read_chunks", "ChunkStats", "scan", "stream_fit", "original_coefficients",
-           "PARQUET_SUFFIXES"]
+           "PARQUET_SUFFIXES", "MAX_CHUNK_READS"]
 
 #: File name endings read as Parquet (everything else is read as CSV).
 PARQUET_SUFFIXES = (".parquet", ".pq")
+
+#: The most chunks one streamed fit may read in all (epochs x chunks per pass): each costs a
+#: parse and a ``partial_fit`` call, so beyond it a larger ``chunksize`` is the answer.
+MAX_CHUNK_READS = 20_000
 
 
 def _is_parquet(path: Path) -> bool:
@@ -33,26 +57,79 @@ def _is_parquet(path: Path) -> bool:
 
 
 def _check_chunk(frame: pd.DataFrame, start: int, path: Path) -> pd.DataFrame:
-    """``frame`` as float64, or a ValueError naming the first bad cell's data row (from 1)."""
-    for name in frame.columns:
-        col = frame[name]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+    """``frame`` as float64, or an error naming the column and the first bad cell's data row
+    (from 1). Columns are checked as in memory (:func:`check_column_dtype`); a CSV column read
+    as text is converted when every cell is a number."""
+    where = path.name
+    for j, (name, dtype) in enumerate(zip(frame.columns, list(frame.dtypes), strict=True)):
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # the common case, at once
+            continue
+        if not _is_parquet(path) and (pd.api.types.is_object_dtype(dtype)
+                                      or pd.api.types.is_string_dtype(dtype)):
+            # CSV: a column read as text (a bad cell in this chunk, or numbers pandas left)
+            col = frame.iloc[:, j]
             numbers = pd.to_numeric(col, errors="coerce")
             bad = np.flatnonzero((numbers.isna() & col.notna()).to_numpy())
             if bad.size:
-                raise ValueError(f"{path.name}: column {name!r} has the non-numeric value "
+                raise ValueError(f"{where}: column {name!r} has the non-numeric value "
                                  f"{col.iloc[bad[0]]!r} in data row {start + bad[0] + 1}")
-            if pd.api.types.is_bool_dtype(col):
-                raise ValueError(f"{path.name}: column {name!r} is not numeric")
-            frame[name] = numbers
-        missing = np.flatnonzero(frame[name].isna().to_numpy())
-        if missing.size:
-            raise ValueError(f"{path.name}: column {name!r} has a missing value (NaN or empty "
-                             f"cell) in data row {start + missing[0] + 1}")
-    return frame.astype(np.float64)
+            frame.isetitem(j, numbers)
+        else:
+            check_column_dtype(name, dtype, where)
+    with np.errstate(over="ignore"):
+        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        j = int(np.argmax(bad.any(axis=0)))
+        i = int(np.argmax(bad[:, j]))
+        what = ("a missing value (NaN or empty cell)" if np.isnan(values[i, j])
+                else "an infinite value (or one beyond float64's range)")
+        raise ValueError(f"{where}: column {frame.columns[j]!r} has {what} in data row "
+                         f"{start + i + 1}")
+    return pd.DataFrame(values, columns=frame.columns, index=frame.index)
 
 
-def read_chunks(path: str | Path, chunksize: int) -> Iterator[pd.DataFrame]:
+def _columns(path: Path, sep: str) -> tuple[list, int | None]:
+    """The file's column names and (Parquet) its rows, read without reading the data."""
+    if _is_parquet(path):
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path)
+        return list(meta.schema_arrow.names), int(meta.metadata.num_rows)
+    if len(sep) != 1:  # a pattern: pandas' reading
+        try:
+            return list(pd.read_csv(path, sep=sep, nrows=0).columns), None
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path.name} is empty: expected a header row and data "
+                             f"rows") from None
+    # the first line alone (pandas builds an empty frame: seconds at 50,000 columns)
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle, delimiter=sep), None)
+    if not header:
+        raise ValueError(f"{path.name} is empty: expected a header row and data rows")
+    return header, None
+
+
+def _check_layout(path: Path, chunksize: int, sep: str) -> list:
+    """Before reading: the header, at least two columns, and memory for a chunk and for the
+    statistics; returns the column names."""
+    columns, n_rows = _columns(path, sep)
+    if not _is_parquet(path):
+        check_header(columns, path.name)
+    k = len(columns)
+    if k < 2:
+        raise ValueError(f"{path.name} has {k} column(s): need at least one input column and "
+                         f"the output as the last column.")
+    # a CSV row takes at least two bytes a column: the file bounds the rows of a chunk
+    rows = n_rows if n_rows is not None else os.path.getsize(path) // (2 * k) + 1
+    check_allocation("chunksize", 4.0 * min(chunksize, rows) * k,
+                     f"chunks of {min(chunksize, rows)} rows x {k} columns (a few copies)")
+    check_allocation(f"a file of {k} columns", 4.0 * k * k,
+                     f"the streamed statistics, {k} x {k} matrices (a few at once)")
+    return columns
+
+
+def read_chunks(path: str | Path, chunksize: int, sep: str = ",") -> Iterator[pd.DataFrame]:
     """The rows of a CSV or Parquet file, ``chunksize`` at a time, as float64 data frames.
 
     Parameters
@@ -62,6 +139,8 @@ def read_chunks(path: str | Path, chunksize: int) -> Iterator[pd.DataFrame]:
         with pyarrow, a record batch at a time).
     chunksize : int
         Rows per chunk (the last one may be shorter).
+    sep : str, default=","
+        The CSV file's separator.
 
     Yields
     ------
@@ -71,22 +150,38 @@ def read_chunks(path: str | Path, chunksize: int) -> Iterator[pd.DataFrame]:
     Raises
     ------
     ValueError
-        A non-numeric or missing value, naming its column and data row (from 1).
+        A non-numeric, missing or infinite value, naming its column and data row (from 1);
+        no header row, fewer than two columns, or chunks or statistics too large for memory.
+    TypeError
+        A column of dates, durations, booleans or categories (Parquet).
     """
     path = Path(path)
+    chunksize = check_int("chunksize", chunksize, low=1)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {str(path)!r}")
+    _check_layout(path, chunksize, sep)
     start = 0
     if _is_parquet(path):
         import pyarrow.parquet as pq
 
         batches = (b.to_pandas() for b in pq.ParquetFile(path).iter_batches(chunksize))
     else:
-        batches = pd.read_csv(path, chunksize=chunksize)
-    for frame in batches:
-        frame.index = pd.RangeIndex(start, start + len(frame))
-        yield _check_chunk(frame, start, path)
-        start += len(frame)
+        batches = pd.read_csv(path, chunksize=chunksize, sep=sep)
+    with contextlib.closing(batches):  # the file is closed when a chunk is refused too
+        for frame in batches:
+            if not len(frame):  # a header-only file gives one empty chunk
+                continue
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            yield _check_chunk(frame, start, path)
+            start += len(frame)
     if start == 0:
         raise ValueError(f"{path.name} has no data rows")
+
+
+def _fingerprint(path: Path) -> tuple[str, int, int]:
+    """What tells a file's statistics from another file's: its path, size and change time."""
+    info = path.stat()
+    return str(path.resolve()), int(info.st_size), int(info.st_mtime_ns)
 
 
 @dataclasses.dataclass
@@ -106,29 +201,45 @@ class ChunkStats:
         Column means.
     comoment : ndarray of shape (k, k)
         ``sum_i (z_i - mean)(z_i - mean)^T``.
+    source : tuple or None
+        The file the statistics are of (path, size, change time), set by :func:`scan`:
+        :func:`stream_fit` refuses statistics of another file.
     """
 
     columns: list[str]
     n: int = 0
     mean: np.ndarray | None = None
     comoment: np.ndarray | None = None
+    source: tuple | None = None
 
     def update(self, Z: np.ndarray) -> None:
-        """Merge the rows of ``Z`` (shape ``(m, k)``)."""
+        """Merge the rows of ``Z`` (shape ``(m, k)``).
+
+        Raises a ValueError naming the column whose values are too large for the sums of
+        squares (they would overflow float64: the statistics would be infinite).
+        """
         m = Z.shape[0]
         if m == 0:
             return
-        mean_b = Z.mean(axis=0)
-        D = Z - mean_b
-        C_b = D.T @ D
-        if self.n == 0:
-            self.n, self.mean, self.comoment = m, mean_b, C_b
-            return
-        n = self.n + m
-        delta = mean_b - self.mean
-        self.comoment = self.comoment + C_b + np.outer(delta, delta) * (self.n * m / n)
-        self.mean = self.mean + delta * (m / n)
-        self.n = n
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean_b = Z.mean(axis=0)
+            D = Z - mean_b
+            C_b = D.T @ D
+            if self.n == 0:
+                n, mean, comoment = m, mean_b, C_b
+            else:
+                n = self.n + m
+                delta = mean_b - self.mean
+                comoment = self.comoment + C_b + np.outer(delta, delta) * (self.n * m / n)
+                mean = self.mean + delta * (m / n)
+        ok = np.isfinite(mean) & np.isfinite(np.diagonal(comoment))
+        if not ok.all():
+            j = int(np.argmin(ok))
+            peak = float(np.abs(Z[:, j]).max())
+            raise ValueError(f"column {self.columns[j]!r} has values up to {peak:.3g} in "
+                             f"magnitude: the sums of their squares over the rows overflow "
+                             f"float64")
+        self.n, self.mean, self.comoment = n, mean, comoment
 
     @property
     def std(self) -> np.ndarray:
@@ -138,6 +249,9 @@ class ChunkStats:
     def least_squares(self) -> np.ndarray:
         """The least-squares ``(intercept, coefficients)`` of the output on the inputs, from the
         normal equations in centred form (min-norm through lstsq when they are singular)."""
+        if self.n == 0 or not np.all(np.isfinite(self.comoment)):
+            raise ValueError("the statistics are empty or not finite: no least-squares "
+                             "reference.")
         C = self.comoment
         w = np.linalg.lstsq(C[:-1, :-1], C[:-1, -1], rcond=None)[0]
         return np.concatenate([[self.mean[-1] - self.mean[:-1] @ w], w])
@@ -150,21 +264,58 @@ class ChunkStats:
 
 
 def scan(path: str | Path, chunksize: int,
-         progress: Callable[[int], None] | None = None) -> ChunkStats:
-    """One pass over the file: its :class:`ChunkStats` (``progress(rows)`` after each chunk)."""
+         progress: Callable[[int], None] | None = None, sep: str = ",",
+         epochs: int | None = None) -> ChunkStats:
+    """One pass over the file: its :class:`ChunkStats` (``progress(rows)`` after each chunk;
+    ``sep``: the CSV file's separator). With ``epochs`` (the passes a fit will make after it),
+    the scan stops with a ValueError as soon as the fit would read more than
+    :data:`MAX_CHUNK_READS` chunks in all, before reading the rest of the file."""
+    path = Path(path)
     stats = None
-    for frame in read_chunks(path, chunksize):
+    limit = None if epochs is None else MAX_CHUNK_READS // (check_iterations("epochs", epochs)
+                                                            + 1)
+    for k, frame in enumerate(read_chunks(path, chunksize, sep), 1):
+        if limit is not None and k > limit:
+            raise ValueError(f"epochs asks for more than {MAX_CHUNK_READS:.0e} chunk reads "
+                             f"(the scan and {epochs} epochs over more than {limit} chunks of "
+                             f"{chunksize} rows), more than one fit may use; use fewer epochs "
+                             f"or a larger chunksize.")
         if stats is None:
-            stats = ChunkStats([str(c) for c in frame.columns])
-        stats.update(frame.to_numpy())
+            stats = ChunkStats([str(c) for c in frame.columns], source=_fingerprint(path))
+        first = int(frame.index[0]) + 1
+        try:
+            stats.update(frame.to_numpy())
+        except ValueError as exc:
+            raise ValueError(f"{path.name}: {exc} (in data rows {first} to "
+                             f"{first + len(frame) - 1}); rescale it first (other units)."
+                             ) from None
         if progress is not None:
             progress(len(frame))
     return stats
 
 
+def _check_stream(path: Path, chunksize: int, epochs: int, stats: ChunkStats) -> None:
+    """Before the first ``partial_fit``: ``stats`` are this file's, and the fit's work (chunks
+    read, row gradients) is within what one run may use."""
+    if not isinstance(stats, ChunkStats) or not stats.n:
+        raise TypeError(f"stats must be the ChunkStats of a scan of the file (scan(path, "
+                        f"chunksize)), got {type(stats).__name__}.")
+    if stats.source is not None and stats.source != _fingerprint(path):
+        raise ValueError(f"stats are of another file ({stats.source[0]!r}, or this file "
+                         f"before it changed): scan {path.name} again.")
+    reads = epochs * math.ceil(stats.n / chunksize)
+    if reads > MAX_CHUNK_READS:
+        raise ValueError(f"epochs asks for {reads:.3g} chunk reads ({epochs} epochs x "
+                         f"{math.ceil(stats.n / chunksize)} chunks of {chunksize} rows), more "
+                         f"than the {MAX_CHUNK_READS:.0e} one fit may use; use fewer epochs or "
+                         f"a larger chunksize.")
+    check_work("epochs", float(epochs) * stats.n, f"{epochs} epochs x {stats.n} rows")
+
+
 def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs: int = 1,
                stats: ChunkStats | None = None, scale: bool = True,
-               progress: Callable[[int], None] | None = None) -> tuple[GDRegressor, ChunkStats]:
+               progress: Callable[[int], None] | None = None, sep: str = ","
+               ) -> tuple[GDRegressor, ChunkStats]:
     """Fit ``estimator`` by ``epochs`` streamed passes over a file, one ``partial_fit`` per chunk.
 
     Parameters
@@ -186,15 +337,34 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
     progress : callable, optional
         Called with the number of rows of each chunk once it is done.
 
+    sep : str, default=","
+        The CSV file's separator.
+
     Returns
     -------
     (GDRegressor, ChunkStats)
         The estimator and the file's statistics.
+
+    Raises
+    ------
+    ValueError, TypeError
+        A bad ``chunksize`` or ``epochs``, statistics of another file (or of other columns),
+        more than :data:`MAX_CHUNK_READS` chunk reads, or a bad file (see :func:`read_chunks`):
+        all checked before the first ``partial_fit``.
     """
+    path = Path(path)
+    chunksize = check_int("chunksize", chunksize, low=1)
+    epochs = check_iterations("epochs", epochs)
     if stats is None:
-        stats = scan(path, chunksize)
+        stats = scan(path, chunksize, sep=sep, epochs=epochs)
+    _check_stream(path, chunksize, epochs, stats)
     for _ in range(epochs):
-        for frame in read_chunks(path, chunksize):
+        rows = 0
+        for frame in read_chunks(path, chunksize, sep):
+            if rows == 0 and [str(c) for c in frame.columns] != list(stats.columns):
+                raise ValueError(f"stats are of other columns ({stats.columns}) than "
+                                 f"{path.name}'s ({list(frame.columns)}): scan it again.")
+            rows += len(frame)
             Z = np.array(frame.to_numpy(), dtype=np.float64, order="C")  # ours: scaled in place
             del frame  # at most one chunk's copies alive at a time
             if scale:
@@ -204,6 +374,9 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
             estimator.partial_fit(X, Z[:, -1])
             if progress is not None:
                 progress(Z.shape[0])
+        if rows != stats.n:
+            raise ValueError(f"{path.name} has {rows} rows, its stats {stats.n}: the file "
+                             f"changed, or the stats are of another file; scan it again.")
     return estimator, stats
 
 

@@ -1,8 +1,12 @@
 """How many threads the full passes use: numba's own setting, an ``n_jobs``, threadpoolctl.
 
-Every pass over all the rows (full gradients, snapshot gradients, objectives, the validation
-scan, predictions) runs its fixed blocks of rows on numba's threads (:mod:`graddescent._jit`,
-"full passes"); its result does not depend on their number. That number is numba's:
+Every pass over all the rows of a large ``X`` (full gradients, snapshot gradients, objectives,
+the validation scan, predictions) runs fixed blocks of rows on numba's threads, added in block
+order; its result does not depend on their number. ``X`` is large from
+:func:`parallel_min_values` values (rows times columns; ``2**20`` unless the environment
+variable ``GRADDESCENT_PARALLEL_MIN_VALUES`` says otherwise at import, or :func:`cutover`
+within a ``with`` block); below, every pass is one sequential loop, and no parallel kernel is
+compiled. The number of threads is numba's:
 ``NUMBA_NUM_THREADS`` (default: every core) at most, lowered for the calling thread by
 ``numba.set_num_threads(k)``, by :func:`limit` (``n_jobs`` as scikit-learn and joblib count
 it), or by ``threadpoolctl.threadpool_limits(k)`` once this module is imported (it registers a
@@ -28,7 +32,9 @@ from collections.abc import Iterator
 
 import numba
 
-__all__ = ["resolve", "limit", "current", "available"]
+from ._jit import blocks
+
+__all__ = ["resolve", "limit", "current", "available", "parallel_min_values", "cutover"]
 
 
 def available() -> int:
@@ -74,6 +80,27 @@ def limit(n_jobs: int | None) -> Iterator[int]:
         yield k
     finally:
         numba.set_num_threads(before)
+
+
+def parallel_min_values() -> int:
+    """The values of ``X`` (rows times columns) from which its full passes run in row blocks on
+    numba's threads."""
+    return int(blocks.PARALLEL_MIN_VALUES)
+
+
+@contextlib.contextmanager
+def cutover(values: int) -> Iterator[int]:
+    """Within the ``with`` block, ``X`` of at least ``values`` values (rows times columns) is
+    large: its full passes run in row blocks on numba's threads (process-wide; for tests and
+    measurements). Yields ``values``."""
+    if isinstance(values, bool) or not isinstance(values, int) or values < 1:
+        raise ValueError(f"values must be a positive integer, got {values!r}.")
+    before = blocks.PARALLEL_MIN_VALUES
+    blocks.PARALLEL_MIN_VALUES = values
+    try:
+        yield values
+    finally:
+        blocks.PARALLEL_MIN_VALUES = before
 
 
 def _register_threadpoolctl() -> None:

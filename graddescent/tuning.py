@@ -36,7 +36,8 @@ def _score(trace: Trace, optimum: float) -> tuple[float, float]:
     f = trace.final_objective
     if not math.isfinite(f):
         return math.inf, math.inf
-    return max(float(relative_suboptimality(f, optimum)), CONVERGED), float(trace.epochs[-1])
+    return (max(float(relative_suboptimality(f, optimum, trace.scale)), CONVERGED),
+            float(trace.epochs[-1]))
 
 
 def tune(method: str, X: np.ndarray, y: np.ndarray, seed: int, budget: Budget, optimum: float,

@@ -9,7 +9,7 @@ For each rule of the registry whose spec names its ``torch.optim`` equivalent
 (:attr:`graddescent.rules.base.RuleSpec.torch`), and for each of its labelled examples, torch's
 optimizer is run in float64 on a fixed sequence of gradients (fed as ``.grad``, so the iterates
 depend only on the rule's arithmetic) and every iterate is stored with the inputs.
-``tests/test_torch_fixtures.py`` replays the same gradients through our compiled step.
+``tests/rules/test_torch_fixtures.py`` replays the same gradients through our compiled step.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The package's layers: every import runs downward, and no module uses another's private names.
 
-The layers, lowest first (README, Development). A module may import modules of a lower layer,
-and sibling modules of its own package in its own layer (``drivers.sarah`` uses
+The layers, lowest first (docs/development.md, Architecture). A module may import modules of a
+lower layer, and sibling modules of its own package in its own layer (``drivers.sarah`` uses
 ``drivers.snapshot``); nothing else. Private names (a leading underscore) stay in their module:
 ``from .x import _name`` and ``x._name`` are refused across modules (importing a private
 *module*, like ``graddescent._jit``, is how a package shares code internally and is allowed).
@@ -19,9 +19,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graddescent"
 
 #: Lowest first; each entry lists fnmatch patterns of dotted module names.
 LAYERS = [
-    ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._validation",
+    ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._sparse",
+                     "graddescent._validation",
                      "graddescent.metrics", "graddescent.threads",
-                     "graddescent._r_rng", "graddescent._signatures", "graddescent._data*"]),
+                     "graddescent._r_rng", "graddescent._signatures", "graddescent._data*",
+                     "graddescent._outputs"]),
     ("objective", ["graddescent.objective"]),
     ("rule base", ["graddescent.rules.base"]),
     ("rules", ["graddescent.rules.*"]),
@@ -41,6 +43,9 @@ LAYERS = [
     ("drivers facade", ["graddescent.drivers"]),
     ("registry and schedule", ["graddescent._registry", "graddescent._schedule",
                                "graddescent.preprocessing"]),
+    ("estimator parts", ["graddescent._rule_options", "graddescent._fit_loop",
+                         "graddescent._dask_fit", "graddescent._fit_settings",
+                         "graddescent._estimator_input"]),
     ("APIs", ["graddescent.r_api", "graddescent.estimator", "graddescent.r_replay",
               "graddescent.r_replay.*"]),
     ("data and plots", ["graddescent.datasets", "graddescent.plotting",
@@ -50,18 +55,12 @@ LAYERS = [
     ("comparison", ["graddescent.compare", "graddescent.cluster"]),
     ("html page", ["graddescent.html"]),
     ("reports", ["graddescent.report"]),
-    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.__main__",
+    ("command line", ["graddescent.cli", "graddescent.cli_stream", "graddescent.cli_messages",
+                      "graddescent.cli_sparse",
+                      "graddescent.__main__",
                       "graddescent"]),
 ]
 
-
-#: The one sanctioned upward import: names that moved up a layer and are still served from
-#: their old module, resolved on first use by its module-level ``__getattr__`` (PEP 562) so that
-#: the old module never loads them itself. Each entry: (module, the module it may import there).
-COMPATIBILITY_ALIASES = {
-    # to_markdown, write_outputs, table_rows moved from compare to report (issue 10)
-    ("graddescent.compare", "graddescent.report"),
-}
 
 
 def _module_name(path: Path) -> str:
@@ -119,14 +118,6 @@ def _same_package(a: str, b: str) -> bool:
     return a.rsplit(".", 1)[0] == b.rsplit(".", 1)[0]
 
 
-def _lazy_attribute_lines(path: Path) -> set[int]:
-    """Line numbers of the module-level ``__getattr__`` function, if any."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    return {line for node in tree.body
-            if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
-            for line in range(node.lineno, node.end_lineno + 1)}
-
-
 MODULES = [(path, name, pkg) for path, name, pkg in _sources()]
 
 
@@ -134,11 +125,8 @@ MODULES = [(path, name, pkg) for path, name, pkg in _sources()]
 def test_imports_run_downward(path, module, is_package):
     here = _layer(module)
     wrong = []
-    lazy = _lazy_attribute_lines(path)
     for target, _, line in _imports(path, module, is_package):
         if not target.startswith("graddescent") or target == module:
-            continue
-        if (module, target) in COMPATIBILITY_ALIASES and line in lazy:
             continue
         there = _layer(target)
         if is_package and target.startswith(module + "."):

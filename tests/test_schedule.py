@@ -59,7 +59,8 @@ def test_stages_last_as_long_as_the_slowest_direction_needs(method, monkeypatch)
     X, y, _ = well_conditioned(n=60, d=3)
     X[:, 1] = X[:, 0] + 0.2 * X[:, 1]  # a slow direction (correlated features)
     theta = np.linalg.lstsq(np.column_stack([np.ones(60), X]), y, rcond=None)[0]
-    est, log = _stages({"method": method, "random_state": 0}, X, y, monkeypatch)
+    est, log = _stages({"method": method, "tol": "precise", "random_state": 0}, X, y,
+                       monkeypatch)
     assert len(log) >= 3 and log[-1][2] and not any(row[2] for row in log[:-1])
     for length, needed, *_ in log:
         assert length >= needed > 0
@@ -86,10 +87,10 @@ def test_an_ill_conditioned_problem_warns_early_instead_of_running_a_million_epo
     X = rng.normal(size=(80, 2)) + 100.0  # unscaled: the intercept and the means are tied
     y = X @ np.array([0.5, -0.2]) + rng.normal(size=80)
     with pytest.warns(ConvergenceWarning, match="ill-conditioned.*StandardScaler"):
-        est = GDRegressor(method="sgd", random_state=0).fit(X, y)
+        est = GDRegressor(method="sgd", tol="precise", random_state=0).fit(X, y)
     assert est.n_iter_ < 10_000
     with pytest.warns(ConvergenceWarning, match="max_iter=300"):  # an explicit budget is run
-        est = GDRegressor(method="sgd", max_iter=300, random_state=0).fit(X, y)
+        est = GDRegressor(method="sgd", max_iter=300, tol="precise", random_state=0).fit(X, y)
     assert est.n_iter_ == 300
 
 
@@ -104,7 +105,8 @@ def test_noisy_weakly_determined_coefficients_end_the_schedule(monkeypatch):
     y = 3.0 + noise - A @ np.linalg.lstsq(A, noise, rcond=None)[0]  # least squares: w = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        est, log = _stages({"method": "sgd", "random_state": 0}, X, y, monkeypatch)
+        est, log = _stages({"method": "sgd", "tol": "precise", "random_state": 0}, X, y,
+                           monkeypatch)
     start = GDRegressor(method="sgd", max_iter=1, tol=None).fit(X, y).learning_rate_
     assert est.learning_rate_ >= start * 1e-6
     *_, ended, flat, moved = log[-1]

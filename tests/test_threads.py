@@ -1,14 +1,16 @@
 """Full passes on several threads: the same bits on 1 and 2 threads, the blocks fixed.
 
-Every pass over all the rows cuts them into blocks of ``BLOCK_ROWS`` rows and adds the blocks'
-partial sums in block order (graddescent._jit, "full passes"), so the number of numba threads
-changes no bit. The data here are large enough for the threads to run (more than one block and
-more than ``PARALLEL_MIN_VALUES`` values) and small enough to keep the tests quick.
+Every pass over all the rows of a large ``X`` cuts them into blocks of ``BLOCK_ROWS`` rows and
+adds the blocks' partial sums in block order (graddescent._jit.blocks), so the number of numba
+threads changes no bit. The data here have six blocks (five whole and a short one); the
+cut-over is lowered to them (``threads.cutover``) to keep the tests quick.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 import numba
 import numpy as np
@@ -17,7 +19,7 @@ import pytest
 from graddescent import METHODS, GDRegressor, rules, threads
 from graddescent import drivers as D
 from graddescent import objective as O
-from graddescent._jit import BLOCK_ROWS, PARALLEL_MIN_VALUES
+from graddescent._jit import BLOCK_ROWS
 from graddescent.problems import Problem
 
 pytestmark = [
@@ -26,12 +28,18 @@ pytestmark = [
                        "(NUMBA_NUM_THREADS >= 2)"),
 ]
 
-N, P = 5 * BLOCK_ROWS + 7, 32  # five whole blocks and a short one
+N, P = 5 * BLOCK_ROWS + 7, 8  # five whole blocks and a short one
+
+
+@pytest.fixture(scope="module", autouse=True)
+def large():
+    """``X`` of ``N`` rows is large (its passes in blocks on numba's threads)."""
+    with threads.cutover(BLOCK_ROWS * P):
+        yield
 
 
 @pytest.fixture(scope="module")
 def data():
-    assert N * P >= PARALLEL_MIN_VALUES  # the blocks do run on threads
     rng = np.random.default_rng(7)
     X = rng.standard_normal((N, P)) / np.sqrt(P)  # rows of norm about 1: every default rate
     y = X @ rng.standard_normal(P) + 0.5 + 0.1 * rng.standard_normal(N)
@@ -77,8 +85,8 @@ def test_objectives_gradients_scan_and_predictions(data):
 
     def passes():
         g = np.empty(P + 1)
-        f = O.full_gradient(X, y, z, g)
-        return (f, g, O.objective(X, y, z), O.scan_rows(X), O.predict(X, z[1:], z[0]),
+        f = O.full_gradient_blocked(X, y, z, g)
+        return (f, g, O.objective_value(X, y, z), O.scan(X), O.predict(X, z[1:], z[0]),
                 O.watched(X, y, z))
 
     one, two = on_threads(passes)
@@ -98,7 +106,7 @@ def test_scan_finds_the_first_bad_row_in_a_later_block(data):
     bad = X.copy()
     bad[3 * BLOCK_ROWS + 11, 2] = np.nan
     bad[4 * BLOCK_ROWS + 1, 0] = np.inf
-    one, two = on_threads(lambda: O.scan_rows(bad))
+    one, two = on_threads(lambda: O.scan(bad))
     assert one == two and one[1] == 3 * BLOCK_ROWS + 11
 
 
@@ -167,3 +175,35 @@ def test_estimator_fit_validation_and_predict(data):
     one, two = on_threads(fit)
     for a, b in zip(one, two, strict=True):
         assert_same_bits(a, b)
+
+
+SMALL_FIT = """
+import numpy as np
+from graddescent import GDRegressor, objective as O
+from graddescent.problems import engine
+rng = np.random.default_rng(0)
+X = rng.standard_normal((200, 3)); y = X @ np.ones(3)
+for method in ("gd", "svrg", "sarah"):
+    GDRegressor(method=method, max_iter=2, tol=None, random_state=0).fit(X, y).predict(X)
+parallel = [O._gradient_blocks, O._loss_blocks, O._scan_blocks, O.predict_blocked,
+            engine._generic_blocks, engine._generic_loss_blocks]
+print(sum(len(k.signatures) for k in parallel))
+"""
+
+
+def test_small_data_never_compile_a_parallel_kernel():
+    """The blocked record and kernels are picked in Python: a fit on small data neither
+    compiles nor loads a parallel kernel (a fresh process; numba's cache may be warm)."""
+    out = subprocess.run([sys.executable, "-c", SMALL_FIT], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split()[-1] == "0", out.stdout + out.stderr
+
+
+def test_cutover_setting():
+    assert threads.parallel_min_values() == BLOCK_ROWS * P  # the module's fixture
+    with threads.cutover(5) as k:
+        assert k == 5 and threads.parallel_min_values() == 5
+    assert threads.parallel_min_values() == BLOCK_ROWS * P
+    with pytest.raises(ValueError, match="values"):
+        with threads.cutover(0):
+            pass

@@ -11,6 +11,8 @@ with safe_import_context() as import_ctx:
     import numpy as np
 
     from graddescent import objective as O
+    from graddescent._validation import check_vector, engine_arrays
+    from graddescent.budget import loss_scale, relative_suboptimality
 
 
 class Objective(BaseObjective):
@@ -20,17 +22,25 @@ class Objective(BaseObjective):
     requirements = ["pip:graddescent"]
 
     def set_data(self, X, y):
-        self.X, self.y = np.ascontiguousarray(X, dtype=float), np.asarray(y, dtype=float)
+        # the compiled objective reads X, y and theta without checks: every shape is checked
+        # here, and theta's length in evaluate_result, before it runs
+        X, y = np.asarray(X), np.asarray(y)
+        self.X, self.y = engine_arrays(X, y, (X.shape[1] if X.ndim == 2 else 0) + 1)
+        self.scale = loss_scale(self.y)
         self.f_star = float(O.objective(self.X, self.y, O.least_squares(self.X, self.y)))
 
     def get_objective(self):
         return dict(X=self.X, y=self.y)
 
     def evaluate_result(self, theta):
-        f = float(O.objective(self.X, self.y, np.asarray(theta, dtype=float)))
+        d = self.X.shape[1]
+        theta = check_vector("theta", theta, d + 1,
+                             expected=f"expected {d + 1} (the intercept, then one per feature)")
+        f = float(O.objective(self.X, self.y, theta))
         gap = max(f - self.f_star, 0.0)
         return dict(value=f, suboptimality=gap,
-                    relative_suboptimality=gap / self.f_star if self.f_star > 0 else gap)
+                    relative_suboptimality=float(relative_suboptimality(f, self.f_star,
+                                                                        self.scale)))
 
     def get_one_result(self):
         return dict(theta=np.zeros(self.X.shape[1] + 1))

@@ -1,12 +1,17 @@
-"""Full passes over the rows: fixed row blocks, summed in block order, on numba's threads.
+"""Full passes over the rows of large data: fixed row blocks, summed in block order, on numba's
+threads.
 
-Every pass over all the rows (full gradients, objectives, the validation scan, predictions)
-cuts the rows into blocks of BLOCK_ROWS, computes each block's partial sums on its own (in
-parallel: ``numba.prange`` over the blocks) and adds them in block order. The blocks do not
-depend on the number of threads, so the same data give the same bits on 1, 2 or 64 threads;
-data of at most one block are summed exactly as one sequential loop. Threads follow numba's
-conventions (``NUMBA_NUM_THREADS``, ``numba.set_num_threads``, which is per calling thread;
-see :mod:`graddescent.threads`).
+A pass over all the rows (full gradients, objectives, the validation scan, predictions) of a
+large ``X`` cuts the rows into blocks of :data:`BLOCK_ROWS`, computes each block's partial sums
+on its own (``numba.prange`` over the blocks, on numba's threads) and adds them in block order.
+The blocks do not depend on the number of threads, so the same data give the same bits on 1, 2
+or 64 threads.
+
+Which pass runs is chosen in Python, from the size of ``X`` (:func:`is_large`), never in
+compiled code: numba compiles every function a kernel may call, and a parallel kernel costs
+several times the compile of a sequential one (measured: the least-squares gradient's first
+compile 0.98 -> 4.74 s CPU), so data below the cut-over never compile one. Below it, every pass
+is the one sequential loop over the rows (the bits of a loop over all rows).
 """
 
 from __future__ import annotations
@@ -15,21 +20,24 @@ import os
 
 from .compile import kernel
 
-__all__ = ["BLOCK_ROWS", "PARALLEL_MIN_VALUES", "n_blocks", "block_range", "use_threads"]
+__all__ = ["BLOCK_ROWS", "PARALLEL_MIN_VALUES", "n_blocks", "block_range", "is_large"]
 
 #: Rows per block of a full pass (fixed: the partial sums, hence the bits, depend on it only).
 BLOCK_ROWS = 8192
-#: A full pass runs its blocks on several threads from this many values of ``X`` (rows times
-#: columns: 8 MB, half a millisecond on one core); below, waking the threads costs more than
-#: they save, and the blocks run in turn, with the same sums.
-PARALLEL_MIN_VALUES = 1 << 20
+#: A full pass over ``X`` runs in blocks on numba's threads from this many values of ``X``
+#: (rows times columns: 8 MB, about half a millisecond on one core, where waking the threads
+#: stops costing more than they save). The environment variable
+#: ``GRADDESCENT_PARALLEL_MIN_VALUES`` sets it at import; :func:`graddescent.threads.cutover`
+#: within a ``with`` block.
+PARALLEL_MIN_VALUES = int(os.environ.get("GRADDESCENT_PARALLEL_MIN_VALUES", 1 << 20))
 
-# numba's OpenMP layer (its default where TBB is absent): GNU OpenMP's threads spin while they
-# wait for work, which on a machine busier than its cores (a shared server, a CI runner) turned
-# a 0.1 ms pass into 40 ms (measured: a 2-core machine with a load of 9, each region waiting a
-# time slice for a spinning thread). Sleeping waiters cost microseconds per pass instead. Only
-# a default: a user's OMP_WAIT_POLICY wins, and it applies only if OpenMP loads after this.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+def is_large(X) -> bool:
+    """Whether a full pass over the dense array ``X`` runs in blocks on numba's threads."""
+    shape = getattr(X, "shape", ())
+    if len(shape) != 2:
+        return False
+    return shape[0] * max(shape[1], 1) >= PARALLEL_MIN_VALUES
 
 
 @kernel(inline=True)
@@ -43,9 +51,3 @@ def block_range(n, b):
     """``(first row, end row)`` of block ``b`` of ``n`` rows."""
     lo = b * BLOCK_ROWS
     return lo, min(lo + BLOCK_ROWS, n)
-
-
-@kernel(inline=True)
-def use_threads(n, d):
-    """Whether a pass over ``n`` rows of ``d`` values runs its blocks on several threads."""
-    return n > BLOCK_ROWS and n * max(d, 1) >= PARALLEL_MIN_VALUES

@@ -17,8 +17,8 @@ from numba.core.caching import FunctionCache
 __all__ = ["EngineCache", "LazyCache", "engine_source_hash"]
 
 _HERE = Path(__file__).resolve().parent.parent
-_ENGINE_GLOBS = ("_jit/*.py", "objective.py", "rules/*.py", "drivers/*.py", "problems/*.py",
-                 "problems/*/*.py")
+_ENGINE_GLOBS = ("_jit/*.py", "_sparse.py", "objective.py", "rules/*.py", "drivers/*.py",
+                 "problems/*.py", "problems/*/*.py")
 _engine_hash: str | None = None
 
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import warnings
+from typing import Any
 
 from .base import (
     DIVERGENCE_FACTOR,
@@ -45,7 +47,7 @@ __all__ = ["Driver", "DriverState", "IndexStream", "DRIVERS", "Optimizer", "opti
            "DivergenceError", "DIVERGENCE_MESSAGE", "DivergenceMonitor", "DIVERGENCE_FACTOR",
            "DIVERGENCE_STREAK"]
 
-_NOT_DRIVERS = ("base", "optimizer")
+_NOT_DRIVERS = ("base", "optimizer", "averaging")
 
 #: Driver name -> class: the Driver subclasses that the driver modules export (their
 #: ``__all__``), by module name and then in each module's order.
@@ -60,3 +62,31 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         __all__.append(_attr)
         if inspect.isclass(_obj) and issubclass(_obj, Driver):
             DRIVERS[_obj.name] = _obj
+
+
+def on_dask(driver: Driver, n: int) -> Driver | None:
+    """The driver that runs ``driver``'s method where the chunks of ``n`` rows held by Dask
+    are (the first driver class whose ``from_local`` accepts it), or None when none does."""
+    for cls in DRIVERS.values():
+        make = getattr(cls, "from_local", None)
+        found = make(driver, n) if make is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+#: Kernel-side helpers that this namespace used to re-export: still served, with a
+#: DeprecationWarning naming their module (they are not part of the public API).
+_DEPRECATED = {"OneRow": "mini_batch", "Batches": "mini_batch", "plan_of": "mini_batch",
+               "DaskData": "distributed", "is_dask": "distributed",
+               "dask_predict": "distributed", "inner_length": "snapshot"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        home = f"{__name__}.{_DEPRECATED[name]}"
+        warnings.warn(f"graddescent.drivers.{name} is not public and will be removed from "
+                      f"graddescent.drivers; import it from {home} (an internal module).",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(home), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

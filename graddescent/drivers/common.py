@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .._jit import kernel, prefetch_item, prefetch_row
+from .._jit import kernel, prefetch_item
 from ..problems.engine import (
     add_l2,
     add_l2_change,
     full_gradient,
+    prefetch_row,
     row_derivative,
     row_derivative_change,
 )

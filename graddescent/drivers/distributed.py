@@ -21,9 +21,10 @@ import numpy as np
 
 from .. import objective as O
 from .._jit import DIVERGED
+from .._validation import check_column_dtype, check_dask_input, magnitude_limit
 from .base import Driver, raise_if_diverged
 
-__all__ = ["DaskFullBatch", "DaskData", "is_dask", "dask_predict"]
+__all__ = ["DaskFullBatch"]
 
 
 def is_dask(obj: object) -> bool:
@@ -49,9 +50,12 @@ def _scan_chunk(xb: np.ndarray, yb: np.ndarray, start: int) -> dict:
         bad = int(np.flatnonzero(~np.isfinite(yb))[0])
     m = yb.shape[0]
     mean = float(yb.mean()) if m else 0.0
-    return {"top": float(top) if m else 0.0, "bad": start + int(bad) if bad >= 0 else -1,
-            "sum": xb.sum(axis=0), "xtx": xb.T @ xb, "n": m, "ymean": mean,
-            "ym2": float(np.sum((yb - mean) ** 2))}
+    with np.errstate(over="ignore", invalid="ignore"):
+        return {"top": float(top) if m else 0.0, "bad": start + int(bad) if bad >= 0 else -1,
+                "sum": xb.sum(axis=0), "xtx": xb.T @ xb, "n": m, "ymean": mean,
+                "ym2": float(np.sum((yb - mean) ** 2)),
+                "peak": np.abs(xb).max(axis=0) if m else np.zeros(xb.shape[1]),
+                "ypeak": float(np.abs(yb).max()) if m else 0.0}
 
 
 def _merge_scans(*parts: dict) -> dict:
@@ -68,6 +72,8 @@ def _merge_scans(*parts: dict) -> dict:
         out["bad"] = min(bads) if bads else -1
         out["sum"] = out["sum"] + p["sum"]
         out["xtx"] = out["xtx"] + p["xtx"]
+        out["peak"] = np.maximum(out["peak"], p["peak"])
+        out["ypeak"] = max(out["ypeak"], p["ypeak"])
     return out
 
 
@@ -128,15 +134,30 @@ class DaskData:
 
     Raises
     ------
-    ValueError
-        When ``X`` or ``y`` holds NaN or infinity (naming the first such row), or their
-        lengths differ.
+    ValueError, TypeError
+        Before any pass: a column of text, categories, booleans or dates (named), ``X`` not
+        2-D, ``y`` not one column, their lengths differ (unknown chunk sizes are computed
+        first), or no rows. After the validation pass: NaN or infinity (naming the first such
+        row), or a column (or ``y``) whose squares would overflow the least-squares sums
+        (named; not blamed on the learning rate later).
     """
 
     def __init__(self, X, y, stride) -> None:
         import dask
         import dask.array as da
 
+        check_dask_input(X, "X")
+        if is_dask(y):
+            if getattr(y, "ndim", 1) != 1 and not (y.ndim == 2 and y.shape[1] == 1):
+                raise ValueError(f"y must be one column (shape (n_samples,)), got a Dask "
+                                 f"collection of shape {y.shape}.")
+            dtypes = list(y.dtypes) if getattr(y, "ndim", 1) == 2 else [y.dtype]
+            for dtype in dtypes:
+                try:
+                    check_column_dtype("y", dtype)
+                except TypeError:
+                    raise TypeError(f"y must hold real numbers (the targets), got a Dask "
+                                    f"collection of dtype {dtype}.") from None
         self.feature_names = None
         if hasattr(X, "columns"):
             names = list(X.columns)
@@ -150,13 +171,25 @@ class DaskData:
             raise ValueError(f"Expected a 2D Dask array, got {X.ndim} dimension(s).")
         if any(math.isnan(c) for c in X.chunks[0]):  # unknown chunk lengths: one pass
             X = X.compute_chunk_sizes()
+        if any(math.isnan(c) for c in X.chunks[1]):
+            raise ValueError("X has an unknown number of columns; give it known chunk "
+                             "sizes (e.g. X.compute_chunk_sizes()).")
         X = X.rechunk({1: -1})
         rows = X.chunks[0]
-        y = (y if is_dask(y) else da.from_array(np.asarray(y), chunks=(rows,)))
+        if not is_dask(y):
+            y = np.asarray(y)
+            if y.dtype.kind not in "biuf":
+                raise TypeError(f"y must hold real numbers, got dtype {y.dtype}.")
+            y = da.from_array(y.reshape(-1), chunks=(rows,)) if y.size == X.shape[0] else \
+                da.from_array(y.reshape(-1))
+        elif any(math.isnan(c) for c in y.chunks[0]):
+            y = y.compute_chunk_sizes()
         y = y.astype(np.float64).reshape(-1)
         if y.shape[0] != X.shape[0]:
-            raise ValueError(f"Found input variables with inconsistent numbers of samples: "
-                             f"[{X.shape[0]}, {y.shape[0]}]")
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} values; they "
+                             f"must match (one target per row).")
+        if X.shape[0] == 0:
+            raise ValueError("X has 0 rows; at least one is needed.")
         y = y.rechunk((rows,))
         # Iterations read every chunk each step: keep them in the workers' memory.
         self.X, self.y = dask.persist(X, y)
@@ -172,6 +205,18 @@ class DaskData:
         if s["bad"] >= 0:
             raise ValueError(f"Input contains NaN or infinity (row {s['bad']}).")
         n, d = self.shape
+        limit = magnitude_limit(n, d + 1)
+        if s["peak"].size and float(s["peak"].max()) > limit:
+            j = int(np.argmax(s["peak"] > limit))
+            name = (f"Column {self.feature_names[j]!r} of X" if self.feature_names is not None
+                    else f"Column {j} of X")
+            raise ValueError(f"{name} has values up to {float(s['peak'][j]):.3g} in magnitude: "
+                             f"beyond {limit:.3g} the least-squares sums over {n} rows overflow "
+                             f"float64. Rescale it first (e.g. StandardScaler, or other units).")
+        if s["ypeak"] > limit:
+            raise ValueError(f"The output y has values up to {s['ypeak']:.3g} in magnitude: "
+                             f"beyond {limit:.3g} the least-squares sums over {n} rows overflow "
+                             f"float64. Rescale it first (other units).")
         self.l_max = 1.0 + s["top"]
         self.y_variance = s["ym2"] / n
         self.y_mean_square = self.y_variance + s["ymean"] ** 2
@@ -219,11 +264,29 @@ class DaskData:
         return float(value)
 
 
-def dask_predict(X, coef: np.ndarray, intercept: float):
-    """``X @ coef + intercept`` on a Dask array or data frame, lazily (chunk by chunk)."""
+def _finite_block(block: np.ndarray, block_info=None) -> np.ndarray:
+    """A chunk of X for predict, refused (ValueError naming the row) when not finite."""
+    block = np.asarray(block, dtype=np.float64)
+    bad = ~np.isfinite(block)
+    if bad.any():
+        start = block_info[0]["array-location"][0][0] if block_info else 0
+        row = start + int(np.argmax(bad.any(axis=1)))
+        raise ValueError(f"Input X contains NaN or infinity (row {row}).")
+    return block
+
+
+def dask_predict(X, coef: np.ndarray, intercept: float, feature_names=None):
+    """``X @ coef + intercept`` on a Dask array or data frame, lazily (chunk by chunk).
+
+    Checked now: the columns (real numbers; a data frame's names and order those of
+    ``feature_names`` when given) and their number; checked as each chunk is computed: NaN and
+    infinity (a ValueError naming the row), as the in-memory path refuses them.
+    """
+    check_dask_input(X, "X", n_features=np.shape(coef)[0], feature_names=feature_names)
     if hasattr(X, "to_dask_array"):
         X = X.to_dask_array(lengths=True)
-    return X.astype(np.float64) @ coef + intercept
+    X = X.astype(np.float64).map_blocks(_finite_block, dtype=np.float64)
+    return X @ coef + intercept
 
 
 @dataclasses.dataclass(frozen=True)

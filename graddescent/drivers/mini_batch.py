@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _sparse as S
 from .. import objective as O
 from .._jit import (
     DIVERGED,
@@ -14,24 +15,28 @@ from .._jit import (
     bit_generator_pointers,
     choose,
     kernel,
-    prefetch_distance,
     shuffle,
 )
+from .._sparse import by_layout
 from ..problems.engine import (
     add_l2,
     add_row,
+    derivative,
     gradient_finite,
+    intercept,
+    lazy_decay,
+    prefetch_distance,
     prox,
     row_derivative,
     set_row,
     step_row,
 )
 from ..rules.base import by_linearity, look_ahead, looks_ahead, rate, step
-from .averaging import NO_AVERAGE, accumulate
+from .averaging import NO_AVERAGE, Average, accumulate
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
 
-__all__ = ["MiniBatch", "StreamState", "OneRow", "Batches", "plan_of"]
+__all__ = ["MiniBatch", "StreamState"]
 
 
 class OneRow(NamedTuple):
@@ -91,8 +96,88 @@ def _single_rule(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     return t, OK
 
 
-#: Single-row steps: the linear rules' loop without a buffer, or the general one.
-_single = by_linearity(_single_linear, _single_rule)
+@kernel(inline=True)
+def _no_mean(av, theta, s, t):
+    return None
+
+
+@kernel(inline=True)
+def _scaled_mean(av, theta, s, t):
+    if t >= av.start:
+        inv = 1.0 / (t - av.start + 1)
+        av.theta[0] += (theta[0] - av.theta[0]) * inv
+        for j in range(1, theta.shape[0]):
+            av.theta[j] += (s * theta[j] - av.theta[j]) * inv
+
+
+#: :func:`graddescent.drivers.averaging.accumulate` of the iterate ``(theta[0], s theta[1:])``
+#: (averaging costs O(d) per step).
+_accumulate_scaled = choose(lambda c: _scaled_mean if c is Average else _no_mean, _no_mean,
+                            inline=True)
+
+
+@kernel
+def _single_linear_lazy(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """:func:`_single_linear` on sparse rows in O(nonzeros) per step (just-in-time updates, as
+    scikit-learn's ``sag_fast`` and ``SGDRegressor``'s ``wscale``): the coefficients are held
+    as ``s v`` (``v`` in ``theta[1:]``), the L2 decay of every coefficient multiplies ``s``
+    alone and the row's nonzeros update ``v`` by ``-lr d_i x_i / s``; ``s`` is folded back into
+    ``theta`` at the end of the call (and when it gets small). The same iterates as the dense
+    steps, up to rounding."""
+    ahead = prefetch_distance(X)
+    s = 1.0
+    status = OK
+    for k in range(n_steps):
+        prefetch_next(X, y, idx, k + ahead)
+        i = idx[k]
+        d = derivative(pb, i, (theta[0] - y[i]) + s * S.dot(X, i, theta))
+        if not np.isfinite(d):
+            status = DIVERGED
+            break
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * intercept(pb, d)
+        s = lazy_decay(pb, lr, theta, s)
+        S.add_data(X, i, -(lr * d) / s, theta)
+        _accumulate_scaled(av, theta, s, t)
+    if s != 1.0:
+        for j in range(1, theta.shape[0]):
+            theta[j] *= s
+    return t, status
+
+
+@kernel(inline=True)
+def _lazy_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_linear_lazy(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+@kernel(inline=True)
+def _exact_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_linear(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+#: Sparse rows: the lazy steps, unless an L1 part needs its prox at every step (then the
+#: steps of :func:`_single_linear`, whose L2 decay and prox cost O(d) each).
+_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+                     else _lazy_problem_first, _lazy_problem_first)
+
+
+@kernel
+def _single_linear_sparse(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _by_penalty(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+_single_linear_by_layout = by_layout(_single_linear, _single_linear_sparse, at=2)
+
+
+@kernel
+def _single_linear_any(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    return _single_linear_by_layout(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+#: Single-row steps: the linear rules' loop without a buffer (lazy on sparse rows), or the
+#: general one.
+_single = by_linearity(_single_linear_any, _single_rule)
 
 
 @kernel
@@ -156,7 +241,7 @@ def sampled(X, y, idx, first_len, epoch_len, plan, n_steps, theta, state, t, hp,
     SGD) without a gradient buffer (:func:`_single_linear`), any other rule with
     :func:`_single_rule`. The plan's type and the rule pick the loop at compile time, so each
     specialization compiles only the loop it runs. ``pb`` is the problem's compiled record
-    (:mod:`graddescent.problems.engine`), ``av`` the averaging record
+    (``graddescent.problems.engine``), ``av`` the averaging record
     (:mod:`graddescent.drivers.averaging`).
     """
     return _steps(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,

@@ -7,7 +7,9 @@ import math
 import numpy as np
 
 from .. import objective as O
+from .._sparse import CSRRows
 from .._validation import (
+    check_allocation,
     check_int,
     check_magnitudes,
     check_vector,
@@ -130,14 +132,19 @@ class Optimizer:
             self._data_key = None  # new weights: a new record and divergence reference
             self._weights = None if sample_weight is None else np.array(sample_weight)
         remote = hasattr(X, "watched")  # validated where it lives (Dask)
-        if remote and (sample_weight is not None or not self.problem.is_least_squares):
+        # drivers that run where the chunks are take the problem's record (no weights);
+        # the full-batch reduction runs plain least squares only
+        shared = getattr(self.driver, "takes_problem", False)
+        if remote and (sample_weight is not None
+                       or not (self.problem.is_least_squares or shared)):
             raise ValueError("data held elsewhere (Dask) runs plain least squares only: no "
-                             "sample_weight, loss or penalty.")
+                             "sample_weight, loss or penalty (the distributed stochastic "
+                             "drivers take a loss and a penalty, not sample_weight).")
         if not remote:
             X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
         if key != self._data_key or self.monitor is None:
             plain = self.problem.is_least_squares and sample_weight is None
-            self._record = None if remote or plain else \
+            self._record = None if plain or (remote and not shared) else \
                 self.problem.record(sample_weight, X.shape[0])
             start = self._watch(X, y, self.theta)
             if not math.isfinite(start):
@@ -167,7 +174,8 @@ class Optimizer:
         too large in magnitude) are to blame."""
         if hasattr(X, "watched"):  # data held elsewhere: validated there
             raise exc
-        if not (np.isfinite(X).all() and np.isfinite(y).all()):
+        values = X.data if isinstance(X, CSRRows) else X  # sparse: its nonzeros
+        if not (np.isfinite(values).all() and np.isfinite(y).all()):
             raise ValueError(describe_nonfinite(X, y, self.theta)) from exc
         try:
             check_magnitudes(X, y)
@@ -181,6 +189,8 @@ class Optimizer:
         """Run ``n_units`` driver iterations on ``(X, y)`` (rows weighted by ``sample_weight``,
         one non-negative number per row); return ``theta`` (updated in place)."""
         if n_units > 0:
+            # a guard before the drivers allocate per-unit records (one objective per unit)
+            check_allocation("n_units", 2.0 * n_units, f"records of {n_units} iterations")
             X, y = self._prepare(X, y, sample_weight)
             t0 = self.t
             if isinstance(self.driver_state, DriverState):

@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
-from ..problems.engine import add_row, with_l2
+from .._jit import DIVERGED, OK, kernel, prefetch_item
+from ..problems.engine import add_row, prefetch_distance, with_l2
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
 from .common import add_l2_at, derivative_at, prefetch_next

@@ -6,8 +6,18 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
-from ..problems.engine import add_row, prox, step_row_plus
+from .. import _sparse as S
+from .._jit import DIVERGED, OK, choose, kernel, prefetch_item
+from .._sparse import by_layout
+from ..problems.engine import (
+    LAZY_SCALE_FLOOR,
+    add_row,
+    derivative,
+    intercept,
+    prefetch_distance,
+    prox,
+    step_row_plus,
+)
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, IndexStream, buffers, raise_if_diverged, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
@@ -42,7 +52,7 @@ saga_step = by_linearity(_linear_saga_step, _rule_saga_step, inline=True)
 
 
 @kernel
-def saga(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
+def _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
     """SAGA, one step per entry of ``idx``.
 
     Row ``i``'s remembered gradient is ``memory[i] (1, x_i)`` (``memory[i]`` its loss
@@ -67,6 +77,115 @@ def saga(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
         add_row(pb, X, i, change, dsum)
         memory[i] = d
     return t, OK
+
+
+@kernel(inline=True)
+def _catch_up_all(theta, dsum, inv_n, q, last, s):
+    """Bring every coefficient up to date and fold the scale ``s`` in (``theta[1:]`` becomes
+    the coefficients themselves)."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = s * (theta[j] - dsum[j] * inv_n * (q - last[j]))
+        last[j] = 0.0
+
+
+@kernel
+def _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
+    """:func:`_saga_dense` for a linear rule on sparse rows without an L1 part, in O(nonzeros)
+    per step: just-in-time updates (Schmidt et al. 2017; scikit-learn's ``sag_fast``).
+
+    The coefficients are held as ``s v`` (``v`` in ``theta[1:]``): the L2 decay multiplies
+    ``s``; the mean remembered gradient ``dsum / n``, constant in a coefficient until a row
+    touches it, enters ``v_j`` as ``dsum_j / n`` times the sum of ``lr_t / s_t`` over the steps
+    since its last update (the running sum ``q``, its value at each coefficient's last update
+    kept in ``g``), applied when a row next touches the coefficient, and to every coefficient at
+    the end of the call (or when ``s`` gets small). The same iterates as the dense steps, up to
+    rounding."""
+    ahead = prefetch_distance(X)
+    inv_n = 1.0 / X.shape[0]
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = 0.0
+    q = 0.0
+    s = 1.0
+    status = OK
+    for k in range(idx.shape[0]):
+        nxt = prefetch_next(X, y, idx, k + ahead)
+        if nxt >= 0:
+            prefetch_item(memory, nxt)
+        i = idx[k]
+        lo = X.indptr[i]
+        hi = X.indptr[i + 1]
+        dot = 0.0
+        for kk in range(lo, hi):  # bring the row's coefficients up to date
+            j = X.indices[kk] + 1
+            theta[j] -= dsum[j] * inv_n * (q - last[j])
+            last[j] = q
+            dot += X.data[kk] * theta[j]
+        d = derivative(pb, i, (theta[0] - y[i]) + s * dot)
+        if not np.isfinite(d):
+            status = DIVERGED
+            break
+        change = d - memory[i]
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * (intercept(pb, change) + dsum[0] * inv_n)
+        f = 1.0 - lr * pb.l2
+        if not (f > 0.0 and s * f >= LAZY_SCALE_FLOOR):  # fold the scale in (rare: O(d))
+            _catch_up_all(theta, dsum, inv_n, q, last, s)
+            q = 0.0
+            s = 1.0
+        s *= f
+        q += lr / s
+        c = lr / s
+        for kk in range(lo, hi):  # this step's data term, and its mean term with the old dsum
+            j = X.indices[kk] + 1
+            theta[j] -= c * (change * X.data[kk] + dsum[j] * inv_n)
+            last[j] = q
+        dsum[0] += intercept(pb, change)
+        S.add_data(X, i, change, dsum)
+        memory[i] = d
+    _catch_up_all(theta, dsum, inv_n, q, last, s)
+    return t, status
+
+
+@kernel(inline=True)
+def _lazy_problem_first(pb, X, y, idx, theta, state, t, hp, memory, dsum, g, z):
+    return _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
+
+
+@kernel(inline=True)
+def _exact_problem_first(pb, X, y, idx, theta, state, t, hp, memory, dsum, g, z):
+    return _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
+
+
+#: Without an L1 part the lazy steps; with one, the exact steps (the prox of every
+#: coefficient: O(d) each).
+_lazy_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+                          else _lazy_problem_first, _lazy_problem_first)
+
+
+@kernel(inline=True)
+def _lazy_rule_first(hp, X, y, idx, theta, state, t, memory, dsum, g, z, pb):
+    return _lazy_by_penalty(pb, X, y, idx, theta, state, t, hp, memory, dsum, g, z)
+
+
+@kernel(inline=True)
+def _exact_rule_first(hp, X, y, idx, theta, state, t, memory, dsum, g, z, pb):
+    return _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
+
+
+#: A linear rule may go lazy; the other rules' steps read the whole gradient (O(d)).
+_sparse_by_rule = by_linearity(_lazy_rule_first, _exact_rule_first)
+
+
+@kernel
+def _saga_sparse(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
+    return _sparse_by_rule(hp, X, y, idx, theta, state, t, memory, dsum, g, z, pb)
+
+
+#: SAGA's steps over the rows ``idx`` (see :func:`_saga_dense`), picked by the layout of ``X``
+#: (sparse rows: :func:`_saga_lazy` where it applies).
+saga = by_layout(_saga_dense, _saga_sparse)
 
 
 #: SAGA draws its rows in blocks of at most this many (its only memory for them).

@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance
-from ..problems.engine import add_row, prox
+from .._jit import DIVERGED, OK, kernel
+from ..problems.engine import add_row, prefetch_distance, prox
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged, record_of
 from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
@@ -126,7 +126,7 @@ class SARAH(Driver):
                 picks[s] = rng.integers(0, m + 1)
         v, prev, keep, g, z = buffers(p, 5)
         t, status = sarah(X, y, idx, m, picks, self.gamma(), theta, rule_state, t,
-                          rule.hyperparameters(), v, prev, keep, g, z, record_of(pb))
+                          rule.hyperparameters(), v, prev, keep, g, z, record_of(pb, X))
         raise_if_diverged(status, t, rule)
         return t
 

@@ -6,13 +6,13 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance
-from ..problems.engine import add_row, prox, step_corrected_row
+from .._jit import DIVERGED, OK, kernel
+from ..problems.engine import add_row, prefetch_distance, prox, step_corrected_row
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, raise_if_diverged, record_of
 from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
 
-__all__ = ["SVRG", "S2GD", "s2gd_length_law", "inner_length"]
+__all__ = ["SVRG", "S2GD", "s2gd_length_law"]
 
 
 @kernel(inline=True)
@@ -112,7 +112,7 @@ class _Snapshot(Driver):
         idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
         mu, snap, keep, g, z = buffers(p, 5)
         t, status = snapshot_vr(X, y, idx, lengths, picks, theta, rule_state, t,
-                                rule.hyperparameters(), mu, snap, keep, g, z, record_of(pb))
+                                rule.hyperparameters(), mu, snap, keep, g, z, record_of(pb, X))
         raise_if_diverged(status, t, rule)
         return t
 

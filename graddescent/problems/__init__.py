@@ -10,10 +10,10 @@ intercept never penalised), sample weights and whether the intercept is fitted:
 
 The drivers find everything about it (the loss derivative at a row, the full gradient, the
 objective, the proximal step of the L1 part) through its compiled record
-(:meth:`Problem.record`, :mod:`graddescent.problems.engine`), as they find a rule's step.
+(:meth:`Problem.record`, ``graddescent.problems.engine``), as they find a rule's step.
 
-Adding a loss or a penalty: one module in :mod:`graddescent.problems.losses` or
-:mod:`graddescent.problems.penalties` and one row in :mod:`graddescent.problems.registry`.
+Adding a loss or a penalty: one module in ``graddescent.problems.losses`` or
+``graddescent.problems.penalties`` and one row in ``graddescent.problems.registry``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ references. A penalty module holds the penalty's strengths ``(l1, l2)`` as funct
 ``alpha`` and ``l1_ratio``, whether it has a smooth (L2) part that enters every gradient, and
 the proximal operator of its L1 part (compiled, one coordinate at a time).
 
-Each is then one row of :mod:`graddescent.problems.registry`; nothing else names it.
+Each is then one row of ``graddescent.problems.registry``; nothing else names it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ class LossSpec:
         of the unweighted loss with the intercept fitted, when a module has hand-tuned ones
         (least squares: :mod:`graddescent.objective`); the problem's records use them in place
         of the generic loops.
+    fast_blocked : tuple of kernels or None
+        ``(full_gradient(pb, X, y, z, g), objective(pb, X, y, z))`` as ``fast`` in fixed row
+        blocks on numba's threads, for large data (:mod:`graddescent._jit.blocks`).
     """
 
     name: str
@@ -63,6 +66,7 @@ class LossSpec:
     reference_curvature: Callable[[np.ndarray, float], np.ndarray]
     uses_epsilon: bool = False
     fast: tuple | None = None
+    fast_blocked: tuple | None = None
 
     @property
     def is_smooth(self) -> bool:

@@ -1,5 +1,5 @@
 r"""The problem's compiled entry points: everything a driver kernel needs to know about the
-objective, found through the problem's record ``pb`` (:mod:`graddescent.problems.records`).
+objective, found through the problem's record ``pb`` (``graddescent.problems.records``).
 
 The objective of a record is
 
@@ -26,15 +26,48 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from .._jit import BLOCK_ROWS, block_range, choose, kernel, n_blocks, use_threads
-from ..objective import residual, residual_pair
+from .. import _sparse as S
+from .._jit import block_range, choose, kernel, n_blocks
+from .._jit import prefetch_distance as _dense_prefetch_distance
+from .._jit import prefetch_row as _dense_prefetch_row
+from .._sparse import by_layout
+from ..objective import residual as _dense_residual
+from ..objective import residual_pair as _dense_residual_pair
 from ..rules.base import by_linearity, effective_steps, rate
 
 __all__ = ["loss_value", "loss_derivative", "weigh", "derivative", "row_derivative",
            "row_derivative_change", "intercept", "set_row", "add_row", "step_row",
            "with_l2", "with_l2_change", "add_l2", "add_l2_change", "penalty_value",
            "full_gradient", "objective", "objective_strided", "prox", "shrink",
-           "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty"]
+           "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty",
+           "residual", "residual_pair", "decay", "prefetch_row", "prefetch_distance", "lazy_decay",
+           "LAZY_SCALE_FLOOR"]
+
+
+# --- the rows of X: a dense array or a CSR record, picked at compile time ---------------------
+#: ``r_i = z[0] + x_i . z[1:] - y[i]``: the dense lanes of :func:`graddescent.objective.residual`,
+#: or row ``i``'s nonzeros (:mod:`graddescent._sparse`).
+residual = by_layout(_dense_residual, S.residual, inline=True)
+#: ``(r_i(a), r_i(b))`` in one pass over row ``i`` (dense or its nonzeros).
+residual_pair = by_layout(_dense_residual_pair, S.residual_pair, inline=True)
+
+
+@kernel(inline=True)
+def _prefetch_dense(X, i):
+    _dense_prefetch_row(X, i)
+
+
+#: Ask for row ``i`` ahead of use (dense: its cache lines; sparse: its offsets).
+prefetch_row = by_layout(_prefetch_dense, S.prefetch_row, inline=True)
+
+
+@kernel
+def _sparse_prefetch_distance(X):
+    return 8
+
+
+#: How many rows ahead the sampled drivers prefetch (dense: by the row's bytes; sparse: 8).
+prefetch_distance = by_layout(_dense_prefetch_distance, _sparse_prefetch_distance)
 
 
 # --- the loss, the weights, the intercept ------------------------------------------------------
@@ -104,29 +137,61 @@ intercept = choose(lambda c: _keep if c.INTERCEPT else _drop, _keep, inline=True
 
 
 # --- rows ----------------------------------------------------------------------------------------
+# Each has a dense kernel (every column) and a sparse one (the row's nonzeros), picked by the
+# layout of X at compile time. A step with a dense part (the L2 term, SAGA's and SVRG's mean
+# gradients) costs O(d) on sparse rows too; the sparse drivers' lazy steps avoid it where a
+# closed form exists.
 @kernel(inline=True)
-def set_row(pb, X, i, coef, g):
-    """``g = coef (1, X[i])`` (the intercept's component 0 when it is not fitted)."""
+def _set_row_dense(pb, X, i, coef, g):
     g[0] = intercept(pb, coef)
     for j in range(X.shape[1]):
         g[j + 1] = coef * X[i, j]
 
 
 @kernel(inline=True)
-def add_row(pb, X, i, coef, g):
-    """``g += coef (1, X[i])`` (as :func:`set_row`)."""
+def _set_row_sparse(pb, X, i, coef, g):
+    g[0] = intercept(pb, coef)
+    S.scale_into(X, i, coef, g)
+
+
+#: ``g = coef (1, X[i])`` (the intercept's component 0 when it is not fitted).
+set_row = by_layout(_set_row_dense, _set_row_sparse, at=1, inline=True)
+
+
+@kernel(inline=True)
+def _add_row_dense(pb, X, i, coef, g):
     g[0] += intercept(pb, coef)
     for j in range(X.shape[1]):
         g[j + 1] += coef * X[i, j]
 
 
 @kernel(inline=True)
-def step_row(pb, X, i, coef, lr, theta):
-    """``theta -= lr (coef (1, X[i]) + l2 (0, w))``: a linear rule's single-row step without a
-    gradient buffer."""
+def _add_row_sparse(pb, X, i, coef, g):
+    g[0] += intercept(pb, coef)
+    S.add_data(X, i, coef, g)
+
+
+#: ``g += coef (1, X[i])`` (as :func:`set_row`; sparse rows: their nonzeros only).
+add_row = by_layout(_add_row_dense, _add_row_sparse, at=1, inline=True)
+
+
+@kernel(inline=True)
+def _step_row_dense(pb, X, i, coef, lr, theta):
     theta[0] -= lr * intercept(pb, coef)
     for j in range(X.shape[1]):
         theta[j + 1] -= lr * with_l2(pb, coef * X[i, j], theta[j + 1])
+
+
+@kernel(inline=True)
+def _step_row_sparse(pb, X, i, coef, lr, theta):
+    theta[0] -= lr * intercept(pb, coef)
+    decay(pb, lr, theta)
+    S.add_data(X, i, -(lr * coef), theta)
+
+
+#: ``theta -= lr (coef (1, X[i]) + l2 (0, w))``: a linear rule's single-row step without a
+#: gradient buffer (sparse rows: the L2 decay of every coefficient, then the row's nonzeros).
+step_row = by_layout(_step_row_dense, _step_row_sparse, at=1, inline=True)
 
 
 # --- the smooth (L2) part of the penalty ------------------------------------------------------
@@ -230,11 +295,119 @@ _plus_penalty = choose(lambda c: _value_only_penalised if c.PENALISED
                        else _value_only_unpenalised, _value_only_unpenalised, inline=True)
 
 
+@kernel(inline=True)
+def _no_decay(pb, lr, theta):
+    return None
+
+
+@kernel(inline=True)
+def _decay_all(pb, lr, theta):
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * (pb.l2 * theta[j])
+
+
+#: ``w -= lr l2 w`` (every coefficient: O(d); nothing without an L2 part).
+decay = choose(lambda c: _decay_all if c.L2 else _no_decay, _no_decay, inline=True)
+
+
+@kernel(inline=True)
+def _scale_unchanged(pb, lr, theta, s):
+    return s
+
+
+@kernel(inline=True)
+def _scale_decayed(pb, lr, theta, s):
+    f = 1.0 - lr * pb.l2
+    if f > 0.0 and s * f >= LAZY_SCALE_FLOOR:
+        return s * f
+    for j in range(1, theta.shape[0]):  # fold the scale in (rare: O(d))
+        theta[j] *= s * f
+    return 1.0
+
+
+#: The L2 decay of a lazy step: the coefficients are ``s v`` with ``v`` in ``theta[1:]``, and
+#: ``w -= lr l2 w`` is ``s *= 1 - lr l2`` (O(1)); the scale is folded into ``v`` when it falls
+#: below :data:`LAZY_SCALE_FLOOR` (or the factor is not positive). Returns the new scale.
+lazy_decay = choose(lambda c: _scale_decayed if c.L2 else _scale_unchanged, _scale_unchanged,
+                    inline=True)
+
+#: A lazy step's scale is folded into the coefficients below this (scikit-learn's ``wscale``
+#: does the same at 1e-9).
+LAZY_SCALE_FLOOR = 1e-9
+
+
 # --- the full gradient and the objective ---------------------------------------------------------
+@kernel
+def _generic_gradient(pb, X, y, z, g):
+    """``(1/n) sum_i omega_i l'(r_i) (1, x_i)`` into ``g``; returns the mean weighted loss."""
+    n = X.shape[0]
+    for j in range(g.shape[0]):
+        g[j] = 0.0
+    total = 0.0
+    for i in range(n):
+        r = residual(X, y, i, z)
+        total += weigh(pb, i, loss_value(pb, r))
+        add_row(pb, X, i, derivative(pb, i, r), g)
+    for j in range(g.shape[0]):
+        g[j] /= n
+    return total / n
+
+
+@kernel
+def _generic_objective_strided(pb, X, y, z, stride):
+    """The mean weighted loss on rows ``0, stride, 2 stride, ...``."""
+    total = 0.0
+    count = 0
+    for i in range(0, X.shape[0], stride):
+        total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
+        count += 1
+    return total / count
+
+
+@kernel
+def _generic_objective(pb, X, y, z):
+    return _generic_objective_strided(pb, X, y, z, 1)
+
+
+_dense_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
+                         _generic_gradient, inline=True)
+_dense_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
+                          _generic_objective, inline=True)
+_dense_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else
+                                  _generic_objective_strided, _generic_objective_strided,
+                                  inline=True)
+
+
+@kernel(inline=True)
+def _fast_or_generic_gradient(pb, X, y, z, g):
+    return _dense_gradient(pb, X, y, z, g)
+
+
+@kernel(inline=True)
+def _fast_or_generic_objective(pb, X, y, z):
+    return _dense_objective(pb, X, y, z)
+
+
+@kernel(inline=True)
+def _fast_or_generic_objective_strided(pb, X, y, z, stride):
+    return _dense_objective_strided(pb, X, y, z, stride)
+
+
+# dense rows: the loss's hand-tuned kernels where it has them; sparse rows: the generic loops,
+# one pass over the nonzeros
+_sequential_gradient = by_layout(_fast_or_generic_gradient, _generic_gradient, at=1,
+                                 inline=True)
+_sequential_objective = by_layout(_fast_or_generic_objective, _generic_objective, at=1,
+                                  inline=True)
+_data_objective_strided = by_layout(_fast_or_generic_objective_strided,
+                                    _generic_objective_strided, at=1, inline=True)
+
+
+# --- the same passes in row blocks on numba's threads (a record of a BLOCKED class) ------------
 @kernel(inline=True)
 def _generic_rows(pb, X, y, z, g, lo, hi):
     """Add ``sum_{lo <= i < hi} omega_i l'(r_i) (1, x_i)`` to ``g``; return the rows' weighted
-    loss."""
+    loss (the loop of :func:`_generic_gradient`)."""
     total = 0.0
     for i in range(lo, hi):
         r = residual(X, y, i, z)
@@ -254,18 +427,14 @@ def _generic_block(pb, X, y, z, parts, b):
 
 @kernel(parallel=True)
 def _generic_blocks(pb, X, y, z, g):
-    """:func:`_generic_rows` over blocks of rows (in parallel on large ``X``), the blocks' sums
-    added in block order (:mod:`graddescent._jit`, "full passes"); ``g`` zero on entry."""
-    n, d = X.shape
+    """:func:`_generic_rows` over the row blocks on numba's threads, the blocks' sums added in
+    block order (:mod:`graddescent._jit.blocks`); ``g`` zero on entry."""
+    n = X.shape[0]
     nb = n_blocks(n)
     p = z.shape[0]
-    parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))
-    if use_threads(n, d):
-        for b in prange(nb):
-            _generic_block(pb, X, y, z, parts, b)
-    else:
-        for b in range(nb):
-            _generic_block(pb, X, y, z, parts, b)
+    parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))  # rows of whole cache lines
+    for b in prange(nb):
+        _generic_block(pb, X, y, z, parts, b)
     total = 0.0
     for b in range(nb):
         for j in range(p):
@@ -275,42 +444,29 @@ def _generic_blocks(pb, X, y, z, g):
 
 
 @kernel
-def _generic_gradient(pb, X, y, z, g):
-    """``(1/n) sum_i omega_i l'(r_i) (1, x_i)`` into ``g``; returns the mean weighted loss."""
+def _generic_gradient_blocked(pb, X, y, z, g):
+    """:func:`_generic_gradient` in row blocks (the same bits on any number of threads)."""
     n = X.shape[0]
     for j in range(g.shape[0]):
         g[j] = 0.0
-    if n <= BLOCK_ROWS:
-        total = _generic_rows(pb, X, y, z, g, 0, n)
-    else:
-        total = _generic_blocks(pb, X, y, z, g)
+    total = _generic_blocks(pb, X, y, z, g)
     for j in range(g.shape[0]):
         g[j] /= n
     return total / n
 
 
-@kernel(inline=True)
-def _generic_loss_rows(pb, X, y, z, lo, hi):
-    total = 0.0
-    for i in range(lo, hi):
-        total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
-    return total
-
-
 @kernel(parallel=True)
 def _generic_loss_blocks(pb, X, y, z):
-    """The weighted loss's sum over blocks of rows (as :func:`_generic_blocks`)."""
-    n, d = X.shape
+    """The weighted loss's sum over the row blocks (as :func:`_generic_blocks`)."""
+    n = X.shape[0]
     nb = n_blocks(n)
     parts = np.empty(nb)
-    if use_threads(n, d):
-        for b in prange(nb):
-            lo, hi = block_range(n, b)
-            parts[b] = _generic_loss_rows(pb, X, y, z, lo, hi)
-    else:
-        for b in range(nb):
-            lo, hi = block_range(n, b)
-            parts[b] = _generic_loss_rows(pb, X, y, z, lo, hi)
+    for b in prange(nb):
+        lo, hi = block_range(n, b)
+        total = 0.0
+        for i in range(lo, hi):
+            total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
+        parts[b] = total
     total = 0.0
     for b in range(nb):
         total += parts[b]
@@ -318,32 +474,44 @@ def _generic_loss_blocks(pb, X, y, z):
 
 
 @kernel
-def _generic_objective(pb, X, y, z):
-    """The mean weighted loss on every row (the sum of :func:`_generic_gradient`, in the same
-    blocks and order)."""
-    n = X.shape[0]
-    if n <= BLOCK_ROWS:
-        return _generic_loss_rows(pb, X, y, z, 0, n) / n
-    return _generic_loss_blocks(pb, X, y, z) / n
+def _generic_objective_blocked(pb, X, y, z):
+    """The mean weighted loss on every row, in the blocks of :func:`_generic_gradient_blocked`."""
+    return _generic_loss_blocks(pb, X, y, z) / X.shape[0]
 
 
-@kernel
-def _generic_objective_strided(pb, X, y, z, stride):
-    """The mean weighted loss on rows ``0, stride, 2 stride, ...``."""
-    total = 0.0
-    count = 0
-    for i in range(0, X.shape[0], stride):
-        total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
-        count += 1
-    return total / count
+_blocked_gradient = choose(lambda c: c.FAST_BLOCKED[0] if c.FAST_BLOCKED
+                           else _generic_gradient_blocked, _generic_gradient_blocked,
+                           inline=True)
+_blocked_objective = choose(lambda c: c.FAST_BLOCKED[1] if c.FAST_BLOCKED
+                            else _generic_objective_blocked, _generic_objective_blocked,
+                            inline=True)
 
 
-_data_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
+@kernel(inline=True)
+def _in_blocks_gradient(pb, X, y, z, g):
+    return _blocked_gradient(pb, X, y, z, g)
+
+
+@kernel(inline=True)
+def _in_turn_gradient(pb, X, y, z, g):
+    return _sequential_gradient(pb, X, y, z, g)
+
+
+@kernel(inline=True)
+def _in_blocks_objective(pb, X, y, z):
+    return _blocked_objective(pb, X, y, z)
+
+
+@kernel(inline=True)
+def _in_turn_objective(pb, X, y, z):
+    return _sequential_objective(pb, X, y, z)
+
+
+# the record's class says which: a small data set never compiles the parallel kernels
+_data_gradient = choose(lambda c: _in_blocks_gradient if c.BLOCKED else _in_turn_gradient,
                         _generic_gradient, inline=True)
-_data_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
+_data_objective = choose(lambda c: _in_blocks_objective if c.BLOCKED else _in_turn_objective,
                          _generic_objective, inline=True)
-_data_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else _generic_objective_strided,
-                                 _generic_objective_strided, inline=True)
 
 
 @kernel
@@ -432,9 +600,7 @@ gradient_finite = choose(lambda c: _intercept_finite if c.INTERCEPT else _all_fi
 
 
 @kernel(inline=True)
-def step_corrected_row(pb, X, i, mu, coef, lr, theta, snap):
-    """``theta -= lr (mu + coef (1, X[i]) + l2 (0, w - snap_w))``: a linear rule's
-    variance-reduced step without a gradient buffer."""
+def _step_corrected_row_dense(pb, X, i, mu, coef, lr, theta, snap):
     theta[0] -= lr * (mu[0] + intercept(pb, coef))
     for j in range(X.shape[1]):
         theta[j + 1] -= lr * with_l2_change(pb, mu[j + 1] + coef * X[i, j], theta[j + 1],
@@ -442,9 +608,34 @@ def step_corrected_row(pb, X, i, mu, coef, lr, theta, snap):
 
 
 @kernel(inline=True)
-def step_row_plus(pb, X, i, coef, base, scale, lr, theta):
-    """``theta -= lr (coef (1, X[i]) + scale * base + l2 (0, w))``: a linear rule's SAGA step
-    without a gradient buffer."""
+def _step_corrected_row_sparse(pb, X, i, mu, coef, lr, theta, snap):
+    theta[0] -= lr * (mu[0] + intercept(pb, coef))
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * with_l2_change(pb, mu[j], theta[j], snap[j])
+    S.add_data(X, i, -(lr * coef), theta)
+
+
+#: ``theta -= lr (mu + coef (1, X[i]) + l2 (0, w - snap_w))``: a linear rule's
+#: variance-reduced step without a gradient buffer (sparse rows: O(d), ``mu`` is dense).
+step_corrected_row = by_layout(_step_corrected_row_dense, _step_corrected_row_sparse, at=1,
+                               inline=True)
+
+
+@kernel(inline=True)
+def _step_row_plus_dense(pb, X, i, coef, base, scale, lr, theta):
     theta[0] -= lr * (intercept(pb, coef) + scale * base[0])
     for j in range(X.shape[1]):
         theta[j + 1] -= lr * with_l2(pb, coef * X[i, j] + scale * base[j + 1], theta[j + 1])
+
+
+@kernel(inline=True)
+def _step_row_plus_sparse(pb, X, i, coef, base, scale, lr, theta):
+    theta[0] -= lr * (intercept(pb, coef) + scale * base[0])
+    for j in range(1, theta.shape[0]):
+        theta[j] -= lr * with_l2(pb, scale * base[j], theta[j])
+    S.add_data(X, i, -(lr * coef), theta)
+
+
+#: ``theta -= lr (coef (1, X[i]) + scale * base + l2 (0, w))``: a linear rule's SAGA step
+#: without a gradient buffer (sparse rows: O(d), ``base`` is dense).
+step_row_plus = by_layout(_step_row_plus_dense, _step_row_plus_sparse, at=1, inline=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _sparse as S
 from .. import objective as O
 from .._validation import check_bool, check_interval, check_nonnegative, check_vector
 from . import engine
@@ -130,7 +131,7 @@ class Problem:
 
     def record(self, sample_weight: Any = None, n: int | None = None):
         """The compiled record the driver kernels read (see
-        :mod:`graddescent.problems.records`); ``n`` is needed with ``sample_weight``."""
+        ``graddescent.problems.records``); ``n`` is needed with ``sample_weight``."""
         w = None if sample_weight is None else self.weights(sample_weight, int(n))
         l1, l2 = self.strengths
         cls = record_class(self.loss, self.penalty, w is not None, self.fit_intercept)
@@ -188,7 +189,7 @@ class Problem:
         r"""``L``: the smoothness constant of the full gradient, ``curvature * lambda_max(A^T
         Omega A / n) + l2`` with ``A = [1, X]`` (``X`` without the intercept) and ``Omega`` the
         scaled weights. Least squares: :func:`graddescent.objective.top_eigenvalue`."""
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X = _rows(X)
         w = self.weights(sample_weight, X.shape[0])
         l2 = self.strengths[1]
         if w is None and self.fit_intercept:
@@ -196,23 +197,36 @@ class Problem:
         n, d = X.shape
         sw = np.ones(n) if w is None else w
         b = 1.0 if self.fit_intercept else 0.0
+        sparse = isinstance(X, S.CSRRows)
+        xv = np.empty(n) if sparse else None
 
         def apply(v: np.ndarray, out: np.ndarray) -> None:
-            r = sw * (X @ v[1:] + b * v[0])
+            if sparse:  # two passes over the nonzeros
+                S.matvec(X, v[1:], xv)
+                r = sw * (xv + b * v[0])
+                S.rmatvec(X, r, out[1:])
+                out[1:] /= n
+            else:
+                r = sw * (X @ v[1:] + b * v[0])
+                out[1:] = X.T @ r / n
             out[0] = b * r.sum() / n
-            out[1:] = X.T @ r / n
 
         return self._curvature() * O.power_iteration(apply, d + 1) + l2
 
     def l_max(self, X: np.ndarray, sample_weight: Any = None) -> float:
         """``L_max``: the largest smoothness constant of one row's gradient, ``curvature *
         max_i omega_i (1 + ||x_i||^2) + l2``. Least squares: :func:`graddescent.objective.l_max`."""
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X = _rows(X)
         w = self.weights(sample_weight, X.shape[0])
         l2 = self.strengths[1]
         if w is None and self.fit_intercept and l2 == 0.0:
             return self._curvature() * O.l_max(X)
-        sq = np.einsum("ij,ij->i", X, X) + (1.0 if self.fit_intercept else 0.0)
+        if isinstance(X, S.CSRRows):
+            sq = np.empty(X.shape[0])
+            S.row_sq_norms(X, sq)
+        else:
+            sq = np.einsum("ij,ij->i", X, X)
+        sq += 1.0 if self.fit_intercept else 0.0
         if w is not None:
             sq = sq * w
         return self._curvature() * float(sq.max()) + l2
@@ -221,11 +235,18 @@ class Problem:
         """The curvature bound ``curvature * A^T Omega A / n + l2 (0, I)`` (intercept first;
         its row and column 0 without the intercept), a chunk of rows at a time: the
         least-squares Hessian for least squares (:func:`graddescent.objective.hessian`)."""
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X = _rows(X)
         n, d = X.shape
         w = self.weights(sample_weight, n)
         if w is None:
             H = O.hessian(X)
+        elif isinstance(X, S.CSRRows):
+            A = S.as_scipy(X)
+            H = np.empty((d + 1, d + 1))
+            H[1:, 1:] = (A.T @ A.multiply(w[:, None]).tocsr()).toarray()
+            H[0, 1:] = H[1:, 0] = A.T @ w
+            H[0, 0] = w.sum()
+            H /= n
         else:
             H = np.zeros((d + 1, d + 1))
             for i in range(0, n, O.CHUNK):
@@ -260,6 +281,10 @@ class Problem:
             if not getattr(driver, "proximal", True):
                 return (f"the {driver.name} driver has no sound proximal form for the L1 part "
                         f"of penalty {self.penalty!r}")
+            if rule.evaluates_ahead:
+                return (f"the update rule {rule.name!r} takes its gradient at a look-ahead point, "
+                        f"which has no sound proximal form for the L1 part of penalty "
+                        f"{self.penalty!r}")
             if not rule.has_effective_steps:
                 return (f"the update rule {rule.name!r} has no proximal form for the L1 part of "
                         f"penalty {self.penalty!r} (its step does not scale with the gradient)")
@@ -301,6 +326,8 @@ class Problem:
         program of its objective (scipy's HiGHS) when the penalty has no L2 part.
         """
         X, y, _ = _arrays(X, y, None)
+        if isinstance(X, S.CSRRows):  # the reference solvers are dense (small problems)
+            X = S.as_scipy(X).toarray()
         n, d = X.shape
         w = self.weights(sample_weight, n)
         if self.is_least_squares and w is None:
@@ -457,10 +484,18 @@ def _driver_classes(cls: type) -> list[type]:
     return found
 
 
+def _rows(X):
+    """``X`` as the kernels read it: a CSR record (:mod:`graddescent._sparse`) for sparse input,
+    else a float64 C array."""
+    if S.is_sparse(X):
+        return S.csr_rows(X)
+    return np.ascontiguousarray(X, dtype=np.float64)
+
+
 def _arrays(X, y, theta):
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    X = _rows(X)
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
-    if X.ndim != 2 or y.shape[0] != X.shape[0]:
+    if len(X.shape) != 2 or y.shape[0] != X.shape[0]:
         raise ValueError(f"X must be 2-D with one row per value of y; got X of shape "
                          f"{X.shape} and y of {y.shape[0]} values.")
     if theta is not None:

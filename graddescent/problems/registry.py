@@ -1,9 +1,9 @@
 """The one table of losses and of penalties: each is one module and one row here.
 
-Adding a loss: write its module in :mod:`graddescent.problems.losses` (a
+Adding a loss: write its module in ``graddescent.problems.losses`` (a
 :class:`~graddescent.problems.base.LossSpec` named ``SPEC``) and add its row to :data:`LOSSES`;
-a penalty likewise in :mod:`graddescent.problems.penalties` and :data:`PENALTIES`. The compiled
-records (:mod:`graddescent.problems.records`) and everything else follow from these rows.
+a penalty likewise in ``graddescent.problems.penalties`` and :data:`PENALTIES`. The compiled
+records (``graddescent.problems.records``) and everything else follow from these rows.
 """
 
 from __future__ import annotations

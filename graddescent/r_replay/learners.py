@@ -98,8 +98,26 @@ def _replay_docstring(r_name: str, description: str, raises: str) -> str:
     return "\n\n".join(sections) + "\n"
 
 
+#: The most steps (iterations times inner steps) one replay may ask for: the replay runs R's
+#: loops a step at a time in Python (about 10 to 150 us a step), so beyond it a run would take
+#: minutes to hours; graddescent.learn runs the same learners compiled.
+MAX_REPLAY_STEPS = 10**6
+
+
 def _checked(arguments: Mapping[str, object]) -> dict[str, object]:
-    """The learner's R arguments as R would use them, or the error R (or the replay) raises."""
+    """The learner's R arguments as R would use them, or the error R (or the replay) raises;
+    then the steps asked for are checked against :data:`MAX_REPLAY_STEPS`."""
+    out = _converted(arguments)
+    steps = out.get("max_iter", 0) * max(out.get("inner_iter", 1), 1)
+    if steps > MAX_REPLAY_STEPS:
+        raise ValueError(f"max_iter asks the replay for {steps:.3g} steps (max_iter x "
+                         f"inner_iter), more than the {MAX_REPLAY_STEPS:.0e} it may run: the "
+                         f"replay takes R's steps one at a time in Python; use graddescent."
+                         f"learn (compiled) for long runs.")
+    return out
+
+
+def _converted(arguments: Mapping[str, object]) -> dict[str, object]:
     out = dict(arguments)
     for name, value in arguments.items():
         if name == "max_iter":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,19 @@ __all__ = ["RReplayModel", "SplitData", "learn", "predict", "split_data"]
 
 def _take_rows(data: DataLike, rows: np.ndarray) -> pd.DataFrame | np.ndarray:
     return data.iloc[rows] if isinstance(data, pd.DataFrame) else np.asarray(data)[rows]
+
+
+def _train_rate(value: object) -> float:
+    """``dataTrainRate`` as R can use it: a number in [0, 1] (R itself stops on the others, with
+    messages that do not name it: ``cannot take a sample larger than the population``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"data_train_rate must be a number in [0, 1] (the fraction of rows for "
+                        f"training), got {value!r}.")
+    rate = float(value)
+    if not 0.0 <= rate <= 1.0:  # NaN too
+        raise RError(f"data_train_rate must lie in [0, 1] (the fraction of rows for training), "
+                     f"got {value!r}; R stops on it too (sample() cannot draw that many rows).")
+    return rate
 
 
 def split_data(
@@ -54,10 +68,11 @@ def split_data(
     SplitData
         Named tuple ``(data_train, data_test)`` of the same type as ``data_set``.
     """
+    rate = _train_rate(data_train_rate)
     n = len(data_set)
     session = RSession(unseeded_rng)
     session.set_seed(seed)
-    train = session.rng.sample(n, math.trunc(n * data_train_rate)) - 1
+    train = session.rng.sample(n, math.trunc(n * rate)) - 1
     test = np.setdiff1d(np.arange(n), train) if train.size else train
     return SplitData(_take_rows(data_set, train), _take_rows(data_set, test))
 

@@ -9,7 +9,8 @@ from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, re
 
 HYPERPARAMETERS = (Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
                    Hyperparameter("beta2", 0.999, "unit", "decay of the infinity norm"),
-                   Hyperparameter("eps", 1e-8, "positive", "added to |g| inside the max"))
+                   Hyperparameter("eps", 1e-8, "positive",
+                                  "added to the gradient's magnitude inside the max"))
 AdamaxParams = record("AdamaxParams", HYPERPARAMETERS)
 
 

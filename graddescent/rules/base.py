@@ -273,6 +273,14 @@ class UpdateRule:
         return self.spec.reference_effective is not None
 
     @property
+    def evaluates_ahead(self) -> bool:
+        """True when the rule takes its gradient at a look-ahead point (Nesterov): the L1 part
+        of a penalty then has no proximal form here, since the prox would act on the iterate
+        while the gradient is taken elsewhere (measured: such a fit settles away from the
+        lasso's optimum)."""
+        return getattr(type(self.hyperparameters()), "LOOKAHEAD", False)
+
+    @property
     def annealed_decays(self) -> tuple[str, ...]:
         return self.spec.annealed_decays
 

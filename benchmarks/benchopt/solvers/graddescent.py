@@ -12,17 +12,27 @@ from benchopt import BaseSolver, safe_import_context
 
 with safe_import_context() as import_ctx:
     from graddescent import METHODS
+    from graddescent._registry import get_method
     from graddescent.budget import Budget, run_budgeted
     from graddescent.r_api import initial_theta
+
+#: The learning rates this solver knows.
+LEARNING_RATES = ("inverse_L", "r")
 
 
 class Solver(BaseSolver):
     name = "graddescent"
-    parameters = {"method": list(METHODS), "learning_rate": ["inverse_L", "r"]}
+    parameters = {"method": list(METHODS), "learning_rate": list(LEARNING_RATES)}
     sampling_strategy = "iteration"
     requirements = ["pip:graddescent"]
 
     def set_objective(self, X, y):
+        # unknown settings are refused by name (not a KeyError; never R's rate in silence)
+        self.method = get_method(self.method).name
+        if self.learning_rate not in LEARNING_RATES:
+            raise ValueError(f"learning_rate must be one of {', '.join(LEARNING_RATES)} "
+                             f"('inverse_L': 1 / L; 'r': R's alpha = 0.1), got "
+                             f"{self.learning_rate!r}.")
         self.X, self.y = X, y
         self.theta = initial_theta(X.shape[1] + 1, 1)
         self.lr = (1.0 / METHODS[self.method].make_driver().smoothness(X)

@@ -1,2 +1,2 @@
-"""The losses, one module each (see :mod:`graddescent.problems.base`); their rows are in
-:mod:`graddescent.problems.registry`."""
+"""The losses, one module each (see ``graddescent.problems.base``); their rows are in
+``graddescent.problems.registry``."""

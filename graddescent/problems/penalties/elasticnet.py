@@ -1,7 +1,8 @@
 r"""The elastic-net penalty (Zou and Hastie 2005), scikit-learn's ``"elasticnet"``:
 
-.. math:: \alpha \left(\rho \|w\|_1 + \frac{1 - \rho}{2} \|w\|_2^2\right),
-          \qquad \rho = \texttt{l1\_ratio}.
+.. math:: \alpha \left(\rho \|w\|_1 + \frac{1 - \rho}{2} \|w\|_2^2\right)
+
+with :math:`\rho` = ``l1_ratio``.
 
 Its L2 part enters every gradient; its L1 part is the soft-thresholding step of
 :mod:`graddescent.problems.penalties.l1`. With the squared error this is ``ElasticNet``'s

@@ -15,7 +15,7 @@ import pytest
 
 from graddescent import rules
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torch"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
 SPECS = [spec for spec in rules.specs() if spec.torch is not None]
 
 

@@ -317,7 +317,7 @@ def test_run_epochs_after_a_partial_epoch_falls_back_to_single_epochs():
 
 
 def test_a_sampled_fits_index_buffer_does_not_grow_with_the_epochs():
-    """Each epoch's row order is drawn into one reused buffer of n entries (issue 14), not
+    """Each epoch's row order is drawn into one reused buffer of n entries, not
     one array per epoch: a fit of 300 epochs needs no more memory than one of 2."""
     import tracemalloc
 

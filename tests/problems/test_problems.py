@@ -1,4 +1,4 @@
-"""The problem axis: losses, penalties, weights, the intercept, averaging (issue 19).
+"""The problem axis: losses, penalties, weights, the intercept, averaging.
 
 Reference optimima come from independent solvers: ``Ridge(solver="cholesky")`` (``alpha_R =
 sum(s) * alpha``), ``Lasso`` / ``ElasticNet`` at ``tol=1e-12``, scipy's L-BFGS on the smooth

@@ -1,0 +1,262 @@
+"""Sparse input: CSR rows read as they are, and a sparse fit equal to the dense fit.
+
+Every method, rule and penalty runs on the same data dense and as a CSR matrix, with the same
+seed and row order, and must give the same coefficients to 1e-12 (the sums of a sparse row run
+over its nonzeros, so the two differ by rounding only). The full grid runs with the JIT off
+(the same code as plain Python, in a subprocess: compiling every specialization twice would
+cost minutes); a compiled subset runs here. The CSR arrays are never copied nor written.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from graddescent import METHODS, GDRegressor, drivers, rules
+from graddescent._sparse import CSRRows, csr_rows
+from graddescent.problems import Problem
+
+PENALTIES = (None, "l2", "l1", "elasticnet")
+
+
+def sparse_problem(n: int = 40, d: int = 9, density: float = 0.3, seed: int = 0,
+                   index_dtype=np.int32):
+    """A small CSR problem with an empty row, an empty column and an explicit zero."""
+    rng = np.random.default_rng(seed)
+    A = sp.random(n, d, density=density, random_state=seed, format="csr",
+                  data_rvs=rng.standard_normal)
+    A = A.tolil()
+    A[3, :] = 0.0  # an empty row
+    A[:, 5] = 0.0  # an empty column
+    A = A.tocsr()
+    A.eliminate_zeros()
+    # an explicit zero stored in row 0
+    rows = A.indptr
+    A = sp.csr_matrix((np.append(A.data[:rows[1]], 0.0).tolist() + A.data[rows[1]:].tolist(),
+                       np.append(A.indices[:rows[1]], 5).tolist() + A.indices[rows[1]:].tolist(),
+                       np.concatenate([[0], rows[1:] + 1])), shape=A.shape)
+    A.indices = A.indices.astype(index_dtype)
+    A.indptr = A.indptr.astype(index_dtype)
+    y = 0.5 + A @ np.linspace(-1.0, 1.0, d) + 0.1 * rng.standard_normal(n)
+    return A, y
+
+
+def test_the_test_problem_has_what_it_says():
+    A, _ = sparse_problem()
+    assert np.diff(A.indptr)[3] == 0
+    assert (A.indices == 5).sum() == 1 and 0.0 in A.data
+    assert A.indices.dtype == np.int32
+
+
+def _fit(X, y, rule, driver, problem, units=60, seed=7):
+    return drivers.optimize(X, y, rule, driver, np.zeros(X.shape[1] + 1), units,
+                            np.random.default_rng(seed), problem=problem)
+
+
+@pytest.mark.parametrize("method, penalty, index_dtype", [
+    ("sgd", "l2", np.int32), ("sgd", "l2", np.int64), ("saga", "l1", np.int32),
+    ("saga", "l2", np.int64),
+    ("gd", None, np.int64), ("adam", "elasticnet", np.int32), ("svrg", "l2", np.int32)])
+def test_compiled_sparse_fit_equals_dense(method, penalty, index_dtype):
+    A, y = sparse_problem(index_dtype=index_dtype)
+    m = METHODS[method]
+    problem = Problem(penalty=penalty, alpha=0.01)
+    dense = _fit(A.toarray(), y, m.make_rule(learning_rate=0.05), m.make_driver(), problem)
+    sparse = _fit(A, y, m.make_rule(learning_rate=0.05), m.make_driver(), problem)
+    np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-12)
+    assert np.abs(dense).max() > 0.05  # it moved
+
+
+def test_csr_arrays_are_read_as_they_are():
+    A, y = sparse_problem()
+    data, indices, indptr = A.data, A.indices, A.indptr
+    before = [a.copy() for a in (data, indices, indptr)]
+    for a in (data, indices, indptr):
+        a.flags.writeable = False  # a write would raise
+    record = csr_rows(A)
+    assert record.data is data and record.indices is indices and record.indptr is indptr
+    m = METHODS["saga"]
+    theta = _fit(A, y, m.make_rule(learning_rate=0.05), m.make_driver(),
+                 Problem(penalty="l1", alpha=0.01))
+    assert np.all(np.isfinite(theta))
+    assert A.data is data and A.indices is indices and A.indptr is indptr
+    for a, b in zip((data, indices, indptr), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_csc_and_coo_are_converted_once():
+    A, y = sparse_problem()
+    for other in (A.tocsc(), A.tocoo()):
+        record = csr_rows(other)
+        assert isinstance(record, CSRRows)
+        np.testing.assert_array_equal(sp.csr_matrix((record.data, record.indices,
+                                                     record.indptr), shape=record.shape)
+                                      .toarray(), A.toarray())
+    m = METHODS["sgd"]
+    a = _fit(A.tocsc(), y, m.make_rule(learning_rate=0.05), m.make_driver(), Problem())
+    b = _fit(A, y, m.make_rule(learning_rate=0.05), m.make_driver(), Problem())
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_constants_from_the_nonzeros():
+    A, _ = sparse_problem()
+    D = A.toarray()
+    for penalty in (None, "l2"):
+        problem = Problem(penalty=penalty, alpha=0.01)
+        assert problem.l_max(A) == pytest.approx(problem.l_max(D), rel=1e-12)
+        assert problem.lipschitz(A) == pytest.approx(problem.lipschitz(D), rel=1e-6)
+        np.testing.assert_allclose(problem.hessian(A), problem.hessian(D), rtol=1e-12,
+                                   atol=1e-15)
+    w = np.linspace(0.5, 2.0, A.shape[0])
+    problem = Problem(loss="huber", penalty="l2", alpha=0.01)
+    assert problem.l_max(A, w) == pytest.approx(problem.l_max(D, w), rel=1e-12)
+    assert problem.lipschitz(A, w) == pytest.approx(problem.lipschitz(D, w), rel=1e-6)
+    np.testing.assert_allclose(problem.hessian(A, w), problem.hessian(D, w), rtol=1e-12,
+                               atol=1e-15)
+
+
+def test_objective_and_gradient_from_the_nonzeros():
+    from graddescent.problems import engine
+
+    A, y = sparse_problem()
+    D = A.toarray()
+    theta = np.linspace(-0.3, 0.4, A.shape[1] + 1)
+    for problem in (Problem(), Problem(loss="huber", penalty="elasticnet", alpha=0.1)):
+        pb = problem.record()
+        g1, g2 = np.empty(theta.shape), np.empty(theta.shape)
+        f1 = engine.full_gradient(pb, D, y, theta, g1)
+        f2 = engine.full_gradient(pb, csr_rows(A), y, theta, g2)
+        assert f2 == pytest.approx(f1, rel=1e-13)
+        np.testing.assert_allclose(g2, g1, rtol=1e-12, atol=1e-15)
+        assert problem.objective(A, y, theta) == pytest.approx(problem.objective(D, y, theta),
+                                                               rel=1e-13)
+
+
+def test_nonfinite_sparse_data_names_the_column():
+    A, y = sparse_problem()
+    A = A.copy()
+    A.data[A.indices == 2] = np.nan
+    with pytest.raises(ValueError, match="Column 2 of X"):
+        _fit(A, y, rules.plain(0.05), drivers.MiniBatch(batch_size=1), Problem())
+
+
+_GRID = textwrap.dedent("""
+    import numpy as np, sys
+    sys.path.insert(0, {tests!r})
+    from test_sparse import sparse_problem, _fit, PENALTIES
+    from graddescent import METHODS, rules, drivers
+    from graddescent.problems import Problem
+    A, y = sparse_problem(n=16, d=6)
+    D = A.toarray()
+    done = 0
+    cases = [(name, m.make_rule(learning_rate=0.05), m.make_driver()) for name, m in
+             METHODS.items()]
+    cases += [(f"{{r}} x {{b}}", rules.RULES[r](learning_rate=0.05),
+               drivers.MiniBatch(batch_size=b)) for r in rules.RULES for b in (1, 5)]
+    for name, rule, driver in cases:
+        try:
+            driver.check(A.shape[0], rule)
+        except ValueError:  # (Rprop is full-batch only)
+            continue
+        for penalty in PENALTIES:
+            problem = Problem(penalty=penalty, alpha=0.01)
+            if problem.method_problem(rule, driver) is not None:
+                continue
+            a = _fit(D, y, rule, driver, problem, units=8)
+            b = _fit(A, y, rule, driver, problem, units=8)
+            err = np.max(np.abs(a - b) / np.maximum(1.0, np.abs(a)))
+            assert err <= 1e-12, (name, penalty, err)
+            done += 1
+    print(done)
+""")
+
+
+def test_lazy_steps_fold_their_scale():
+    """A decay of 0.5 a step: the lazy scale falls below its floor and is folded in."""
+    A, y = sparse_problem()
+    problem = Problem(penalty="l2", alpha=5.0)
+    for driver in (drivers.SAGA(), drivers.MiniBatch(batch_size=1)):
+        dense = _fit(A.toarray(), y, rules.plain(0.1), driver, problem, units=300)
+        sparse = _fit(A, y, rules.plain(0.1), driver, problem, units=300)
+        np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-13)
+
+
+def test_every_method_rule_and_penalty_sparse_equals_dense():
+    """The whole grid with the JIT off (the kernels' code run as Python)."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    tests = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", _GRID.format(tests=tests)], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert int(out.stdout.strip()) >= 100  # cases run
+
+
+class SparseGDRegressor(GDRegressor):
+    """GDRegressor given its rows as a CSR matrix (scikit-learn's ``SparseSGDRegressor`` of
+    test_sgd.py, for the ported tests)."""
+
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        return super().fit(sp.csr_matrix(X), y, coef_init=coef_init,
+                           intercept_init=intercept_init, sample_weight=sample_weight)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        return super().partial_fit(sp.csr_matrix(X), y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        return super().predict(sp.csr_matrix(X))
+
+
+def _ported_tests():
+    """The ported SGDRegressor/SAG tests without parameters (the estimator's port), if present."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_sklearn_sgd_port.py")
+    if not os.path.exists(path):
+        return []
+    import inspect
+
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        import test_sklearn_sgd_port as port
+    finally:
+        sys.path.pop(0)
+    return [name for name, fn in vars(port).items() if name.startswith("test_")
+            and inspect.isfunction(fn) and not inspect.signature(fn).parameters]
+
+
+@pytest.mark.parametrize("name", _ported_tests())
+def test_ported_sgd_tests_on_sparse_input(name, monkeypatch):
+    """scikit-learn's SGD regression tests (ported) with the rows given as CSR."""
+    import test_sklearn_sgd_port as port
+
+    monkeypatch.setattr(port, "GDRegressor", SparseGDRegressor)
+    getattr(port, name)()
+
+
+def test_cli_fits_npz_and_libsvm_files(tmp_path, capsys):
+    from sklearn.datasets import dump_svmlight_file
+
+    from graddescent.cli import main
+
+    A, y = sparse_problem(n=120, d=9)
+    sp.save_npz(tmp_path / "d.npz", sp.hstack([A, sp.csr_matrix(y[:, None])]).tocsr())
+    dump_svmlight_file(A, y, str(tmp_path / "d.svm"))
+    out = tmp_path / "pred.csv"
+    assert main(["fit", str(tmp_path / "d.npz"), "--method", "saga", "--output", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "96 training rows, 24 test rows, 9 sparse inputs" in text and "test RMSE" in text
+    import pandas as pd
+
+    pred = pd.read_csv(out)
+    assert list(pred.columns) == ["row", "output", "prediction"] and len(pred) == 24
+    assert np.sqrt(np.mean((pred["output"] - pred["prediction"]) ** 2)) < 0.2
+    assert main(["fit", str(tmp_path / "d.svm"), "--method", "sgd"]) == 0
+    assert "test RMSE" in capsys.readouterr().out
+    (tmp_path / "bad.npz").write_text("not a matrix")
+    assert main(["fit", str(tmp_path / "bad.npz")]) != 0
+    err = capsys.readouterr().err
+    assert "not a readable scipy.sparse .npz file" in err and "Traceback" not in err
