@@ -33,18 +33,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from . import __version__, report
-from . import compare as C
+from . import __version__
+from . import _cli_spec as spec
 from ._outputs import OutputError, check_target
-from ._registry import METHODS, control_defaults, get_method
 from ._validation import (
     MAX_ITERATIONS,
-    check_header,
     check_int,
     check_interval,
     check_iterations,
@@ -53,7 +48,33 @@ from ._validation import (
     check_real,
 )
 from .cli_messages import PROG, cli_message, warn, warnings_one_line
-from .datasets import DATASETS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+# The modules the commands run on (numba's kernels, pandas), imported by _load_commands() once
+# the arguments are parsed: the parser is built from _cli_spec's plain data, so that --help and
+# usage errors take a fraction of a second.
+np: Any = None
+pd: Any = None
+C: Any = None
+report: Any = None
+METHODS: Any = None
+DATASETS: Any = None
+check_header: Any = None
+
+
+def _load_commands() -> None:
+    global np, pd, C, report, METHODS, DATASETS, check_header
+    import numpy as np
+    import pandas as pd
+
+    from . import compare as C
+    from . import report
+    from ._registry import METHODS
+    from ._validation import check_header
+    from .datasets import DATASETS
 
 __all__ = ["main", "build_parser"]
 
@@ -64,12 +85,12 @@ class UserError(Exception):
 
 
 def _method_list() -> str:
-    return ", ".join(f"{m.name} ({m.r_name})" if m.r_name else m.name for m in METHODS.values())
+    return ", ".join(f"{name} ({r_name})" if r_name else name for name, r_name in spec.METHODS)
 
 
 def _method_name(value: str) -> str:
     try:
-        return get_method(value).name
+        return spec.method_name(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -126,10 +147,10 @@ def _figure_path(value: str) -> str:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scaling", choices=list(C.SCALINGS), default="variance",
+    p.add_argument("--scaling", choices=list(spec.SCALINGS), default="variance",
                    help="scaling of the training data, output included, as R's learn() "
                         "(default: %(default)s)")
-    p.add_argument("--style", choices=list(C.STYLES), default=None,
+    p.add_argument("--style", choices=list(spec.STYLES), default=None,
                    help="'r': the R learners with R's defaults and --max-iter R iterations "
                         "(steps, or outer loops for SSGD, SVRG, SARAH, SARAHPlus); "
                         "'estimator': GDRegressor with its defaults (learning_rate='auto', "
@@ -141,17 +162,17 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="replace earlier output (a report in --out is replaced whole); input "
                         "files are never written")
     p.add_argument("--max-iter", type=_iterations, default=None, metavar="N",
-                   help=f"R iterations (style r, default {C.DEFAULT_MAX_ITER}) or epochs (style "
+                   help=f"R iterations (style r, default {spec.DEFAULT_MAX_ITER}) or epochs (style "
                         f"estimator, default GDRegressor's max_iter=None: at most 10000 epochs "
                         f"when the gradient is exact, 1000000 when it is sampled, stopping "
                         f"earlier on tol)")
     p.add_argument("--alpha", "--learning-rate", dest="learning_rate", type=_positive_float,
                    default=None, metavar="RATE",
                    help=f"learning rate (style r: R's alpha, default "
-                        f"{control_defaults()['alpha']}; style estimator: default 'auto')")
+                        f"{spec.ALPHA}; style estimator: default 'auto')")
     p.add_argument("--train-fraction", type=_fraction, default=None,
                    metavar="F", help=f"fraction of the rows used for training "
-                                     f"(default: {C.CompareSettings.train_fraction})")
+                                     f"(default: {spec.TRAIN_FRACTION})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,14 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
                "joblib; a Dask cluster can run the same grid through joblib's dask backend "
                "(see graddescent.compare).")
     cmp_.add_argument("--data", nargs="+", metavar="NAME_OR_CSV", default=None,
-                      help=f"built-in data set names ({', '.join(DATASETS)}) or CSV files with "
-                           f"the output in the last column (default: every built-in data set)")
+                      help=f"built-in data set names ({', '.join(spec.DATASETS)}) or CSV files "
+                           f"with the output in the last column (default: every built-in data "
+                           f"set)")
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
-                      help=f"methods, lower-case or R names (default: all {len(METHODS)})")
-    cmp_.add_argument("--seeds", type=_checked(check_int, low=1, high=C.MAX_SEEDS),
-                      default=C.DEFAULT_N_SEEDS, metavar="K",
-                      help=f"number of seeds 1..K (K <= {C.MAX_SEEDS}): one split and fit per "
+                      help=f"methods, lower-case or R names (default: all {len(spec.METHODS)})")
+    cmp_.add_argument("--seeds", type=_checked(check_int, low=1, high=spec.MAX_SEEDS),
+                      default=spec.DEFAULT_N_SEEDS, metavar="K",
+                      help=f"number of seeds 1..K (K <= {spec.MAX_SEEDS}): one split and fit per "
                            f"seed (default: %(default)s)")
     _add_common(cmp_)
     cmp_.add_argument("--budget-epochs", type=_epochs_budget, default=None, metavar="E",
@@ -588,6 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    _load_commands()
     from ._jit import on_first_compile
 
     on_first_compile(lambda: print(f"{PROG}: compiling kernels, once: the first run on this "
