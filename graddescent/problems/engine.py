@@ -369,10 +369,6 @@ def _generic_objective(pb, X, y, z):
     return _generic_objective_strided(pb, X, y, z, 1)
 
 
-_dense_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
-                         _generic_gradient, inline=True)
-_dense_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
-                          _generic_objective, inline=True)
 _dense_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else
                                   _generic_objective_strided, _generic_objective_strided,
                                   inline=True)
@@ -395,10 +391,8 @@ def _fast_or_generic_objective_strided(pb, X, y, z, stride):
 
 # dense rows: the loss's hand-tuned kernels where it has them; sparse rows: the generic loops,
 # one pass over the nonzeros
-_sequential_gradient = by_layout(_fast_or_generic_gradient, _generic_gradient, at=1,
-                                 inline=True)
-_sequential_objective = by_layout(_fast_or_generic_objective, _generic_objective, at=1,
-                                  inline=True)
+_data_gradient = by_layout(_fast_or_generic_gradient, _generic_gradient, at=1, inline=True)
+_data_objective = by_layout(_fast_or_generic_objective, _generic_objective, at=1, inline=True)
 _data_objective_strided = by_layout(_fast_or_generic_objective_strided,
                                     _generic_objective_strided, at=1, inline=True)
 
@@ -479,39 +473,24 @@ def _generic_objective_blocked(pb, X, y, z):
     return _generic_loss_blocks(pb, X, y, z) / X.shape[0]
 
 
-_blocked_gradient = choose(lambda c: c.FAST_BLOCKED[0] if c.FAST_BLOCKED
-                           else _generic_gradient_blocked, _generic_gradient_blocked,
-                           inline=True)
-_blocked_objective = choose(lambda c: c.FAST_BLOCKED[1] if c.FAST_BLOCKED
-                            else _generic_objective_blocked, _generic_objective_blocked,
-                            inline=True)
+def _pick_gradient(c):
+    """The dense full gradient of record class ``c``: the loss's hand-tuned kernel where it has
+    one, else the generic loop; in row blocks on numba's threads for a ``BLOCKED`` class (the
+    record's class says which: a small data set never compiles the parallel kernels)."""
+    if c.BLOCKED:
+        return c.FAST_BLOCKED[0] if c.FAST_BLOCKED else _generic_gradient_blocked
+    return c.FAST[0] if c.FAST else _generic_gradient
 
 
-@kernel(inline=True)
-def _in_blocks_gradient(pb, X, y, z, g):
-    return _blocked_gradient(pb, X, y, z, g)
+def _pick_objective(c):
+    """The dense objective of record class ``c`` (as :func:`_pick_gradient`)."""
+    if c.BLOCKED:
+        return c.FAST_BLOCKED[1] if c.FAST_BLOCKED else _generic_objective_blocked
+    return c.FAST[1] if c.FAST else _generic_objective
 
 
-@kernel(inline=True)
-def _in_turn_gradient(pb, X, y, z, g):
-    return _sequential_gradient(pb, X, y, z, g)
-
-
-@kernel(inline=True)
-def _in_blocks_objective(pb, X, y, z):
-    return _blocked_objective(pb, X, y, z)
-
-
-@kernel(inline=True)
-def _in_turn_objective(pb, X, y, z):
-    return _sequential_objective(pb, X, y, z)
-
-
-# the record's class says which: a small data set never compiles the parallel kernels
-_data_gradient = choose(lambda c: _in_blocks_gradient if c.BLOCKED else _in_turn_gradient,
-                        _generic_gradient, inline=True)
-_data_objective = choose(lambda c: _in_blocks_objective if c.BLOCKED else _in_turn_objective,
-                         _generic_objective, inline=True)
+_dense_gradient = choose(_pick_gradient, _generic_gradient, inline=True)
+_dense_objective = choose(_pick_objective, _generic_objective, inline=True)
 
 
 @kernel
