@@ -136,9 +136,12 @@ def residual_pair(X, y, i, a, b):
     return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
 
 
-@kernel(inline=True)
+@kernel
 def _gradient_rows(X, y, z, g, lo, hi):
     """Add ``sum_{lo <= i < hi} r_i (1, X[i])`` to ``g``; return ``sum r_i^2`` over those rows.
+
+    A kernel of its own (not inlined): compiled once, called by :func:`full_gradient` on all
+    the rows and by :func:`full_gradient_blocked` on each block (one call per pass or block).
 
     Rows go four at a time: their four residuals are independent sums (each in the column order
     of :func:`residual`, so bit-identical to it) that the CPU overlaps, and each coordinate of
@@ -247,7 +250,7 @@ def full_gradient_blocked(X, y, z, g):
     return 0.5 * loss / n
 
 
-@kernel(inline=True)
+@kernel
 def _loss_rows(X, y, z, lo, hi):
     """``sum_{lo <= i < hi} r_i^2``, rows four at a time as in :func:`_gradient_rows` (the same
     sum, in the same order)."""
@@ -374,7 +377,7 @@ def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     return float(objective_strided(X, y, z, stride))
 
 
-@kernel(inline=True)
+@kernel
 def _scan_range(X, lo, hi):
     """:func:`scan_rows` on rows ``lo .. hi - 1`` (the max over the rows before the first bad
     one's group of four)."""
@@ -450,7 +453,7 @@ def scan(X: np.ndarray) -> tuple[float, int]:
     return (scan_rows_blocked if is_large(X) else scan_rows)(X)
 
 
-@kernel(inline=True)
+@kernel
 def _predict_rows(X, coef, intercept, out, lo, hi):
     d = X.shape[1]
     d4 = d - d % 4
