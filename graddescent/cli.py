@@ -615,7 +615,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     on_first_compile(lambda: print(f"{PROG}: compiling kernels, once: the first run on this "
                                    f"installation compiles the numba kernels it needs and "
-                                   f"caches them (up to a minute); later runs load them",
+                                   f"caches them (about a minute of CPU time); later runs "
+                                   f"load them",
                                    file=sys.stderr, flush=True))
     try:
         with warnings_one_line():
