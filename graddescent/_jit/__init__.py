@@ -29,7 +29,7 @@ copies never change, so users always hit the cache).
 
 from __future__ import annotations
 
-from .blocks import BLOCK_ROWS, PARALLEL_MIN_VALUES, block_range, is_large, n_blocks
+from .blocks import BLOCK_ROWS, block_range, is_large, n_blocks
 from .compile import DIVERGED, OK, choose, kernel, on_first_compile
 from .prefetch import PREFETCH_BYTES, prefetch_distance, prefetch_item, prefetch_row
 from .random import (
@@ -43,4 +43,4 @@ from .random import (
 __all__ = ["kernel", "choose", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
            "prefetch_distance", "PREFETCH_BYTES", "bit_generator_pointers", "next_uint32",
            "random_interval", "shuffle", "permutation_into", "BLOCK_ROWS",
-           "PARALLEL_MIN_VALUES", "n_blocks", "block_range", "is_large", "on_first_compile"]
+           "n_blocks", "block_range", "is_large", "on_first_compile"]
