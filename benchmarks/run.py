@@ -31,6 +31,9 @@ Rows, for each size ``n x d``:
 * full-batch GD: seconds per iteration (the whole loop runs in compiled code) against the
   memory-bandwidth floor (bytes of ``X`` read per iteration / the read bandwidth of
   ``X.sum()``) and against the same iteration written in NumPy (BLAS);
+* the all-core floor (the column sums of ``X`` in the engine's row blocks on every numba
+  thread) and, against it, the full-batch GD iteration, the SVRG outer loop and ``predict``;
+  ``predict`` against BLAS; the GD iteration on 2, 4, ... threads against 1 thread (scaling);
 * ``GDRegressor(method="sgd", max_iter=5, tol=None)``'s whole fit against SGDRegressor's;
 * every single-row method's (and mbgd's) ``GDRegressor(method=m).fit`` with the defaults against
   ``SGDRegressor().fit``: time, and the test R^2 shortfall in units of SGDRegressor's own spread
@@ -61,7 +64,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # ``python benchmarks/run.py``
@@ -69,7 +72,9 @@ if str(ROOT) not in sys.path:  # ``python benchmarks/run.py``
 
 import graddescent  # noqa: E402
 from graddescent import drivers as D  # noqa: E402
-from graddescent import rules  # noqa: E402
+from graddescent import objective as O  # noqa: E402
+from graddescent import rules, threads  # noqa: E402
+from graddescent._jit import BLOCK_ROWS  # noqa: E402
 
 FULL_SIZES = [(10_000, 3), (100_000, 8), (1_000_000, 32)]
 QUICK_SIZES = [(2_000, 3), (4_000, 8)]
@@ -95,6 +100,7 @@ GOALS = {
     ("sparse_saga_ridge", None): (0.5, None),
     ("sparse_memory", None): (0.1, None),
     ("gd_floor", (1_000_000, 32)): (2.2, 1.5),
+    ("gd_allcore", (1_000_000, 32)): (1.3, None),
     ("gd_numpy", (10_000, 3)): (1.0, None),
     ("memory", None): (0.1, None),
     ("memory", (10_000, 3)): (0.25, None),
@@ -313,6 +319,73 @@ def floor_time(X, y, lr: float, repeats: int) -> float:
     theta = np.zeros(X.shape[1] + 1)
     floor_epoch(X[:8], y[:8], idx[idx < 8], theta, lr)  # compile outside the timing
     return median_time(lambda: floor_epoch(X, y, idx, theta, lr), repeats)
+
+
+@njit(parallel=True, nogil=True)
+def allcore_sum(X, parts):
+    """The all-core bandwidth floor: the column sums of ``X`` in the engine's row blocks, one
+    block per ``prange`` iteration on every numba thread, added in block order (the read
+    pattern of a full pass, with the least arithmetic)."""
+    n, d = X.shape
+    nb = parts.shape[0]
+    for b in prange(nb):
+        acc = np.zeros(d)
+        for i in range(b * BLOCK_ROWS, min((b + 1) * BLOCK_ROWS, n)):
+            for j in range(d):
+                acc[j] += X[i, j]
+        parts[b] = acc.sum()
+    total = 0.0
+    for b in range(nb):
+        total += parts[b]
+    return total
+
+
+def allcore_rows(X, y, t_svrg: float, lfull: float, repeats: int, log) -> list[Row]:
+    """The full passes against the all-core floor, and how they scale with numba's threads."""
+    n, d = X.shape
+    size = (n, d)
+    parts = np.empty(-(-n // BLOCK_ROWS))
+    allcore_sum(X[:8], parts[:1])  # compile outside the timing
+    top = threads.available()
+    counts = sorted({k for k in (1, 2, 4, 8, 16, 32, 64) if k < top} | {top})
+    iters = 10
+    rule = rules.plain(1.0 / lfull)
+    coef, b = np.linspace(-1, 1, d), 0.5
+
+    def gd_iteration() -> float:
+        opt = D.Optimizer(rule, D.FullBatch(), np.zeros(d + 1), n)
+        opt.run(X, y, 1, np.random.default_rng(0))
+        return median_time(lambda: opt.run(X, y, iters, np.random.default_rng(0)),
+                           repeats) / iters
+
+    floors, gds = {}, {}
+    for k in counts:
+        log(f"{n} x {d}: full passes on {k} thread(s)")
+        with threads.limit(k):
+            floors[k] = median_time(lambda: allcore_sum(X, parts), max(repeats, 5))
+            gds[k] = gd_iteration()
+            if k == top:
+                t_predict = median_time(lambda: O.predict(X, coef, b), max(repeats, 5))
+    t_blas = median_time(lambda: X @ coef + b, max(repeats, 5))
+    floor = floors[top]
+    ref = f"all-core floor ({top} threads)"
+    rows = [Row(size, "floor_allcore", f"all-core bandwidth floor: blocked column sum of X on "
+                f"{top} threads", floor, "s", "the same sum on 1 thread", floors[1],
+                note=f"{X.nbytes / floor / 1e9:.1f} GB/s on {top} threads, "
+                     f"{X.nbytes / floors[1] / 1e9:.1f} GB/s on 1"),
+            Row(size, "gd_allcore", f"full-batch GD iteration ({iters} per call), {top} threads",
+                gds[top], "s", ref, floor),
+            Row(size, "svrg_allcore", "SVRG option 1 outer loop, m = n (one full gradient + n "
+                "sequential row steps)", t_svrg, "s", ref, floor),
+            Row(size, "predict_allcore", f"predict (compiled, blocked), {top} threads",
+                t_predict, "s", ref, floor),
+            Row(size, "predict_blas", f"predict (compiled, blocked), {top} threads", t_predict,
+                "s", "X @ coef + intercept (BLAS)", t_blas)]
+    for k in counts[1:]:
+        rows.append(Row(size, "gd_scaling", f"full-batch GD iteration on {k} threads", gds[k],
+                        "s", "the same on 1 thread", gds[1],
+                        note=f"floor on {k} threads / on 1: {floors[k] / floors[1]:.2f}"))
+    return rows
 
 
 def gd_regressor():
@@ -647,6 +720,8 @@ def bench_size(n: int, d: int, repeats: int, quick: bool, log, processes: bool =
                     note=f"read bandwidth {bandwidth / 1e9:.1f} GB/s"))
     rows.append(Row(size, "gd_numpy", "full-batch GD iteration", t_gd, "s",
                     "NumPy iteration (X @ w, X.T @ r)", t_np))
+    t_svrg = next(r.value for r in rows if r.key == "svrg_epoch")
+    rows += allcore_rows(X, y, t_svrg, lfull, repeats, log)
 
     est = gd_regressor()
     if est is not None:

@@ -6,38 +6,6 @@ R-style workflow (``split_data``, ``variance_scaling``, the 14 learners ``GD`` .
 (:mod:`graddescent.drivers`) they are made of, and a scikit-learn estimator (``GDRegressor``).
 """
 
-from . import drivers, rules
-from ._registry import METHODS
-from .drivers import DivergenceError
-from .metrics import rmse
-from .preprocessing import (
-    minmax_descaling,
-    minmax_scaling,
-    split_data,
-    variance_descaling,
-    variance_scaling,
-)
-from .r_api import (
-    ADADELTA,
-    ADAGRAD,
-    ADAM,
-    AGD,
-    GD,
-    MBGD,
-    MGD,
-    RMSPROP,
-    SAGD,
-    SARAH,
-    SGD,
-    SSGD,
-    SVRG,
-    GradDescentModel,
-    SARAHPlus,
-    learn,
-    predict,
-    prediction,
-)
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -48,10 +16,33 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    # The estimator imports scikit-learn's estimator machinery: load it on first use only.
-    if name == "GDRegressor":
-        from .estimator import GDRegressor
+# Every name is imported on first use (PEP 562): ``import graddescent`` and the command line's
+# ``--help`` and usage errors load neither numba nor pandas (the command imports what it runs).
+_HOME = {
+    **{name: "r_api" for name in ("GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD",
+                                  "ADADELTA", "RMSPROP", "ADAM", "SSGD", "SVRG", "SARAH",
+                                  "SARAHPlus", "learn", "predict", "prediction",
+                                  "GradDescentModel")},
+    **{name: "preprocessing" for name in ("split_data", "variance_scaling",
+                                          "variance_descaling", "minmax_scaling",
+                                          "minmax_descaling")},
+    "rmse": "metrics", "METHODS": "_registry", "DivergenceError": "drivers",
+    "GDRegressor": "estimator",
+}
 
-        return GDRegressor
-    raise AttributeError(f"module 'graddescent' has no attribute {name!r}")
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _HOME:
+        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    elif name in ("rules", "drivers"):
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'graddescent' has no attribute {name!r}")
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

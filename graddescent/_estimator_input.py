@@ -25,7 +25,7 @@ def check_rows(X: np.ndarray) -> float:
     """One pass over ``X``: refuse NaN and infinite entries (scikit-learn's wording); return
     ``L_max = 1 + max_i ||x_i||^2``."""
     sparse = S.is_sparse(X)
-    top, bad = S.scan_rows(S.csr_rows(X)) if sparse else O.scan_rows(X)
+    top, bad = S.scan_rows(S.csr_rows(X)) if sparse else O.scan(X)
     if bad >= 0:
         row = X[bad].toarray() if sparse else X[bad]
         kind = "NaN" if np.isnan(row).any() else "infinity or a value too large for " \
@@ -140,7 +140,7 @@ def validation_score(X_val, y_val, sample_weight=None):
         if S.is_sparse(X_val):
             rows = S.csr_rows(X_val)
             return lambda theta: 1.0 - S.objective_strided(rows, y_val, theta, 1) / scale
-        return lambda theta: 1.0 - O.objective(X_val, y_val, theta) / scale
+        return lambda theta: 1.0 - O.objective_value(X_val, y_val, theta) / scale
     w = sample_weight / sample_weight.sum()
     total = float(w @ (y_val - w @ y_val) ** 2)
 

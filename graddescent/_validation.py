@@ -26,12 +26,16 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from ._sparse import CSRRows, csr_rows, is_sparse
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the sparse rows (numba) are imported where they are used: the command line's
+# argument checks (check_int, check_real, ...) come from here, and its --help and usage errors
+# import neither.
 
 __all__ = ["as_frame", "numeric_matrix", "split_xy", "check_int", "check_real", "check_positive",
            "check_unit_interval", "check_unit_fraction", "check_nonnegative", "check_interval",
@@ -48,6 +52,8 @@ _FLOAT_MAX = float(np.finfo(np.float64).max)
 
 # --- frames --------------------------------------------------------------------------------------
 def _is_sparse(data: Any) -> bool:
+    import pandas as pd
+
     if isinstance(data, (np.ndarray, pd.DataFrame, list, tuple)):
         return False
     try:
@@ -64,6 +70,8 @@ def as_frame(data: Any, name: str = "data") -> pd.DataFrame:
     Raises TypeError for a sparse matrix and ValueError for duplicated column names (a column
     must be addressable by its name).
     """
+    import pandas as pd
+
     if _is_sparse(data):
         raise TypeError(f"{name} is a sparse matrix ({type(data).__name__}); the R-style "
                         f"functions take dense data: convert it first (e.g. {name}.toarray()), "
@@ -290,6 +298,8 @@ def engine_arrays(X: Any, y: Any, n_params: int, n_rows: int | None = None
     array; a conversion is a copy. Shapes, dimensions and dtypes are checked; values are not
     (see :func:`describe_nonfinite`).
     """
+    from ._sparse import csr_rows, is_sparse
+
     # sparse: a CSR record of the matrix's own arrays (:func:`graddescent._sparse.csr_rows`)
     X = csr_rows(X) if is_sparse(X) else _as_float_array("X", X, 2)
     y = _as_float_array("y", y, 1)
@@ -340,6 +350,8 @@ def check_magnitudes(X: np.ndarray, y: np.ndarray, *, columns: Sequence[Any] | N
                      name: str = "X", y_name: str = "y") -> None:
     """Raise a ValueError naming the first column of ``X`` (or ``y``) whose magnitude exceeds
     :func:`magnitude_limit` (its squares would overflow the least-squares sums)."""
+    from ._sparse import CSRRows
+
     n, d = X.shape
     limit = magnitude_limit(n, d + 1)
     if isinstance(X, CSRRows):  # its nonzeros, each with its column
@@ -364,6 +376,8 @@ def describe_nonfinite(X: np.ndarray, y: np.ndarray, theta: np.ndarray,
                        theta_name: str = "theta0") -> str:
     """Why the objective is not finite at ``theta`` before any step: which column of ``X``, ``y``
     or ``theta`` holds a NaN or an infinity, or which column is too large in magnitude."""
+    from ._sparse import CSRRows
+
     if isinstance(X, CSRRows):  # its nonzeros, each with its column
         bad = ~np.isfinite(X.data)
         if bad.any():
@@ -400,6 +414,8 @@ def check_column_dtype(column: Any, dtype: Any, name: str = "data") -> None:
     Every reader uses it, in memory and streamed (CSV or Parquet), so a column is refused or
     accepted the same way whichever path reads it (a timestamp is never fitted as nanoseconds).
     """
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(dtype):
         raise TypeError(f"Column {column!r} of {name} is boolean; convert it to 0/1 numbers "
                         f"explicitly if that is what you mean.")

@@ -225,7 +225,7 @@ def training_objective(X, y, problem):
     from .problems import Problem
 
     if problem is None and not is_sparse(X):
-        return lambda theta: O.objective(X, y, theta)
+        return lambda theta: O.objective_value(X, y, theta)
     pb = problem or Problem()
     return lambda theta: pb.objective(X, y, theta)
 

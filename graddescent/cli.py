@@ -33,18 +33,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from . import __version__, report
-from . import compare as C
+from . import __version__
+from . import _cli_spec as spec
 from ._outputs import OutputError, check_target
-from ._registry import METHODS, control_defaults, get_method
 from ._validation import (
     MAX_ITERATIONS,
-    check_header,
     check_int,
     check_interval,
     check_iterations,
@@ -53,7 +48,33 @@ from ._validation import (
     check_real,
 )
 from .cli_messages import PROG, cli_message, warn, warnings_one_line
-from .datasets import DATASETS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+# The modules the commands run on (numba's kernels, pandas), imported by _load_commands() once
+# the arguments are parsed: the parser is built from _cli_spec's plain data, so that --help and
+# usage errors take a fraction of a second.
+np: Any = None
+pd: Any = None
+C: Any = None
+report: Any = None
+METHODS: Any = None
+DATASETS: Any = None
+check_header: Any = None
+
+
+def _load_commands() -> None:
+    global np, pd, C, report, METHODS, DATASETS, check_header
+    import numpy as np
+    import pandas as pd
+
+    from . import compare as C
+    from . import report
+    from ._registry import METHODS
+    from ._validation import check_header
+    from .datasets import DATASETS
 
 __all__ = ["main", "build_parser"]
 
@@ -64,12 +85,12 @@ class UserError(Exception):
 
 
 def _method_list() -> str:
-    return ", ".join(f"{m.name} ({m.r_name})" if m.r_name else m.name for m in METHODS.values())
+    return ", ".join(f"{name} ({r_name})" if r_name else name for name, r_name in spec.METHODS)
 
 
 def _method_name(value: str) -> str:
     try:
-        return get_method(value).name
+        return spec.method_name(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -126,10 +147,10 @@ def _figure_path(value: str) -> str:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scaling", choices=list(C.SCALINGS), default="variance",
+    p.add_argument("--scaling", choices=list(spec.SCALINGS), default="variance",
                    help="scaling of the training data, output included, as R's learn() "
                         "(default: %(default)s)")
-    p.add_argument("--style", choices=list(C.STYLES), default=None,
+    p.add_argument("--style", choices=list(spec.STYLES), default=None,
                    help="'r': the R learners with R's defaults and --max-iter R iterations "
                         "(steps, or outer loops for SSGD, SVRG, SARAH, SARAHPlus); "
                         "'estimator': GDRegressor with its defaults (learning_rate='auto', "
@@ -141,17 +162,17 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="replace earlier output (a report in --out is replaced whole); input "
                         "files are never written")
     p.add_argument("--max-iter", type=_iterations, default=None, metavar="N",
-                   help=f"R iterations (style r, default {C.DEFAULT_MAX_ITER}) or epochs (style "
+                   help=f"R iterations (style r, default {spec.DEFAULT_MAX_ITER}) or epochs (style "
                         f"estimator, default GDRegressor's max_iter=None: at most 10000 epochs "
                         f"when the gradient is exact, 1000000 when it is sampled, stopping "
                         f"earlier on tol)")
     p.add_argument("--alpha", "--learning-rate", dest="learning_rate", type=_positive_float,
                    default=None, metavar="RATE",
                    help=f"learning rate (style r: R's alpha, default "
-                        f"{control_defaults()['alpha']}; style estimator: default 'auto')")
+                        f"{spec.ALPHA}; style estimator: default 'auto')")
     p.add_argument("--train-fraction", type=_fraction, default=None,
                    metavar="F", help=f"fraction of the rows used for training "
-                                     f"(default: {C.CompareSettings.train_fraction})")
+                                     f"(default: {spec.TRAIN_FRACTION})")
 
 
 _nonnegative = _checked(check_real, ok=lambda v: math.isfinite(v) and v >= 0,
@@ -161,32 +182,31 @@ _ratio = _checked(check_interval, low=0.0, high=1.0)
 
 def _penalty_choices() -> dict[str, str | None]:
     """``--penalty`` choices (the penalties' labels: ``none`` for None) -> the penalty."""
-    from .problems import PENALTIES
-
-    return {spec.label: name for name, spec in PENALTIES.items()}
+    return dict(spec.PENALTIES)
 
 
 def _add_problem(p: argparse.ArgumentParser) -> None:
     """The problem's options: the loss and the penalty (scikit-learn's names and scaling)."""
-    from .problems import LOSSES
-
     g = p.add_argument_group(
         "the problem (what every fit minimises; default: plain least squares)",
         "The objective is 1/n sum_i loss(residual_i) + S (R ||w||_1 + (1 - R)/2 ||w||^2) with "
         "S = --penalty-strength and R = --l1-ratio, the intercept never penalised: "
         "scikit-learn's scaling (SGDRegressor's, Lasso's and ElasticNet's alpha is S; Ridge's "
         "alpha is n S). S is not --alpha, which is R's name for the learning rate.")
-    g.add_argument("--loss", choices=list(LOSSES), default="squared_error",
+    g.add_argument("--loss", choices=list(spec.LOSSES), default="squared_error",
                    help="loss of the residuals, SGDRegressor's definitions (default: "
                         "%(default)s)")
     g.add_argument("--epsilon", type=_nonnegative, default=None, metavar="E",
-                   help="threshold of the huber and epsilon-insensitive losses (default: 0.1)")
+                   help=f"threshold of the huber and epsilon-insensitive losses (default: "
+                        f"{spec.PROBLEM_DEFAULTS['epsilon']})")
     g.add_argument("--penalty", choices=list(_penalty_choices()), default="none",
                    help="penalty of the coefficients (default: %(default)s)")
     g.add_argument("--penalty-strength", type=_nonnegative, default=None, metavar="S",
-                   help="strength of --penalty, scikit-learn's alpha (default: 0.0001)")
+                   help=f"strength of --penalty, scikit-learn's alpha (default: "
+                        f"{spec.PROBLEM_DEFAULTS['alpha']})")
     g.add_argument("--l1-ratio", type=_ratio, default=None, metavar="R",
-                   help="elasticnet's share of the L1 part, in [0, 1] (default: 0.15)")
+                   help=f"elasticnet's share of the L1 part, in [0, 1] (default: "
+                        f"{spec.PROBLEM_DEFAULTS['l1_ratio']})")
     g.add_argument("--no-intercept", action="store_true",
                    help="fit through the origin of the scaled data (the intercept stays 0; with "
                         "--scaling none: of the original units)")
@@ -199,14 +219,14 @@ def _problem(args: argparse.Namespace):
 
     penalty = _penalty_choices()[args.penalty]
     if args.epsilon is not None and not LOSSES[args.loss].uses_epsilon:
-        with_epsilon = ", ".join(k for k, spec in LOSSES.items() if spec.uses_epsilon)
+        with_epsilon = ", ".join(k for k, s in LOSSES.items() if s.uses_epsilon)
         raise UserError(f"--epsilon is the threshold of the {with_epsilon} losses; --loss "
                         f"{args.loss} has none")
     if args.penalty_strength is not None and penalty is None:
         raise UserError(f"--penalty-strength needs --penalty "
                         f"{' or '.join(k for k in PENALTIES if k is not None)}")
     if args.l1_ratio is not None and not C.uses_l1_ratio(PENALTIES[penalty]):
-        mixed = " or ".join(str(k) for k, spec in PENALTIES.items() if C.uses_l1_ratio(spec))
+        mixed = " or ".join(str(k) for k, s in PENALTIES.items() if C.uses_l1_ratio(s))
         raise UserError(f"--l1-ratio is the elastic net's mixing: give --penalty {mixed}")
     kwargs = {"epsilon": args.epsilon, "alpha": args.penalty_strength,
               "l1_ratio": args.l1_ratio}
@@ -259,16 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
                "joblib; a Dask cluster can run the same grid through joblib's dask backend "
                "(see graddescent.compare).")
     cmp_.add_argument("--data", nargs="+", metavar="NAME_OR_CSV", default=None,
-                      help=f"built-in data set names ({', '.join(DATASETS)}; sparse, with a "
-                           f"budget only: {', '.join(C.SPARSE_DATASETS)}) or CSV files with "
+                      help=f"built-in data set names ({', '.join(spec.DATASETS)}; sparse, "
+                           f"with a budget only: {', '.join(spec.SPARSE_DATASETS)}) or CSV "
+                           f"files with "
                            f"the output in the last column (default: every built-in dense data "
                            f"set)")
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
-                      help=f"methods, lower-case or R names (default: all {len(METHODS)})")
-    cmp_.add_argument("--seeds", type=_checked(check_int, low=1, high=C.MAX_SEEDS),
-                      default=C.DEFAULT_N_SEEDS, metavar="K",
-                      help=f"number of seeds 1..K (K <= {C.MAX_SEEDS}): one split and fit per "
+                      help=f"methods, lower-case or R names (default: all {len(spec.METHODS)})")
+    cmp_.add_argument("--seeds", type=_checked(check_int, low=1, high=spec.MAX_SEEDS),
+                      default=spec.DEFAULT_N_SEEDS, metavar="K",
+                      help=f"number of seeds 1..K (K <= {spec.MAX_SEEDS}): one split and fit per "
                            f"seed (default: %(default)s)")
     _add_common(cmp_)
     cmp_.add_argument("--budget-epochs", type=_epochs_budget, default=None, metavar="E",
@@ -718,6 +739,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    _load_commands()
+    from ._jit import on_first_compile
+
+    on_first_compile(lambda: print(f"{PROG}: compiling kernels, once: the first run on this "
+                                   f"installation compiles the numba kernels it needs and "
+                                   f"caches them (about a minute of CPU time); later runs "
+                                   f"load them",
+                                   file=sys.stderr, flush=True))
     try:
         with warnings_one_line():
             return _cmd_compare(args) if args.command == "compare" else _cmd_fit(args)

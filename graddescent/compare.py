@@ -581,7 +581,7 @@ def _optimum(problem: Problem | None, X, y) -> float:
     """The minimum of the training objective: least squares exactly, or ``problem``'s
     (:func:`graddescent.references.exact_solution`)."""
     if problem is None and not is_sparse(X):
-        return float(O.objective(X, y, O.least_squares(X, y)))
+        return O.objective_value(X, y, O.least_squares(X, y))
     return float(training_objective(X, y, problem)(exact_solution(problem, X, y)[0]))
 
 

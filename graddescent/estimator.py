@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _estimator_input as I
 from . import _rule_options
+from . import objective as O
 from ._dask_fit import dask_predict, is_dask
 from ._fit_loop import run_until_stopped
 from ._fit_settings import (
@@ -542,6 +543,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                                 getattr(self, "feature_names_in_", None))
         X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse="csr",
                           accept_large_sparse=True)
+        if isinstance(X, np.ndarray) and X.flags.c_contiguous:
+            # compiled, in row blocks on every core for large X, the same bits on any number
+            return O.predict(X, self.coef_, self.intercept_)
         return np.asarray(X @ self.coef_ + self.intercept_).reshape(-1)
 
     def __sklearn_tags__(self):

@@ -14,6 +14,15 @@ arrays of matching shapes (``y`` of length ``n``, ``z`` of length ``d + 1``), as
 :func:`graddescent._validation.engine_arrays` makes them; the entry points of the package
 (the :class:`~graddescent.drivers.Optimizer` included) check before calling them.
 
+The passes over every row have a sequential kernel (:func:`full_gradient`, :func:`objective`,
+:func:`scan_rows`: one loop over the rows) and a blocked one for large ``X``
+(:func:`full_gradient_blocked`, :func:`objective_blocked`, :func:`scan_rows_blocked`,
+:func:`predict_blocked`: fixed blocks of :data:`graddescent._jit.BLOCK_ROWS` rows, each summed
+on its own on numba's threads, added in block order: the same bits on any number of threads;
+:mod:`graddescent.threads`). Python picks between them by the size of ``X``
+(:func:`graddescent._jit.is_large`): :func:`scan`, :func:`objective_value`, :func:`predict`;
+the drivers through the problem's record (:mod:`graddescent.problems.records`).
+
 In Python, on whole arrays and a chunk of rows at a time (never an
 ``n``-length temporary beyond ``X`` itself): :func:`hessian` ``[1, X]^T [1, X] / n``,
 :func:`top_eigenvalue` (its largest eigenvalue ``L``), :func:`max_row_sq_norm` and
@@ -36,12 +45,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
 from . import _sparse as S
-from ._jit import kernel, prefetch_item, prefetch_row
+from ._jit import block_range, is_large, kernel, n_blocks, prefetch_item, prefetch_row
 
 __all__ = ["residual", "residual_pair", "add_sample", "full_gradient", "objective",
            "objective_strided", "watched", "watched_stride", "WATCHED_ROWS", "scan_rows",
+           "full_gradient_blocked", "objective_blocked", "scan_rows_blocked", "scan",
+           "objective_value", "predict", "predict_blocked",
            "mean_and_variance", "mean_square", "hessian", "top_eigenvalue", "power_iteration",
            "max_row_sq_norm", "l_max", "variance", "least_squares", "objective_on_grid",
            "loss_scale", "CHUNK"]
@@ -125,24 +137,22 @@ def residual_pair(X, y, i, a, b):
 
 
 @kernel
-def full_gradient(X, y, z, g):
-    """Write ``grad f(z) = (1/n) sum_i r_i (1, X[i])`` into ``g`` in one pass over ``X``.
+def _gradient_rows(X, y, z, g, lo, hi):
+    """Add ``sum_{lo <= i < hi} r_i (1, X[i])`` to ``g``; return ``sum r_i^2`` over those rows.
 
-    Returns the objective ``f(z) = (1/2n) sum_i r_i^2`` at the same point (free).
+    A kernel of its own (not inlined): compiled once, called by :func:`full_gradient` on all
+    the rows and by :func:`full_gradient_blocked` on each block (one call per pass or block).
 
     Rows go four at a time: their four residuals are independent sums (each in the column order
     of :func:`residual`, so bit-identical to it) that the CPU overlaps, and each coordinate of
     the gradient then adds the four rows' terms in the data order (the same sums as one row at
-    a time). Each row is read once, while it is in cache: one pass over ``X``, at about the
-    speed of ``X.sum()`` on large data.
+    a time). Each row is read once, while it is in cache.
     """
-    n, d = X.shape
-    for j in range(d + 1):
-        g[j] = 0.0
+    d = X.shape[1]
     loss = 0.0
     b = z[0]
-    i = 0
-    while i + 4 <= n:
+    i = lo
+    while i + 4 <= hi:
         r0 = b - y[i]
         r1 = b - y[i + 1]
         r2 = b - y[i + 2]
@@ -169,29 +179,86 @@ def full_gradient(X, y, z, g):
             gj += r3 * X[i + 3, j]
             g[j + 1] = gj
         i += 4
-    while i < n:
+    while i < hi:
         r = residual(X, y, i, z)
         loss += r * r
         g[0] += r
         for j in range(d):
             g[j + 1] += r * X[i, j]
         i += 1
-    for j in range(d + 1):
+    return loss
+
+
+@kernel(inline=True)
+def _gradient_block(X, y, z, parts, b):
+    """Block ``b``'s partial sums into ``parts[b]``: the gradient's, then the loss's."""
+    lo, hi = block_range(X.shape[0], b)
+    row = parts[b]
+    for j in range(row.shape[0]):
+        row[j] = 0.0
+    row[z.shape[0]] = _gradient_rows(X, y, z, row, lo, hi)
+
+
+@kernel(parallel=True)
+def _gradient_blocks(X, y, z, g):
+    """``g = sum_i r_i (1, X[i])`` (``g`` zero on entry) and ``sum_i r_i^2`` over blocks of rows
+    on numba's threads, added in block order."""
+    n = X.shape[0]
+    nb = n_blocks(n)
+    p = z.shape[0]
+    parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))  # rows of whole cache lines
+    for b in prange(nb):
+        _gradient_block(X, y, z, parts, b)
+    loss = 0.0
+    for b in range(nb):
+        for j in range(p):
+            g[j] += parts[b, j]
+        loss += parts[b, p]
+    return loss
+
+
+@kernel
+def full_gradient(X, y, z, g):
+    """Write ``grad f(z) = (1/n) sum_i r_i (1, X[i])`` into ``g`` in one pass over ``X``.
+
+    Returns the objective ``f(z) = (1/2n) sum_i r_i^2`` at the same point (free).
+
+    One loop over the rows (:func:`_gradient_rows`: four rows at a time, each row read once),
+    at about the speed of ``X.sum()`` on large data; :func:`full_gradient_blocked` is the same
+    on every core.
+    """
+    n = X.shape[0]
+    for j in range(z.shape[0]):
+        g[j] = 0.0
+    loss = _gradient_rows(X, y, z, g, 0, n)
+    for j in range(z.shape[0]):
         g[j] /= n
     return 0.5 * loss / n
 
 
 @kernel
-def objective(X, y, z):
-    """``f(z) = (1/2n) sum_i r_i^2`` without allocating.
+def full_gradient_blocked(X, y, z, g):
+    """:func:`full_gradient` with the rows in blocks of :data:`~graddescent._jit.BLOCK_ROWS`,
+    each block's sums on their own, on numba's threads, added in block order: the same bits
+    whatever the number of threads (not those of :func:`full_gradient`: another order)."""
+    n = X.shape[0]
+    for j in range(z.shape[0]):
+        g[j] = 0.0
+    loss = _gradient_blocks(X, y, z, g)
+    for j in range(z.shape[0]):
+        g[j] /= n
+    return 0.5 * loss / n
 
-    Rows four at a time, as in :func:`full_gradient` (the same sum, in the same order).
-    """
-    n, d = X.shape
+
+@kernel
+def _loss_rows(X, y, z, lo, hi):
+    """``sum_{lo <= i < hi} r_i^2``, rows four at a time as in :func:`_gradient_rows` (the same
+    sum, in the same order)."""
+    d = X.shape[1]
     loss = 0.0
     b = z[0]
-    i = 0
-    while i + 4 <= n:
+    i = lo
+    while i + 4 <= hi:
         r0 = b - y[i]
         r1 = b - y[i + 1]
         r2 = b - y[i + 2]
@@ -207,11 +274,50 @@ def objective(X, y, z):
         loss += r2 * r2
         loss += r3 * r3
         i += 4
-    while i < n:
+    while i < hi:
         r = residual(X, y, i, z)
         loss += r * r
         i += 1
-    return 0.5 * loss / n
+    return loss
+
+
+@kernel(parallel=True)
+def _loss_blocks(X, y, z):
+    """``sum_i r_i^2`` over blocks of rows (as :func:`_gradient_blocks`)."""
+    n = X.shape[0]
+    nb = n_blocks(n)
+    parts = np.empty(nb)
+    for b in prange(nb):
+        lo, hi = block_range(n, b)
+        parts[b] = _loss_rows(X, y, z, lo, hi)
+    loss = 0.0
+    for b in range(nb):
+        loss += parts[b]
+    return loss
+
+
+@kernel
+def objective(X, y, z):
+    """``f(z) = (1/2n) sum_i r_i^2`` without allocating.
+
+    Rows four at a time, as in :func:`full_gradient` (the same sum, in the same order).
+    """
+    n = X.shape[0]
+    return 0.5 * _loss_rows(X, y, z, 0, n) / n
+
+
+@kernel
+def objective_blocked(X, y, z):
+    """:func:`objective` in the blocks of :func:`full_gradient_blocked` (the same sum, in the
+    same order), on numba's threads."""
+    n = X.shape[0]
+    return 0.5 * _loss_blocks(X, y, z) / n
+
+
+def objective_value(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
+    """``f(z)`` from Python: :func:`objective_blocked` for large ``X``
+    (:func:`graddescent._jit.is_large`), else :func:`objective`."""
+    return float((objective_blocked if is_large(X) else objective)(X, y, z))
 
 
 @kernel(inline=True)
@@ -272,18 +378,13 @@ def watched(X: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
 
 
 @kernel
-def scan_rows(X):
-    """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
-    (``-1`` when every entry is finite).
-
-    Rows go four at a time, as in :func:`full_gradient` (four independent sums that the CPU
-    overlaps), so the pass runs at about the speed of reading ``X``. A row whose squared norm
-    overflows although every entry is finite is not reported; its norm is ``inf``.
-    """
-    n, d = X.shape
+def _scan_range(X, lo, hi):
+    """:func:`scan_rows` on rows ``lo .. hi - 1`` (the max over the rows before the first bad
+    one's group of four)."""
+    d = X.shape[1]
     top = 0.0
-    i = 0
-    while i + 4 <= n:
+    i = lo
+    while i + 4 <= hi:
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
@@ -299,7 +400,7 @@ def scan_rows(X):
                     return top, k
         top = max(top, max(max(s0, s1), max(s2, s3)))
         i += 4
-    while i < n:
+    while i < hi:
         sq = 0.0
         for j in range(d):
             sq += X[i, j] * X[i, j]
@@ -308,6 +409,90 @@ def scan_rows(X):
         top = max(top, sq)
         i += 1
     return top, -1
+
+
+@kernel(parallel=True)
+def _scan_blocks(X):
+    """:func:`scan_rows` over blocks of rows on numba's threads, combined in block order."""
+    n = X.shape[0]
+    nb = n_blocks(n)
+    tops = np.empty(nb)
+    bads = np.empty(nb, np.int64)
+    for b in prange(nb):
+        lo, hi = block_range(n, b)
+        tops[b], bads[b] = _scan_range(X, lo, hi)
+    top = 0.0
+    for b in range(nb):
+        top = max(top, tops[b])
+        if bads[b] >= 0:
+            return top, bads[b]
+    return top, -1
+
+
+@kernel
+def scan_rows(X):
+    """One pass over ``X``: ``(max_i ||x_i||^2, first row with a NaN or an infinite entry)``
+    (``-1`` when every entry is finite).
+
+    Rows go four at a time, as in :func:`full_gradient` (four independent sums that the CPU
+    overlaps), so the pass runs at about the speed of reading ``X``. A row whose squared norm
+    overflows although every entry is finite is not reported; its norm is ``inf``.
+    """
+    return _scan_range(X, 0, X.shape[0])
+
+
+@kernel
+def scan_rows_blocked(X):
+    """:func:`scan_rows` in blocks of rows on numba's threads (a maximum and a first row: the
+    same result in any order)."""
+    return _scan_blocks(X)
+
+
+def scan(X: np.ndarray) -> tuple[float, int]:
+    """:func:`scan_rows` from Python, :func:`scan_rows_blocked` for large ``X``."""
+    return (scan_rows_blocked if is_large(X) else scan_rows)(X)
+
+
+@kernel
+def _predict_rows(X, coef, intercept, out, lo, hi):
+    d = X.shape[1]
+    d4 = d - d % 4
+    for i in range(lo, hi):
+        r0 = intercept
+        r1 = 0.0
+        r2 = 0.0
+        r3 = 0.0
+        for j in range(0, d4, 4):
+            r0 += X[i, j] * coef[j]
+            r1 += X[i, j + 1] * coef[j + 1]
+            r2 += X[i, j + 2] * coef[j + 2]
+            r3 += X[i, j + 3] * coef[j + 3]
+        for j in range(d4, d):
+            r0 += X[i, j] * coef[j]
+        out[i] = (r0 + r1) + (r2 + r3)
+
+
+@kernel(parallel=True)
+def predict_blocked(X, coef, intercept, out):
+    """``out = intercept + X @ coef``, each row's dot product in the four lanes of
+    :func:`residual` (a fixed order per row: the same bits on any number of threads), the rows
+    in blocks on numba's threads."""
+    n = X.shape[0]
+    for b in prange(n_blocks(n)):
+        lo, hi = block_range(n, b)
+        _predict_rows(X, coef, intercept, out, lo, hi)
+
+
+def predict(X: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """``intercept + X @ coef`` for a float64 ``X`` of shape (n, d) and ``coef`` of length
+    ``d``: for a large C-contiguous ``X`` :func:`predict_blocked` (on every core, the same bits
+    on any number of threads), else BLAS."""
+    coef = np.ascontiguousarray(coef, dtype=np.float64)
+    if not (is_large(X) and X.flags.c_contiguous):
+        return X @ coef + intercept
+    out = np.empty(X.shape[0])
+    predict_blocked(X, coef, float(intercept), out)
+    return out
 
 
 @kernel(inline=True)
@@ -386,7 +571,7 @@ def max_row_sq_norm(X: np.ndarray) -> float:
     """``max_i ||x_i||^2`` (:func:`scan_rows`, the estimator's validation pass: the same bits
     whichever computes it; NaN when ``X`` holds a NaN or an infinity)."""
     X = S.csr_rows(X) if S.is_sparse(X) else X
-    top, bad = (S.scan_rows if isinstance(X, S.CSRRows) else scan_rows)(X)
+    top, bad = (S.scan_rows if isinstance(X, S.CSRRows) else scan)(X)
     return math.nan if bad >= 0 else float(top)
 
 

@@ -21,9 +21,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "graddescent"
 LAYERS = [
     ("foundations", ["graddescent._jit", "graddescent._jit.*", "graddescent._sparse",
                      "graddescent._validation",
-                     "graddescent.metrics",
+                     "graddescent.metrics", "graddescent._cli_spec",
                      "graddescent._r_rng", "graddescent._signatures", "graddescent._data*",
                      "graddescent._outputs"]),
+    ("threads", ["graddescent.threads"]),
     ("objective", ["graddescent.objective"]),
     ("rule base", ["graddescent.rules.base"]),
     ("rules", ["graddescent.rules.*"]),

@@ -25,7 +25,8 @@ EXPECTED_KEYS = {"sgd_floor", "sgd_same", "sgd_default", "minibatch", "minibatch
                  "gd_floor", "gd_numpy", "fit_same", "fit_default", "adam_fit_same",
                  "overhead", "overhead_default", "memory", "import", "compile",
                  "warm_first_fit", "sparse_sgd_l2", "sparse_saga_ridge", "sparse_memory",
-                 "sparse_step"}
+                 "sparse_step", "floor_allcore", "gd_allcore",
+                 "svrg_allcore", "predict_allcore", "predict_blas"}
 #: Every rule that runs on single rows has its row against the floor loop (the registry's).
 RULE_KEYS = {("sgd" if s.name == "plain" else s.name) + "_floor"
              for s in rules.specs() if not s.full_batch_only}
@@ -51,6 +52,7 @@ def test_benchmark_quick_end_to_end(tmp_path):
         records = list(csv.DictReader(f))
     keys = {r["key"] for r in records}
     assert EXPECTED_KEYS | RULE_KEYS <= keys, (EXPECTED_KEYS | RULE_KEYS) - keys
+    assert ("gd_scaling" in keys) == (numba.config.NUMBA_NUM_THREADS >= 2)
     for r in records:
         if r["key"] in ("sag_target", "svrg_target", "sarah_target",
                         "sparse_saga_ridge") and not r["value"]:

@@ -26,7 +26,7 @@ PUBLIC_MODULES = ("graddescent", "graddescent.rules", "graddescent.problems",
                   "graddescent.drivers",
                   "graddescent.datasets", "graddescent.plotting", "graddescent.compare",
                   "graddescent.report", "graddescent.streaming", "graddescent.cluster",
-                  "graddescent.r_replay")
+                  "graddescent.r_replay", "graddescent.threads")
 #: Names of ``graddescent.__all__`` that are not objects to document: the version and the
 #: subpackages (documented as modules of their own).
 NOT_OBJECTS = {"__version__", "rules", "problems", "drivers"}

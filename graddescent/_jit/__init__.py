@@ -2,7 +2,8 @@
 
 :mod:`~graddescent._jit.compile` (the kernel decorator, the compile-time choice, status codes),
 :mod:`~graddescent._jit.cache` (the on-disk cache and its key), :mod:`~graddescent._jit.prefetch`
-(prefetch intrinsics) and :mod:`~graddescent._jit.random` (NumPy-compatible draws and shuffle);
+(prefetch intrinsics), :mod:`~graddescent._jit.random` (NumPy-compatible draws and shuffle) and
+:mod:`~graddescent._jit.blocks` (full passes in fixed row blocks, on numba's threads);
 their names are served from here.
 
 Every kernel of the engine (:mod:`graddescent.objective`, the rule modules of
@@ -16,7 +17,8 @@ Options. ``nogil``: fits may run in threads. ``error_model="numpy"``: a float di
 gives inf/NaN (caught as :data:`DIVERGED`) instead of raising, which spares a branch per division
 and lets the compiler vectorize the per-coordinate loops of the rules. ``_nrt=False``: no
 reference counting, as no kernel allocates (numba's own option; skipped if a numba version lacks
-it, at the cost of speed only).
+it, at the cost of speed only), but for the full passes over large data, which allocate their
+blocks' partial sums and run on numba's threads (:mod:`~graddescent._jit.blocks`).
 
 Cache. numba keys a cached function on its own source file only, but a driver kernel inlines the
 rule's step from another module: editing ``rules/adam.py`` would leave a stale driver kernel in
@@ -27,7 +29,8 @@ copies never change, so users always hit the cache).
 
 from __future__ import annotations
 
-from .compile import DIVERGED, OK, choose, kernel
+from .blocks import BLOCK_ROWS, block_range, is_large, n_blocks
+from .compile import DIVERGED, OK, choose, kernel, on_first_compile
 from .prefetch import PREFETCH_BYTES, prefetch_distance, prefetch_item, prefetch_row
 from .random import (
     bit_generator_pointers,
@@ -39,4 +42,5 @@ from .random import (
 
 __all__ = ["kernel", "choose", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
            "prefetch_distance", "PREFETCH_BYTES", "bit_generator_pointers", "next_uint32",
-           "random_interval", "shuffle", "permutation_into"]
+           "random_interval", "shuffle", "permutation_into", "BLOCK_ROWS",
+           "n_blocks", "block_range", "is_large", "on_first_compile"]

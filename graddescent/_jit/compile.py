@@ -15,7 +15,7 @@ from numba.extending import overload
 
 from .cache import LazyCache
 
-__all__ = ["kernel", "choose", "OK", "DIVERGED"]
+__all__ = ["kernel", "choose", "OK", "DIVERGED", "on_first_compile"]
 
 #: Kernel status: every kernel returns one.
 OK = 0
@@ -26,21 +26,70 @@ _JIT_OPTIONS = {"nogil": True, "error_model": "numpy"}
 if hasattr(cpu.CPUTargetOptions, "_nrt"):
     _JIT_OPTIONS["_nrt"] = False
 
-def kernel(fn=None, *, inline: bool = False):
+def kernel(fn=None, *, inline: bool = False, parallel: bool = False):
     """Compile ``fn`` with the engine's options and the engine's on-disk cache.
 
     ``inline=True`` (``@kernel(inline=True)``) inlines the function into its callers at
     numba's level (``inline="always"``): for the small helpers of the inner loops (a residual,
     a moment update, a prefetch), whose call would otherwise cost as much as their work when
     LLVM decides not to inline them.
+
+    ``parallel=True``: a full pass over the rows (:mod:`graddescent._jit.blocks`), compiled with
+    numba's ``parallel=True`` (its ``prange`` loops run on numba's threads) and with numba's
+    runtime, as it allocates its per-block partial sums (the option is set explicitly: a
+    kernel called from a kernel compiled without the runtime would otherwise inherit that).
     """
     if fn is None:
-        return lambda f: kernel(f, inline=inline)
+        return lambda f: kernel(f, inline=inline, parallel=parallel)
     options = dict(_JIT_OPTIONS, inline="always") if inline else _JIT_OPTIONS
+    if parallel:
+        options = dict(options, parallel=True)
+        if "_nrt" in options:
+            options["_nrt"] = True
     dispatcher = njit(**options)(fn)
     if not numba.config.DISABLE_JIT:
         dispatcher._cache = LazyCache(dispatcher.py_func)
     return dispatcher
+
+
+class _FirstCompile:
+    """numba's ``numba:compile`` event (a compile, not a load from the cache) of a kernel of
+    this package, reported once to the callbacks of :func:`on_first_compile`."""
+
+    callbacks: list[Callable[[], None]] = []
+    listener = None
+
+    @classmethod
+    def install(cls, callback: Callable[[], None]) -> None:
+        cls.callbacks.append(callback)
+        if cls.listener is not None:
+            return
+        from numba.core import event
+
+        class Listener(event.Listener):
+            def on_start(self, ev) -> None:
+                dispatcher = (ev.data or {}).get("dispatcher")
+                module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
+                if module.split(".")[0] == __name__.split(".")[0] and cls.callbacks:
+                    todo, cls.callbacks[:] = list(cls.callbacks), []
+                    for fn in todo:
+                        fn()
+
+            def on_end(self, ev) -> None:
+                pass
+
+        cls.listener = Listener()
+        event.register("numba:compile", cls.listener)
+
+
+def on_first_compile(callback: Callable[[], None]) -> None:
+    """Call ``callback()`` once, when a kernel of the package is first compiled in this process
+    (not when every kernel a run needs loads from numba's on-disk cache).
+
+    The library itself never prints; the command line uses this to say once, on standard
+    error, that the first run compiles (``compiling kernels, once: ...``).
+    """
+    _FirstCompile.install(callback)
 
 
 def choose(pick: Callable[[type], Callable], like: Callable, *, inline: bool = False

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import objective as O
 from ..problems import Problem
+from ..problems.records import for_data
 from ..rules import UpdateRule
 
 __all__ = ["Driver", "DriverState", "buffers", "record_of", "DEFAULT_RECORD"]
@@ -34,9 +35,12 @@ __all__ = ["Driver", "DriverState", "buffers", "record_of", "DEFAULT_RECORD"]
 DEFAULT_RECORD = Problem().record()
 
 
-def record_of(pb):
-    """The problem record a driver kernel gets: ``pb``, or :data:`DEFAULT_RECORD` for None."""
-    return DEFAULT_RECORD if pb is None else pb
+def record_of(pb, X=None):
+    """The problem record a driver kernel gets: ``pb``, or :data:`DEFAULT_RECORD` for None; for
+    the drivers with full passes over ``X``, the record's class with those passes in row blocks
+    on numba's threads when ``X`` is large (:func:`graddescent.problems.records.for_data`)."""
+    pb = DEFAULT_RECORD if pb is None else pb
+    return pb if X is None else for_data(pb, X)
 
 
 def buffers(p: int, k: int = 2) -> list[np.ndarray]:

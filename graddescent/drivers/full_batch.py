@@ -67,7 +67,7 @@ class FullBatch(Driver):
         losses = np.empty(n_units)
         g, z = buffers(theta.shape[0])
         t_end, status = full_batch(X, y, theta, rule_state, t, rule.hyperparameters(), n_units,
-                                   losses, g, z, record_of(pb), av)
+                                   losses, g, z, record_of(pb, X), av)
         # for the Optimizer's divergence criterion: the objectives computed, the last one
         # non-finite when the kernel stopped
         driver_state.objectives = losses if status == OK else losses[:t_end - t + 1]

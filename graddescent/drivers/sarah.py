@@ -127,7 +127,7 @@ class SARAH(Driver):
                 picks[s] = rng.integers(0, m + 1)
         v, prev, keep, g, z = buffers(p, 5)
         t, status = sarah(X, y, idx, m, picks, self.gamma(), theta, rule_state, t,
-                          rule.hyperparameters(), v, prev, keep, g, z, record_of(pb))
+                          rule.hyperparameters(), v, prev, keep, g, z, record_of(pb, X))
         raise_if_diverged(status, t, rule)
         return t
 

@@ -258,7 +258,7 @@ class _Snapshot(Driver):
         idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
         mu, snap, keep, g, z = buffers(p, 5)
         t, status = snapshot_vr(X, y, idx, lengths, picks, theta, rule_state, t,
-                                rule.hyperparameters(), mu, snap, keep, g, z, record_of(pb))
+                                rule.hyperparameters(), mu, snap, keep, g, z, record_of(pb, X))
         raise_if_diverged(status, t, rule)
         return t
 

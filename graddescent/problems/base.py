@@ -52,6 +52,9 @@ class LossSpec:
         of the unweighted loss with the intercept fitted, when a module has hand-tuned ones
         (least squares: :mod:`graddescent.objective`); the problem's records use them in place
         of the generic loops.
+    fast_blocked : tuple of kernels or None
+        ``(full_gradient(pb, X, y, z, g), objective(pb, X, y, z))`` as ``fast`` in fixed row
+        blocks on numba's threads, for large data (:mod:`graddescent._jit.blocks`).
     """
 
     name: str
@@ -63,6 +66,7 @@ class LossSpec:
     reference_curvature: Callable[[np.ndarray, float], np.ndarray]
     uses_epsilon: bool = False
     fast: tuple | None = None
+    fast_blocked: tuple | None = None
 
     @property
     def is_smooth(self) -> bool:

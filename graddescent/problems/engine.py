@@ -24,9 +24,10 @@ Like every kernel they check nothing (the entry points of the package check).
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
 from .. import _sparse as S
-from .._jit import choose, kernel
+from .._jit import block_range, choose, kernel, n_blocks
 from .._jit import prefetch_distance as _dense_prefetch_distance
 from .._jit import prefetch_row as _dense_prefetch_row
 from .._sparse import by_layout
@@ -378,10 +379,6 @@ def _generic_objective(pb, X, y, z):
     return _generic_objective_strided(pb, X, y, z, 1)
 
 
-_dense_gradient = choose(lambda c: c.FAST[0] if c.FAST else _generic_gradient,
-                         _generic_gradient, inline=True)
-_dense_objective = choose(lambda c: c.FAST[1] if c.FAST else _generic_objective,
-                          _generic_objective, inline=True)
 _dense_objective_strided = choose(lambda c: c.FAST[2] if c.FAST else
                                   _generic_objective_strided, _generic_objective_strided,
                                   inline=True)
@@ -408,6 +405,102 @@ _data_gradient = by_layout(_fast_or_generic_gradient, _generic_gradient, at=1, i
 _data_objective = by_layout(_fast_or_generic_objective, _generic_objective, at=1, inline=True)
 _data_objective_strided = by_layout(_fast_or_generic_objective_strided,
                                     _generic_objective_strided, at=1, inline=True)
+
+
+# --- the same passes in row blocks on numba's threads (a record of a BLOCKED class) ------------
+@kernel(inline=True)
+def _generic_rows(pb, X, y, z, g, lo, hi):
+    """Add ``sum_{lo <= i < hi} omega_i l'(r_i) (1, x_i)`` to ``g``; return the rows' weighted
+    loss (the loop of :func:`_generic_gradient`)."""
+    total = 0.0
+    for i in range(lo, hi):
+        r = residual(X, y, i, z)
+        total += weigh(pb, i, loss_value(pb, r))
+        add_row(pb, X, i, derivative(pb, i, r), g)
+    return total
+
+
+@kernel(inline=True)
+def _generic_block(pb, X, y, z, parts, b):
+    lo, hi = block_range(X.shape[0], b)
+    row = parts[b]
+    for j in range(row.shape[0]):
+        row[j] = 0.0
+    row[z.shape[0]] = _generic_rows(pb, X, y, z, row, lo, hi)
+
+
+@kernel(parallel=True)
+def _generic_blocks(pb, X, y, z, g):
+    """:func:`_generic_rows` over the row blocks on numba's threads, the blocks' sums added in
+    block order (:mod:`graddescent._jit.blocks`); ``g`` zero on entry."""
+    n = X.shape[0]
+    nb = n_blocks(n)
+    p = z.shape[0]
+    parts = np.empty((nb, p + 1 + (-(p + 1)) % 8))  # rows of whole cache lines
+    for b in prange(nb):
+        _generic_block(pb, X, y, z, parts, b)
+    total = 0.0
+    for b in range(nb):
+        for j in range(p):
+            g[j] += parts[b, j]
+        total += parts[b, p]
+    return total
+
+
+@kernel
+def _generic_gradient_blocked(pb, X, y, z, g):
+    """:func:`_generic_gradient` in row blocks (the same bits on any number of threads)."""
+    n = X.shape[0]
+    for j in range(g.shape[0]):
+        g[j] = 0.0
+    total = _generic_blocks(pb, X, y, z, g)
+    for j in range(g.shape[0]):
+        g[j] /= n
+    return total / n
+
+
+@kernel(parallel=True)
+def _generic_loss_blocks(pb, X, y, z):
+    """The weighted loss's sum over the row blocks (as :func:`_generic_blocks`)."""
+    n = X.shape[0]
+    nb = n_blocks(n)
+    parts = np.empty(nb)
+    for b in prange(nb):
+        lo, hi = block_range(n, b)
+        total = 0.0
+        for i in range(lo, hi):
+            total += weigh(pb, i, loss_value(pb, residual(X, y, i, z)))
+        parts[b] = total
+    total = 0.0
+    for b in range(nb):
+        total += parts[b]
+    return total
+
+
+@kernel
+def _generic_objective_blocked(pb, X, y, z):
+    """The mean weighted loss on every row, in the blocks of :func:`_generic_gradient_blocked`."""
+    return _generic_loss_blocks(pb, X, y, z) / X.shape[0]
+
+
+def _pick_gradient(c):
+    """The dense full gradient of record class ``c``: the loss's hand-tuned kernel where it has
+    one, else the generic loop; in row blocks on numba's threads for a ``BLOCKED`` class (the
+    record's class says which: a small data set never compiles the parallel kernels)."""
+    if c.BLOCKED:
+        return c.FAST_BLOCKED[0] if c.FAST_BLOCKED else _generic_gradient_blocked
+    return c.FAST[0] if c.FAST else _generic_gradient
+
+
+def _pick_objective(c):
+    """The dense objective of record class ``c`` (as :func:`_pick_gradient`)."""
+    if c.BLOCKED:
+        return c.FAST_BLOCKED[1] if c.FAST_BLOCKED else _generic_objective_blocked
+    return c.FAST[1] if c.FAST else _generic_objective
+
+
+_dense_gradient = choose(_pick_gradient, _generic_gradient, inline=True)
+_dense_objective = choose(_pick_objective, _generic_objective, inline=True)
 
 
 @kernel

@@ -11,7 +11,7 @@ from .. import _sparse as S
 from .. import objective as O
 from .._validation import check_bool, check_interval, check_nonnegative, check_vector
 from . import engine
-from .records import record_class
+from .records import for_data, record_class
 from .registry import LOSSES, PENALTIES
 
 __all__ = ["Problem"]
@@ -144,7 +144,8 @@ class Problem:
         X, y, theta = _arrays(X, y, theta)
         if not self.fit_intercept:
             theta[0] = 0.0  # a copy
-        return float(engine.objective(self.record(sample_weight, X.shape[0]), X, y, theta))
+        pb = for_data(self.record(sample_weight, X.shape[0]), X)  # every core when large
+        return float(engine.objective(pb, X, y, theta))
 
     def watched(self, X: np.ndarray, y: np.ndarray, theta: np.ndarray, record=None) -> float:
         """The objective divergence checks and stopping rules watch: ``F``, or above

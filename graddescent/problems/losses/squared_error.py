@@ -49,10 +49,23 @@ def fast_objective_strided(pb, X, y, z, stride):
     return O.objective_strided(X, y, z, stride)
 
 
+@kernel(inline=True)
+def fast_gradient_blocked(pb, X, y, z, g):
+    """:func:`graddescent.objective.full_gradient_blocked` (row blocks on numba's threads)."""
+    return O.full_gradient_blocked(X, y, z, g)
+
+
+@kernel(inline=True)
+def fast_objective_blocked(pb, X, y, z):
+    """:func:`graddescent.objective.objective_blocked`."""
+    return O.objective_blocked(X, y, z)
+
+
 SPEC = LossSpec(
     name="squared_error", value=value, derivative=derivative, curvature=1.0,
     reference_value=lambda r, epsilon: 0.5 * r ** 2,
     reference_derivative=lambda r, epsilon: r,
     reference_curvature=lambda r, epsilon: np.ones_like(r),
     fast=(fast_gradient, fast_objective, fast_objective_strided),
+    fast_blocked=(fast_gradient_blocked, fast_objective_blocked),
 )
