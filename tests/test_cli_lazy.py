@@ -57,6 +57,18 @@ def test_the_parser_data_agree_with_the_registries():
     assert spec.TRAIN_FRACTION == C.CompareSettings.train_fraction
     assert spec.DATASETS == tuple(DATASETS)
     assert spec.MAX_ITERATIONS == MAX_ITERATIONS
+    assert spec.SPARSE_DATASETS == tuple(C.SPARSE_DATASETS)
+
+
+def test_the_parser_problem_data_agree_with_the_problem_registries():
+    import inspect
+
+    from graddescent.problems import LOSSES, PENALTIES, Problem
+
+    assert spec.LOSSES == tuple(LOSSES)
+    assert spec.PENALTIES == tuple((s.label, name) for name, s in PENALTIES.items())
+    defaults = inspect.signature(Problem).parameters
+    assert spec.PROBLEM_DEFAULTS == {k: defaults[k].default for k in spec.PROBLEM_DEFAULTS}
 
 
 @pytest.mark.parametrize("name", ["gd", "GD", "SARAHPlus", "sarahplus", "Adam", "saga",
