@@ -162,7 +162,7 @@ class RoundsDriver(Driver):
         return 1.0
 
     def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
-        return X.l_max if l_max is None else l_max
+        return X.row_lipschitz(problem) if l_max is None else l_max
 
     def _combine(self, chunks, results, theta, rule_state, rule, t):
         """Average the chunks' iterates and rule states into ``theta`` and ``rule_state``;

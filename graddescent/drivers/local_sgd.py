@@ -23,9 +23,6 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import numpy as np
-
-from .. import objective as O
 from .._jit import OK
 from .base import IndexStream
 from .chunks import RoundsDriver, RoundsState, own, prepare, writable
@@ -65,6 +62,7 @@ class DaskLocalSGD(RoundsDriver):
 
     name = "dask_local_sgd"
     distributes = MiniBatch
+    needs_smooth_loss = False  # as the in-memory mini-batch driver: any loss
 
     @classmethod
     def from_local(cls, driver, n: int):
@@ -115,14 +113,13 @@ class DaskLocalSGD(RoundsDriver):
 
     def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
         """:class:`~graddescent.drivers.MiniBatch`'s constant of batches of ``batch_size``
-        rows, ``L`` from the Hessian the Dask validation pass accumulated (least squares)."""
+        rows, ``L`` and ``L_max`` of the problem from the Dask validation pass's statistics."""
         n = X.shape[0]
         b = min(int(self.batch_size), n)
-        l_max = X.l_max if l_max is None else l_max
+        l_max = X.row_lipschitz(problem) if l_max is None else l_max
         if b == 1:
             return l_max
-        H = X.hessian()
-        top = O.power_iteration(lambda v, w: np.dot(H, v, out=w), H.shape[0])
+        top = X.lipschitz(problem)
         return (n * (b - 1) * top + (n - b) * l_max) / (b * (n - 1))
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state: RoundsState, rng, n_units,
