@@ -25,7 +25,7 @@ import math
 
 from .._jit import OK
 from .base import IndexStream
-from .chunks import RoundsDriver, RoundsState, own, prepare, writable
+from .chunks import RoundsDriver, RoundsState, own, writable
 from .mini_batch import MiniBatch, StreamState
 
 __all__ = ["DaskLocalSGD"]
@@ -125,10 +125,7 @@ class DaskLocalSGD(RoundsDriver):
     def run(self, X, y, theta, rule, rule_state, t, driver_state: RoundsState, rng, n_units,
             pb=None):
         s = driver_state
-        prepare(s, X, rng, self.shuffle)
-        chunks = s.chunks
-        if s.extra is None:
-            s.extra = [None] * len(chunks)
+        chunks = self._chunks(s, X, rng)
         for _ in range(n_units):
             results = chunks.map(_local_round, s.streams, s.extra,
                                  shared=(self, theta.copy(), rule, rule_state, t, pb))
