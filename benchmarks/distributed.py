@@ -2,8 +2,8 @@
 
 One command, from the repository root::
 
-    python -m benchmarks.distributed            # 2_000_000 x 100, 2 single-thread workers
-    python -m benchmarks.distributed --quick    # 40_000 x 20, a minute
+    python -m benchmarks.distributed            # 2_000_000 x 100, 300 s cap per method
+    python -m benchmarks.distributed --quick    # 40_000 x 20, 60 s cap per method (10-20 min)
     python -m benchmarks.distributed --out DIR  # where distributed.md goes (benchmarks/results)
 
 Data: generated as Dask arrays on the cluster (never written to disk): ``Z`` standard normal
