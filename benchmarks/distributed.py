@@ -2,18 +2,28 @@
 
 One command, from the repository root::
 
-    python -m benchmarks.distributed            # 2_000_000 x 100, 2 single-thread workers
-    python -m benchmarks.distributed --quick    # 40_000 x 20, a minute
+    python -m benchmarks.distributed            # 2_000_000 x 100, 300 s cap per method
+    python -m benchmarks.distributed --quick    # 40_000 x 20, 60 s cap per method (10-20 min)
     python -m benchmarks.distributed --out DIR  # where distributed.md goes (benchmarks/results)
 
-Data: generated as Dask arrays on the cluster (never written to disk), ``X = Z diag(s)`` with
-``Z`` standard normal and the column scales ``s`` spread over 1.5 decades (the Hessian's
-condition number about 1e3), ``y = X w + noise`` (no intercept: dask-ml penalises its intercept,
-ours does not; with the optimum's intercept near 0 both are the same problem to about 1e-8);
-4 chunks of rows (2 per worker).
-Two problems: plain least squares, and with an L2 penalty ``alpha = 1e-4`` (the objective
-``1/(2n) sum r_i^2 + alpha/2 ||w||^2``; dask-ml's ``C = 1 / (2 n alpha)`` is the same problem,
-its intercept penalised too: checked against the exact answer below).
+Data: generated as Dask arrays on the cluster (never written to disk): ``Z`` standard normal
+times a fixed ``d x d`` mixing matrix with singular values spread over 1.5 decades, then each
+column centred and scaled to unit standard deviation (as ``StandardScaler`` would; the
+Hessian's condition number about 1e3 comes from the columns' correlations, which no column
+scaling removes), ``y = X w + noise`` centred; 4 chunks of rows (2 per worker).
+
+Two problems: plain least squares, and ridge: ``1/(2n) sum r_i^2 + alpha/2 ||w||^2`` (the
+intercept unpenalised), ``alpha = 1e-4``. dask-ml's ``LinearRegression(penalty='l2', C)``
+minimises, through dask-glm, ``sum r_i^2 + (1/C) / 2 ||beta'||^2`` where ``beta'`` are the
+coefficients **of the standardised columns and the intercept** (dask-glm's ``normalize``
+standardises every non-constant column first, and the L2 regulariser ``||beta||^2 / 2`` takes
+the intercept column it adds too). So ``C = 1 / (2 n alpha)`` is our problem exactly when the
+columns have unit standard deviation and the optimum's intercept is 0 (centred columns and
+``y``): this data. On other data it is another problem (a ridge on rescaled coefficients with
+a penalised intercept); :func:`check_l2_mapping` shows both facts on small data at each start.
+dask-ml's ``newton`` and ``gradient_descent`` drop the penalty (its ``_get_solver_kwargs``
+removes ``regularizer`` for them): with L2 they solve least squares, another problem, and are
+reported as such.
 
 Measured, for each method, the wall time and the communication rounds (``dask.compute``
 calls) until the relative suboptimality ``(F - F*) / F*`` is at most 1e-6, ``F*`` from the
@@ -27,10 +37,17 @@ one-pass normal equations:
   (``tol=0``) until it reaches the target; reported: the time of the first fit that does
   (its own whole fit, an upper bound) and of the one before (a lower bound);
 * the exact answers: dask-ml's ``newton`` and the one-pass normal equations
-  (``X^T X``, ``X^T y`` in one pass, then a ``(d+1)``-square solve on this process).
+  (``X^T X``, ``X^T y`` in one pass, then a ``(d+1)``-square solve on this process); and
+  where in the number of columns the exact answer becomes cheaper than the best iterative
+  method (the pass costs ``O(n d^2)`` where a round costs ``O(n d)``; measured at two column
+  counts at the end).
+
+Communication rounds: for ours the ``dask.compute`` calls of the driver (its state's
+``rounds``: a full gradient pass, or one round of local work on every chunk); dask-ml's
+solvers keep no such count, their ``max_iter`` is shown.
 
 Each method gets at most ``--cap`` seconds. The processor, ``uptime`` and the versions are
-printed with the table.
+printed with the table, and an estimate of the whole run's time before it starts.
 """
 
 from __future__ import annotations
@@ -50,17 +67,31 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TARGET = 1e-6
+#: The ridge problems' alpha (the columns have unit variance).
+ALPHA = 1e-4
+
+
+def _mixing(d, seed=0):
+    """A ``d x d`` matrix with singular values spread over 1.5 decades (random rotations)."""
+    rng = np.random.default_rng(seed)
+    U = np.linalg.qr(rng.normal(size=(d, d)))[0]
+    V = np.linalg.qr(rng.normal(size=(d, d)))[0]
+    return U @ np.diag(np.logspace(0.0, -1.5, d)) @ V
 
 
 def _data(n, d, chunks, seed=0):
+    """Standardised, correlated columns and a centred ``y`` (see the module's text)."""
+    import dask
     import dask.array as da
 
     rs = da.random.RandomState(seed)
-    scales = np.logspace(0.0, -1.5, d)
     rows = -(-n // chunks)
-    X = rs.standard_normal((n, d), chunks=(rows, d)) * scales
+    X = rs.standard_normal((n, d), chunks=(rows, d)) @ _mixing(d, seed)
+    mean, std = dask.compute(X.mean(axis=0), X.std(axis=0))
+    X = (X - mean) / std
     w = np.random.default_rng(seed).normal(size=d)
     y = X @ w + 0.1 * rs.standard_normal(n, chunks=rows)
+    y = y - y.mean()
     return X, y
 
 
@@ -92,9 +123,8 @@ class _Objective:
 
 
 def _ours(name, driver, rule, data, problem, F, best, cap):
-    """Time and rounds to the target, running one unit at a time (evaluation untimed)."""
-    from graddescent.drivers import DaskFullBatch
-
+    """Time and rounds to the target, running one unit at a time (evaluation untimed); the
+    rounds are the driver state's ``rounds`` (its ``dask.compute`` calls)."""
     p = data.shape[1] + 1
     theta = np.zeros(p)
     state = driver.init_state(data.shape[0], p)
@@ -105,12 +135,8 @@ def _ours(name, driver, rule, data, problem, F, best, cap):
     rounds = 0
     while spent < cap:
         start = time.perf_counter()
-        if isinstance(driver, DaskFullBatch):
-            t = driver.run(data, None, theta, rule, rule_state, t, state, rng, 1)
-            rounds += 1
-        else:
-            t = driver.run(data, None, theta, rule, rule_state, t, state, rng, 1, pb)
-            rounds = state.rounds
+        t = driver.run(data, None, theta, rule, rule_state, t, state, rng, 1, pb)
+        rounds = state.rounds
         spent += time.perf_counter() - start
         units += 1
         gap = (F(theta) - best) / best
@@ -123,19 +149,59 @@ def _ours(name, driver, rule, data, problem, F, best, cap):
             "rounds": rounds, "units": units}
 
 
-def _penalty(X, alpha):
-    """dask-ml's L2 options for our ``alpha`` (it has no unpenalised setting: ``C = 1e20``)."""
-    return {"penalty": "l2", "C": 1.0 / (2 * X.shape[0] * alpha) if alpha else 1e20}
+def dask_ml_l2(n, alpha):
+    """dask-ml's options for our ridge ``alpha`` on ``n`` rows of standardised columns with a
+    zero intercept at the optimum: ``C = 1 / (2 n alpha)`` (dask-glm: ``sum r^2 + 1/(2C)
+    ||beta||^2``); no penalty: ``C = 1e20``."""
+    return {"penalty": "l2", "C": 1.0 / (2 * n * alpha) if alpha else 1e20}
+
+
+def check_l2_mapping(n=2000, d=5, alpha=1e-2, seed=1):
+    """On small data: ``(distance, gap, raw distance)``, the relative distance between our
+    ridge optimum (:meth:`graddescent.problems.Problem.optimum`) and dask-ml's ``lbfgs`` fit
+    with :func:`dask_ml_l2` (``tol=1e-14``) on standardised centred data, the relative
+    suboptimality of that fit in our objective, and the same distance on raw-scaled data with
+    an intercept (where dask-ml's ridge is another problem). dask-ml's ``proximal_grad`` stops
+    short of the ridge optimum (its line search and stopping test watch the loss without the
+    penalty) and ``admm`` needs thousands of iterations for 1e-6: neither is a check."""
+    import dask.array as da
+    from dask_ml.linear_model import LinearRegression
+
+    from graddescent.problems import Problem
+
+    rng = np.random.default_rng(seed)
+    raw = rng.normal(size=(n, d)) @ _mixing(d, seed) * np.logspace(0, 1, d) + 3.0
+    w = rng.normal(size=d)
+    problem = Problem(penalty="l2", alpha=alpha)
+    out = []
+    for X in ((raw - raw.mean(0)) / raw.std(0), raw):
+        y = X @ w + 0.1 * rng.normal(size=n)
+        y = y - y.mean() if X is not raw else y + 2.0
+        best = problem.optimum(X, y)
+        est = LinearRegression(solver="lbfgs", max_iter=500, tol=1e-14,
+                               **dask_ml_l2(n, alpha)).fit(
+            da.from_array(X, chunks=(n // 2, d)), da.from_array(y, chunks=n // 2))
+        theta = np.r_[est.intercept_, est.coef_]
+        out.append(float(np.linalg.norm(theta - best) / np.linalg.norm(best)))
+        if X is not raw:
+            f_best = problem.objective(X, y, best)
+            out.append(float((problem.objective(X, y, theta) - f_best) / f_best))
+    return tuple(out)
 
 
 def _dask_ml(solver, X, y, alpha, F, best, cap):
     from dask_ml.linear_model import LinearRegression
 
-    kw = _penalty(X, alpha)
-    previous, k, total = 0.0, 2, 0.0
+    kw = dask_ml_l2(X.shape[0], alpha)
+    if alpha and solver == "gradient_descent":
+        return {"method": f"dask-ml {solver}", "status": "drops the penalty (solves least "
+                "squares: another problem)", "seconds": float("nan"), "rounds": "-"}
+    previous, k, total, last = 0.0, 2, 0.0, None
     while total < cap:
         start = time.perf_counter()
-        est = LinearRegression(solver=solver, max_iter=k, tol=0.0, **kw).fit(X, y)
+        # its own stopping tests off: max_iter decides (admm's abstol/reltol replace tol)
+        extra = {"solver_kwargs": {"abstol": 0.0, "reltol": 0.0}} if solver == "admm" else {}
+        est = LinearRegression(solver=solver, max_iter=k, tol=0.0, **kw, **extra).fit(X, y)
         spent = time.perf_counter() - start
         total += spent
         theta = np.r_[est.intercept_, est.coef_]
@@ -143,7 +209,12 @@ def _dask_ml(solver, X, y, alpha, F, best, cap):
         if gap <= TARGET:
             return {"method": f"dask-ml {solver}", "status": "ok", "seconds": spent,
                     "lower": previous, "rounds": f"max_iter={k}"}
-        previous, k = spent, 2 * k
+        if last is not None and np.array_equal(theta, last):  # stopped by its own test
+            return {"method": f"dask-ml {solver}", "status": f"stalls ({gap:.1e})",
+                    "seconds": total, "rounds": f"max_iter={k}"}
+        previous, k, last = spent, 2 * k, theta
+        if total + 2 * spent > cap:  # the next fit (twice the iterations) would pass the cap
+            break
     return {"method": f"dask-ml {solver}", "status": f"not reached ({gap:.1e})",
             "seconds": total, "rounds": f"max_iter={k // 2}"}
 
@@ -151,13 +222,48 @@ def _dask_ml(solver, X, y, alpha, F, best, cap):
 def _exact_newton(X, y, alpha, F, best):
     from dask_ml.linear_model import LinearRegression
 
-    kw = _penalty(X, alpha)
+    kw = dask_ml_l2(X.shape[0], alpha)
     start = time.perf_counter()
     est = LinearRegression(solver="newton", **kw).fit(X, y)
     spent = time.perf_counter() - start
     gap = (F(np.r_[est.intercept_, est.coef_]) - best) / best
-    return {"method": "dask-ml newton (exact)", "status": f"gap {max(gap, 0):.1e}",
-            "seconds": spent, "rounds": "-"}
+    name = "dask-ml newton (exact)" if not alpha else \
+        "dask-ml newton (drops the penalty: least squares)"
+    return {"method": name, "status": f"gap {max(gap, 0):.1e}", "seconds": spent,
+            "rounds": "-"}
+
+
+def _crossover(X, y, d, best_iterative, say):
+    """The one-pass normal equations' time on the first ``k`` columns for a few ``k``, fitted
+    as ``a + b k^2`` (the pass's ``X^T X`` costs ``n k^2``), beside the best iterative time
+    at ``d`` columns scaled by ``k / d`` (a round costs ``n k``; the rounds to the target
+    taken as independent of ``k``, an assumption): the column count where they cross."""
+    times = {}
+    for k in sorted({max(2, d // 4), max(2, d // 2), d}):
+        start = time.perf_counter()
+        _normal_equations(X[:, :k], y, 0.0)
+        times[k] = time.perf_counter() - start
+    say("| columns | one-pass normal equations (s) |")
+    say("|---|---|")
+    for k, secs in times.items():
+        say(f"| {k} | {secs:.2f} |")
+    if best_iterative is None:
+        return "No iterative method of ours reached the target: no crossover to compare."
+    ks = np.array(list(times), dtype=float)
+    a, b = np.linalg.lstsq(np.c_[np.ones_like(ks), ks ** 2], np.array(list(times.values())),
+                           rcond=None)[0]
+    per_column = best_iterative / d
+    disc = per_column ** 2 - 4 * b * a
+    if b <= 0 or disc < 0:  # no growth measured: the pass's overhead dominates
+        which = "cheaper" if times[d] < best_iterative else "dearer"
+        return (f"The exact answer ({times[d]:.1f} s at {d} columns) is {which} than the best "
+                f"of ours ({best_iterative:.1f} s); its time did not grow with the columns "
+                f"measured (the overhead of a pass dominates), so no crossover is estimated.")
+    cross = (per_column + np.sqrt(disc)) / (2 * b)
+    return (f"At {d} columns the exact answer takes {times[d]:.1f} s, the best of ours "
+            f"{best_iterative:.1f} s; fitted, the exact answer stays cheaper up to about "
+            f"{cross:.0f} columns (beyond, the iterative methods win, their rounds assumed "
+            f"independent of the columns).")
 
 
 def main(argv=None) -> int:
@@ -202,15 +308,26 @@ def main(argv=None) -> int:
             f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
         say(f"dask {dask.__version__}, dask-ml {dask_ml.__version__}, target relative "
             f"suboptimality {TARGET:g}, cap {cap:g} s per method")
-        for alpha in (0.0, 1e-4):
+        mapping = check_l2_mapping()
+        say(f"dask-ml's L2 with C = 1/(2 n alpha) on small standardised centred data: its "
+            f"lbfgs optimum {mapping[0]:.1e} from ours (relative; objective gap "
+            f"{mapping[1]:.1e}); on raw-scaled data with an intercept {mapping[2]:.1e} (another "
+            f"problem)")
+        start = time.perf_counter()
+        data = DaskData(X, y, O.watched_stride)
+        scan = time.perf_counter() - start
+        methods = 2 * (7 + 4)
+        say(f"Validation pass of DaskData (one pass, also accumulates X^T X): {scan:.1f} s. "
+            f"Estimated run time: at most {methods} x {cap:g} s (every method to its cap) + "
+            f"about {12 * scan:.0f} s of exact answers and column counts = "
+            f"{(methods * cap + 12 * scan) / 60:.0f} min; typically a third of that.")
+        best_ours = {}
+        for alpha in (0.0, ALPHA):
             start = time.perf_counter()
             _, best, AtA, Aty, yty = _normal_equations(X, y, alpha)
             exact_time = time.perf_counter() - start
             F = _Objective(AtA, Aty, yty, n, alpha)
             problem = Problem(penalty="l2", alpha=alpha) if alpha else Problem()
-            start = time.perf_counter()
-            data = DaskData(X, y, O.watched_stride)
-            scan = time.perf_counter() - start
             l_max = data.l_max
             H = data.hessian()
             eig = np.linalg.eigvalsh(H)
@@ -220,6 +337,9 @@ def main(argv=None) -> int:
             plain = rules.plain
             runs = [
                 ("SVRG (dask_svrg)", DaskSVRG(), plain(0.5 / l_max)),
+                # more local work per round, fewer rounds (the chunks resemble the whole)
+                ("SVRG, 5 local passes (dask_svrg)", DaskSVRG(inner_iter=5 * (n // 4)),
+                 plain(1.0 / l_max)),
                 ("SARAH (dask_sarah)", DaskSARAH(), plain(0.5 / l_max)),
                 ("SAGA (dask_saga)", DaskSAGA(), plain(0.5 / l_max)),
                 ("SAG (dask_sag)", DaskSAG(), plain(1.0 / (16 * l_max))),
@@ -240,21 +360,27 @@ def main(argv=None) -> int:
             say()
             say(f"## {'L2 penalty alpha = ' + format(alpha, 'g') if alpha else 'No penalty'}")
             say()
-            say(f"Validation pass of DaskData (also accumulates X^T X): {scan:.1f} s")
-            say()
             say("| method | status | seconds to 1e-6 | communication rounds |")
             say("|---|---|---|---|")
             for r in rows:
-                secs = f"{r['seconds']:.1f}"
+                secs = "-" if r["seconds"] != r["seconds"] else f"{r['seconds']:.1f}"
                 if "lower" in r:
                     secs += f" (> {r['lower']:.1f})"
                 say(f"| {r['method']} | {r['status']} | {secs} | {r['rounds']} |")
             ours = [r["seconds"] for r in rows[:len(runs)] if r["status"] == "ok"]
+            if ours:
+                best_ours[alpha] = min(ours)
             theirs = [r["seconds"] for r in rows[len(runs):len(runs) + 4] if r["status"] == "ok"]
+            say()
             if ours and theirs:
-                say()
                 say(f"Best of ours / best of dask-ml's iterative solvers: "
                     f"{min(ours) / min(theirs):.2f} (goal <= 0.5)")
+            elif ours:
+                say("None of dask-ml's iterative solvers reached the target within the cap.")
+        say()
+        say("## Where the exact answer is cheaper")
+        say()
+        say(_crossover(X, y, d, best_ours.get(0.0), say))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     name = "distributed-quick.md" if args.quick else "distributed.md"

@@ -181,7 +181,7 @@ def loss_scale(y, problem=None, sample_weight=None) -> float:
     least squares (:func:`graddescent.objective.loss_scale`; for Dask input, from its
     statistics), else the problem's (:meth:`graddescent.problems.Problem.loss_scale`)."""
     if isinstance(y, DaskData):
-        return y.loss_scale()
+        return y.loss_scale(problem)
     if problem is None:
         return O.loss_scale(y)
     return problem.loss_scale(y, sample_weight)

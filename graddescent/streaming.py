@@ -256,6 +256,48 @@ class ChunkStats:
         w = np.linalg.lstsq(C[:-1, :-1], C[:-1, -1], rcond=None)[0]
         return np.concatenate([[self.mean[-1] - self.mean[:-1] @ w], w])
 
+    def optimum(self, problem=None) -> np.ndarray:
+        r"""The minimiser ``(intercept, coefficients)`` of ``problem``
+        (:class:`~graddescent.problems.Problem`; None: least squares) on the rows seen, from
+        the statistics: exact for the squared loss with no penalty or an L2 one, whose normal
+        equations in centred form are :math:`(C_{xx} + n lpha I) w = C_{xy}` (the
+        intercept unpenalised, :math:`b = ar y - ar x \cdot w`; without the intercept the
+        uncentred sums). Other losses and penalties have no sufficient statistics: a
+        ValueError says so (their reference takes a pass over the file per iteration)."""
+        if problem is None or problem.is_least_squares:
+            return self.least_squares()
+        l1, l2 = problem.strengths
+        if problem.loss_spec.fast is None or l1 > 0:
+            raise ValueError(f"{problem!r} has no sufficient statistics: only the squared "
+                             f"loss with no penalty or an L2 one has an exact reference from "
+                             f"one scan (the others need a pass over the file per iteration).")
+        if self.n == 0 or not np.all(np.isfinite(self.comoment)):
+            raise ValueError("the statistics are empty or not finite: no reference.")
+        d = self.mean.shape[0] - 1
+        C = self.comoment
+        if not problem.fit_intercept:  # uncentred sums: C + n mean mean^T
+            C = C + self.n * np.outer(self.mean, self.mean)
+        A = C[:-1, :-1] + self.n * l2 * np.eye(d)
+        w = np.linalg.lstsq(A, C[:-1, -1], rcond=None)[0]
+        b = self.mean[-1] - self.mean[:-1] @ w if problem.fit_intercept else 0.0
+        return np.concatenate([[b], w])
+
+    def objective(self, intercept: float, coef: np.ndarray, problem=None) -> float:
+        """``F(intercept, coef)`` of ``problem`` (None: least squares) on the rows seen, from
+        the statistics (:meth:`rss` and the penalty: exact for the squared loss with any
+        penalty; a ValueError for the other losses, which have no sufficient statistics)."""
+        if problem is not None and problem.loss_spec.fast is None:
+            raise ValueError(f"the {problem.loss} loss has no sufficient statistics: its "
+                             f"objective takes a pass over the file.")
+        coef = np.asarray(coef, dtype=np.float64)
+        if problem is not None and not problem.fit_intercept:
+            intercept = 0.0
+        value = 0.5 * self.rss(intercept, coef) / self.n
+        if problem is not None:
+            l1, l2 = problem.strengths
+            value += l1 * float(np.abs(coef).sum()) + 0.5 * l2 * float(coef @ coef)
+        return value
+
     def rss(self, intercept: float, coef: np.ndarray) -> float:
         """``sum_i (intercept + x_i . coef - y_i)^2`` over the rows seen, from the statistics."""
         v = np.append(np.asarray(coef, dtype=np.float64), -1.0)

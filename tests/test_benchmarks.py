@@ -103,3 +103,19 @@ def test_replay_benchmark_quick_end_to_end(tmp_path):
         assert float(r["main_s"]) > 0 and float(r["replay_s"]) > 0, r
         assert float(r["ratio"]) == pytest.approx(float(r["replay_s"]) / float(r["main_s"]))
         assert r["status"] == ("met" if float(r["ratio"]) <= 10 else "missed")
+
+
+def test_dask_ml_l2_with_the_mapped_c_is_our_ridge_on_standardised_data():
+    # the distributed benchmark's L2 comparison: dask-ml's C = 1/(2 n alpha) solves our ridge
+    # on standardised centred columns, and another problem on raw-scaled data
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask_ml")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.distributed import check_l2_mapping
+
+    with dask.config.set(scheduler="synchronous"):
+        distance, gap, raw = check_l2_mapping()
+    assert distance <= 1e-6
+    assert 0 <= gap <= 1e-10
+    assert raw > 1e-2

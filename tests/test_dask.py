@@ -50,6 +50,52 @@ def test_full_batch_on_a_chunked_dask_array_equals_the_numpy_fit(client, method,
     assert_allclose(got.loss_curve_, ref.loss_curve_, rtol=1e-12)
 
 
+PROBLEM_CASES = [("gd", {"penalty": "l2", "alpha": 0.1}),
+                 ("adam", {"batch_size": "full", "penalty": "l1", "alpha": 0.05}),
+                 ("gd", {"loss": "huber", "epsilon": 0.5, "penalty": "elasticnet",
+                         "alpha": 0.05, "fit_intercept": False})]
+
+
+@pytest.mark.parametrize("method,kw", PROBLEM_CASES)
+def test_full_batch_on_dask_runs_the_penalised_problems_as_in_memory(client, method, kw):
+    # the loss and the penalty on Dask: the same iterates and watched objective (penalty
+    # included) as the in-memory fit of the same problem
+    X, y = _problem()
+    kw = dict(kw, max_iter=40, tol=None, random_state=0)
+    ref = GDRegressor(method, **kw).fit(X, y)
+    got = GDRegressor(method, **kw).fit(da.from_array(X, chunks=(97, 3)),
+                                        da.from_array(y, chunks=97))
+    assert_allclose(got.coef_, ref.coef_, rtol=0, atol=1e-10)
+    assert abs(got.intercept_ - ref.intercept_) <= 1e-10
+    assert_allclose(got.loss_curve_, ref.loss_curve_, rtol=1e-10)
+    if kw.get("penalty") == "l1":
+        assert np.array_equal(got.coef_ == 0, ref.coef_ == 0)
+
+
+def test_dask_full_batch_watches_the_penalised_objective_without_an_extra_pass(client):
+    from graddescent import objective as O
+    from graddescent import rules
+    from graddescent.drivers import DaskFullBatch, Optimizer
+    from graddescent.drivers.distributed import DaskData
+    from graddescent.problems import Problem
+
+    X, y = _problem()
+    problem = Problem(penalty="l2", alpha=0.5)
+    data = DaskData(da.from_array(X, chunks=(97, 3)), da.from_array(y, chunks=97),
+                    O.watched_stride)
+    opt = Optimizer(rules.plain(0.1), DaskFullBatch(), np.zeros(4), 400, problem)
+    for units in (5, 3):
+        opt.run(data, None, units, np.random.default_rng(0))
+    # one pass at the start (the divergence reference), then one per step, the last pass of
+    # each run giving the watched value and the next run's first gradient
+    assert data.passes == 1 + 8 + 1
+    assert opt.driver_state.rounds == 9
+    want = problem.objective(X, y, opt.theta)
+    assert opt._watch(data, None, opt.theta) == pytest.approx(want, rel=1e-12)
+    assert data.passes == 10  # remembered, not computed again
+    assert want - Problem().objective(X, y, opt.theta) > 0.01  # the penalty is in it
+
+
 def test_dask_dataframe_with_default_stopping(client):
     dd = pytest.importorskip("dask.dataframe")
     X, y = _problem()

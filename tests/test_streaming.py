@@ -38,6 +38,30 @@ def test_stats_equal_the_in_memory_ones(csv):
                     rtol=1e-9)
 
 
+@pytest.mark.parametrize("kw", [{"penalty": "l2", "alpha": 0.3},
+                                {"penalty": "l2", "alpha": 0.3, "fit_intercept": False},
+                                {"penalty": "elasticnet", "alpha": 0.1}])
+def test_stats_reference_and_objective_of_the_penalised_problems(csv, kw):
+    # the ridge optimum from one scan equals the problem package's, and the objective of any
+    # penalty on the squared loss follows from the statistics
+    from graddescent.problems import Problem
+
+    problem = Problem(**kw)
+    data = _frame().to_numpy()
+    X, y = data[:, :-1], data[:, -1]
+    stats = scan(csv, 50)
+    theta = np.array([1.0, 0.5, -0.2, 1.5])
+    assert stats.objective(theta[0], theta[1:], problem) == pytest.approx(
+        problem.objective(X, y, theta), rel=1e-10)
+    if kw["penalty"] == "l2":
+        assert_allclose(stats.optimum(problem), problem.optimum(X, y), rtol=1e-9, atol=1e-12)
+    else:  # no sufficient statistics for the L1 part's optimum: said, not guessed
+        with pytest.raises(ValueError, match="no sufficient statistics"):
+            stats.optimum(problem)
+    with pytest.raises(ValueError, match="no sufficient statistics"):
+        stats.objective(theta[0], theta[1:], Problem("huber"))
+
+
 @pytest.mark.parametrize("method", ["sgd", "mbgd", "gd", "adam", "svrg", "sagd"])
 def test_stream_fit_equals_one_partial_fit_per_chunk_by_hand(csv, method):
     streamed, stats = stream_fit(GDRegressor(method, random_state=3), csv, 50, epochs=2)

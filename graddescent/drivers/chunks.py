@@ -163,7 +163,15 @@ class RoundsDriver(Driver):
         return 1.0
 
     def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
-        return X.l_max if l_max is None else l_max
+        return X.row_lipschitz(problem) if l_max is None else l_max
+
+    def _chunks(self, state: RoundsState, data, rng) -> Chunks:
+        """The state's chunks, made (and shuffled) at the fit's first run, with an empty
+        store per chunk in ``state.extra``."""
+        prepare(state, data, rng, self.shuffle)
+        if state.extra is None:
+            state.extra = [None] * len(state.chunks)
+        return state.chunks
 
     def _combine(self, chunks, results, theta, rule_state, rule, t):
         """Average the chunks' iterates and rule states into ``theta`` and ``rule_state``;

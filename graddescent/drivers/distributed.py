@@ -8,6 +8,13 @@ memory: each step's gradient is the sum of per-chunk partial sums of
 driver's process. The same pass also gives the objective at the current iterate (what the
 estimator watches), so that watching it costs nothing extra.
 
+**The problem.** The chunks compute the data part of the objective and its gradient (the
+loss of :class:`~graddescent.problems.Problem`, through the compiled entry points of
+``graddescent.problems.engine``, with the problem's record stripped of its penalty,
+:func:`data_record`); the penalty's value, its smooth gradient and the L1 part's proximal step
+are added once, on this process, by the same compiled entry points the in-memory drivers use.
+So every loss and penalty runs on Dask, and the watched objective includes the penalty.
+
 Dask is imported only when a :class:`DaskData` is made (:func:`is_dask` tells by the type's
 module), so ``import graddescent`` never imports it.
 """
@@ -20,9 +27,12 @@ import math
 import numpy as np
 
 from .. import objective as O
-from .._jit import DIVERGED
+from .._jit import DIVERGED, kernel
 from .._validation import check_column_dtype, check_dask_input, magnitude_limit
-from .base import Driver
+from ..problems import engine as E
+from ..problems.records import record_class
+from ..rules.base import step
+from .base import Driver, DriverState
 from .divergence import raise_if_diverged
 
 __all__ = ["DaskFullBatch"]
@@ -78,18 +88,32 @@ def _merge_scans(*parts: dict) -> dict:
     return out
 
 
+def data_record(pb):
+    """The record of ``pb``'s data part: its loss, weights and intercept, no penalty (None
+    stays None: least squares). The chunks' sums of it add up to the whole data's."""
+    if pb is None or not type(pb).PENALISED:
+        return pb
+    cls = type(pb)
+    return record_class(cls.LOSS.name, None, cls.WEIGHTED, cls.INTERCEPT)(pb.eps, 0.0, 0.0,
+                                                                          pb.w)
+
+
 def _chunk_sums(xb: np.ndarray, yb: np.ndarray, z: np.ndarray, theta: np.ndarray | None,
-                stride: int, start: int) -> np.ndarray:
-    """``[sum_i r_i(z) (1, x_i), sum_i r_i(z)^2 / 2, sum_w r_w(theta)^2 / 2, count_w]`` over
-    the chunk's rows (``w``: the rows ``i`` with ``(start + i) % stride == 0``, the estimator's
-    watched subsample; ``theta`` None: the watched objective is taken at ``z``)."""
+                stride: int, start: int, pb=None) -> np.ndarray:
+    """``[sum_i omega_i l'(r_i(z)) (1, x_i), sum_i omega_i l(r_i(z)), sum_w omega_w
+    l(r_w(theta)), count_w]`` over the chunk's rows for the data record ``pb`` (None: least
+    squares, ``l(r) = r^2 / 2``; ``w``: the rows ``i`` with ``(start + i) % stride == 0``, the
+    estimator's watched subsample; ``theta`` None: the watched objective is taken at ``z``)."""
     xb, yb = _writable(xb), _writable(yb)
     m, p = xb.shape[0], z.shape[0]
     out = np.zeros(p + 3)
     if m == 0:
         return out
     g = np.empty(p)
-    out[p] = O.full_gradient(xb, yb, z, g) * m
+    if pb is None:
+        out[p] = O.full_gradient(xb, yb, z, g) * m
+    else:
+        out[p] = E.full_gradient(pb, xb, yb, z, g) * m
     out[:p] = g * m
     first = (-start) % stride
     count = len(range(first, m, stride))
@@ -98,12 +122,36 @@ def _chunk_sums(xb: np.ndarray, yb: np.ndarray, z: np.ndarray, theta: np.ndarray
         if stride == 1 and theta is None:
             watched = out[p] / m
         elif stride == 1:
-            watched = O.objective(xb, yb, point)
-        else:
+            watched = O.objective(xb, yb, point) if pb is None else \
+                E.objective(pb, xb, yb, point)
+        elif pb is None:
             watched = O.objective_strided(xb[first:], yb[first:], point, stride)
+        else:
+            watched = E.objective_strided(pb, xb[first:], yb[first:], point, stride)
         out[p + 1] = watched * count
         out[p + 2] = count
     return out
+
+
+def penalty_value(pb, theta: np.ndarray) -> float:
+    """``l1 ||w||_1 + l2 / 2 ||w||_2^2`` of record ``pb`` at ``theta = (b, w)`` (0 for None)."""
+    if pb is None or not type(pb).PENALISED:
+        return 0.0
+    w = theta[1:]
+    return float(pb.l1 * np.abs(w).sum() + 0.5 * pb.l2 * (w @ w))
+
+
+@kernel
+def penalised_step(theta, state, t, hp, g, z, pb):
+    """Step ``t + 1`` of the rule along the data gradient ``g`` (taken at ``z``) plus the
+    penalty's smooth part there, then the L1 part's prox: the in-memory full-batch step
+    (:func:`graddescent.drivers.full_batch.full_batch`) once its gradient pass is done.
+    Returns ``t + 1``."""
+    E.add_penalty(pb, z, g, 0.0)
+    t += 1
+    step(hp, theta, g, state, t)
+    E.prox(pb, hp, theta, state, t, g)
+    return t
 
 
 def _add(*parts: np.ndarray) -> np.ndarray:
@@ -200,6 +248,8 @@ class DaskData:
                                 strict=True))
         self.stride = int(stride(self.shape[0]))
         self._watched: dict[bytes, float] = {}
+        self._ahead: tuple | None = None  # (arguments, sums) of a pass taken ahead
+        self.passes = 0  # distributed passes of sums() (communication rounds)
         scans = [dask.delayed(_scan_chunk)(xb, yb, s)
                  for (xb, yb), s in zip(self._blocks, self.starts, strict=True)]
         (s,) = dask.compute(dask.delayed(_merge_scans)(*scans))
@@ -231,15 +281,37 @@ class DaskData:
         """``[1, X]^T [1, X] / n`` (intercept first), from the validation pass."""
         return self._H.copy()
 
-    def sums(self, z: np.ndarray, theta: np.ndarray | None = None) -> np.ndarray:
-        """One distributed pass: see :func:`_chunk_sums`, summed over the chunks."""
+    def sums(self, z: np.ndarray, theta: np.ndarray | None = None, pb=None) -> np.ndarray:
+        """One distributed pass: see :func:`_chunk_sums` (``pb``: the data record,
+        :func:`data_record`), summed over the chunks; the pass :meth:`prefetch_sums` took
+        for these arguments if it was the last one."""
         import dask
 
+        key = self._sums_key(z, theta, pb)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == key:
+            return ahead[1].copy()
+        self.passes += 1
         z = np.array(z, dtype=np.float64)
         theta = None if theta is None else np.array(theta, dtype=np.float64)
-        parts = [dask.delayed(_chunk_sums)(xb, yb, z, theta, self.stride, s)
+        parts = [dask.delayed(_chunk_sums)(xb, yb, z, theta, self.stride, s, pb)
                  for (xb, yb), s in zip(self._blocks, self.starts, strict=True)]
         (total,) = dask.compute(dask.delayed(_add)(*parts))
+        return total
+
+    @staticmethod
+    def _sums_key(z, theta, pb) -> tuple:
+        return (np.asarray(z, dtype=np.float64).tobytes(),
+                None if theta is None else np.asarray(theta, dtype=np.float64).tobytes(),
+                None if pb is None else (type(pb), pb.eps, pb.l1, pb.l2, pb.w.tobytes()))
+
+    def prefetch_sums(self, z: np.ndarray, theta: np.ndarray | None = None,
+                      pb=None) -> np.ndarray:
+        """:meth:`sums` now, kept for the next call with the same arguments (a driver's
+        next gradient, taken at the end of a run so that the same pass gives the watched
+        objective at the run's last iterate)."""
+        total = self.sums(z, theta, pb)
+        self._ahead = (self._sums_key(z, theta, pb), total.copy())
         return total
 
     def remember_watched(self, theta: np.ndarray, value: float) -> None:
@@ -248,20 +320,55 @@ class DaskData:
             self._watched.clear()
         self._watched[theta.tobytes()] = value
 
-    def loss_scale(self) -> float:
-        """``Var(y) / 2`` (``mean(y^2) / 2`` for a constant ``y``, 1 for ``y = 0``): the
-        objective of the best constant prediction, from the statistics of ``y``."""
+    def loss_scale(self, problem=None) -> float:
+        """The objective of the best constant prediction (``tol``'s unit): for the squared
+        loss ``Var(y) / 2`` (``mean(y^2) / 2`` for a constant ``y``, 1 for ``y = 0``), from the
+        statistics of ``y``; for the other losses of ``problem``
+        (:meth:`~graddescent.problems.Problem.loss_scale`), on ``y`` brought here (one
+        number per row)."""
+        if problem is not None and problem.loss_spec.fast is None:
+            return problem.loss_scale(np.asarray(self.y.compute()))
         if self.y_variance > 0:
             return 0.5 * self.y_variance
         return 0.5 * self.y_mean_square if self.y_mean_square > 0 else 1.0
 
-    def watched(self, theta: np.ndarray) -> float:
-        """The estimator's watched objective at ``theta`` (remembered from the pass that took
-        the gradient there, else one more pass)."""
+    def row_lipschitz(self, problem=None) -> float:
+        """``L_max`` of one row's gradient: ``curvature * l_max + l2`` (as
+        :meth:`~graddescent.problems.Problem.l_max`, no weights; with the intercept's 1
+        counted even when it is not fitted: an upper bound)."""
+        if problem is None or problem.is_least_squares:
+            return self.l_max
+        curvature = problem.loss_spec.curvature
+        if curvature is None:
+            raise ValueError(f"the {problem.loss} loss has no Lipschitz derivative: no "
+                             f"smoothness constant.")
+        return float(curvature) * self.l_max + problem.strengths[1]
+
+    def lipschitz(self, problem=None) -> float:
+        """``L`` of the full gradient from the Hessian of the validation pass: ``curvature
+        * lambda_max([1, X]^T [1, X] / n) + l2`` (row and column 0 dropped without the
+        intercept), as :meth:`~graddescent.problems.Problem.lipschitz` (no weights)."""
+        H = self.hessian()
+        curvature, l2 = 1.0, 0.0
+        if problem is not None:
+            curvature = problem.loss_spec.curvature
+            if curvature is None:
+                raise ValueError(f"the {problem.loss} loss has no Lipschitz derivative: no "
+                                 f"smoothness constant.")
+            l2 = problem.strengths[1]
+            if not problem.fit_intercept:
+                H[0, :] = H[:, 0] = 0.0
+        top = O.power_iteration(lambda v, w: np.dot(H, v, out=w), H.shape[0])
+        return float(curvature) * top + l2
+
+    def watched(self, theta: np.ndarray, pb=None) -> float:
+        """The estimator's watched objective at ``theta`` for the problem of record ``pb``
+        (its penalty included): remembered from the pass that took the gradient there, else
+        one more pass."""
         value = self._watched.pop(theta.tobytes(), None)
         if value is None:
-            total = self.sums(theta)
-            value = total[-2] / total[-1]
+            total = self.sums(theta, None, data_record(pb))
+            value = total[-2] / total[-1] + penalty_value(pb, theta)
         return float(value)
 
 
@@ -290,37 +397,63 @@ def dask_predict(X, coef: np.ndarray, intercept: float, feature_names=None):
     return X @ coef + intercept
 
 
+@dataclasses.dataclass
+class RoundsCount(DriverState):
+    """A distributed driver's count of communication rounds (``rounds``: each one
+    ``dask.compute`` over the chunks)."""
+
+    rounds: int = 0
+
+
 @dataclasses.dataclass(frozen=True)
 class DaskFullBatch(Driver):
     r"""Full-batch gradient of a :class:`DaskData`: :math:`g = \nabla f(\theta)` as one
     distributed reduction over the chunks per step; the rule's step taken on this process.
 
     The same iterates as :class:`~graddescent.drivers.FullBatch` on the data in memory (the
-    sums in another order: equal to rounding). One unit = one step = one epoch.
+    sums in another order: equal to rounding), for every loss and penalty (module text). One
+    unit = one step = one epoch = one communication round: a run of ``k`` steps ends with the
+    pass of the next step's gradient, which also gives the watched objective at its last
+    iterate, so that the next run starts with it; the state's ``rounds`` counts the passes.
     """
 
     name = "dask_full_batch"
-    #: its statistics are those of least squares (no loss, penalty or weights yet)
-    least_squares_only = True
+    takes_problem = True  # the problem's record (no sample weights)
 
     def is_full_batch(self, n: int) -> bool:
         return True
 
     def smoothness(self, X: DaskData, l_max: float | None = None, problem=None,
                    sample_weight=None) -> float:
-        H = X.hessian()
-        return O.power_iteration(lambda v, w: np.dot(H, v, out=w), H.shape[0])
+        return X.lipschitz(problem)
+
+    def init_state(self, n: int, p: int) -> RoundsCount:
+        return RoundsCount()
 
     def run(self, X: DaskData, y, theta, rule, rule_state, t, driver_state, rng, n_units,
             pb=None):
         p = theta.shape[0]
-        ahead = type(rule.hyperparameters()).LOOKAHEAD
-        for _ in range(n_units):
+        hp = rule.hyperparameters()
+        ahead = type(hp).LOOKAHEAD
+        data_pb = data_record(pb)
+        passes = X.passes
+        for k in range(n_units + 1):
             z = rule.eval_point(theta, rule_state) if ahead else theta
-            total = X.sums(z, theta if ahead else None)
+            if k == n_units:  # the next step's pass, which also gives the watched objective
+                total = X.prefetch_sums(z, theta if ahead else None, data_pb)
+            else:
+                total = X.sums(z, theta if ahead else None, data_pb)
+            driver_state.rounds += X.passes - passes
+            passes = X.passes
             if not math.isfinite(total[p]):
                 raise_if_diverged(DIVERGED, t, rule)
-            X.remember_watched(theta, total[p + 1] / total[p + 2])
-            t += 1
-            rule.step(theta, total[:p] / X.shape[0], rule_state, t)
+            X.remember_watched(theta, total[p + 1] / total[p + 2] + penalty_value(pb, theta))
+            if k == n_units:
+                break
+            g = total[:p] / X.shape[0]
+            if pb is None:
+                t += 1
+                rule.step(theta, g, rule_state, t)
+            else:
+                t = penalised_step(theta, rule_state, t, hp, g, np.array(z), pb)
         return t

@@ -44,138 +44,45 @@ import dataclasses
 
 import numpy as np
 
-from .._jit import DIVERGED, OK, kernel, prefetch_distance, prefetch_item
-from ..problems.engine import add_row, full_gradient, prox
+from .._jit import DIVERGED, OK, kernel
+from ..problems.engine import full_gradient
 from .base import buffers, record_of
-from .chunks import RoundsDriver, own, prepare, writable
-from .common import add_l2_change_at, derivative_at, derivative_change, prefetch_next
+from .chunks import RoundsDriver, own, writable
 from .divergence import raise_if_diverged
-from .sag import DRAW_CHUNK, SAG, mean_step
-from .saga import SAGA, saga_step
+from .extra_sum import ExtraSum
+from .sag import DRAW_CHUNK, SAG, sag_steps
+from .saga import SAGA, saga_steps
 from .sampling import IndexStream
-from .sarah import SARAH, SARAHPlus, step_along
-from .snapshot import S2GD, SVRG, corrected_step, inner_length, s2gd_length_law
+from .sarah import SARAH, SARAHPlus
+from .sarah import inner_loop as sarah_loop
+from .snapshot import S2GD, SVRG, inner_length, s2gd_length_law
+from .snapshot import inner_loop as snapshot_loop
 
 __all__ = ["DaskSVRG", "DaskS2GD", "DaskSARAH", "DaskSARAHPlus", "DaskSAG", "DaskSAGA"]
 
 
-# --- compiled inner loops with the shared full gradient -------------------------------------
+# --- the in-memory methods' compiled inner loops, from the shared full gradient --------------
 
 @kernel
 def snapshot_inner(X, y, idx, pick, theta, state, t, hp, mu, snap, keep, g, z, pb):
-    """One outer loop of SVRG/S2GD (:func:`graddescent.drivers.snapshot.snapshot_vr`) with the
-    snapshot's full gradient ``mu`` given (the whole data's): ``idx.shape[0]`` inner steps; the
-    output is the last inner iterate (``pick < 0``) or inner iterate ``pick``."""
-    p = theta.shape[0]
-    ahead = prefetch_distance(X)
-    for j in range(p):
+    """One outer loop of SVRG/S2GD (:func:`graddescent.drivers.snapshot.inner_loop`) with the
+    snapshot's full gradient ``mu`` given (the whole data's): ``idx.shape[0]`` inner steps."""
+    for j in range(theta.shape[0]):
         snap[j] = theta[j]
         keep[j] = theta[j]
-    for k in range(idx.shape[0]):
-        prefetch_next(X, y, idx, k + ahead)
-        i = idx[k]
-        dr = derivative_change(hp, pb, X, y, i, theta, state, z, snap)
-        if not np.isfinite(dr):
-            return t, DIVERGED
-        t = corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap)
-        prox(pb, hp, theta, state, t, g)
-        if pick == k + 1:
-            for j in range(p):
-                keep[j] = theta[j]
-    if pick >= 0:
-        for j in range(p):
-            theta[j] = keep[j]
-    return t, OK
+    return snapshot_loop(X, y, idx, 0, idx.shape[0], pick, theta, state, t, hp, mu, snap,
+                         keep, g, z, pb)
 
 
 @kernel
 def sarah_inner(X, y, idx, m, pick, gamma, theta, state, t, hp, v, prev, keep, g, z, pb):
-    """One outer loop of SARAH and SARAH+ (:func:`graddescent.drivers.sarah.sarah`) with
-    ``v = v_0`` given (the whole data's gradient); SARAH outputs inner iterate ``pick``, SARAH+
-    (``gamma > 0``) runs while ``||v_{t-1}||^2 > gamma ||v_0||^2`` and outputs the last."""
-    p = theta.shape[0]
-    plus = gamma > 0.0
-    ahead = prefetch_distance(X)
-    v0_sq = 0.0
-    for j in range(p):
+    """One outer loop of SARAH and SARAH+ (:func:`graddescent.drivers.sarah.inner_loop`) with
+    ``v = v_0`` given (the whole data's gradient)."""
+    for j in range(theta.shape[0]):
         prev[j] = theta[j]
         keep[j] = theta[j]
-        v0_sq += v[j] * v[j]
-    v_sq = v0_sq
-    for k in range(m):
-        if k > 0:
-            if plus and not v_sq > gamma * v0_sq:
-                break
-            pos = k - 1
-            prefetch_next(X, y, idx, pos + ahead)
-            i = idx[pos]
-            dr = derivative_change(hp, pb, X, y, i, theta, state, z, prev)
-            if not np.isfinite(dr):
-                return t, DIVERGED
-            add_row(pb, X, i, dr, v)
-            add_l2_change_at(hp, pb, theta, z, prev, v)
-            v_sq = 0.0
-            for j in range(p):
-                v_sq += v[j] * v[j]
-                prev[j] = theta[j]
-        t = step_along(hp, theta, v, g, state, t)
-        prox(pb, hp, theta, state, t, g)
-        if pick == k + 1:
-            for j in range(p):
-                keep[j] = theta[j]
-    if not plus:
-        for j in range(p):
-            theta[j] = keep[j]
-    return t, OK
-
-
-@kernel
-def sag_shared(X, y, idx, theta, state, t, hp, memory, dsum, local, n_seen, others, fixed_m,
-               g, z, pb):
-    """SAG (:func:`graddescent.drivers.sag.sag`) on one chunk's rows with the global table
-    sum ``dsum`` (updated with this chunk's changes; ``local``: this chunk's own sum) and
-    ``m = fixed_m``, or the rows seen here plus ``others`` seen elsewhere."""
-    ahead = prefetch_distance(X)
-    for k in range(idx.shape[0]):
-        nxt = prefetch_next(X, y, idx, k + ahead)
-        if nxt >= 0:
-            prefetch_item(memory, nxt)
-        i = idx[k]
-        r = derivative_at(hp, pb, X, y, i, theta, state, z)
-        if not np.isfinite(r):
-            return t, n_seen, DIVERGED
-        old = memory[i]
-        if old != old:
-            old = 0.0
-            n_seen += 1
-        add_row(pb, X, i, r - old, dsum)
-        add_row(pb, X, i, r - old, local)
-        memory[i] = r
-        m = fixed_m if fixed_m > 0 else n_seen + others
-        t = mean_step(hp, pb, theta, dsum, m, g, state, t, z)
-    return t, n_seen, OK
-
-
-@kernel
-def saga_shared(X, y, idx, theta, state, t, hp, memory, dsum, local, inv_n, g, z, pb):
-    """SAGA (:func:`graddescent.drivers.saga.saga`) on one chunk's rows with the global table
-    sum ``dsum`` (updated with this chunk's changes; ``local``: its own sum), ``inv_n = 1/n``."""
-    ahead = prefetch_distance(X)
-    for k in range(idx.shape[0]):
-        nxt = prefetch_next(X, y, idx, k + ahead)
-        if nxt >= 0:
-            prefetch_item(memory, nxt)
-        i = idx[k]
-        d = derivative_at(hp, pb, X, y, i, theta, state, z)
-        if not np.isfinite(d):
-            return t, DIVERGED
-        change = d - memory[i]
-        t = saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z)
-        prox(pb, hp, theta, state, t, g)
-        add_row(pb, X, i, change, dsum)
-        add_row(pb, X, i, change, local)
-        memory[i] = d
-    return t, OK
+    return sarah_loop(X, y, idx, 0, m, pick, gamma, theta, state, t, hp, v, prev, keep, g, z,
+                      pb)
 
 
 # --- what one chunk does in one round (pure functions of their inputs) -----------------------
@@ -234,13 +141,15 @@ def _table_round(xb, yb, rng, table, driver, theta, dsum, n_seen, n, steps, rule
     while left > 0 and status == OK:  # the draws in pieces, as in memory
         idx = stream.take_piece(rng, left)
         left -= idx.shape[0]
+        # the in-memory kernels' steps on the global sum, with this chunk's own sum kept too
         if driver.name == "dask_sag":
             fixed_m = n if driver.divide == "n" else 0
-            t, seen, status = sag_shared(xb, yb, idx, theta, rule_state, t, hp, memory, shared,
-                                         local, seen, n_seen - table[3], fixed_m, g, z, pb)
+            extra = ExtraSum(local, n_seen - table[3])
+            t, seen, status = sag_steps(xb, yb, idx, theta, rule_state, t, hp, memory, shared,
+                                        seen, fixed_m, extra, g, z, pb)
         else:
-            t, status = saga_shared(xb, yb, idx, theta, rule_state, t, hp, memory, shared,
-                                    local, 1.0 / n, g, z, pb)
+            t, status = saga_steps(xb, yb, idx, theta, rule_state, t, hp, memory, shared,
+                                   1.0 / n, ExtraSum(local, 0), g, z, pb)
     return theta, rule_state, t, rng, status, (stream, memory, local, seen)
 
 
@@ -255,8 +164,7 @@ class _SnapshotRounds(RoundsDriver):
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         s = driver_state
-        prepare(s, X, rng, self.shuffle)
-        chunks = s.chunks
+        chunks = self._chunks(s, X, rng)
         for _ in range(n_units):
             parts = chunks.map(_chunk_gradient, shared=(theta.copy(), pb))
             s.rounds += 1
@@ -356,10 +264,7 @@ class _TableRounds(RoundsDriver):
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         s = driver_state
-        prepare(s, X, rng, self.shuffle)
-        chunks = s.chunks
-        if s.extra is None:
-            s.extra = [None] * len(chunks)
+        chunks = self._chunks(s, X, rng)
         for _ in range(n_units):
             tables = [e for e in s.extra if e is not None]
             if tables:  # the global sum, in chunk order (one chunk: its own sum, exact)

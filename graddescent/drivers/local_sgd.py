@@ -23,11 +23,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import numpy as np
-
-from .. import objective as O
 from .._jit import OK
-from .chunks import RoundsDriver, RoundsState, own, prepare, writable
+from .chunks import RoundsDriver, RoundsState, own, writable
 from .mini_batch import MiniBatch, StreamState
 from .sampling import IndexStream
 
@@ -54,8 +51,9 @@ class DaskLocalSGD(RoundsDriver):
     docs/user_guide/distributed.md: the accuracy after a given work hardly depends on ``H``
     from 16 steps to a pass, the rounds fall with it): one local pass over the chunk's rows
     per round (``ceil(m_c / batch_size)`` steps), so that one unit is one epoch; with an int,
-    one unit is ``local_steps`` steps on every chunk and :meth:`units_per_epoch` counts rounds
-    on one chunk of all ``n`` rows (an upper bound: ``k`` chunks need ``k`` times fewer).
+    one unit is ``local_steps`` steps on every chunk, and an epoch (every chunk's rows once)
+    is ``ceil(ceil(m / batch_size) / local_steps)`` rounds with ``m`` the rows of the largest
+    chunk (:meth:`units_per_epoch`, told the chunk's rows; the fits on Dask tell it).
     """
 
     batch_size: int = 1
@@ -64,6 +62,7 @@ class DaskLocalSGD(RoundsDriver):
 
     name = "dask_local_sgd"
     distributes = MiniBatch
+    needs_smooth_loss = False  # as the in-memory mini-batch driver: any loss
 
     @classmethod
     def from_local(cls, driver, n: int):
@@ -89,33 +88,44 @@ class DaskLocalSGD(RoundsDriver):
             return -(-m // min(int(self.batch_size), m))
         return int(self.local_steps)
 
-    def units_per_epoch(self, n: int) -> float:
+    def units_per_epoch(self, n: int, chunk_rows: int | None = None) -> float:
+        """Rounds per epoch: 1 with one local pass per round; with ``local_steps`` an int,
+        the rounds in which the largest chunk (``chunk_rows`` rows; None: one chunk of all
+        ``n``) sees as many rows as it holds: all chunks run in parallel, so ``k`` chunks of
+        ``n / k`` rows need ``k`` times fewer rounds than one chunk of ``n``."""
         if self.local_steps is None:
             return 1.0
-        return float(math.ceil(-(-n // int(self.batch_size)) / int(self.local_steps)))
+        m = int(n) if chunk_rows is None else min(int(chunk_rows), int(n))
+        return float(math.ceil(-(-m // int(self.batch_size)) / int(self.local_steps)))
+
+    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
+                   pb=None, **av):
+        """As :meth:`~graddescent.drivers.Driver.run_epochs`, an epoch counted on the data's
+        largest chunk (:meth:`units_per_epoch`)."""
+        units = math.ceil(self.units_per_epoch(X.shape[0], max(X.X.chunks[0])))
+        for e in range(snapshots.shape[0]):
+            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb, **av)
+            snapshots[e] = theta
+        return t
 
     def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
         return int(steps) * int(self.batch_size)
 
     def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
         """:class:`~graddescent.drivers.MiniBatch`'s constant of batches of ``batch_size``
-        rows, ``L`` from the Hessian the Dask validation pass accumulated (least squares)."""
+        rows, ``L`` and ``L_max`` of the problem from the Dask validation pass's statistics."""
         n = X.shape[0]
         b = min(int(self.batch_size), n)
-        l_max = X.l_max if l_max is None else l_max
+        l_max = X.row_lipschitz(problem) if l_max is None else l_max
         if b == 1:
             return l_max
-        H = X.hessian()
-        top = O.power_iteration(lambda v, w: np.dot(H, v, out=w), H.shape[0])
+        top = X.lipschitz(problem)
         return (n * (b - 1) * top + (n - b) * l_max) / (b * (n - 1))
 
     def run(self, X, y, theta, rule, rule_state, t, driver_state: RoundsState, rng, n_units,
             pb=None):
         s = driver_state
-        prepare(s, X, rng, self.shuffle)
-        chunks = s.chunks
-        if s.extra is None:
-            s.extra = [None] * len(chunks)
+        chunks = self._chunks(s, X, rng)
         for _ in range(n_units):
             results = chunks.map(_local_round, s.streams, s.extra,
                                  shared=(self, theta.copy(), rule, rule_state, t, pb))

@@ -120,7 +120,7 @@ class Optimizer:
         computes its own)."""
         own = getattr(X, "watched", None)
         if own is not None:
-            return own(theta)
+            return own(theta, self._record)
         if self._record is None:
             return O.watched(X, y, theta)
         return self.problem.watched(X, y, theta, self._record)
@@ -133,14 +133,12 @@ class Optimizer:
             self._data_key = None  # new weights: a new record and divergence reference
             self._weights = None if sample_weight is None else np.array(sample_weight)
         remote = hasattr(X, "watched")  # validated where it lives (Dask)
-        # drivers that run where the chunks are take the problem's record (no weights);
-        # the full-batch reduction runs plain least squares only
+        # the drivers on data held elsewhere take the problem's record (not sample weights)
         shared = getattr(self.driver, "takes_problem", False)
         if remote and (sample_weight is not None
                        or not (self.problem.is_least_squares or shared)):
-            raise ValueError("data held elsewhere (Dask) runs plain least squares only: no "
-                             "sample_weight, loss or penalty (the distributed stochastic "
-                             "drivers take a loss and a penalty, not sample_weight).")
+            raise ValueError("data held elsewhere (Dask) takes a loss and a penalty, not "
+                             "sample_weight.")
         if not remote:
             X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
         if key != self._data_key or self.monitor is None:
@@ -152,7 +150,7 @@ class Optimizer:
                 raise ValueError(describe_nonfinite(X, y, self.theta) if not remote else
                                  "The objective is not finite at the starting point.")
             if remote:
-                scale = X.loss_scale()
+                scale = X.loss_scale(self.problem)
             elif plain:
                 scale = O.loss_scale(y)
             else:

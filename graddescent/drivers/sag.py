@@ -21,6 +21,7 @@ from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
 from .divergence import raise_if_diverged
+from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
 
 __all__ = ["SAG", "SAGState"]
@@ -54,17 +55,12 @@ def _rule_mean_step(hp, pb, theta, dsum, m, g, state, t, z):
 mean_step = by_linearity(_linear_mean_step, _rule_mean_step, inline=True)
 
 
-@kernel
-def _sag_dense(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
-    """Stochastic average gradient, one step per entry of ``idx``.
-
-    The gradient memory of row ``i`` is the scalar loss derivative ``memory[i]`` (its gradient
-    is ``memory[i] (1, x_i)``; least squares: the residual; NaN while row ``i`` has not been
-    seen: its gradient counts as 0); ``dsum`` is the sum of the remembered gradients. The L2
-    part of the penalty is not remembered: its exact gradient enters every step. The step uses
-    ``dsum / m`` where ``m`` is the number of distinct rows seen so far, or ``fixed_m`` when it
-    is positive (e.g. ``n``). Returns ``(t, n_seen, status)``.
-    """
+@kernel(inline=True)
+def sag_steps(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, extra, g, z, pb):
+    """SAG's steps over the rows ``idx`` (see :func:`sag`) with the optional extra sum
+    ``extra`` (:mod:`~graddescent.drivers.extra_sum`; the chunks of the distributed SAG, for
+    which ``m`` also counts ``extra.others``, the rows seen elsewhere). Returns ``(t, n_seen,
+    status)``."""
     ahead = prefetch_distance(X)
     for k in range(idx.shape[0]):
         nxt = prefetch_next(X, y, idx, k + ahead)
@@ -79,10 +75,26 @@ def _sag_dense(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g,
             old = 0.0
             n_seen += 1
         add_row(pb, X, i, r - old, dsum)
+        add_extra(extra, pb, X, i, r - old)
         memory[i] = r
-        m = fixed_m if fixed_m > 0 else n_seen
+        m = fixed_m if fixed_m > 0 else n_seen + extra.others
         t = mean_step(hp, pb, theta, dsum, m, g, state, t, z)
     return t, n_seen, OK
+
+
+@kernel
+def _sag_dense(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
+    """Stochastic average gradient, one step per entry of ``idx``.
+
+    The gradient memory of row ``i`` is the scalar loss derivative ``memory[i]`` (its gradient
+    is ``memory[i] (1, x_i)``; least squares: the residual; NaN while row ``i`` has not been
+    seen: its gradient counts as 0); ``dsum`` is the sum of the remembered gradients. The L2
+    part of the penalty is not remembered: its exact gradient enters every step. The step uses
+    ``dsum / m`` where ``m`` is the number of distinct rows seen so far, or ``fixed_m`` when it
+    is positive (e.g. ``n``). Returns ``(t, n_seen, status)``.
+    """
+    return sag_steps(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m,
+                     NoExtra(g[:0], 0), g, z, pb)
 
 
 @kernel(inline=True)

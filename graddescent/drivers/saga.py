@@ -22,6 +22,7 @@ from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
 from .common import add_l2_at, derivative_at, prefetch_next
 from .divergence import raise_if_diverged
+from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
 
 __all__ = ["SAGA", "SAGAState"]
@@ -53,18 +54,12 @@ def _rule_saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z):
 saga_step = by_linearity(_linear_saga_step, _rule_saga_step, inline=True)
 
 
-@kernel
-def _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
-    """SAGA, one step per entry of ``idx``.
-
-    Row ``i``'s remembered gradient is ``memory[i] (1, x_i)`` (``memory[i]`` its loss
-    derivative when last seen, 0 before), ``dsum`` their sum. Step: ``g = (d_i - memory[i])
-    (1, x_i) + dsum / n + l2 (0, w)`` with ``d_i`` the derivative at the current point (the old
-    table's mean: an unbiased estimate of the gradient whatever the table), the rule's step, the
-    prox of the L1 part; then the table takes ``d_i``. Returns ``(t, status)``.
-    """
+@kernel(inline=True)
+def saga_steps(X, y, idx, theta, state, t, hp, memory, dsum, inv_n, extra, g, z, pb):
+    """SAGA's steps over the rows ``idx`` with ``inv_n = 1 / n`` and the optional extra sum
+    ``extra`` (:mod:`~graddescent.drivers.extra_sum`; the chunks of the distributed SAGA):
+    see :func:`_saga_dense`. Returns ``(t, status)``."""
     ahead = prefetch_distance(X)
-    inv_n = 1.0 / X.shape[0]
     for k in range(idx.shape[0]):
         nxt = prefetch_next(X, y, idx, k + ahead)
         if nxt >= 0:
@@ -77,8 +72,23 @@ def _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
         t = saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z)
         prox(pb, hp, theta, state, t, g)
         add_row(pb, X, i, change, dsum)
+        add_extra(extra, pb, X, i, change)
         memory[i] = d
     return t, OK
+
+
+@kernel
+def _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
+    """SAGA, one step per entry of ``idx``.
+
+    Row ``i``'s remembered gradient is ``memory[i] (1, x_i)`` (``memory[i]`` its loss
+    derivative when last seen, 0 before), ``dsum`` their sum. Step: ``g = (d_i - memory[i])
+    (1, x_i) + dsum / n + l2 (0, w)`` with ``d_i`` the derivative at the current point (the old
+    table's mean: an unbiased estimate of the gradient whatever the table), the rule's step, the
+    prox of the L1 part; then the table takes ``d_i``. Returns ``(t, status)``.
+    """
+    return saga_steps(X, y, idx, theta, state, t, hp, memory, dsum, 1.0 / X.shape[0],
+                      NoExtra(g[:0], 0), g, z, pb)
 
 
 @kernel(inline=True)

@@ -53,40 +53,52 @@ def sarah(X, y, idx, m, picks, gamma, theta, state, t, hp, v, prev, keep, g, z, 
     only while ``||v_{t-1}||^2 > gamma ||v_0||^2`` and outputs the last iterate. With an L1
     part each step is followed by its prox (ProxSARAH: Pham, Nguyen, Phan and Tran-Dinh 2020).
     """
-    p = theta.shape[0]
-    plus = gamma > 0.0
-    ahead = prefetch_distance(X)
     for s in range(picks.shape[0]):
         if not np.isfinite(begin_outer_loop(pb, X, y, theta, prev, keep, v)):
             return t, DIVERGED
-        v0_sq = 0.0
-        for j in range(p):
-            v0_sq += v[j] * v[j]
-        v_sq = v0_sq
-        for k in range(m):  # step k takes w_k to w_{k+1}; step 0 uses v_0
-            if k > 0:
-                if plus and not v_sq > gamma * v0_sq:
-                    break
-                pos = s * (m - 1) + k - 1
-                prefetch_next(X, y, idx, pos + ahead)
-                i = idx[pos]
-                dr = derivative_change(hp, pb, X, y, i, theta, state, z, prev)
-                if not np.isfinite(dr):
-                    return t, DIVERGED
-                add_row(pb, X, i, dr, v)
-                add_l2_change_at(hp, pb, theta, z, prev, v)
-                v_sq = 0.0
-                for j in range(p):
-                    v_sq += v[j] * v[j]
-                    prev[j] = theta[j]
-            t = step_along(hp, theta, v, g, state, t)
-            prox(pb, hp, theta, state, t, g)
-            if picks[s] == k + 1:
-                for j in range(p):
-                    keep[j] = theta[j]
-        if not plus:
+        t, status = inner_loop(X, y, idx, s * (m - 1), m, picks[s], gamma, theta, state, t, hp,
+                               v, prev, keep, g, z, pb)
+        if status != OK:
+            return t, status
+    return t, OK
+
+
+@kernel(inline=True)
+def inner_loop(X, y, idx, base, m, pick, gamma, theta, state, t, hp, v, prev, keep, g, z, pb):
+    """One inner loop of :func:`sarah` from ``v = v_0`` (``prev = keep = w_0``), its rows the
+    ``m - 1`` entries of ``idx`` from ``base``; SARAH (``gamma <= 0``) ends on ``w_{pick}``.
+    Returns ``(t, status)``."""
+    p = theta.shape[0]
+    plus = gamma > 0.0
+    ahead = prefetch_distance(X)
+    v0_sq = 0.0
+    for j in range(p):
+        v0_sq += v[j] * v[j]
+    v_sq = v0_sq
+    for k in range(m):  # step k takes w_k to w_{k+1}; step 0 uses v_0
+        if k > 0:
+            if plus and not v_sq > gamma * v0_sq:
+                break
+            pos = base + k - 1
+            prefetch_next(X, y, idx, pos + ahead)
+            i = idx[pos]
+            dr = derivative_change(hp, pb, X, y, i, theta, state, z, prev)
+            if not np.isfinite(dr):
+                return t, DIVERGED
+            add_row(pb, X, i, dr, v)
+            add_l2_change_at(hp, pb, theta, z, prev, v)
+            v_sq = 0.0
             for j in range(p):
-                theta[j] = keep[j]
+                v_sq += v[j] * v[j]
+                prev[j] = theta[j]
+        t = step_along(hp, theta, v, g, state, t)
+        prox(pb, hp, theta, state, t, g)
+        if pick == k + 1:
+            for j in range(p):
+                keep[j] = theta[j]
+    if not plus:
+        for j in range(p):
+            theta[j] = keep[j]
     return t, OK
 
 

@@ -62,27 +62,40 @@ def _snapshot_dense(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, ke
     S2GD) or the inner iterate number ``picks[s]`` (0 = the snapshot itself; SVRG option 2).
     With an L1 part each inner step is followed by its prox (Prox-SVRG: Xiao and Zhang 2014).
     """
-    p = theta.shape[0]
-    ahead = prefetch_distance(X)
     pos = 0
     for s in range(lengths.shape[0]):
         if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
             return t, DIVERGED
-        for k in range(lengths[s]):
-            prefetch_next(X, y, idx, pos + ahead)
-            i = idx[pos]
-            pos += 1
-            dr = derivative_change(hp, pb, X, y, i, theta, state, z, snap)
-            if not np.isfinite(dr):
-                return t, DIVERGED
-            t = corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap)
-            prox(pb, hp, theta, state, t, g)
-            if picks[s] == k + 1:
-                for j in range(p):
-                    keep[j] = theta[j]
-        if picks[s] >= 0:
+        t, status = inner_loop(X, y, idx, pos, lengths[s], picks[s], theta, state, t, hp, mu,
+                               snap, keep, g, z, pb)
+        if status != OK:
+            return t, status
+        pos += lengths[s]
+    return t, OK
+
+
+@kernel(inline=True)
+def inner_loop(X, y, idx, pos, length, pick, theta, state, t, hp, mu, snap, keep, g, z, pb):
+    """One inner loop of :func:`snapshot_vr` from the snapshot ``snap`` (``= keep = theta``)
+    and its full gradient ``mu``: ``length`` steps, rows the entries of ``idx`` from ``pos``;
+    ``theta`` ends on the last inner iterate (``pick < 0``) or iterate ``pick``. Returns
+    ``(t, status)``."""
+    p = theta.shape[0]
+    ahead = prefetch_distance(X)
+    for k in range(length):
+        prefetch_next(X, y, idx, pos + k + ahead)
+        i = idx[pos + k]
+        dr = derivative_change(hp, pb, X, y, i, theta, state, z, snap)
+        if not np.isfinite(dr):
+            return t, DIVERGED
+        t = corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap)
+        prox(pb, hp, theta, state, t, g)
+        if pick == k + 1:
             for j in range(p):
-                theta[j] = keep[j]
+                keep[j] = theta[j]
+    if pick >= 0:
+        for j in range(p):
+            theta[j] = keep[j]
     return t, OK
 
 

@@ -129,6 +129,19 @@ def test_local_sgd_approaches_the_optimum(client):
     assert _suboptimality(problem, X, y, theta) <= 1e-3
 
 
+def test_local_sgd_epoch_counts_the_rounds_of_the_largest_chunk(client):
+    # 4 chunks of 120 rows, batches of 8: 15 local steps make a chunk's pass; H = 4 local
+    # steps per round: 4 rounds per epoch (not 15 * 4 / 4 = 15, as on one chunk of 480 rows)
+    X, y = _data()
+    driver = DaskLocalSGD(batch_size=8, local_steps=4)
+    assert driver.units_per_epoch(N, chunk_rows=120) == 4.0
+    assert driver.units_per_epoch(N) == 15.0  # one chunk of all the rows
+    opt = Optimizer(rules.plain(0.1 / O.l_max(X)), driver, np.zeros(5), N)
+    opt.run_epochs(_dask(X, y, 120), None, 2, np.random.default_rng(0))
+    assert opt.driver_state.rounds == 8
+    assert opt.t == 2 * 4 * 4  # each round advances the step count by H
+
+
 @pytest.mark.parametrize("driver", [DaskSVRG(), DaskSAGA(), DaskLocalSGD(batch_size=4)],
                          ids=lambda v: v.name)
 def test_same_seed_same_bits_with_1_2_4_workers_and_the_local_scheduler(driver):
