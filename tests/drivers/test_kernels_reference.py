@@ -494,11 +494,10 @@ def test_fit_memory_small_next_to_X(driver):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((20_000, 64))
     y = X[:, 0] + 0.1 * rng.standard_normal(20_000)
-    # compile outside the measurement (more rows than the watched objective's subsample, so
-    # that its strided kernel is compiled too)
-    warm = 2 * O.WATCHED_ROWS
-    D.optimize(X[:warm], y[:warm], rules.plain(0.001), driver, np.zeros(65), 1,
-               np.random.default_rng(0))
+    # compile outside the measurement, on X itself: its size picks the kernels (the watched
+    # objective's strided subsample, the full passes in row blocks on every core)
+    assert X.shape[0] > 2 * O.WATCHED_ROWS
+    D.optimize(X, y, rules.plain(0.001), driver, np.zeros(65), 1, np.random.default_rng(0))
     opt = D.Optimizer(rules.plain(0.001), driver, np.zeros(65), X.shape[0])
     units = max(1, int(driver.units_per_epoch(X.shape[0])))
     tracemalloc.start()
