@@ -109,3 +109,13 @@ def begin_outer_loop(pb, X, y, theta, first, second, grad):
         first[j] = theta[j]
         second[j] = theta[j]
     return full_gradient(pb, X, y, theta, grad)
+
+
+@kernel(inline=True)
+def catch_up_all(theta, drift, c, q, last, s):
+    """The just-in-time updates' end (sparse rows): bring every coefficient up to date with its
+    pending steps along ``c * drift[j]`` (``q - last[j]`` of them, in units of the running sum
+    ``q``) and fold the scale ``s`` in (``theta[1:]`` becomes the coefficients themselves)."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = s * (theta[j] - drift[j] * c * (q - last[j]))
+        last[j] = 0.0

@@ -19,7 +19,7 @@ from ..problems.engine import (
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
-from .common import add_l2_at, derivative_at, prefetch_next
+from .common import add_l2_at, catch_up_all, derivative_at, prefetch_next
 from .divergence import raise_if_diverged
 from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
@@ -97,15 +97,6 @@ def _sag_dense(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g,
                      NoExtra(g[:0], 0), g, z, pb)
 
 
-@kernel(inline=True)
-def _catch_up_all(theta, dsum, q, last, s):
-    """Bring every coefficient up to date and fold the scale ``s`` in (``theta[1:]`` becomes
-    the coefficients themselves)."""
-    for j in range(1, theta.shape[0]):
-        theta[j] = s * (theta[j] - dsum[j] * (q - last[j]))
-        last[j] = 0.0
-
-
 @kernel
 def _sag_lazy(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, z, pb):
     """:func:`_sag_dense` for a linear rule on sparse rows, in O(nonzeros) per step:
@@ -155,7 +146,7 @@ def _sag_lazy(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, 
         theta[0] -= lr * (dsum[0] / m)
         f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without an L2 part)
         if not (f > 0.0 and s * f >= LAZY_SCALE_FLOOR):  # fold the scale in (rare: O(d))
-            _catch_up_all(theta, dsum, q, last, s)
+            catch_up_all(theta, dsum, 1.0, q, last, s)
             q = 0.0
             s = 1.0
         s *= f
@@ -166,7 +157,7 @@ def _sag_lazy(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, g, 
             if last[j] != q:  # (a column stored twice in the row moves once)
                 theta[j] -= c * dsum[j]
                 last[j] = q
-    _catch_up_all(theta, dsum, q, last, s)
+    catch_up_all(theta, dsum, 1.0, q, last, s)
     return t, n_seen, status
 
 

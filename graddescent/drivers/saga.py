@@ -20,7 +20,7 @@ from ..problems.engine import (
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
-from .common import add_l2_at, derivative_at, prefetch_next
+from .common import add_l2_at, catch_up_all, derivative_at, prefetch_next
 from .divergence import raise_if_diverged
 from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
@@ -91,15 +91,6 @@ def _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
                       NoExtra(g[:0], 0), g, z, pb)
 
 
-@kernel(inline=True)
-def _catch_up_all(theta, dsum, inv_n, q, last, s):
-    """Bring every coefficient up to date and fold the scale ``s`` in (``theta[1:]`` becomes
-    the coefficients themselves)."""
-    for j in range(1, theta.shape[0]):
-        theta[j] = s * (theta[j] - dsum[j] * inv_n * (q - last[j]))
-        last[j] = 0.0
-
-
 @kernel
 def _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
     """:func:`_saga_dense` for a linear rule on sparse rows without an L1 part, in O(nonzeros)
@@ -143,7 +134,7 @@ def _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
         theta[0] -= lr * (intercept(pb, change) + dsum[0] * inv_n)
         f = 1.0 - lr * pb.l2
         if not (f > 0.0 and s * f >= LAZY_SCALE_FLOOR):  # fold the scale in (rare: O(d))
-            _catch_up_all(theta, dsum, inv_n, q, last, s)
+            catch_up_all(theta, dsum, inv_n, q, last, s)
             q = 0.0
             s = 1.0
         s *= f
@@ -158,7 +149,7 @@ def _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
         dsum[0] += intercept(pb, change)
         S.add_data(X, i, change, dsum)
         memory[i] = d
-    _catch_up_all(theta, dsum, inv_n, q, last, s)
+    catch_up_all(theta, dsum, inv_n, q, last, s)
     return t, status
 
 

@@ -20,7 +20,13 @@ from ..problems.engine import (
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, record_of
-from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
+from .common import (
+    add_l2_change_at,
+    begin_outer_loop,
+    catch_up_all,
+    derivative_change,
+    prefetch_next,
+)
 from .divergence import raise_if_diverged
 
 __all__ = ["SVRG", "S2GD", "s2gd_length_law"]
@@ -99,15 +105,6 @@ def inner_loop(X, y, idx, pos, length, pick, theta, state, t, hp, mu, snap, keep
     return t, OK
 
 
-@kernel(inline=True)
-def _catch_up_all(theta, drift, q, last, s):
-    """Bring every coefficient up to date and fold the scale ``s`` in (``theta[1:]`` becomes
-    the coefficients themselves)."""
-    for j in range(1, theta.shape[0]):
-        theta[j] = s * (theta[j] - drift[j] * (q - last[j]))
-        last[j] = 0.0
-
-
 @kernel
 def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
     """:func:`_snapshot_dense` for a linear rule on sparse rows without an L1 part, with inner
@@ -153,14 +150,14 @@ def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, kee
             dr = (derivative(pb, i, (theta[0] - yi) + s * da)
                   - derivative(pb, i, (snap[0] - yi) + db))
             if not np.isfinite(dr):
-                _catch_up_all(theta, drift, q, last, s)
+                catch_up_all(theta, drift, 1.0, q, last, s)
                 return t, DIVERGED
             t += 1
             lr = rate(hp, t)
             theta[0] -= lr * (mu[0] + intercept(pb, dr))
             f = 1.0 - lr * with_l2(pb, 0.0, 1.0)  # the L2 decay's factor (1 without L2)
             if not (f > 0.0 and s * f >= LAZY_SCALE_FLOOR):  # fold the scale in (rare: O(d))
-                _catch_up_all(theta, drift, q, last, s)
+                catch_up_all(theta, drift, 1.0, q, last, s)
                 q = 0.0
                 s = 1.0
             s *= f
@@ -173,12 +170,12 @@ def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, kee
                     theta[j] -= c * drift[j]
                     last[j] = q
             if picks[o] == k + 1:  # the iterate kept: brought up to date (O(d), once)
-                _catch_up_all(theta, drift, q, last, s)
+                catch_up_all(theta, drift, 1.0, q, last, s)
                 q = 0.0
                 s = 1.0
                 for j in range(p):
                     keep[j] = theta[j]
-        _catch_up_all(theta, drift, q, last, s)
+        catch_up_all(theta, drift, 1.0, q, last, s)
         if picks[o] >= 0:
             for j in range(p):
                 theta[j] = keep[j]
