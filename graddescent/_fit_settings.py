@@ -67,10 +67,15 @@ def auto_learning_rate(rule: UpdateRule, driver: Driver, X, y, l_max: float | No
                              f"derivative): pass a number as learning_rate.")
         return driver.smoothness(X, l_max, problem=problem, sample_weight=sample_weight)
 
-    return rule.auto_learning_rate(smoothness,
-                                   lambda: float(np.sqrt(y.y_mean_square if isinstance(
-                                       y, DaskData) else O.mean_square(y))),
-                                   driver.is_noisy(X.shape[0]))
+    def target_rms() -> float:
+        if isinstance(y, DaskData):
+            return float(np.sqrt(y.y_mean_square))
+        if sample_weight is None:
+            return float(np.sqrt(O.mean_square(y)))
+        # integer weights are repeated rows: the RMS of the repeated targets
+        return float(np.sqrt(np.dot(sample_weight, y * y) / np.sum(sample_weight)))
+
+    return rule.auto_learning_rate(smoothness, target_rms, driver.is_noisy(X.shape[0]))
 
 
 def optimal_t0(problem: Problem) -> float:
