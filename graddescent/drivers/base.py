@@ -77,6 +77,13 @@ class Driver:
         """Units (the driver's iterations) per pass over ``n`` rows."""
         return 1.0
 
+    def epoch_units(self, X) -> int:
+        """Units in one epoch over the data ``X``: ``ceil(units_per_epoch(n))``. A driver whose
+        epoch depends on more than the number of rows (the Dask local SGD's: the size of the
+        largest chunk) says so here; every epoch count (:meth:`run_epochs`,
+        ``Optimizer.units``, budgets) reads it."""
+        return math.ceil(self.units_per_epoch(X.shape[0]))
+
     def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
         """Row gradients evaluated by the first ``units`` units on ``n`` rows, in which the
         rule took ``steps`` update steps (``Optimizer.units`` and ``Optimizer.t``).
@@ -137,7 +144,7 @@ class Driver:
         The same steps as that many calls of :meth:`run` with one epoch's units each (the
         estimator's loop); drivers may do it in one compiled call.
         """
-        units = math.ceil(self.units_per_epoch(X.shape[0]))
+        units = self.epoch_units(X)
         for e in range(snapshots.shape[0]):
             t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb, **av)
             snapshots[e] = theta

@@ -98,15 +98,9 @@ class DaskLocalSGD(RoundsDriver):
         m = int(n) if chunk_rows is None else min(int(chunk_rows), int(n))
         return float(math.ceil(-(-m // int(self.batch_size)) / int(self.local_steps)))
 
-    def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
-                   pb=None, **av):
-        """As :meth:`~graddescent.drivers.Driver.run_epochs`, an epoch counted on the data's
-        largest chunk (:meth:`units_per_epoch`)."""
-        units = math.ceil(self.units_per_epoch(X.shape[0], max(X.X.chunks[0])))
-        for e in range(snapshots.shape[0]):
-            t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb, **av)
-            snapshots[e] = theta
-        return t
+    def epoch_units(self, X) -> int:
+        """The rounds of an epoch counted on the data's largest chunk (:meth:`units_per_epoch`)."""
+        return math.ceil(self.units_per_epoch(X.shape[0], max(X.X.chunks[0])))
 
     def gradient_evaluations(self, n: int, units: int, steps: int) -> int:
         return int(steps) * int(self.batch_size)

@@ -228,7 +228,7 @@ class Optimizer:
                    ) -> np.ndarray:
         """Run ``n_epochs`` epochs; return ``theta`` after each, shape ``(n_epochs, p)``.
 
-        An epoch is ``ceil(driver.units_per_epoch(n))`` units, as in :meth:`run`; the result is
+        An epoch is ``driver.epoch_units(X)`` units, as in :meth:`run`; the result is
         the same as running them one call at a time. The objective after each epoch is kept in
         :attr:`objectives` (and checked for divergence).
         """
@@ -241,7 +241,7 @@ class Optimizer:
                 self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
                                                 self.t, self.driver_state, rng, snapshots,
                                                 self._record, **self._av)
-                self.units += int(n_epochs) * math.ceil(self.driver.units_per_epoch(X.shape[0]))
+                self.units += int(n_epochs) * self.driver.epoch_units(X)
                 self._check_finite()
                 self.objectives = np.array([self._watch(X, y, theta) for theta in snapshots])
                 tags = t0 + 1 + np.arange(snapshots.shape[0])

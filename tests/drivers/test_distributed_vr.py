@@ -139,6 +139,8 @@ def test_local_sgd_epoch_counts_the_rounds_of_the_largest_chunk(client):
     opt = Optimizer(rules.plain(0.1 / O.l_max(X)), driver, np.zeros(5), N)
     opt.run_epochs(_dask(X, y, 120), None, 2, np.random.default_rng(0))
     assert opt.driver_state.rounds == 8
+    assert opt.units == 8  # the optimizer counts the rounds the driver ran
+    assert driver.epoch_units(_dask(X, y, 120)) == 4
     assert opt.t == 2 * 4 * 4  # each round advances the step count by H
 
 
