@@ -279,11 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
                "joblib; a Dask cluster can run the same grid through joblib's dask backend "
                "(see graddescent.compare).")
     cmp_.add_argument("--data", nargs="+", metavar="NAME_OR_CSV", default=None,
-                      help=f"built-in data set names ({', '.join(spec.DATASETS)}; sparse, "
-                           f"with a budget only: {', '.join(spec.SPARSE_DATASETS)}) or CSV "
-                           f"files with "
-                           f"the output in the last column (default: every built-in dense data "
-                           f"set)")
+                      help=f"built-in data set names ({', '.join(spec.DATASETS)}; sparse: "
+                           f"{', '.join(spec.SPARSE_DATASETS)}), CSV files with the output in "
+                           f"the last column, or sparse files (.npz from scipy.sparse.save_npz "
+                           f"with the output in the last column, or libsvm .svm/.libsvm/"
+                           f".svmlight) (default: every built-in dense data set)")
     cmp_.add_argument("--methods", nargs="+", type=_method_name, metavar="METHOD",
                       default=None,
                       help=f"methods, lower-case or R names (default: all {len(spec.METHODS)})")

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ._validation import as_frame, check_int, check_real, numeric_matrix
 
-__all__ = ["SplitData", "Scaled", "split_data", "variance_scaling", "variance_descaling",
-           "minmax_scaling", "minmax_descaling"]
+__all__ = ["SplitData", "Scaled", "split_data", "split_rows", "variance_scaling",
+           "variance_descaling", "minmax_scaling", "minmax_descaling"]
 
 
 class SplitData(NamedTuple):
@@ -68,11 +68,35 @@ def split_data(data_set: Any, data_train_rate: float = 0.5, seed: int | None = N
     (8, 2)
     """
     frame = as_frame(data_set, "data_set")
+    train_rows, test_rows = split_rows(frame.shape[0], data_train_rate, seed)
+    return SplitData(frame.iloc[train_rows].copy(), frame.iloc[test_rows].copy())
+
+
+def split_rows(n_rows: int, data_train_rate: float = 0.5, seed: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The row positions of :func:`split_data`'s two parts, for data that are not a frame
+    (a ``scipy.sparse`` matrix is split by indexing its rows with them).
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of rows of the data set.
+    data_train_rate : float, default 0.5
+        Fraction of the rows used for training, in (0, 1).
+    seed : int or None
+        As :func:`split_data`'s: the same seed gives the same rows.
+
+    Returns
+    -------
+    train_rows, test_rows : ndarray of int
+        ``trunc(n_rows * data_train_rate)`` positions drawn without replacement, in the order
+        drawn, and the other positions in increasing order.
+    """
     rate = check_real("data_train_rate", data_train_rate, lambda v: 0.0 < v < 1.0,
                       "lie in (0, 1)")
     if seed is not None:
         seed = check_int("seed", seed, low=0)
-    n = frame.shape[0]
+    n = int(n_rows)
     k = int(n * rate)
     if k < 1 or k >= n:
         raise ValueError(f"Splitting {n} rows at rate {rate} leaves {k} training and {n - k} "
@@ -81,7 +105,7 @@ def split_data(data_set: Any, data_train_rate: float = 0.5, seed: int | None = N
     train_rows = rng.choice(n, size=k, replace=False)
     test_mask = np.ones(n, dtype=bool)
     test_mask[train_rows] = False
-    return SplitData(frame.iloc[train_rows].copy(), frame.iloc[np.flatnonzero(test_mask)].copy())
+    return train_rows, np.flatnonzero(test_mask)
 
 
 #: A spread below this (the square root of the smallest normal float64) is recomputed on the

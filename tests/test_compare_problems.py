@@ -139,12 +139,6 @@ def test_sparse_data_set_runs_budgeted_without_densifying(sparse_set, monkeypatc
     assert by.loc["sk_lstsq", "rel_subopt"] == 0 and np.isfinite(by.loc["gd", "rel_subopt"])
 
 
-def test_sparse_data_set_needs_a_budget(sparse_set):
-    settings = C.CompareSettings(methods=("gd",), seeds=(1,), max_iter=5)
-    with pytest.raises(ValueError, match="'generated' runs in budgeted comparisons"):
-        C.run_comparison(settings, data={"generated": sparse_set})
-
-
 def test_estimator_style_budget_records_the_estimators_own_fits(small):
     from graddescent import GDRegressor
 
