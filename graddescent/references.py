@@ -46,7 +46,8 @@ from .budget import GROWTH, Budget, Trace, loss_scale, problem_scale, training_o
 __all__ = ["REFERENCES", "DASK_REFERENCES", "run_reference", "reference_refusal",
            "exact_solution", "dask_normal_equations", "squared_loss", "MAX_SPARSE_GRAM"]
 
-#: The most columns of a sparse ``X`` whose normal equations :func:`exact_solution` forms.
+#: The most columns of a sparse ``X`` whose normal equations :func:`exact_solution` forms
+#: (wider ones: LSQR on the sparse operator, no Gram matrix).
 MAX_SPARSE_GRAM = 5000
 
 #: Reference name -> one line for tables.
@@ -151,8 +152,7 @@ def _normal_equations(X, y, l2: float, fit_intercept: bool) -> np.ndarray:
     X = sp.csr_matrix(X)
     n, d = X.shape
     if d > MAX_SPARSE_GRAM:
-        raise ValueError(f"no exact reference for a sparse X of {d} columns (its normal "
-                         f"equations are formed up to {MAX_SPARSE_GRAM} columns).")
+        return _lsqr(X, y, l2, fit_intercept)
     G = np.empty((d + 1, d + 1))
     G[1:, 1:] = (X.T @ X).toarray() / n
     G[0, 1:] = G[1:, 0] = np.asarray(X.sum(axis=0)).ravel() / n
@@ -184,6 +184,38 @@ def _normal_equations(X, y, l2: float, fit_intercept: bool) -> np.ndarray:
     return theta
 
 
+def _lsqr(X, y, l2: float, fit_intercept: bool) -> np.ndarray:
+    """Least squares (+ ``l2 / 2 ||w||^2``) on a sparse ``X`` too wide for its Gram matrix:
+    LSQR (Paige and Saunders 1982) on the operator ``[1, X]`` stacked over ``sqrt(n l2) [0, I]``
+    (the intercept unpenalised), to its tolerances' floor (``atol = btol = 1e-15``): products
+    with ``X`` and ``X^T`` only, from the nonzeros. From zero, on collinear columns it reaches
+    the least-norm solution, as the normal equations' pseudo-inverse does."""
+    from scipy.sparse.linalg import LinearOperator, lsqr
+
+    n, d = X.shape
+    lead = 1.0 if fit_intercept else 0.0
+    damp = math.sqrt(n * l2)
+    extra = d if damp > 0 else 0
+
+    def matvec(theta):
+        theta = np.ravel(theta)
+        top = X @ theta[1:] + lead * theta[0]
+        return np.concatenate([top, damp * theta[1:]]) if extra else top
+
+    def rmatvec(r):
+        r = np.ravel(r)
+        out = np.empty(d + 1)
+        out[0] = lead * r[:n].sum()
+        out[1:] = X.T @ r[:n]
+        if extra:
+            out[1:] += damp * r[n:]
+        return out
+
+    A = LinearOperator((n + extra, d + 1), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
+    b = np.concatenate([np.asarray(y, dtype=np.float64), np.zeros(extra)])
+    return lsqr(A, b, atol=1e-15, btol=1e-15, iter_lim=100 * (d + 1))[0]
+
+
 def exact_solution(problem, X, y) -> tuple[np.ndarray, str]:
     """``(theta*, solver)``: the minimiser of ``problem`` (None: least squares) on ``(X, y)``,
     intercept first, and the solver that found it (see the module documentation)."""
@@ -194,7 +226,9 @@ def exact_solution(problem, X, y) -> tuple[np.ndarray, str]:
     l1, l2 = pb.strengths
     if squared_loss(pb) and l1 == 0:
         if is_sparse(X):
-            return _normal_equations(X, y, l2, pb.fit_intercept), "normal equations"
+            solver = ("normal equations" if X.shape[1] <= MAX_SPARSE_GRAM
+                      else "LSQR on the sparse operator")
+            return _normal_equations(X, y, l2, pb.fit_intercept), solver
         if _least_squares_only(problem):
             return O.least_squares(X, y), "least squares (numpy.linalg.lstsq)"
         from sklearn.linear_model import Ridge

@@ -197,3 +197,25 @@ def test_cli_compare_on_a_sparse_file_is_the_dense_files_comparison(problem, tmp
     assert {p.name for p in (tmp_path / "sparse").glob("*.png")} == {
         "mine_test_rmse.png", "mine_loss_curves.png"}
     assert (tmp_path / "sparse" / "report.html").stat().st_size > 0
+
+
+@pytest.mark.parametrize("l2, fit_intercept", [(0.0, True), (1e-3, True), (1e-3, False)])
+def test_exact_reference_beyond_the_gram_limit_is_lsqr_on_the_nonzeros(
+        l2, fit_intercept, monkeypatch):
+    # wider than MAX_SPARSE_GRAM columns the exact row solves by LSQR on the sparse operator:
+    # the same solution as the normal equations (forced here on a narrow problem), no Gram
+    from graddescent import references as R
+    from graddescent.problems import Problem
+
+    rng = np.random.default_rng(0)
+    X = sp.random(600, 80, density=0.1, format="csr", random_state=1)
+    y = X @ rng.normal(size=80) + 0.5 + 0.1 * rng.normal(size=600)
+    penalty = {"penalty": "l2", "alpha": l2} if l2 else {}
+    problem = Problem(fit_intercept=fit_intercept, **penalty)
+    gram, solver = R.exact_solution(problem, X, y)
+    assert solver == "normal equations"
+    monkeypatch.setattr(R, "MAX_SPARSE_GRAM", 79)
+    _no_densifying(monkeypatch)
+    wide, solver = R.exact_solution(problem, X, y)
+    assert solver == "LSQR on the sparse operator"
+    np.testing.assert_allclose(wide, gram, rtol=1e-10, atol=1e-12)
