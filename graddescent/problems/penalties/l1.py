@@ -8,7 +8,7 @@ and Singer 2011). With the squared error this is exactly ``Lasso``'s objective
 (:math:`\frac{1}{2n}\|y - Xw - b\|^2 + \alpha \|w\|_1`).
 
 The steps a just-in-time update owes a coefficient that no row touched
-(:func:`soft_threshold_steps`: ``k`` steps of :math:`w \leftarrow \mathrm{shrink}(f w - c,
+(``soft_threshold_steps``: ``k`` steps of :math:`w \leftarrow \mathrm{shrink}(f w - c,
 \tau)` at once) have a closed form of fixed cost, whatever ``k``.
 
 References
