@@ -46,18 +46,18 @@ def reference_soft_threshold(v, tau):
 
 
 @kernel(inline=True)
-def _affine(x, i, g, b):
-    """``x_i`` of ``x_0 = x``, ``x_{s+1} = f x_s - b`` with ``f = 1 - g``: ``f^i x - b (1 - f^i)
-    / g`` (``x - i b`` for ``g = 0``), with ``expm1`` and ``log1p`` so that a decay ``g`` near
-    0 loses no digits (the fixed point ``-b / g`` would be huge and cancel)."""
+def _affine(x, i, g, lf, b):
+    """``x_i`` of ``x_0 = x``, ``x_{s+1} = f x_s - b`` with ``f = 1 - g`` and ``lf = log(f)``:
+    ``f^i x - b (1 - f^i) / g`` (``x - i b`` for ``g = 0``), with ``expm1`` so that a decay
+    ``g`` near 0 loses no digits (the fixed point ``-b / g`` would be huge and cancel)."""
     if g == 0.0:
         return x - i * b
-    e = i * math.log1p(-g)
+    e = i * lf
     return math.exp(e) * x + b * (math.expm1(e) / g)
 
 
 @kernel(inline=True)
-def _positive_phase(x, k, g, c, tau):
+def _positive_phase(x, k, g, lf, c, tau):
     """From ``x`` with ``f x - c > tau``: how many of the next ``k`` steps of ``x <- f x - (c
     + tau)`` (the step while the point stays above the zero region) are taken before
     ``f x - c <= tau``, i.e. the first ``m >= 1`` with ``f x_m - c <= tau``, or ``k``; returns
@@ -66,30 +66,29 @@ def _positive_phase(x, k, g, c, tau):
     With ``b = c + tau`` the iterates fall only when ``b > 0``. They leave at ``x_m <= b / f``:
     ``m >= log(1 + g (f x - b) / b) / -log(f)`` (``x / b - 1`` for ``f = 1``, its limit), with
     ``f x > b > 0`` and ``log1p`` so that a small decay ``g`` loses no digits. That count can
-    be one off in floating point, so it is then moved until the iterates as :func:`_affine`
-    computes them say the same: the phase ends exactly where the step-by-step iterates (up to
-    their rounding) leave it."""
+    be one off in floating point, so it is then moved until the iterates say the same: the
+    iterate before the last in closed form (:func:`_affine`), the last and any further ones by
+    single steps, so that the phase ends exactly where the step-by-step iterates (up to their
+    rounding) leave it."""
     f = 1.0 - g
     b = c + tau
     if not b > 0.0:  # the iterates never fall: the whole run is this phase
-        return k, _affine(x, k, g, b)
+        return k, _affine(x, k, g, lf, b)
     if g == 0.0:
         est = x / b - 1.0
     else:
-        est = math.log1p(g * ((f * x - b) / b)) / -math.log1p(-g)
+        est = math.log1p(g * ((f * x - b) / b)) / -lf
     m = k
     if est < k - 1:  # (also a NaN estimate: the run's end, then the neighbours decide)
         m = max(1, int(math.ceil(est)))
-    xm = _affine(x, m, g, b)
-    while m > 1:  # step back while the iterate before had already left
-        prev = _affine(x, m - 1, g, b)
-        if f * prev - c > tau:
-            break
+    prev = _affine(x, m - 1, g, lf, b)
+    while m > 1 and f * prev - c <= tau:  # the iterate before had already left: step back
         m -= 1
-        xm = prev
-    while m < k and f * xm - c > tau:  # step on while it has not
+        prev = _affine(x, m - 1, g, lf, b)
+    xm = f * prev - b
+    while m < k and f * xm - c > tau:  # it has not left yet: step on
         m += 1
-        xm = _affine(x, m, g, b)
+        xm = f * xm - b
     return m, xm
 
 
@@ -121,6 +120,7 @@ def soft_threshold_steps(w, k, g, c, tau):
             a = f * w - c
             w = a - tau if a > tau else (a + tau if a < -tau else 0.0 * a)
         return w
+    lf = 0.0  # log(f), taken when a phase needs it (not for a coefficient stuck at 0)
     while k > 0:
         a = f * w - c
         if a > tau:
@@ -133,7 +133,9 @@ def soft_threshold_steps(w, k, g, c, tau):
             if abs(c) <= tau:  # T(0) = 0: it stays
                 return w
             continue
-        m, x = _positive_phase(side * w, k, g, side * c, tau)
+        if lf == 0.0 and g != 0.0:
+            lf = math.log1p(-g)
+        m, x = _positive_phase(side * w, k, g, lf, side * c, tau)
         w = side * x
         k -= m
     return w
