@@ -304,6 +304,19 @@ def test_missed_steps_closed_form_equals_the_steps_one_by_one():
         assert (got == 0.0) == (want == 0.0), (w, k, g, c, tau, got, want)
 
 
+def test_a_penalty_without_a_closed_form_takes_its_missed_steps_one_by_one():
+    """The engine's fallback for a penalty whose spec has no ``prox_steps``: the same steps
+    through its prox, one at a time."""
+    from graddescent.problems import engine
+    from graddescent.problems.penalties.l1 import soft_threshold_steps
+
+    pb = Problem(penalty="l1", alpha=0.1).record()
+    for (w, k, g, c, tau), _ in _PHASE_CASES:
+        want = soft_threshold_steps(w, k, g, c, tau)
+        assert engine._steps_one_by_one(pb, w, k, g, c, tau) == pytest.approx(want, rel=1e-12,
+                                                                               abs=1e-12)
+
+
 def test_missed_steps_cost_does_not_grow_with_their_number():
     """A trillion missed steps at once: their limits (no loop of that length could end)."""
     from graddescent.problems.penalties.l1 import soft_threshold_steps
