@@ -5,6 +5,9 @@
   <= 0.5x;
 * SAGA with the L2 penalty (step ``1 / L_max``) to the objective ``Ridge(solver="saga")``
   reaches, against that fit's time, goal <= 0.5x;
+* SAGA with the L1 penalty (step ``1 / L_max``, its thresholds lazy) to ``Lasso``'s objective
+  to 1e-6 relative, against that fit's time (``alpha`` a tenth of the smallest that zeroes every
+  coefficient, ``||X^T (y - mean y)||_inf / n``; both fit the intercept);
 * peak memory above the start (tracemalloc: every NumPy allocation) of a whole
   ``GDRegressor(method="sgd", penalty="l2")`` fit of two epochs, against the size of the CSR
   arrays, goal <= 0.1x;
@@ -129,6 +132,14 @@ def step_times(quick: bool, repeats: int, budget: float) -> list[tuple[int, int,
     return out
 
 
+def _compile(X, y, rule, driver, problem) -> None:
+    """One step, so that the kernels compile outside the time budget of
+    :func:`benchmarks.run.engine_to_target` (its first count of the epochs is timed against
+    it)."""
+    D.Optimizer(rule, driver, np.zeros(X.shape[1] + 1), X.shape[0], problem).run(
+        X, y, 1, np.random.default_rng(0))
+
+
 def _one_set(name, X, y, repeats, budget, log, row_class) -> list:
     from sklearn.linear_model import Ridge
 
@@ -154,6 +165,7 @@ def _one_set(name, X, y, repeats, budget, log, row_class) -> list:
     target = problem.objective(X, y, np.concatenate(([0.0], holder["m"].coef_)))
     driver = D.SAGA()
     rule = rules.plain(1.0 / driver.smoothness(X, problem=problem))
+    _compile(X, y, rule, driver, problem)
     # at least as long as the reference took: "not reached" then means slower than it
     epochs, t = engine_to_target(X, y, rule, driver, target, repeats,
                                  max(budget, 1.1 * t_ref), problem)
@@ -164,12 +176,50 @@ def _one_set(name, X, y, repeats, budget, log, row_class) -> list:
                           f"objective", t, "s",
                           f"Ridge(alpha=n*{ALPHA}, solver='saga', fit_intercept=False) fit",
                           t_ref, note=note))
+    rows.append(_lasso_row(name, X, y, repeats, budget, log, row_class))
     log(f"sparse {name}: memory")
     rows.append(row_class(size, "sparse_memory",
                           f"{name}: GDRegressor sgd + L2 fit, peak memory above start",
                           memory_ratio(X, y), "x", "", None,
                           note=f"of the CSR arrays' {csr_bytes(X) / 1e6:.0f} MB"))
     return rows
+
+
+#: The L1 strength of the Lasso row, as a fraction of the smallest that zeroes every coefficient.
+LASSO_FRACTION = 0.1
+
+
+def _lasso_row(name, X, y, repeats, budget, log, row_class):
+    """SAGA + L1 on the sparse rows to ``Lasso``'s objective (1e-6 relative), against its fit."""
+    from sklearn.linear_model import Lasso
+
+    from benchmarks.run import engine_to_target
+
+    n = X.shape[0]
+    alpha = LASSO_FRACTION * float(np.max(np.abs(X.T @ (y - y.mean())))) / n
+    problem = Problem(penalty="l1", alpha=alpha)
+    log(f"sparse {name}: SAGA + L1 to Lasso's objective")
+    holder = {}
+
+    def lasso():
+        holder["m"] = Lasso(alpha=alpha).fit(X, y)
+
+    t_ref = _median(lasso, repeats, budget=budget)
+    model = holder["m"]
+    target = problem.objective(X, y, np.concatenate(([model.intercept_], model.coef_)))
+    target *= 1.0 + 1e-6
+    driver = D.SAGA()
+    rule = rules.plain(1.0 / driver.smoothness(X, problem=problem))
+    _compile(X, y, rule, driver, problem)
+    epochs, t = engine_to_target(X, y, rule, driver, target, repeats,
+                                 max(budget, 1.1 * t_ref), problem)
+    zeros = int(np.sum(model.coef_ == 0.0))
+    note = (f"{epochs} epochs" if epochs else "not reached within the time budget") + (
+        f"; target F = {target:.10g}; alpha = {alpha:.3g}; Lasso: {zeros} of {X.shape[1]} "
+        f"coefficients 0")
+    return row_class(X.shape, "sparse_saga_lasso",
+                     f"{name}: SAGA + L1 (1/L_max): time to Lasso's objective (1e-6 rel.)", t,
+                     "s", f"Lasso(alpha={alpha:.3g}) fit", t_ref, note=note)
 
 
 def sparse_rows(quick: bool, repeats: int, log, row_class) -> list:
@@ -293,5 +343,6 @@ if __name__ == "__main__":  # pragma: no cover
         for page in ("README.md", "docs/user_guide/sparse.md"):
             replace_between_markers(page, table)
         sys.exit(0)
-    for row in sparse_rows(False, 3, log, __import__("benchmarks.run", fromlist=["Row"]).Row):
+    quick = "--quick" in sys.argv  # the small sizes of ``python -m benchmarks.run --quick``
+    for row in sparse_rows(quick, 3, log, __import__("benchmarks.run", fromlist=["Row"]).Row):
         print(row)

@@ -215,7 +215,7 @@ def test_lazy_thresholds_equal_the_dense_prox(problem, zeros):
 def test_a_column_stored_twice_in_a_row_counts_once():
     """A non-canonical CSR row (a column stored twice: scipy sums them in ``toarray``) gives
     the dense fit: the lazy steps bring the coefficient up to date and take its mean term
-    once."""
+    (and its threshold) once."""
     A, y = sparse_problem()
     lo, hi = A.indptr[1], A.indptr[2]
     ptr = A.indptr.copy()
@@ -226,10 +226,199 @@ def test_a_column_stored_twice_in_a_row_counts_once():
     for driver, problem in ((drivers.SAG(), Problem(penalty="l2", alpha=0.01)),
                             (drivers.SAGA(), Problem(penalty="l2", alpha=0.01)),
                             (drivers.SVRG(), Problem(penalty="l2", alpha=0.01)),
-                            (drivers.MiniBatch(batch_size=1), Problem(penalty="l1", alpha=0.2))):
+                            (drivers.MiniBatch(batch_size=1), Problem(penalty="l1", alpha=0.2)),
+                            (drivers.SAGA(), Problem(penalty="l1", alpha=0.05)),
+                            (drivers.SVRG(option=2, inner_iter=30),
+                             Problem(penalty="elasticnet", alpha=0.05, l1_ratio=0.5))):
         dense = _fit(B.toarray(), y, rules.plain(0.1), driver, problem, units=200)
         sparse = _fit(B, y, rules.plain(0.1), driver, problem, units=200)
         np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-13)
+
+
+# --- the missed proximal steps of SAGA's and SVRG's just-in-time updates -------------------------
+def _steps_one_by_one(w, k, g, c, tau):
+    """``k`` steps of ``w <- shrink((1 - g) w - c, tau)`` one at a time (whole arrays; ``k``
+    per entry), and each entry's phases: the region of each step's input (1 above the zero
+    region, 0 in it, -1 below), runs collapsed ("1 0 -1": fell through zero and crossed)."""
+    w, k, g, c, tau = np.broadcast_arrays(*map(np.atleast_1d, (w, k, g, c, tau)))
+    w = w.astype(float)
+    f = 1.0 - g
+    phases = [[] for _ in range(w.size)]
+    top = abs(w).copy()
+    for s in range(int(k.max(initial=0))):
+        a = f * w - c
+        region = np.where(a > tau, 1, np.where(a < -tau, -1, 0))
+        live = s < k
+        w = np.where(live, np.sign(a) * np.maximum(np.abs(a) - tau, 0.0), w)
+        top = np.maximum(top, abs(w))
+        for e in np.flatnonzero(live):
+            if not phases[e] or phases[e][-1] != region[e]:
+                phases[e].append(int(region[e]))
+    return w, top, [" ".join(map(str, p)) for p in phases]
+
+
+#: (w, k, g, c, tau) and the phases the steps go through (g = 0: f = 1; g = 0.01: f = 0.99).
+_PHASE_CASES = [
+    ((5.0, 1000, 0.0, -0.1, 0.05), "1"),            # rises forever (arithmetic)
+    ((5.0, 200, 0.01, 0.001, 0.001), "1"),          # falls, but not out within k (geometric)
+    ((1.0, 1000, 0.0, 0.01, 0.02), "1 0"),          # falls to zero and sticks (|c| <= tau)
+    ((1.0, 1000, 0.01, 0.005, 0.02), "1 0"),
+    ((1.01, 1000, 0.0, 0.05, 0.01), "1 0 -1"),      # falls through zero and crosses
+    ((0.9, 1000, 0.01, 0.05, 0.01), "1 0 -1"),      # ... to the fixed point -(c - tau) / g
+    ((1.15, 50, 0.0, 1.0, 0.1), "1 -1"),            # jumps over the zero region
+    ((1.0, 1000, 0.01, 0.05, 0.01), "1 -1"),
+    ((0.045, 700, 0.01, 0.05, 0.01), "0 -1"),       # leaves the zero region (|c| > tau)
+    ((0.0, 1000, 0.01, 0.01, 0.01), "0"),           # exact zero, a fixed point (|c| = tau)
+    ((-1.01, 1000, 0.0, -0.05, 0.01), "-1 0 1"),    # the mirror images
+    ((-0.9, 1000, 0.01, -0.05, 0.01), "-1 0 1"),
+    ((-1.0, 1000, 0.01, -0.005, 0.02), "-1 0"),
+    ((0.3, 1, 0.01, 0.0, 0.5), "0"),                # one step into the zero region
+    ((0.3, 0, 0.01, 0.2, 0.0), ""),                 # no step
+]
+
+
+def test_missed_steps_closed_form_equals_the_steps_one_by_one():
+    """The closed form of k missed proximal steps (SAGA's and SVRG's lazy updates with an L1
+    part) against a plain loop of k steps: designed cases that go through every phase (one
+    side, falling to zero and sticking, crossing, jumping over the zero region, leaving zero),
+    then random ones; exact zeros stay exact."""
+    from graddescent.problems.penalties.l1 import soft_threshold_steps
+
+    args = np.array([a for a, _ in _PHASE_CASES])
+    ref, top, phases = _steps_one_by_one(*args.T)
+    assert phases == [p for _, p in _PHASE_CASES]  # the cases do what they say
+    rng = np.random.default_rng(0)
+    m = 600
+    rand = np.column_stack([rng.standard_normal(m) * rng.choice([0.1, 1.0, 10.0], m),
+                            rng.integers(0, 1001, m), rng.choice([0.0, 0.01], m),
+                            rng.uniform(-0.05, 0.05, m), rng.uniform(0.0, 0.03, m)])
+    rand[:40, 0] = 0.0  # starting at an exact zero
+    rref, rtop, rphases = _steps_one_by_one(*rand.T)
+    kinds = set(rphases)
+    assert {"1", "-1", "1 0", "-1 0", "1 0 -1", "-1 0 1", "0", "0 1", "0 -1"} <= kinds, kinds
+    for (w, k, g, c, tau), want, scale in zip(np.vstack([args, rand]),
+                                              np.concatenate([ref, rref]),
+                                              np.concatenate([top, rtop]), strict=True):
+        got = soft_threshold_steps(w, int(k), g, c, tau)
+        assert abs(got - want) <= 1e-12 * max(1.0, scale), (w, k, g, c, tau, got, want)
+        assert (got == 0.0) == (want == 0.0), (w, k, g, c, tau, got, want)
+
+
+def test_a_penalty_without_a_closed_form_takes_its_missed_steps_one_by_one():
+    """The engine's fallback for a penalty whose spec has no ``prox_steps``: the same steps
+    through its prox, one at a time."""
+    from graddescent.problems import engine
+    from graddescent.problems.penalties.l1 import soft_threshold_steps
+
+    pb = Problem(penalty="l1", alpha=0.1).record()
+    for (w, k, g, c, tau), _ in _PHASE_CASES:
+        want = soft_threshold_steps(w, k, g, c, tau)
+        assert engine._steps_one_by_one(pb, w, k, g, c, tau) == pytest.approx(want, rel=1e-12,
+                                                                               abs=1e-12)
+
+
+def test_missed_steps_cost_does_not_grow_with_their_number():
+    """A trillion missed steps at once: their limits (no loop of that length could end)."""
+    from graddescent.problems.penalties.l1 import soft_threshold_steps
+
+    k = 10**12
+    # crosses zero to the negative side's fixed point -(c - tau) / g
+    assert soft_threshold_steps(3.0, k, 0.01, 0.5, 0.1) == pytest.approx(-40.0, rel=1e-12)
+    # falls to zero and sticks
+    assert soft_threshold_steps(3.0, k, 0.01, 0.05, 0.1) == 0.0
+    # f = 1: rises by -(c + tau) a step, k times
+    assert soft_threshold_steps(3.0, k, 0.0, -1e-9, 0.0) == pytest.approx(1003.0, rel=1e-12)
+    # a decay too small for log(f): still counted in closed form
+    assert soft_threshold_steps(5.0, 10**9, 1e-20, 1e-9, 1e-9) == pytest.approx(3.0, rel=1e-9)
+
+
+def _crossing_problem():
+    """Sparse rows whose columns go untouched for tens of steps, an L1 part strong enough
+    that the optimum has zero coefficients, and a rate at which coefficients overshoot: between
+    touches, coefficients fall to zero and stick, leave zero and cross it."""
+    A, y = sparse_problem(n=60, d=14, density=0.12, seed=3)
+    return A, 2.0 * y
+
+
+#: (driver, penalty, intercept): SAGA and the snapshot methods with each L1 part.
+_PROX_CASES = [(d, p, b) for d in ("saga", "svrg1", "svrg2", "s2gd")
+               for p in ("l1", "elasticnet") for b in (True, False)]
+
+
+def _prox_driver(name):
+    return {"saga": drivers.SAGA(), "svrg1": drivers.SVRG(option=1, inner_iter=30),
+            "svrg2": drivers.SVRG(option=2, inner_iter=30),
+            "s2gd": drivers.S2GD(inner_iter=30, nu=0.5)}[name]
+
+
+_PROX_GRID = textwrap.dedent("""
+    import numpy as np, sys
+    sys.path.insert(0, {tests!r})
+    from test_sparse import _crossing_problem, _fit, _prox_driver, _PROX_CASES, _steps_one_by_one
+    from graddescent import rules
+    from graddescent.problems import Problem
+    from graddescent.problems.penalties import l1
+    calls = []
+    exact = l1.soft_threshold_steps
+
+    def recorded(w, k, g, c, tau):
+        calls.append((w, k, g, c, tau))
+        return exact(w, k, g, c, tau)
+
+    l1.soft_threshold_steps = recorded
+    A, y = _crossing_problem()
+    seen = {{}}
+    for name, penalty, intercept in _PROX_CASES:
+        problem = Problem(penalty=penalty, alpha=0.05, l1_ratio=0.5, fit_intercept=intercept)
+        units = 300 if name == "saga" else 10
+        dense = _fit(A.toarray(), y, rules.plain(0.3), _prox_driver(name), problem, units)
+        del calls[:]
+        sparse = _fit(A, y, rules.plain(0.3), _prox_driver(name), problem, units)
+        err = np.max(np.abs(dense - sparse) / np.maximum(1.0, np.abs(dense)))
+        assert err <= 1e-12, (name, penalty, intercept, err)
+        assert np.array_equal(dense[1:] == 0, sparse[1:] == 0), (name, penalty, intercept)
+        assert (dense[1:] == 0).any() and (dense[1:] != 0).any(), (name, penalty, intercept)
+        _, _, phases = _steps_one_by_one(*np.array(calls).T)
+        runs = {{p for p, c in zip(phases, calls) if c[1] > 1}}  # several missed steps
+        assert runs & {{"1 0", "-1 0"}}, (name, penalty, intercept, runs)  # fell to 0, stuck
+        seen.setdefault(name, set()).update(runs)
+    for name, runs in seen.items():  # each driver's fits also left zero and crossed it
+        assert runs & {{"0 1", "0 -1"}}, (name, runs)
+        assert runs & {{"1 0 -1", "-1 0 1", "1 -1", "-1 1"}}, (name, runs)
+    print(len(_PROX_CASES))
+""")
+
+
+def test_lazy_proximal_steps_equal_the_dense_prox():
+    """SAGA, SVRG (options 1 and 2) and S2GD with an L1 part on sparse rows take the missed
+    proximal steps at once: the dense fit's coefficients and zeros, with and without the
+    intercept, on data where coefficients fall to zero and stick (every fit), leave zero and
+    cross it (each driver's fits) between touches, as the missed steps the fits took show.
+    JIT off, as the grid."""
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    tests = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", _PROX_GRID.format(tests=tests)], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert int(out.stdout.strip()) == len(_PROX_CASES)
+
+
+@pytest.mark.parametrize("name, penalty, intercept, power_t", [
+    ("saga", "l1", True, 0.0), ("svrg2", "elasticnet", True, 0.0),
+    ("s2gd", "elasticnet", True, 0.0), ("saga", "l1", True, 0.5)])
+def test_compiled_lazy_proximal_steps_equal_the_dense_prox(name, penalty, intercept, power_t):
+    """A compiled subset of the above (few specializations: S2GD shares SVRG's kernel, and the
+    schedule is a value); under a schedule (power_t > 0) the missed steps differ in rate and
+    are replayed one by one."""
+    A, y = _crossing_problem()
+    problem = Problem(penalty=penalty, alpha=0.05, l1_ratio=0.5, fit_intercept=intercept)
+    rule = rules.plain(0.3).at_rate(0.3, power_t)
+    units = 300 if name == "saga" else 10
+    dense = _fit(A.toarray(), y, rule, _prox_driver(name), problem, units)
+    sparse = _fit(A, y, rule, _prox_driver(name), problem, units)
+    np.testing.assert_allclose(sparse, dense, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(sparse[1:] == 0, dense[1:] == 0)
+    assert (dense[1:] == 0).any() and (dense[1:] != 0).any()
 
 
 def test_every_method_rule_and_penalty_sparse_equals_dense():

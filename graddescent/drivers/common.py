@@ -9,10 +9,13 @@ from ..problems.engine import (
     full_gradient,
     prefetch_offsets,
     prefetch_row,
+    prox_steps,
     row_derivative,
     row_derivative_change,
+    shrink,
+    with_l2,
 )
-from ..rules.base import by_look_ahead, look_ahead
+from ..rules.base import by_look_ahead, constant_rate, look_ahead, rate
 
 __all__: list[str] = []
 
@@ -119,3 +122,35 @@ def catch_up_all(theta, drift, c, q, last, s):
     for j in range(1, theta.shape[0]):
         theta[j] = s * (theta[j] - drift[j] * c * (q - last[j]))
         last[j] = 0.0
+
+
+@kernel(inline=True)
+def catch_up_prox(pb, hp, w, done, t, drift):
+    """A coefficient ``w``, up to date after step ``done``, brought up to date after step ``t``
+    (sparse rows, an L1 part): the plain rule's steps ``done + 1 .. t`` that no row touched it
+    at, ``w <- prox(w - lr_s (drift + l2 w))`` with its smooth gradient ``drift`` constant
+    meanwhile.
+
+    At a constant rate these are ``t - done`` identical steps, taken at once by the penalty's
+    closed form (:func:`graddescent.problems.engine.prox_steps`: O(1)); under a schedule each
+    has its own rate and threshold, and they are taken one by one (O(t - done)), as
+    scikit-learn's ``sag_fast`` replays missed steps."""
+    if t <= done:
+        return w
+    if constant_rate(hp):
+        lr = rate(hp, t)
+        return prox_steps(pb, w, t - done, lr * with_l2(pb, 0.0, 1.0), lr * drift, lr * pb.l1)
+    for s in range(done + 1, t + 1):
+        lr = rate(hp, s)
+        w = shrink(pb, w - lr * with_l2(pb, drift, w), lr * pb.l1)
+    return w
+
+
+@kernel(inline=True)
+def catch_up_all_prox(pb, hp, theta, drift, c, last, t):
+    """:func:`catch_up_prox` of every coefficient (``theta[j]`` up to date after step
+    ``last[j]``, its drift ``c * drift[j]``) to step ``t``: the end of the just-in-time updates
+    with an L1 part, or an iterate they keep."""
+    for j in range(1, theta.shape[0]):
+        theta[j] = catch_up_prox(pb, hp, theta[j], int(last[j]), t, c * drift[j])
+        last[j] = t

@@ -16,11 +16,20 @@ from ..problems.engine import (
     intercept,
     prefetch_distance,
     prox,
+    shrink,
     step_row_plus,
+    with_l2,
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
-from .common import add_l2_at, catch_up_all, derivative_at, prefetch_next
+from .common import (
+    add_l2_at,
+    catch_up_all,
+    catch_up_all_prox,
+    catch_up_prox,
+    derivative_at,
+    prefetch_next,
+)
 from .divergence import raise_if_diverged
 from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
@@ -153,19 +162,79 @@ def _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
     return t, status
 
 
+@kernel
+def _saga_lazy_prox(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
+    """:func:`_saga_dense` for a linear rule on sparse rows with an L1 part (L1 or elastic
+    net), in O(nonzeros) per step: just-in-time updates with their proximal steps.
+
+    A coefficient no row touches takes, at each step, ``w <- shrink(w - lr (dsum_j / n + l2
+    w), lr l1)`` with ``dsum_j`` constant until a row touches it: ``g`` keeps the step after
+    which each coefficient is up to date, and the missed steps are applied at once when a row
+    next touches it (before its residual is read), and to every coefficient at the end of the
+    call (:func:`graddescent.drivers.common.catch_up_prox`: a closed form of fixed cost at a
+    constant rate). A touched coefficient takes the dense step: its decay and mean term once,
+    the row's data term, then its threshold once. The same iterates as the dense steps, up
+    to rounding."""
+    ahead = prefetch_distance(X)
+    inv_n = 1.0 / X.shape[0]
+    last = g
+    for j in range(theta.shape[0]):
+        last[j] = t
+    status = OK
+    for k in range(idx.shape[0]):
+        nxt = prefetch_next(X, y, idx, k + ahead)
+        if nxt >= 0:
+            prefetch_item(memory, nxt)
+        i = idx[k]
+        lo = X.indptr[i]
+        hi = X.indptr[i + 1]
+        dot = 0.0
+        for kk in range(lo, hi):  # bring the row's coefficients up to date
+            j = X.indices[kk] + 1
+            v = catch_up_prox(pb, hp, theta[j], int(last[j]), t, inv_n * dsum[j])
+            theta[j] = v
+            last[j] = t
+            dot += X.data[kk] * v
+        d = derivative(pb, i, (theta[0] - y[i]) + dot)
+        if not np.isfinite(d):
+            status = DIVERGED
+            break
+        change = d - memory[i]
+        done = t
+        t += 1
+        lr = rate(hp, t)
+        theta[0] -= lr * (intercept(pb, change) + dsum[0] * inv_n)
+        for kk in range(lo, hi):  # the step: decay and mean term once a column, data term
+            j = X.indices[kk] + 1
+            if last[j] == done:  # (-1 marks a column stepped but not yet thresholded)
+                theta[j] -= lr * with_l2(pb, inv_n * dsum[j], theta[j])
+                last[j] = -1.0
+            theta[j] -= lr * (change * X.data[kk])
+        tau = lr * pb.l1
+        for kk in range(lo, hi):  # its threshold once a column; then the table
+            j = X.indices[kk] + 1
+            if last[j] != t:
+                theta[j] = shrink(pb, theta[j], tau)
+                last[j] = t
+            dsum[j] += change * X.data[kk]
+        dsum[0] += intercept(pb, change)
+        memory[i] = d
+    catch_up_all_prox(pb, hp, theta, dsum, inv_n, last, t)
+    return t, status
+
+
 @kernel(inline=True)
 def _lazy_problem_first(pb, X, y, idx, theta, state, t, hp, memory, dsum, g, z):
     return _saga_lazy(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
 
 
 @kernel(inline=True)
-def _exact_problem_first(pb, X, y, idx, theta, state, t, hp, memory, dsum, g, z):
-    return _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
+def _lazy_prox_problem_first(pb, X, y, idx, theta, state, t, hp, memory, dsum, g, z):
+    return _saga_lazy_prox(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
 
 
-#: Without an L1 part the lazy steps; with one, the exact steps (the prox of every
-#: coefficient: O(d) each).
-_lazy_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+#: Without an L1 part the lazy steps; with one, the lazy steps with their proximal steps.
+_lazy_by_penalty = choose(lambda c: _lazy_prox_problem_first if c.PROX is not None
                           else _lazy_problem_first, _lazy_problem_first)
 
 
@@ -179,7 +248,7 @@ def _exact_rule_first(hp, X, y, idx, theta, state, t, memory, dsum, g, z, pb):
     return _saga_dense(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb)
 
 
-#: A linear rule may go lazy; the other rules' steps read the whole gradient (O(d)).
+#: A linear rule goes lazy; the other rules' steps read the whole gradient (O(d)).
 _sparse_by_rule = by_linearity(_lazy_rule_first, _exact_rule_first)
 
 
@@ -189,7 +258,8 @@ def _saga_sparse(X, y, idx, theta, state, t, hp, memory, dsum, g, z, pb):
 
 
 #: SAGA's steps over the rows ``idx`` (see :func:`_saga_dense`), picked by the layout of ``X``
-#: (sparse rows: :func:`_saga_lazy` where it applies).
+#: (sparse rows with a linear rule: :func:`_saga_lazy`, or :func:`_saga_lazy_prox` with an L1
+#: part).
 saga = by_layout(_saga_dense, _saga_sparse)
 
 

@@ -15,8 +15,10 @@ from ..problems.engine import (
     intercept,
     prefetch_distance,
     prox,
+    shrink,
     step_corrected_row,
     with_l2,
+    with_l2_change,
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, record_of
@@ -24,6 +26,8 @@ from .common import (
     add_l2_change_at,
     begin_outer_loop,
     catch_up_all,
+    catch_up_all_prox,
+    catch_up_prox,
     derivative_change,
     prefetch_next,
 )
@@ -182,6 +186,79 @@ def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, kee
     return t, OK
 
 
+@kernel
+def _snapshot_lazy_prox(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z,
+                        pb):
+    """:func:`_snapshot_dense` for a linear rule on sparse rows with an L1 part (L1 or elastic
+    net: Prox-SVRG), with inner steps in O(nonzeros): just-in-time updates with their proximal
+    steps, as SAGA's.
+
+    Within an outer loop a coefficient no row touches takes, at each step, ``w <- shrink(w -
+    lr (drift_j + l2 w), lr l1)`` with the constant drift ``mu_j - l2 snap_j`` (kept in
+    ``z``); ``g`` keeps the step after which each coefficient is up to date, and the missed
+    steps are applied at once (:func:`graddescent.drivers.common.catch_up_prox`) when a row
+    next touches the coefficient, before the iterate is kept (SVRG's option 2) and at the end
+    of the outer loop. The same iterates as the dense steps, up to rounding."""
+    p = theta.shape[0]
+    ahead = prefetch_distance(X)
+    last = g
+    drift = z
+    pos = 0
+    for o in range(lengths.shape[0]):
+        if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
+            return t, DIVERGED
+        for j in range(p):
+            drift[j] = mu[j] - with_l2(pb, 0.0, snap[j])
+            last[j] = t
+        for k in range(lengths[o]):
+            prefetch_next(X, y, idx, pos + ahead)
+            i = idx[pos]
+            pos += 1
+            lo = X.indptr[i]
+            hi = X.indptr[i + 1]
+            da = 0.0
+            db = 0.0
+            for kk in range(lo, hi):  # bring the row's coefficients up to date
+                j = X.indices[kk] + 1
+                v = catch_up_prox(pb, hp, theta[j], int(last[j]), t, drift[j])
+                theta[j] = v
+                last[j] = t
+                x = X.data[kk]
+                da += x * v
+                db += x * snap[j]
+            yi = y[i]
+            dr = (derivative(pb, i, (theta[0] - yi) + da)
+                  - derivative(pb, i, (snap[0] - yi) + db))
+            if not np.isfinite(dr):
+                catch_up_all_prox(pb, hp, theta, drift, 1.0, last, t)
+                return t, DIVERGED
+            done = t
+            t += 1
+            lr = rate(hp, t)
+            theta[0] -= lr * (mu[0] + intercept(pb, dr))
+            for kk in range(lo, hi):  # the step: decay and drift once a column, data term
+                j = X.indices[kk] + 1
+                if last[j] == done:  # (-1 marks a column stepped but not yet thresholded)
+                    theta[j] -= lr * with_l2_change(pb, mu[j], theta[j], snap[j])
+                    last[j] = -1.0
+                theta[j] -= lr * (dr * X.data[kk])
+            tau = lr * pb.l1
+            for kk in range(lo, hi):  # its threshold, once a column
+                j = X.indices[kk] + 1
+                if last[j] != t:
+                    theta[j] = shrink(pb, theta[j], tau)
+                    last[j] = t
+            if picks[o] == k + 1:  # the iterate kept: brought up to date (O(d), once)
+                catch_up_all_prox(pb, hp, theta, drift, 1.0, last, t)
+                for j in range(p):
+                    keep[j] = theta[j]
+        catch_up_all_prox(pb, hp, theta, drift, 1.0, last, t)
+        if picks[o] >= 0:
+            for j in range(p):
+                theta[j] = keep[j]
+    return t, OK
+
+
 @kernel(inline=True)
 def _lazy_problem_first(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep,
                         g, z):
@@ -190,15 +267,14 @@ def _lazy_problem_first(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, 
 
 
 @kernel(inline=True)
-def _exact_problem_first(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep,
-                         g, z):
-    return _snapshot_dense(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g,
-                           z, pb)
+def _lazy_prox_problem_first(pb, X, y, idx, lengths, picks, theta, state, t, hp, mu, snap,
+                             keep, g, z):
+    return _snapshot_lazy_prox(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep,
+                               g, z, pb)
 
 
-#: Without an L1 part the lazy steps; with one, the exact steps (the prox of every
-#: coefficient at every step: O(d)).
-_lazy_by_penalty = choose(lambda c: _exact_problem_first if c.PROX is not None
+#: Without an L1 part the lazy steps; with one, the lazy steps with their proximal steps.
+_lazy_by_penalty = choose(lambda c: _lazy_prox_problem_first if c.PROX is not None
                           else _lazy_problem_first, _lazy_problem_first)
 
 
@@ -216,7 +292,7 @@ def _exact_rule_first(hp, X, y, idx, lengths, picks, theta, state, t, mu, snap, 
                            z, pb)
 
 
-#: A linear rule may go lazy; the other rules' steps read the whole gradient (O(d)).
+#: A linear rule goes lazy; the other rules' steps read the whole gradient (O(d)).
 _sparse_by_rule = by_linearity(_lazy_rule_first, _exact_rule_first)
 
 
@@ -227,7 +303,8 @@ def _snapshot_sparse(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, k
 
 
 #: SVRG's and S2GD's outer loops (see :func:`_snapshot_dense`), picked by the layout of ``X``
-#: (sparse rows: :func:`_snapshot_lazy` where it applies).
+#: (sparse rows with a linear rule: :func:`_snapshot_lazy`, or :func:`_snapshot_lazy_prox` with
+#: an L1 part).
 snapshot_vr = by_layout(_snapshot_dense, _snapshot_sparse)
 
 

@@ -7,7 +7,8 @@ derivative (the curvature that the smoothness constants multiply; None for a los
 Lipschitz derivative), its NumPy transcription for the reference tests, its maths and
 references. A penalty module holds the penalty's strengths ``(l1, l2)`` as functions of
 ``alpha`` and ``l1_ratio``, whether it has a smooth (L2) part that enters every gradient, and
-the proximal operator of its L1 part (compiled, one coordinate at a time).
+the proximal operator of its L1 part (compiled, one coordinate at a time) and, where it has one,
+the closed form of many proximal steps at once.
 
 Each is then one row of ``graddescent.problems.registry``; nothing else names it.
 """
@@ -95,6 +96,13 @@ class PenaltySpec:
         (``tau`` the step times ``pb.l1``, compiled), None without an L1 part.
     reference_prox : callable or None
         Its NumPy transcription ``reference_prox(v, tau)`` on whole arrays.
+    prox_steps : kernel or None
+        ``prox_steps(pb, w, k, g, c, tau)``: ``k`` steps of ``w <- prox((1 - g) w - c, tau)``
+        at one coordinate at once (compiled): what the plain rule's proximal steps do to a
+        coefficient that no sparse row touches while its drift ``c`` (the step times a constant
+        gradient), decay ``g`` (the step times ``l2``) and threshold ``tau`` stay fixed, which
+        the just-in-time updates apply when a row next touches it. None: the steps are taken
+        one by one (O(k)).
     """
 
     name: str | None
@@ -103,6 +111,7 @@ class PenaltySpec:
     smooth: bool
     prox: Callable | None = None
     reference_prox: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    prox_steps: Callable | None = None
 
     @property
     def has_l1(self) -> bool:

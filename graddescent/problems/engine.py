@@ -38,7 +38,7 @@ from ..rules.base import by_linearity, effective_steps, rate
 __all__ = ["loss_value", "loss_derivative", "weigh", "derivative", "row_derivative",
            "row_derivative_change", "intercept", "set_row", "add_row", "step_row",
            "with_l2", "with_l2_change", "add_l2", "add_l2_change", "penalty_value",
-           "full_gradient", "objective", "objective_strided", "prox", "shrink",
+           "full_gradient", "objective", "objective_strided", "prox", "shrink", "prox_steps",
            "gradient_finite", "step_corrected_row", "step_row_plus", "add_penalty",
            "residual", "residual_pair", "decay", "prefetch_row", "prefetch_offsets",
            "prefetch_distance", "lazy_decay", "LAZY_SCALE_FLOOR"]
@@ -532,6 +532,22 @@ def _shrink_like(pb, v, tau):
 #: The penalty's proximal operator at one coordinate (soft thresholding by ``tau``).
 shrink = choose(lambda c: c.PROX if c.PROX is not None else _shrink_like, _shrink_like,
                 inline=True)
+
+
+@kernel(inline=True)
+def _steps_one_by_one(pb, w, k, g, c, tau):
+    f = 1.0 - g
+    for _ in range(k):
+        w = shrink(pb, f * w - c, tau)
+    return w
+
+
+#: ``k`` proximal steps ``w <- prox((1 - g) w - c, tau)`` at one coordinate: the penalty's
+#: closed form where it has one (soft thresholding: O(1) whatever ``k``,
+#: :func:`graddescent.problems.penalties.l1.soft_threshold_steps`), else one by one. The steps
+#: a just-in-time update owes a coefficient no row touched.
+prox_steps = choose(lambda c: c.PROX_STEPS if c.PROX_STEPS is not None else _steps_one_by_one,
+                    _steps_one_by_one, inline=True)
 
 
 @kernel(inline=True)

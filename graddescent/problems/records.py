@@ -60,6 +60,7 @@ def _make(loss, penalty, weighted: bool, intercept: bool, blocked: bool = False)
     cls.BLOCKED = blocked
     cls.L2 = penalty.smooth
     cls.PROX = penalty.prox
+    cls.PROX_STEPS = penalty.prox_steps
     cls.PENALISED = penalty.smooth or penalty.prox is not None
     globals()[name] = cls
     return cls

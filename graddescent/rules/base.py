@@ -44,7 +44,8 @@ from .._validation import check_nonnegative, check_positive, check_unit_interval
 
 __all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "register", "specs",
            "get_spec", "step", "effective_steps", "looks_ahead", "look_ahead", "is_linear",
-           "rate", "by_linearity", "by_look_ahead", "coordinate_step", "by_coordinates"]
+           "rate", "constant_rate", "by_linearity", "by_look_ahead", "coordinate_step",
+           "by_coordinates"]
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "positive": check_positive,
@@ -594,6 +595,12 @@ def rate(hp, t):
     if hp.power_t != 0.0:
         return hp.lr / (t + hp.t0) ** hp.power_t
     return hp.lr
+
+
+@kernel(inline=True)
+def constant_rate(hp):
+    """True when :func:`rate` is the same at every step (no schedule)."""
+    return hp.power_t == 0.0
 
 
 @kernel
