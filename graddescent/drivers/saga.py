@@ -11,16 +11,18 @@ from .._jit import DIVERGED, OK, choose, kernel, prefetch_item
 from .._sparse import by_layout
 from ..problems.engine import (
     LAZY_SCALE_FLOOR,
+    add_l2,
     add_row,
     derivative,
     intercept,
     prefetch_distance,
     prox,
+    row_derivative,
     step_row_plus,
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
-from .common import add_l2_at, catch_up_all, derivative_at, prefetch_next
+from .common import catch_up_all, current_point, gradient_point, prefetch_next
 from .divergence import raise_if_diverged
 from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
@@ -44,7 +46,7 @@ def _rule_saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z):
     for j in range(theta.shape[0]):
         g[j] = dsum[j] * inv_n
     add_row(pb, X, i, change, g)
-    add_l2_at(hp, pb, theta, z, g)
+    add_l2(pb, current_point(hp, theta, z), g)
     t += 1
     step(hp, theta, g, state, t)
     return t
@@ -65,7 +67,7 @@ def saga_steps(X, y, idx, theta, state, t, hp, memory, dsum, inv_n, extra, g, z,
         if nxt >= 0:
             prefetch_item(memory, nxt)
         i = idx[k]
-        d = derivative_at(hp, pb, X, y, i, theta, state, z)
+        d = row_derivative(pb, X, y, i, gradient_point(hp, theta, state, z))
         if not np.isfinite(d):
             return t, DIVERGED
         change = d - memory[i]
