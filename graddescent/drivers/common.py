@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from .._jit import kernel, prefetch_item
 from ..problems.engine import (
-    add_l2,
-    add_l2_change,
     full_gradient,
     prefetch_offsets,
     prefetch_row,
     prox_steps,
-    row_derivative,
-    row_derivative_change,
     shrink,
     with_l2,
 )
@@ -43,65 +39,37 @@ def prefetch_next(X, y, idx, k):
 
 
 @kernel(inline=True)
-def _derivative_ahead(hp, pb, X, y, i, theta, state, z):
+def _point_ahead(hp, theta, state, z):
     look_ahead(hp, theta, state, z)
-    return row_derivative(pb, X, y, i, z)
+    return z
 
 
 @kernel(inline=True)
-def _derivative_here(hp, pb, X, y, i, theta, state, z):
-    return row_derivative(pb, X, y, i, theta)
+def _point_here(hp, theta, state, z):
+    return theta
 
 
-#: Row ``i``'s loss derivative (``omega_i l'(r_i)``; least squares: the residual) at the point
-#: where the rule takes its gradient: ``theta``, or its look-ahead point (written into ``z``)
-#: for the rules that look ahead; picked for the rule at compile time.
-derivative_at = by_look_ahead(_derivative_ahead, _derivative_here, inline=True)
-
-
-@kernel(inline=True)
-def _change_ahead(hp, pb, X, y, i, theta, state, z, other):
-    look_ahead(hp, theta, state, z)
-    return row_derivative_change(pb, X, y, i, z, other)
+#: The point where the rule takes its gradient: ``theta``, or its look-ahead point (written
+#: into ``z``) for the rules that look ahead; picked for the rule at compile time. Drivers read
+#: the row there with the problem's rule-free kernels (``row_derivative(pb, X, y, i,
+#: gradient_point(hp, theta, state, z))``): each rule's specialization then compiles only this
+#: choice, not another copy of the row's arithmetic.
+gradient_point = by_look_ahead(_point_ahead, _point_here, inline=True)
 
 
 @kernel(inline=True)
-def _change_here(hp, pb, X, y, i, theta, state, z, other):
-    return row_derivative_change(pb, X, y, i, theta, other)
-
-
-#: ``omega_i (l'(r_i(point)) - l'(r_i(other)))`` with the point as in :func:`derivative_at`,
-#: one pass over row ``i``.
-derivative_change = by_look_ahead(_change_ahead, _change_here, inline=True)
+def _current_ahead(hp, theta, z):
+    return z
 
 
 @kernel(inline=True)
-def _l2_ahead(hp, pb, theta, z, g):
-    add_l2(pb, z, g)
+def _current_here(hp, theta, z):
+    return theta
 
 
-@kernel(inline=True)
-def _l2_here(hp, pb, theta, z, g):
-    add_l2(pb, theta, g)
-
-
-#: ``g += l2 (0, w)`` at the rule's gradient point (``z`` for the rules that look ahead, as
-#: left there by :func:`derivative_at`).
-add_l2_at = by_look_ahead(_l2_ahead, _l2_here, inline=True)
-
-
-@kernel(inline=True)
-def _l2_change_ahead(hp, pb, theta, z, other, g):
-    add_l2_change(pb, z, other, g)
-
-
-@kernel(inline=True)
-def _l2_change_here(hp, pb, theta, z, other, g):
-    add_l2_change(pb, theta, other, g)
-
-
-#: ``g += l2 (0, point_w - other_w)`` with the point as in :func:`derivative_change`.
-add_l2_change_at = by_look_ahead(_l2_change_ahead, _l2_change_here, inline=True)
+#: The point :func:`gradient_point` last returned (``z`` as left there for the rules that look
+#: ahead, ``theta`` for the others), without a new look-ahead: where the L2 part is read.
+current_point = by_look_ahead(_current_ahead, _current_here, inline=True)
 
 
 @kernel

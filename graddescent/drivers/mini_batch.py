@@ -45,7 +45,7 @@ from ..rules.base import (
 )
 from .averaging import NO_AVERAGE, Average, accumulate
 from .base import Driver, DriverState, buffers, record_of
-from .common import add_l2_at, derivative_at, prefetch_next
+from .common import current_point, gradient_point, prefetch_next
 from .divergence import raise_if_diverged
 from .sampling import IndexStream
 
@@ -97,11 +97,11 @@ def _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     for k in range(n_steps):
         prefetch_next(X, y, idx, k + ahead)
         i = idx[k]
-        d = derivative_at(hp, pb, X, y, i, theta, state, z)
+        d = row_derivative(pb, X, y, i, gradient_point(hp, theta, state, z))
         if not np.isfinite(d):
             return t, DIVERGED
         set_row(pb, X, i, d, g)
-        add_l2_at(hp, pb, theta, z, g)
+        add_l2(pb, current_point(hp, theta, z), g)
         t += 1
         step(hp, theta, g, state, t)
         prox(pb, hp, theta, state, t, g)

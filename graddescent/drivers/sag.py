@@ -11,15 +11,17 @@ from .._jit import DIVERGED, OK, kernel, prefetch_item
 from .._sparse import by_layout
 from ..problems.engine import (
     LAZY_SCALE_FLOOR,
+    add_l2,
     add_row,
     derivative,
     intercept,
     prefetch_distance,
+    row_derivative,
     with_l2,
 )
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
-from .common import add_l2_at, catch_up_all, derivative_at, prefetch_next
+from .common import catch_up_all, current_point, gradient_point, prefetch_next
 from .divergence import raise_if_diverged
 from .extra_sum import NoExtra, add_extra
 from .sampling import IndexStream
@@ -45,7 +47,7 @@ def _rule_mean_step(hp, pb, theta, dsum, m, g, state, t, z):
     gradient point); returns ``t + 1``."""
     for j in range(theta.shape[0]):
         g[j] = dsum[j] / m
-    add_l2_at(hp, pb, theta, z, g)
+    add_l2(pb, current_point(hp, theta, z), g)
     t += 1
     step(hp, theta, g, state, t)
     return t
@@ -67,7 +69,7 @@ def sag_steps(X, y, idx, theta, state, t, hp, memory, dsum, n_seen, fixed_m, ext
         if nxt >= 0:
             prefetch_item(memory, nxt)
         i = idx[k]
-        r = derivative_at(hp, pb, X, y, i, theta, state, z)
+        r = row_derivative(pb, X, y, i, gradient_point(hp, theta, state, z))
         if not np.isfinite(r):
             return t, n_seen, DIVERGED
         old = memory[i]

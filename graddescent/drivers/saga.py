@@ -11,11 +11,13 @@ from .._jit import DIVERGED, OK, choose, kernel, prefetch_item
 from .._sparse import by_layout
 from ..problems.engine import (
     LAZY_SCALE_FLOOR,
+    add_l2,
     add_row,
     derivative,
     intercept,
     prefetch_distance,
     prox,
+    row_derivative,
     shrink,
     step_row_plus,
     with_l2,
@@ -23,11 +25,11 @@ from ..problems.engine import (
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, DriverState, buffers, record_of
 from .common import (
-    add_l2_at,
     catch_up_all,
     catch_up_all_prox,
     catch_up_prox,
-    derivative_at,
+    current_point,
+    gradient_point,
     prefetch_next,
 )
 from .divergence import raise_if_diverged
@@ -53,7 +55,7 @@ def _rule_saga_step(hp, pb, X, i, change, dsum, inv_n, theta, g, state, t, z):
     for j in range(theta.shape[0]):
         g[j] = dsum[j] * inv_n
     add_row(pb, X, i, change, g)
-    add_l2_at(hp, pb, theta, z, g)
+    add_l2(pb, current_point(hp, theta, z), g)
     t += 1
     step(hp, theta, g, state, t)
     return t
@@ -74,7 +76,7 @@ def saga_steps(X, y, idx, theta, state, t, hp, memory, dsum, inv_n, extra, g, z,
         if nxt >= 0:
             prefetch_item(memory, nxt)
         i = idx[k]
-        d = derivative_at(hp, pb, X, y, i, theta, state, z)
+        d = row_derivative(pb, X, y, i, gradient_point(hp, theta, state, z))
         if not np.isfinite(d):
             return t, DIVERGED
         change = d - memory[i]

@@ -7,10 +7,16 @@ import dataclasses
 import numpy as np
 
 from .._jit import DIVERGED, OK, kernel
-from ..problems.engine import add_row, prefetch_distance, prox
+from ..problems.engine import (
+    add_l2_change,
+    add_row,
+    prefetch_distance,
+    prox,
+    row_derivative_change,
+)
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, record_of
-from .common import add_l2_change_at, begin_outer_loop, derivative_change, prefetch_next
+from .common import begin_outer_loop, current_point, gradient_point, prefetch_next
 from .divergence import raise_if_diverged
 from .snapshot import inner_length
 
@@ -82,11 +88,11 @@ def inner_loop(X, y, idx, base, m, pick, gamma, theta, state, t, hp, v, prev, ke
             pos = base + k - 1
             prefetch_next(X, y, idx, pos + ahead)
             i = idx[pos]
-            dr = derivative_change(hp, pb, X, y, i, theta, state, z, prev)
+            dr = row_derivative_change(pb, X, y, i, gradient_point(hp, theta, state, z), prev)
             if not np.isfinite(dr):
                 return t, DIVERGED
             add_row(pb, X, i, dr, v)
-            add_l2_change_at(hp, pb, theta, z, prev, v)
+            add_l2_change(pb, current_point(hp, theta, z), prev, v)
             v_sq = 0.0
             for j in range(p):
                 v_sq += v[j] * v[j]

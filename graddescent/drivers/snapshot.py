@@ -10,11 +10,13 @@ from .._jit import DIVERGED, OK, choose, kernel
 from .._sparse import by_layout
 from ..problems.engine import (
     LAZY_SCALE_FLOOR,
+    add_l2_change,
     add_row,
     derivative,
     intercept,
     prefetch_distance,
     prox,
+    row_derivative_change,
     shrink,
     step_corrected_row,
     with_l2,
@@ -23,12 +25,12 @@ from ..problems.engine import (
 from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, record_of
 from .common import (
-    add_l2_change_at,
     begin_outer_loop,
     catch_up_all,
     catch_up_all_prox,
     catch_up_prox,
-    derivative_change,
+    current_point,
+    gradient_point,
     prefetch_next,
 )
 from .divergence import raise_if_diverged
@@ -52,7 +54,7 @@ def _rule_corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap):
     for j in range(theta.shape[0]):
         g[j] = mu[j]
     add_row(pb, X, i, dr, g)
-    add_l2_change_at(hp, pb, theta, z, snap, g)
+    add_l2_change(pb, current_point(hp, theta, z), snap, g)
     t += 1
     step(hp, theta, g, state, t)
     return t
@@ -95,7 +97,7 @@ def inner_loop(X, y, idx, pos, length, pick, theta, state, t, hp, mu, snap, keep
     for k in range(length):
         prefetch_next(X, y, idx, pos + k + ahead)
         i = idx[pos + k]
-        dr = derivative_change(hp, pb, X, y, i, theta, state, z, snap)
+        dr = row_derivative_change(pb, X, y, i, gradient_point(hp, theta, state, z), snap)
         if not np.isfinite(dr):
             return t, DIVERGED
         t = corrected_step(hp, pb, theta, mu, dr, X, i, g, state, t, z, snap)
