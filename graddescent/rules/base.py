@@ -480,9 +480,9 @@ def attach(params: type, *, step: Callable, effective: Callable,
 
     * ``coordinate_step(hp, theta, j, gj, state, t)``: step ``t`` at coordinate ``j`` alone
       along the gradient component ``gj`` (the arithmetic of ``step`` there);
-    * ``skipped_steps(hp, theta, j, state, t, k)``: the steps ``t + 1, ..., t + k`` at
-      coordinate ``j`` with a zero gradient component, in closed form (a few operations
-      whatever ``k``); None when such steps change neither the coefficient nor its state
+    * ``skipped_steps(hp, theta, j, state, t, k)``: the steps ``t + 1, ..., t + k`` (``k`` an
+      integer) at coordinate ``j`` with a zero gradient component, in closed form (a few
+      operations whatever ``k``); None when such steps change neither the coefficient nor its state
       (Adagrad);
     * ``coordinate_look_ahead(hp, theta, j, state)``: coordinate ``j`` of the look-ahead point
       (rules that look ahead);
@@ -579,8 +579,8 @@ def by_skip_condition(conditional: Callable, always: Callable, *, inline: bool =
 
 @kernel(inline=True)
 def geometric(mu, k):
-    """``(mu + mu**2 + ... + mu**k, mu**k)`` for ``0 <= mu < 1`` and ``k >= 1``: what ``k``
-    steps of a velocity decaying by ``mu`` add up to, and what is left of it."""
+    """``(mu + mu**2 + ... + mu**k, mu**k)`` for ``0 <= mu < 1`` and an integer ``k >= 1``:
+    what ``k`` steps of a velocity decaying by ``mu`` add up to, and what is left of it."""
     q = mu**k
     return mu * (1.0 - q) / (1.0 - mu), q
 

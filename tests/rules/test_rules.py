@@ -152,7 +152,7 @@ def test_skipped_steps_are_steps_with_a_zero_gradient(rule):
         for t in range(6, 6 + k):
             rule.step(stepped, np.zeros(3), stepped_state, t)
         lazy, lazy_state = theta.copy(), state.copy()
-        base.skipped_steps(hp, lazy, 1, lazy_state, 5.0, float(k))
+        base.skipped_steps(hp, lazy, 1, lazy_state, 5.0, k)
         np.testing.assert_allclose(lazy[1], stepped[1], rtol=1e-13, atol=0)
         np.testing.assert_allclose(lazy_state[:, 1], stepped_state[:, 1], rtol=1e-12, atol=0)
         assert lazy[0] == theta[0] and np.array_equal(lazy_state[:, 0], state[:, 0])
