@@ -582,7 +582,8 @@ def geometric(mu, k):
     """``(mu + mu**2 + ... + mu**k, mu**k)`` for ``0 <= mu < 1`` and an integer ``k >= 1``:
     what ``k`` steps of a velocity decaying by ``mu`` add up to, and what is left of it."""
     q = mu**k
-    return mu * (1.0 - q) / (1.0 - mu), q
+    # mu / (1 - mu) does not depend on k: the compiler hoists it out of a driver's loop
+    return (1.0 - q) * (mu / (1.0 - mu)), q
 
 
 def is_linear(hp):
