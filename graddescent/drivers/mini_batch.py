@@ -433,6 +433,15 @@ def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
     return _single(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
+@kernel(inline=True)
+def _batch_end(plan, start, boundary, epoch_len):
+    """Where the batch starting at entry ``start`` ends, and the epoch boundary then: batches
+    never cross one (``boundary``, moved on by ``epoch_len`` once reached)."""
+    if start == boundary:
+        boundary += epoch_len
+    return min(start + plan.size, boundary), boundary
+
+
 @kernel
 def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb,
              av):
@@ -442,9 +451,7 @@ def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
     start = 0
     boundary = first_len
     for _ in range(n_steps):
-        if start == boundary:
-            boundary += epoch_len
-        stop = min(start + plan.size, boundary)
+        stop, boundary = _batch_end(plan, start, boundary, epoch_len)
         point = theta
         if looks_ahead(hp):
             look_ahead(hp, theta, state, z)
@@ -492,9 +499,7 @@ def _batches_lazy(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, 
     start = 0
     boundary = first_len
     for _ in range(n_steps):
-        if start == boundary:
-            boundary += epoch_len
-        stop = min(start + plan.size, boundary)
+        stop, boundary = _batch_end(plan, start, boundary, epoch_len)
         total = 0.0
         for k in range(start, stop):
             prefetch_next(X, y, idx, k + ahead)
@@ -566,9 +571,7 @@ def _batches_coordinates(plan, X, y, idx, first_len, epoch_len, n_steps, theta, 
     start = 0
     boundary = first_len
     for _ in range(n_steps):
-        if start == boundary:
-            boundary += epoch_len
-        stop = min(start + plan.size, boundary)
+        stop, boundary = _batch_end(plan, start, boundary, epoch_len)
         g0 = 0.0
         total = 0.0
         for k in range(start, stop):
