@@ -12,7 +12,8 @@
   ``GDRegressor(method="sgd", penalty="l2")`` fit of two epochs, against the size of the CSR
   arrays, goal <= 0.1x;
 * time per step against the row's nonzeros and the number of columns (a step must not grow
-  with the columns).
+  with the columns), for SGD + L2 and for the rules whose steps are lazy without a penalty
+  (momentum, RMSprop, Adadelta, Nesterov, Adagrad).
 
 ``python -m benchmarks.sparse --example`` runs the README's sparse example instead (flights,
 ``GDRegressor`` against ``SGDRegressor`` and ``Ridge(solver="sag")``) and writes its code and
@@ -81,10 +82,12 @@ def _median(fn, repeats, setup=None, budget=math.inf):
     return median_time(fn, repeats, setup=setup, budget=budget)
 
 
-def sgd_epoch(X, y, repeats, budget) -> float:
+def sgd_epoch(X, y, repeats, budget, rule=None, problem=None) -> float:
+    """One epoch of single-row steps (default: the plain rule at 0.01 with the L2 penalty)."""
     n = X.shape[0]
-    opt = D.Optimizer(rules.plain(0.01), D.MiniBatch(batch_size=1), np.zeros(X.shape[1] + 1), n,
-                      Problem(penalty="l2", alpha=ALPHA))
+    rule = rules.plain(0.01) if rule is None else rule
+    problem = Problem(penalty="l2", alpha=ALPHA) if problem is None else problem
+    opt = D.Optimizer(rule, D.MiniBatch(batch_size=1), np.zeros(X.shape[1] + 1), n, problem)
     rng = np.random.default_rng(1)
     opt.run(X, y, n, rng)  # compile
     return _median(lambda: opt.run(X, y, n, rng), repeats, budget=budget)
@@ -138,6 +141,28 @@ def _compile(X, y, rule, driver, problem) -> None:
     it)."""
     D.Optimizer(rule, driver, np.zeros(X.shape[1] + 1), X.shape[0], problem).run(
         X, y, 1, np.random.default_rng(0))
+
+
+#: The rules whose single-row steps on sparse rows without a penalty are lazy (each at a
+#: rate that keeps an epoch of the generated problem finite); the quick run times the first.
+LAZY_RULES = (("momentum", lambda: rules.momentum(0.001, 0.9)),
+              ("RMSprop", lambda: rules.rmsprop(0.001)),
+              ("Adadelta", lambda: rules.adadelta(1.0)),
+              ("Nesterov", lambda: rules.nesterov(0.001, 0.9)),
+              ("Adagrad", lambda: rules.adagrad(0.01)))
+
+
+def rule_step_times(quick: bool, repeats: int, budget: float
+                    ) -> list[tuple[str, int, int, float]]:
+    """``(rule, columns, nonzeros per row, seconds per step)`` of lazy rules' single-row
+    epochs without a penalty, at 1,000 and 100,000 columns."""
+    n = 20_000 if quick else 200_000
+    out = []
+    for d in (1_000, 100_000):
+        X, y = make_sparse(n, d, 20, seed=3)
+        for name, make in LAZY_RULES[:1] if quick else LAZY_RULES:
+            out.append((name, d, 20, sgd_epoch(X, y, repeats, budget, make(), Problem()) / n))
+    return out
 
 
 def _one_set(name, X, y, repeats, budget, log, row_class) -> list:
@@ -244,6 +269,11 @@ def sparse_rows(quick: bool, repeats: int, log, row_class) -> list:
     log("sparse: time per step against the nonzeros")
     for d, k, t in step_times(quick, repeats, budget):
         rows.append(row_class(None, "sparse_step", f"SGD + L2 step, {k} nonzeros, {d} columns",
+                              t * 1e9, "ns", "", None))
+    log("sparse: lazy rules' time per step against the columns")
+    for rule, d, k, t in rule_step_times(quick, repeats, budget):
+        rows.append(row_class(None, "sparse_step",
+                              f"{rule} step (no penalty), {k} nonzeros, {d} columns",
                               t * 1e9, "ns", "", None))
     return rows
 

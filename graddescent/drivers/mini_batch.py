@@ -37,10 +37,14 @@ from ..problems.engine import (
 from ..rules.base import (
     by_coordinates,
     by_linearity,
+    by_skip_condition,
+    coordinate_point,
     coordinate_step,
     look_ahead,
     looks_ahead,
     rate,
+    skipped_steps,
+    skips_exactly,
     step,
 )
 from .averaging import NO_AVERAGE, Average, accumulate
@@ -109,36 +113,115 @@ def _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     return t, OK
 
 
+@kernel(inline=True)
+def _up_to_date(hp, theta, state, last, j, t):
+    """Bring coefficient ``j`` (and its state) from step ``last[j]`` to step ``t``: the steps
+    between had a zero gradient component there, applied in the rule's closed form."""
+    k = t - last[j]
+    if k > 0.0:
+        # an integer count: a power by squaring costs a few products where a float pow
+        # costs tens of nanoseconds, once per nonzero
+        skipped_steps(hp, theta, j, state, last[j], int(k))
+        last[j] = t
+
+
+@kernel(inline=True)
+def _all_up_to_date(hp, theta, state, last, t):
+    for j in range(1, theta.shape[0]):
+        _up_to_date(hp, theta, state, last, j, t)
+
+
+@kernel(inline=True)
+def _touch_row(hp, pb, X, y, i, theta, state, last, t):
+    """Row ``i``'s loss derivative at the rule's gradient point after step ``t``, the row's
+    coefficients first brought up to date (the residual summed as
+    :func:`graddescent._sparse.residual` sums it)."""
+    r = coordinate_point(hp, theta, 0, state) - y[i]
+    for kk in range(X.indptr[i], X.indptr[i + 1]):
+        j = X.indices[kk] + 1
+        _up_to_date(hp, theta, state, last, j, t)
+        r += X.data[kk] * coordinate_point(hp, theta, j, state)
+    return derivative(pb, i, r)
+
+
+@kernel(inline=True)
+def _step_row_columns(hp, X, i, theta, state, last, g, inv, t):
+    """Step ``t`` at row ``i``'s columns not yet stepped, along ``g[j] * inv``, each
+    component then cleared (a column the step's rows store more than once: its summed
+    component, once)."""
+    for kk in range(X.indptr[i], X.indptr[i + 1]):
+        j = X.indices[kk] + 1
+        if last[j] < t:
+            coordinate_step(hp, theta, j, g[j] * inv, state, t)
+            last[j] = t
+            g[j] = 0.0
+
+
+@kernel(inline=True)
+def _mean_up_to_date(av, hp, theta, state, last, t):
+    if t >= av.start:
+        _all_up_to_date(hp, theta, state, last, t)
+        accumulate(av, theta, t)
+
+
+@kernel(inline=True)
+def _no_mean_lazy(av, hp, theta, state, last, t):
+    return None
+
+
+#: :func:`graddescent.drivers.averaging.accumulate` of the lazy iterate: every coefficient
+#: brought up to date first (averaging costs O(d) per step).
+_accumulate_up_to_date = choose(lambda c: _mean_up_to_date if c is Average else _no_mean_lazy,
+                                _no_mean_lazy, inline=True)
+
+
 @kernel
 def _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     """:func:`_single_rule_dense` on sparse rows without a penalty for a rule with a
-    coordinate step (Adagrad), in O(nonzeros) per step: the gradient ``d_i (1, x_i)`` is zero
-    off the row's columns, where such a rule's step changes neither the coefficient nor its
-    state, so the step runs at the intercept and the row's columns only (a column stored
-    twice: its summed component, once). The same iterates as the dense steps."""
+    coordinate-wise form (:func:`graddescent.rules.base.attach`), in O(nonzeros) per step:
+    the gradient ``d_i (1, x_i)`` is zero off the row's columns, so the step runs at the
+    intercept and the row's columns only, and the steps a coefficient misses (a zero gradient
+    component: Adagrad's change nothing, momentum's and RMSprop's move it and decay their
+    state geometrically) are applied in the rule's closed form when a row next touches it
+    (``last[j]``, kept in ``z``: the step it is up to date with), and to every coefficient at
+    the end of the call. The same iterates as the dense steps, up to rounding."""
     ahead = prefetch_distance(X)
-    for j in range(g.shape[0]):
+    last = z
+    for j in range(theta.shape[0]):
         g[j] = 0.0
+        last[j] = t
+    status = OK
     for k in range(n_steps):
         prefetch_next(X, y, idx, k + ahead)
         i = idx[k]
-        d = row_derivative(pb, X, y, i, theta)
+        d = _touch_row(hp, pb, X, y, i, theta, state, last, t)
         if not np.isfinite(d):
-            return t, DIVERGED
+            status = DIVERGED
+            break
         t += 1
         S.add_data(X, i, d, g)
         coordinate_step(hp, theta, 0, intercept(pb, d), state, t)
-        for kk in range(X.indptr[i], X.indptr[i + 1]):
-            j = X.indices[kk] + 1
-            coordinate_step(hp, theta, j, g[j], state, t)  # (0 the second time: no change)
-            g[j] = 0.0
-        accumulate(av, theta, t)
-    return t, OK
+        _step_row_columns(hp, X, i, theta, state, last, g, 1.0, t)
+        _accumulate_up_to_date(av, hp, theta, state, last, t)
+    _all_up_to_date(hp, theta, state, last, t)
+    return t, status
+
+
+@kernel
+def _single_coordinates_if_exact(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
+    """:func:`_single_coordinates` where the rule's closed form holds for its
+    hyperparameters, the dense steps otherwise."""
+    if skips_exactly(hp):
+        return _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+    return _single_rule_dense(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+
+
+_single_coordinates_any = by_skip_condition(_single_coordinates_if_exact, _single_coordinates)
 
 
 @kernel(inline=True)
 def _coordinates_problem_first(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av):
-    return _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
+    return _single_coordinates_any(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
 @kernel(inline=True)
@@ -157,7 +240,7 @@ def _coordinates_rule_first(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, a
     return _coordinates_by_penalty(pb, hp, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
-#: Sparse rows: a rule with a coordinate step may step the row's columns alone.
+#: Sparse rows: a rule with a coordinate-wise form may step the row's columns alone.
 _sparse_by_rule = by_coordinates(_coordinates_rule_first, _single_rule_dense)
 
 
@@ -350,6 +433,15 @@ def _one_row(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
     return _single(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av)
 
 
+@kernel(inline=True)
+def _batch_end(plan, start, boundary, epoch_len):
+    """Where the batch starting at entry ``start`` ends, and the epoch boundary then: batches
+    never cross one (``boundary``, moved on by ``epoch_len`` once reached)."""
+    if start == boundary:
+        boundary += epoch_len
+    return min(start + plan.size, boundary), boundary
+
+
 @kernel
 def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z, pb,
              av):
@@ -359,9 +451,7 @@ def _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp
     start = 0
     boundary = first_len
     for _ in range(n_steps):
-        if start == boundary:
-            boundary += epoch_len
-        stop = min(start + plan.size, boundary)
+        stop, boundary = _batch_end(plan, start, boundary, epoch_len)
         point = theta
         if looks_ahead(hp):
             look_ahead(hp, theta, state, z)
@@ -409,9 +499,7 @@ def _batches_lazy(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, 
     start = 0
     boundary = first_len
     for _ in range(n_steps):
-        if start == boundary:
-            boundary += epoch_len
-        stop = min(start + plan.size, boundary)
+        stop, boundary = _batch_end(plan, start, boundary, epoch_len)
         total = 0.0
         for k in range(start, stop):
             prefetch_next(X, y, idx, k + ahead)
@@ -466,9 +554,119 @@ def _dense_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps
                     pb, av)
 
 
-#: Sparse rows: a linear rule's batches go lazy; the other rules' steps read the whole
-#: gradient (O(d)).
-_sparse_batches_by_rule = by_linearity(_lazy_batches_rule_first, _dense_batches_rule_first)
+@kernel
+def _batches_coordinates(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp,
+                         g, z, pb, av):
+    """:func:`_batches` on sparse rows without a penalty for a rule with a coordinate-wise
+    form, in O(nonzeros of the batch) per step: :func:`_single_coordinates`'s lazy steps, the
+    batch's derivatives all taken at the same point (each row's coefficients brought up to
+    date as it is read) and summed into ``g`` at the batch's columns, then the step at those
+    columns (``last`` kept in ``z``). The same iterates as the dense steps, up to rounding."""
+    ahead = prefetch_distance(X)
+    last = z
+    for j in range(theta.shape[0]):
+        g[j] = 0.0
+        last[j] = t
+    status = OK
+    start = 0
+    boundary = first_len
+    for _ in range(n_steps):
+        stop, boundary = _batch_end(plan, start, boundary, epoch_len)
+        g0 = 0.0
+        total = 0.0
+        for k in range(start, stop):
+            prefetch_next(X, y, idx, k + ahead)
+            i = idx[k]
+            d = _touch_row(hp, pb, X, y, i, theta, state, last, t)
+            g0 += intercept(pb, d)
+            total += d
+            S.add_data(X, i, d, g)
+        if not np.isfinite(total):
+            status = DIVERGED
+            break
+        inv = 1.0 / (stop - start)
+        t += 1
+        coordinate_step(hp, theta, 0, g0 * inv, state, t)
+        for k in range(start, stop):
+            _step_row_columns(hp, X, idx[k], theta, state, last, g, inv, t)
+        _accumulate_up_to_date(av, hp, theta, state, last, t)
+        start = stop
+    _all_up_to_date(hp, theta, state, last, t)
+    return t, status
+
+
+@kernel
+def _batches_coordinates_if_exact(plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                                  state, t, hp, g, z, pb, av):
+    """:func:`_batches_coordinates` where the rule's closed form holds for its
+    hyperparameters, the dense steps otherwise."""
+    if skips_exactly(hp):
+        return _batches_coordinates(plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                                    state, t, hp, g, z, pb, av)
+    return _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                    pb, av)
+
+
+@kernel(inline=True)
+def _exact_if_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta, state,
+                         t, g, z, pb, av):
+    return _batches_coordinates_if_exact(plan, X, y, idx, first_len, epoch_len, n_steps,
+                                         theta, state, t, hp, g, z, pb, av)
+
+
+@kernel(inline=True)
+def _coordinates_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps,
+                                    theta, state, t, g, z, pb, av):
+    return _batches_coordinates(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state,
+                                t, hp, g, z, pb, av)
+
+
+_coordinates_batches_any = by_skip_condition(_exact_if_rule_first,
+                                             _coordinates_batches_rule_first)
+
+
+@kernel(inline=True)
+def _coordinates_batches_problem_first(pb, hp, plan, X, y, idx, first_len, epoch_len, n_steps,
+                                       theta, state, t, g, z, av):
+    return _coordinates_batches_any(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                                    state, t, g, z, pb, av)
+
+
+@kernel(inline=True)
+def _dense_batches_problem_first(pb, hp, plan, X, y, idx, first_len, epoch_len, n_steps,
+                                 theta, state, t, g, z, av):
+    return _batches(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t, hp, g, z,
+                    pb, av)
+
+
+#: Without a penalty the coordinate-wise steps; a penalty reaches every coefficient (O(d)).
+_batches_by_penalty = choose(lambda c: _dense_batches_problem_first if c.PENALISED
+                             else _coordinates_batches_problem_first,
+                             _coordinates_batches_problem_first)
+
+
+@kernel(inline=True)
+def _by_penalty_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta, state,
+                           t, g, z, pb, av):
+    return _batches_by_penalty(pb, hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                               state, t, g, z, av)
+
+
+_other_batches_by_rule = by_coordinates(_by_penalty_rule_first, _dense_batches_rule_first,
+                                        inline=True)
+
+
+@kernel(inline=True)
+def _other_batches_rule_first(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                              state, t, g, z, pb, av):
+    return _other_batches_by_rule(hp, plan, X, y, idx, first_len, epoch_len, n_steps, theta,
+                                  state, t, g, z, pb, av)
+
+
+#: Sparse rows: a linear rule's batches go lazy, and so do those of a rule with a
+#: coordinate-wise form without a penalty; the other rules' steps read the whole gradient
+#: (O(d)).
+_sparse_batches_by_rule = by_linearity(_lazy_batches_rule_first, _other_batches_rule_first)
 
 
 @kernel

@@ -35,7 +35,29 @@ def _effective(hp, state, t, out):
         out[j] = lr * np.sqrt(state[1, j] + eps) / np.sqrt(state[0, j] + eps)
 
 
-attach(AdadeltaParams, step=_step, effective=_effective)
+@kernel(inline=True)
+def _step_at(hp, theta, j, gj, state, t):
+    """:func:`_step` at coordinate ``j`` alone."""
+    rho = hp.rho
+    eps = hp.eps
+    eg = rho * state[0, j] + (1.0 - rho) * gj * gj
+    state[0, j] = eg
+    dx = -np.sqrt(state[1, j] + eps) / np.sqrt(eg + eps) * gj
+    state[1, j] = rho * state[1, j] + (1.0 - rho) * dx * dx
+    theta[j] += rate(hp, t) * dx
+
+
+@kernel(inline=True)
+def _skipped(hp, theta, j, state, t, k):
+    """``k`` steps with a zero gradient at coordinate ``j``: ``Delta = 0`` (``eps > 0`` keeps
+    both roots positive), so ``theta`` stays and both averages decay by ``rho^k``."""
+    q = hp.rho**k
+    state[0, j] *= q
+    state[1, j] *= q
+
+
+attach(AdadeltaParams, step=_step, effective=_effective, coordinate_step=_step_at,
+       skipped_steps=_skipped)
 
 
 def adadelta(learning_rate: float = 1.0, rho: float = 0.9, eps: float = 1e-6) -> UpdateRule:
@@ -52,6 +74,11 @@ def adadelta(learning_rate: float = 1.0, rho: float = 0.9, eps: float = 1e-6) ->
     Effective step: :math:`\eta \sqrt{E[\Delta^2] + \epsilon} / \sqrt{E[g^2] + \epsilon}`.
     R gradDescent's ``ADADELTA`` shares scalar accumulators across coefficients, uses the previous
     coefficient's RMS, and never moves the first coefficient on the first step.
+
+    Sparse rows (mini-batch and single-row steps without a penalty): a zero gradient gives
+    :math:`\Delta_t = 0` (``eps`` keeps both roots positive), so ``k`` such steps leave
+    :math:`\theta` and multiply both averages by :math:`\rho^k`; the drivers apply this when a
+    row next touches the coordinate, so a step costs the rows' nonzeros.
 
     Parameters
     ----------

@@ -23,6 +23,13 @@ and no table of rules anywhere. Where a driver has a fast path for the linear ru
 without a gradient buffer) it picks between two kernels with :func:`by_linearity` (or
 :func:`by_look_ahead`), so that each specialization compiles only the path it runs: an ``if`` on
 :func:`is_linear` would compile both (numba types both branches of a run-time ``if``).
+
+Sparse rows. A rule whose step acts on each coordinate alone may declare its coordinate-wise
+form (:func:`attach`: the step at one coordinate, and the closed form of the steps in which a
+coordinate's gradient component is zero); the sampled drivers then step only the rows'
+columns and apply the steps a coefficient missed when a row next touches it
+(:func:`coordinate_step`, :func:`skipped_steps`, :func:`coordinate_point`, picked with
+:func:`by_coordinates` and :func:`by_skip_condition`).
 """
 
 from __future__ import annotations
@@ -45,7 +52,8 @@ from .._validation import check_nonnegative, check_positive, check_unit_interval
 __all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "register", "specs",
            "get_spec", "step", "effective_steps", "looks_ahead", "look_ahead", "is_linear",
            "rate", "constant_rate", "by_linearity", "by_look_ahead", "coordinate_step",
-           "by_coordinates"]
+           "by_coordinates", "skipped_steps", "coordinate_point", "skips_exactly",
+           "by_skip_condition", "geometric"]
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "positive": check_positive,
@@ -454,21 +462,40 @@ def record(name: str, hyperparameters: tuple[Hyperparameter, ...]) -> type:
 
 def attach(params: type, *, step: Callable, effective: Callable,
            look_ahead: Callable | None = None, linear: bool = False,
-           coordinate_step: Callable | None = None) -> type:
+           coordinate_step: Callable | None = None, skipped_steps: Callable | None = None,
+           coordinate_look_ahead: Callable | None = None,
+           skips_exactly: Callable | None = None) -> type:
     """Give a rule's compiled record class its compiled functions.
 
     ``step(hp, theta, g, state, t)`` applies step ``t`` in place; ``effective(hp, state, t,
     out)`` writes the effective steps; ``look_ahead(hp, theta, state, out)`` writes the point
     where the gradient is taken (rules that look ahead: Nesterov); ``linear`` says that the step
     is ``theta -= rate(hp, t) * g`` with no state (the plain rule), which lets the drivers skip
-    the gradient buffer. ``coordinate_step(hp, theta, j, gj, state, t)``, for the rules that
-    have one, is step ``t`` at coordinate ``j`` alone (the arithmetic of ``step`` there), for
-    rules whose step leaves a coordinate with a zero gradient and its state unchanged
-    (Adagrad): on sparse rows an unpenalised step then costs the row's nonzeros.
+    the gradient buffer.
+
+    The coordinate-wise form, for the rules whose step acts on each coordinate alone (the
+    sparse drivers' lazy steps: a coordinate that no row of a step touches has a zero gradient
+    component there, and the steps it misses are applied in closed form when a row next touches
+    it, and at the end of the call):
+
+    * ``coordinate_step(hp, theta, j, gj, state, t)``: step ``t`` at coordinate ``j`` alone
+      along the gradient component ``gj`` (the arithmetic of ``step`` there);
+    * ``skipped_steps(hp, theta, j, state, t, k)``: the steps ``t + 1, ..., t + k`` (``k`` an
+      integer) at coordinate ``j`` with a zero gradient component, in closed form (a few
+      operations whatever ``k``); None when such steps change neither the coefficient nor its state
+      (Adagrad);
+    * ``coordinate_look_ahead(hp, theta, j, state)``: coordinate ``j`` of the look-ahead point
+      (rules that look ahead);
+    * ``skips_exactly(hp)``: whether ``skipped_steps`` holds for these hyperparameter values
+      (None: for all of them); where it does not, the drivers take the dense steps.
     """
     params.STEP = staticmethod(step)
     params.COORDINATE_STEP = (staticmethod(coordinate_step) if coordinate_step is not None
                               else None)
+    params.SKIPPED_STEPS = staticmethod(skipped_steps) if skipped_steps is not None else None
+    params.COORDINATE_LOOK_AHEAD = (staticmethod(coordinate_look_ahead)
+                                    if coordinate_look_ahead is not None else None)
+    params.SKIPS_EXACTLY = staticmethod(skips_exactly) if skips_exactly is not None else None
     params.EFFECTIVE = staticmethod(effective)
     params.LOOK_AHEAD = staticmethod(look_ahead) if look_ahead is not None else None
     params.LOOKAHEAD = look_ahead is not None
@@ -507,12 +534,56 @@ def coordinate_step(hp, theta, j, gj, state, t):
     type(hp).COORDINATE_STEP(hp, theta, j, gj, state, t)
 
 
+def skipped_steps(hp, theta, j, state, t, k):
+    """Steps ``t + 1, ..., t + k`` of the rule at coordinate ``j`` alone with a zero gradient
+    component, in closed form (nothing for the rules whose such steps change nothing; see
+    :func:`attach`). Valid where :func:`skips_exactly` holds."""
+    fn = type(hp).SKIPPED_STEPS
+    if fn is not None:
+        fn(hp, theta, j, state, t, k)
+
+
+def coordinate_point(hp, theta, j, state):
+    """Coordinate ``j`` of the point where the rule takes its gradient: ``theta[j]``, or its
+    look-ahead (Nesterov: ``theta[j] + momentum * v[j]``)."""
+    fn = type(hp).COORDINATE_LOOK_AHEAD
+    if fn is None:
+        return theta[j]
+    return fn(hp, theta, j, state)
+
+
+def skips_exactly(hp):
+    """Whether the rule's :func:`skipped_steps` holds for the record's hyperparameter values
+    (always, but for the rules that say otherwise)."""
+    fn = type(hp).SKIPS_EXACTLY
+    return True if fn is None else bool(fn(hp))
+
+
 def by_coordinates(coordinates: Callable, other: Callable, *, inline: bool = False
                    ) -> Callable:
     """As :func:`by_linearity`: ``coordinates`` for the records of the rules with a coordinate
     step (see :func:`attach`), ``other`` for the rest."""
     return choose(lambda params: coordinates if getattr(params, "COORDINATE_STEP", None)
                   is not None else other, coordinates, inline=inline)
+
+
+def by_skip_condition(conditional: Callable, always: Callable, *, inline: bool = False
+                      ) -> Callable:
+    """As :func:`by_linearity`: ``conditional`` for the records of the rules whose skipped
+    steps have a closed form for some hyperparameter values only (a :func:`attach`
+    ``skips_exactly``), ``always`` for the rest; so that the test of :func:`skips_exactly`,
+    and the dense steps it falls back to, are compiled only for the former."""
+    return choose(lambda params: conditional if getattr(params, "SKIPS_EXACTLY", None)
+                  is not None else always, always, inline=inline)
+
+
+@kernel(inline=True)
+def geometric(mu, k):
+    """``(mu + mu**2 + ... + mu**k, mu**k)`` for ``0 <= mu < 1`` and an integer ``k >= 1``:
+    what ``k`` steps of a velocity decaying by ``mu`` add up to, and what is left of it."""
+    q = mu**k
+    # mu / (1 - mu) does not depend on k: the compiler hoists it out of a driver's loop
+    return (1.0 - q) * (mu / (1.0 - mu)), q
 
 
 def is_linear(hp):
@@ -570,6 +641,30 @@ if not numba.config.DISABLE_JIT:
         return lambda hp, theta, j, gj, state, t: fn(hp, theta, j, gj, state, t)
 
     overload(coordinate_step, jit_options=_OPTIONS)(_coordinate_typer)
+
+    def _skipped_typer(hp, theta, j, state, t, k):
+        fn = hp.instance_class.SKIPPED_STEPS
+        if fn is None:
+            return lambda hp, theta, j, state, t, k: None
+        return lambda hp, theta, j, state, t, k: fn(hp, theta, j, state, t, k)
+
+    overload(skipped_steps, jit_options=_OPTIONS)(_skipped_typer)
+
+    def _point_typer(hp, theta, j, state):
+        fn = hp.instance_class.COORDINATE_LOOK_AHEAD
+        if fn is None:
+            return lambda hp, theta, j, state: theta[j]
+        return lambda hp, theta, j, state: fn(hp, theta, j, state)
+
+    overload(coordinate_point, jit_options=_OPTIONS, inline="always")(_point_typer)
+
+    def _exactly_typer(hp):
+        fn = hp.instance_class.SKIPS_EXACTLY
+        if fn is None:
+            return lambda hp: True
+        return lambda hp: fn(hp)
+
+    overload(skips_exactly, jit_options=_OPTIONS)(_exactly_typer)
 
 
 def by_linearity(linear: Callable, other: Callable, *, inline: bool = False) -> Callable:

@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
+from .base import (
+    Hyperparameter,
+    RuleSpec,
+    UpdateRule,
+    attach,
+    geometric,
+    rate,
+    record,
+    register,
+)
 
 _MOMENTUM = Hyperparameter("momentum", 0.9, "unit", "momentum mu in [0, 1)", r_name="momentum")
 
@@ -55,8 +64,50 @@ def _effective(hp, state, t, out):
         out[j] = lr / (1.0 - hp.momentum)
 
 
-attach(MomentumParams, step=_momentum_step, effective=_effective)
-attach(NesterovParams, step=_nesterov_step, effective=_effective, look_ahead=_look_ahead)
+@kernel(inline=True)
+def _momentum_at(hp, theta, j, gj, state, t):
+    """:func:`_momentum_step` at coordinate ``j`` alone."""
+    u = hp.momentum * state[0, j] + rate(hp, t) * gj
+    state[0, j] = u
+    theta[j] -= u
+
+
+@kernel(inline=True)
+def _momentum_skipped(hp, theta, j, state, t, k):
+    """``k`` steps with a zero gradient at coordinate ``j``: ``u <- mu u`` and ``theta -= u``
+    each, so ``theta -= (mu + ... + mu^k) u`` and ``u <- mu^k u``. The rate multiplies the
+    gradient alone, so this holds under any schedule."""
+    total, q = geometric(hp.momentum, k)
+    theta[j] -= state[0, j] * total
+    state[0, j] *= q
+
+
+@kernel(inline=True)
+def _nesterov_at(hp, theta, j, gj, state, t):
+    """:func:`_nesterov_step` at coordinate ``j`` alone."""
+    v = hp.momentum * state[0, j] - rate(hp, t) * gj
+    state[0, j] = v
+    theta[j] += v
+
+
+@kernel(inline=True)
+def _nesterov_skipped(hp, theta, j, state, t, k):
+    """As :func:`_momentum_skipped`: ``theta += (mu + ... + mu^k) v``, ``v <- mu^k v``."""
+    total, q = geometric(hp.momentum, k)
+    theta[j] += state[0, j] * total
+    state[0, j] *= q
+
+
+@kernel(inline=True)
+def _look_ahead_at(hp, theta, j, state):
+    return theta[j] + hp.momentum * state[0, j]
+
+
+attach(MomentumParams, step=_momentum_step, effective=_effective,
+       coordinate_step=_momentum_at, skipped_steps=_momentum_skipped)
+attach(NesterovParams, step=_nesterov_step, effective=_effective, look_ahead=_look_ahead,
+       coordinate_step=_nesterov_at, skipped_steps=_nesterov_skipped,
+       coordinate_look_ahead=_look_ahead_at)
 
 
 def momentum(learning_rate: float = 0.1, momentum: float = 0.9) -> UpdateRule:
@@ -67,6 +118,12 @@ def momentum(learning_rate: float = 0.1, momentum: float = 0.9) -> UpdateRule:
     with :math:`u_0 = 0`, per coordinate. This equals ``torch.optim.SGD(momentum=mu)`` with
     ``dampening=0``. Effective step per unit of gradient: :math:`\eta / (1 - \mu)` (the
     steady-state sum of the buffer). R gradDescent: ``MGD``.
+
+    Sparse rows (mini-batch and single-row steps without a penalty): ``k`` steps in which a
+    coordinate's gradient is zero give :math:`\theta \leftarrow \theta - u \sum_{i=1}^k \mu^i
+    = \theta - u\,\mu (1 - \mu^k) / (1 - \mu)` and :math:`u \leftarrow \mu^k u`, whatever
+    the learning-rate schedule (the rate multiplies the gradient only); the drivers apply
+    this when a row next touches the coordinate, so a step costs the rows' nonzeros.
 
     Parameters
     ----------
@@ -97,6 +154,11 @@ def nesterov(learning_rate: float = 0.1, momentum: float = 0.9) -> UpdateRule:
     does so. ``torch.optim.SGD(nesterov=True)`` stores the look-ahead point instead: the same
     iterates, shifted. Effective step: :math:`\eta / (1 - \mu)`. R gradDescent: ``AGD``, which
     applies the momentum term twice per step (neither Nesterov form); we do not.
+
+    Sparse rows (mini-batch and single-row steps without a penalty): ``k`` steps with a zero
+    gradient at a coordinate give :math:`\theta \leftarrow \theta + v\,\mu (1 - \mu^k) /
+    (1 - \mu)`, :math:`v \leftarrow \mu^k v` (any schedule), applied when a row next touches
+    the coordinate, whose look-ahead :math:`\theta_j + \mu v_j` is then read alone.
 
     Parameters
     ----------

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
+from .base import (
+    Hyperparameter,
+    RuleSpec,
+    UpdateRule,
+    attach,
+    geometric,
+    rate,
+    record,
+    register,
+)
 
 HYPERPARAMETERS = (
     Hyperparameter("rho", 0.9, "unit", "decay of the squared-gradient average",
@@ -63,7 +72,51 @@ def _effective(hp, state, t, out):
         out[j] = lr / (np.sqrt(max(v, 0.0)) + hp.eps) / (1.0 - hp.momentum)
 
 
-attach(RMSpropParams, step=_step, effective=_effective)
+@kernel(inline=True)
+def _step_at(hp, theta, j, gj, state, t):
+    """:func:`_step` at coordinate ``j`` alone (its arithmetic, the variant's branch)."""
+    rho = hp.rho
+    v = rho * state[0, j] + (1.0 - rho) * gj * gj
+    state[0, j] = v
+    if hp.centered:
+        gbar = rho * state[1, j] + (1.0 - rho) * gj
+        state[1, j] = gbar
+        a = np.sqrt(v - gbar * gbar) + hp.eps
+    else:
+        a = np.sqrt(v) + hp.eps
+    if hp.momentum > 0.0:
+        buf = hp.momentum * state[2, j] + gj / a
+        state[2, j] = buf
+        theta[j] -= rate(hp, t) * buf
+    else:
+        theta[j] -= rate(hp, t) * gj / a
+
+
+@kernel(inline=True)
+def _skipped(hp, theta, j, state, t, k):
+    """``k`` steps with a zero gradient at coordinate ``j``: the averages decay by
+    ``rho^k``; without momentum ``theta`` stays, with it ``b <- mu b`` and ``theta -= lr b``
+    each step, so ``theta -= lr (mu + ... + mu^k) b`` and ``b <- mu^k b`` (a constant rate:
+    :func:`_skips_exactly`)."""
+    q = hp.rho**k
+    state[0, j] *= q
+    if hp.centered:
+        state[1, j] *= q
+    if hp.momentum > 0.0:
+        total, m = geometric(hp.momentum, k)
+        theta[j] -= hp.lr * (state[2, j] * total)
+        state[2, j] *= m
+
+
+@kernel(inline=True)
+def _skips_exactly(hp):
+    """With momentum, a skipped step still moves ``theta`` by ``rate_t b``: under a schedule
+    the sum of ``rate_t mu^i`` has no closed form of fixed cost."""
+    return hp.momentum == 0.0 or hp.power_t == 0.0
+
+
+attach(RMSpropParams, step=_step, effective=_effective, coordinate_step=_step_at,
+       skipped_steps=_skipped, skips_exactly=_skips_exactly)
 
 
 def rmsprop(learning_rate: float = 0.1, rho: float = 0.9, eps: float = 1e-8,
@@ -81,6 +134,14 @@ def rmsprop(learning_rate: float = 0.1, rho: float = 0.9, eps: float = 1e-8,
     ``eps`` is added **outside** the root, as in torch (optax and Keras put it inside).
     Effective step: ``lr / a / (1 - momentum)``. R gradDescent's ``RMSPROP`` keeps one scalar
     average shared by all coefficients.
+
+    Sparse rows (mini-batch and single-row steps without a penalty): ``k`` steps with a zero
+    gradient at a coordinate multiply ``v`` (and ``gbar``) by ``rho**k`` and, without momentum,
+    leave ``theta``; with momentum they give ``theta -= lr * b * mu * (1 - mu**k) / (1 - mu)``
+    and ``b *= mu**k``. The drivers apply this when a row next touches the coordinate, so a
+    step costs the rows' nonzeros; but with momentum under a decaying rate (``power_t > 0``)
+    the missed steps' sum of ``rate_t * mu**i`` has no closed form, and the steps are dense
+    (O(columns)).
 
     Parameters
     ----------

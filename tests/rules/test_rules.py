@@ -127,6 +127,53 @@ def test_nesterov_eval_point_is_look_ahead():
     np.testing.assert_allclose(rule.eval_point(theta, state), theta + 0.9 * state[0])
 
 
+#: The rules with a coordinate-wise form (the sparse drivers' lazy steps), under a schedule too.
+COORDINATE_RULES = [rules.momentum(0.1, 0.9), rules.nesterov(0.1, 0.9).replace(power_t=0.5),
+                    rules.adagrad(0.1), rules.adadelta(1.0), rules.rmsprop(0.01),
+                    rules.rmsprop(0.01, momentum=0.9, centered=True)]
+
+
+@pytest.mark.parametrize("rule", COORDINATE_RULES,
+                         ids=lambda r: r.name + ("_c" if r.centered else ""))
+def test_skipped_steps_are_steps_with_a_zero_gradient(rule):
+    """The closed form of ``k`` steps in which a coordinate's gradient is zero equals those
+    steps (Adagrad: nothing changes), at that coordinate alone; the coordinate step is the
+    step there; Nesterov's coordinate look-ahead is its look-ahead point's."""
+    from graddescent.rules import base
+
+    hp = rule.hyperparameters()
+    assert base.skips_exactly(hp)
+    rng = np.random.default_rng(6)
+    theta, state = rng.standard_normal(3), rule.init_state(3)
+    for t in range(1, 6):
+        rule.step(theta, rng.standard_normal(3), state, t)
+    for k in (1, 2, 9, 60):
+        stepped, stepped_state = theta.copy(), state.copy()
+        for t in range(6, 6 + k):
+            rule.step(stepped, np.zeros(3), stepped_state, t)
+        lazy, lazy_state = theta.copy(), state.copy()
+        base.skipped_steps(hp, lazy, 1, lazy_state, 5.0, k)
+        np.testing.assert_allclose(lazy[1], stepped[1], rtol=1e-13, atol=0)
+        np.testing.assert_allclose(lazy_state[:, 1], stepped_state[:, 1], rtol=1e-12, atol=0)
+        assert lazy[0] == theta[0] and np.array_equal(lazy_state[:, 0], state[:, 0])
+    assert not np.array_equal(stepped_state, state) or rule.name == "adagrad"
+    g = np.array([0.0, 0.0, -0.7])
+    stepped, stepped_state = theta.copy(), state.copy()
+    rule.step(stepped, g, stepped_state, 6)
+    one, one_state = theta.copy(), state.copy()
+    base.coordinate_step(hp, one, 2, -0.7, one_state, 6)
+    assert one[2] == stepped[2] and np.array_equal(one_state[:, 2], stepped_state[:, 2])
+    assert base.coordinate_point(hp, theta, 2, state) == rule.eval_point(theta, state)[2]
+
+
+def test_rmsprop_momentum_has_no_closed_form_under_a_schedule():
+    from graddescent.rules import base
+
+    decaying = rules.rmsprop(0.01, momentum=0.9).replace(power_t=0.5)
+    assert not base.skips_exactly(decaying.hyperparameters())
+    assert base.skips_exactly(rules.rmsprop(0.01).replace(power_t=0.5).hyperparameters())
+
+
 def test_invscaling_schedule_divides_the_rate():
     rule = rules.plain(0.1)
     import dataclasses
