@@ -6,8 +6,9 @@ SAG, rewritten for GDRegressor's names (``method="sgd"`` for SGDRegressor, ``"sa
 ``learning_rate`` for ``eta0``, ``schedule`` for ``learning_rate``).
 
 Not ported: the tests of SGDRegressor's internals (test_plain_has_no_average_attr,
-test_loss_function_epsilon, test_validation_mask_correctly_subsets, the loss classes' tests),
-the classifiers', and sparse input (the next issue's).
+test_loss_function_epsilon, test_validation_mask_correctly_subsets, the loss classes' tests)
+and the classifiers'. Sparse input: tests/test_sparse.py runs the ports without parameters on
+CSR rows (test_ported_sgd_tests_on_sparse_input).
 
 SGDRegressor's default penalty is ``"l2"`` with ``alpha=1e-4``; GDRegressor's is None (plain
 least squares, so that every earlier result stands): the ports that rely on a penalty name it.
