@@ -26,7 +26,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ._jit import kernel, prefetch_item
+from ._jit import kernel, overload_inline, prefetch_item
 
 __all__ = ["CSRRows", "is_sparse", "csr_rows", "as_scipy", "by_layout", "residual",
            "residual_pair", "add_data", "scale_into", "scan_rows", "matvec", "rmatvec",
@@ -109,10 +109,11 @@ def by_layout(dense: Callable, sparse: Callable, *, at: int = 0, inline: bool = 
             return chosen.py_func
 
         typer.__signature__ = inspect.signature(dense.py_func)
-        options = {"jit_options": {"nogil": True, "error_model": "numpy"}}
+        jit_options = {"nogil": True, "error_model": "numpy"}
         if inline:
-            options["inline"] = "always"
-        overload(call, **options)(typer)
+            overload_inline(call, typer, jit_options)
+        else:
+            overload(call, jit_options=jit_options)(typer)
     call.__doc__ = (f"{dense.__name__} on a dense array, {sparse.__name__} on a CSR record, "
                     f"picked at compile time.")
     return call

@@ -30,7 +30,7 @@ copies never change, so users always hit the cache).
 from __future__ import annotations
 
 from .blocks import BLOCK_ROWS, block_range, is_large, n_blocks
-from .compile import DIVERGED, OK, choose, kernel, on_first_compile
+from .compile import DIVERGED, OK, choose, kernel, on_first_compile, overload_inline
 from .prefetch import PREFETCH_BYTES, prefetch_distance, prefetch_item, prefetch_row
 from .random import (
     bit_generator_pointers,
@@ -40,7 +40,7 @@ from .random import (
     shuffle,
 )
 
-__all__ = ["kernel", "choose", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
+__all__ = ["kernel", "choose", "overload_inline", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
            "prefetch_distance", "PREFETCH_BYTES", "bit_generator_pointers", "next_uint32",
            "random_interval", "shuffle", "permutation_into", "BLOCK_ROWS",
            "n_blocks", "block_range", "is_large", "on_first_compile"]

@@ -15,7 +15,7 @@ from numba.extending import overload
 
 from .cache import LazyCache
 
-__all__ = ["kernel", "choose", "OK", "DIVERGED", "on_first_compile"]
+__all__ = ["kernel", "choose", "overload_inline", "OK", "DIVERGED", "on_first_compile"]
 
 #: Kernel status: every kernel returns one.
 OK = 0
@@ -50,6 +50,52 @@ def kernel(fn=None, *, inline: bool = False, parallel: bool = False):
     if not numba.config.DISABLE_JIT:
         dispatcher._cache = LazyCache(dispatcher.py_func)
     return dispatcher
+
+
+def _typing_only(dispatcher):
+    """``dispatcher`` with its machine-code compile turned off: numba types an always-inlined
+    overload's implementation through a dispatcher of its own and copies its typed code into
+    the caller, never calling it, but the dispatcher's call template would first compile it to
+    machine code as well (LLVM included): a third of a cold start's compile time went there."""
+    dispatcher.compile = lambda sig: None
+    return dispatcher
+
+
+def _inline_template(template):
+    """``template`` (numba's overload template class) whose implementations are only typed."""
+
+    class Template(template):
+        def _get_jit_decorator(self):
+            jitter = super()._get_jit_decorator()
+            return lambda **options: lambda fn: _typing_only(jitter(**options)(fn))
+
+    Template.__name__ = template.__name__
+    return Template
+
+
+def overload_inline(func: Callable, typer: Callable, jit_options: dict) -> None:
+    """``numba.extending.overload(func, jit_options=jit_options, inline="always")(typer)``,
+    without compiling the implementations to machine code: they are always inlined.
+
+    Relies on numba's overload template (``make_overload_template``, its
+    ``_get_jit_decorator``); where a numba version lacks them, the plain overload is registered
+    (the same kernels, compiled a little more slowly).
+    """
+    try:
+        from numba.core import types
+        from numba.core.extending import _overload_default_jit_options
+        from numba.core.typing.templates import infer, infer_global, make_overload_template
+
+        base = make_overload_template(func, typer, dict(_overload_default_jit_options,
+                                                        **jit_options), True, "always")
+        if not hasattr(base, "_get_jit_decorator"):
+            raise ImportError("no _get_jit_decorator")
+    except ImportError:
+        overload(func, jit_options=jit_options, inline="always")(typer)
+        return
+    template = _inline_template(base)
+    infer(template)
+    infer_global(func, types.Function(template))
 
 
 class _FirstCompile:
@@ -113,9 +159,10 @@ def choose(pick: Callable[[type], Callable], like: Callable, *, inline: bool = F
             return pick(args[0].instance_class).py_func
 
         typer.__signature__ = inspect.signature(like.py_func)
-        options = {"jit_options": {"nogil": True, "error_model": "numpy"}}
+        jit_options = {"nogil": True, "error_model": "numpy"}
         if inline:
-            options["inline"] = "always"
-        overload(call, **options)(typer)
+            overload_inline(call, typer, jit_options)
+        else:
+            overload(call, jit_options=jit_options)(typer)
     call.__doc__ = f"The kernel picked at compile time among those like {like.__name__}."
     return call

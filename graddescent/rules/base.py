@@ -46,7 +46,7 @@ import numba
 import numpy as np
 from numba.extending import overload
 
-from .._jit import choose, kernel
+from .._jit import choose, kernel, overload_inline
 from .._validation import check_nonnegative, check_positive, check_unit_interval
 
 __all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "register", "specs",
@@ -630,9 +630,9 @@ def _constant(attr: str):
 if not numba.config.DISABLE_JIT:
     _OPTIONS = {"nogil": True, "error_model": "numpy"}
     # inline="always": the rule's step becomes part of the driver's loop (no call per step)
-    overload(step, jit_options=_OPTIONS, inline="always")(_forward("STEP"))
+    overload_inline(step, _forward("STEP"), _OPTIONS)
     overload(effective_steps, jit_options=_OPTIONS)(_forward3("EFFECTIVE"))
-    overload(look_ahead, jit_options=_OPTIONS, inline="always")(_forward3("LOOK_AHEAD"))
+    overload_inline(look_ahead, _forward3("LOOK_AHEAD"), _OPTIONS)
     overload(looks_ahead)(_constant("LOOKAHEAD"))
     overload(is_linear)(_constant("LINEAR"))
 
@@ -656,7 +656,7 @@ if not numba.config.DISABLE_JIT:
             return lambda hp, theta, j, state: theta[j]
         return lambda hp, theta, j, state: fn(hp, theta, j, state)
 
-    overload(coordinate_point, jit_options=_OPTIONS, inline="always")(_point_typer)
+    overload_inline(coordinate_point, _point_typer, _OPTIONS)
 
     def _exactly_typer(hp):
         fn = hp.instance_class.SKIPS_EXACTLY
