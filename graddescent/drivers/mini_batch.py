@@ -423,7 +423,7 @@ def _single_linear_any(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
 
 #: Single-row steps: the linear rules' loop without a buffer (lazy on sparse rows), or the
 #: general one.
-_single = by_linearity(_single_linear_any, _single_rule)
+_single = by_linearity(_single_linear_any, _single_rule, inline=True)
 
 
 @kernel
@@ -688,7 +688,8 @@ def _batches_any(plan, X, y, idx, first_len, epoch_len, n_steps, theta, state, t
 
 
 #: The loop of a plan, picked by its type at compile time.
-_steps = choose(lambda kind: _one_row if kind is OneRow else _batches_any, _batches_any)
+_steps = choose(lambda kind: _one_row if kind is OneRow else _batches_any, _batches_any,
+                inline=True)
 
 
 @kernel
