@@ -86,6 +86,7 @@ Dask cluster through ``joblib.parallel_config("dask")``) can run the grid.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 import warnings
@@ -97,6 +98,7 @@ import numpy as np
 import pandas as pd
 
 from . import objective as O
+from ._compile_ahead import compile_ahead
 from ._registry import METHODS, Method, get_method
 from ._sparse import is_sparse
 from ._validation import (
@@ -216,6 +218,12 @@ class CompareSettings:
         reference row is the exact answer there
         (:data:`graddescent.references.DASK_REFERENCES`: the normal equations in one round),
         scikit-learn's solvers running in memory.
+    compile_jobs : int or None
+        When numba's cache is cold, compile the methods' kernels first in this many worker
+        processes at once (None: one per core; 1: compile each in turn as its first fit comes),
+        for comparisons whose fits run one after the other (``n_jobs=1``) without a budget:
+        the first run on an installation then takes a fraction of the time
+        (:mod:`graddescent._compile_ahead`). Results do not depend on it.
     """
 
     datasets: tuple[str, ...] = ()
@@ -234,6 +242,7 @@ class CompareSettings:
     problem: Problem | None = None
     chunks: int | None = None
     budget_rounds: int | None = None
+    compile_jobs: int | None = None
 
     def __post_init__(self) -> None:
         if not self.datasets:
@@ -252,6 +261,9 @@ class CompareSettings:
             raise ValueError(f"seeds holds {len(self.seeds)} seeds; at most {MAX_SEEDS}.")
         if self.max_iter is not None:
             check_iterations("max_iter", self.max_iter)
+        if self.compile_jobs is not None:
+            object.__setattr__(self, "compile_jobs", check_int("compile_jobs", self.compile_jobs,
+                                                               low=1))
         check_interval("train_fraction", self.train_fraction, 0.0, 1.0, closed="neither")
         if self.learning_rate is not None:
             check_positive("learning_rate", self.learning_rate)
@@ -767,9 +779,7 @@ def _task(dataset: str, data, method: str, seed: int,
     try:
         prepared = _Prepared(data, settings, seed, row)
         X, y, scaled = prepared.X, prepared.y, prepared.scaled
-        _warm_up((m.name, settings.style, prepared.sparse, _problem_kind(problem)),
-                 lambda: _fit_scaled(m, X[:20], y[:20], 0, settings.style, 2, None, True,
-                                     problem, None if scaled is None else scaled.iloc[:20]))
+        _warm_fit(m, prepared, settings)
         theta, updates, seconds, curve_x, curve_f, _, *said = _fit_scaled(
             m, X, y, seed, settings.style, settings.resolved_max_iter, settings.learning_rate,
             record_curve, problem, scaled)
@@ -795,6 +805,43 @@ def _task(dataset: str, data, method: str, seed: int,
     except (ValueError, FloatingPointError) as exc:
         row.update(status="error", message=str(exc).splitlines()[0])
     return [row], curve, None
+
+
+def _warm_fit(m: Method, prepared: _Prepared, settings: CompareSettings) -> None:
+    """The warm-up fit of ``m`` (on 20 of the prepared rows) before its first timed fit."""
+    X, y, scaled = prepared.X, prepared.y, prepared.scaled
+    _warm_up((m.name, settings.style, prepared.sparse, _problem_kind(settings.problem)),
+             lambda: _fit_scaled(m, X[:20], y[:20], 0, settings.style, 2, None, True,
+                                 settings.problem, None if scaled is None else scaled.iloc[:20]))
+
+
+#: Rows of a data set that :func:`_warm_method` prepares (enough for a split of 20 training
+#: rows; the kernels' types do not depend on the number of rows).
+_WARM_ROWS = 64
+
+
+def _warm_method(data: pd.DataFrame, method: str, seed: int, settings: CompareSettings) -> None:
+    """What :func:`_task` runs before its timed fit, on the first rows of ``data``: the warm-up
+    fit of ``method`` (a task of :func:`graddescent._compile_ahead.compile_ahead`)."""
+    m = METHODS[method]
+    if settings.problem is not None and refusal(m.name, settings.problem):
+        return
+    try:
+        _warm_fit(m, _Prepared(data.iloc[:_WARM_ROWS], settings, seed, {}), settings)
+    except (ValueError, FloatingPointError):
+        pass
+
+
+def _compile_methods_ahead(data: dict, settings: CompareSettings) -> None:
+    """Compile the methods' kernels on every core first when numba's cache is cold
+    (:func:`graddescent._compile_ahead.compile_ahead`), from the first dense data set: for a
+    plain R-style or estimator-style comparison whose fits run one after the other."""
+    dense = [frame for frame in data.values() if isinstance(frame, pd.DataFrame)]
+    if settings.n_jobs != 1 or not dense or settings.compile_jobs == 1:
+        return
+    tasks = [functools.partial(_warm_method, dense[0], method, settings.seeds[0], settings)
+             for method in settings.methods]
+    compile_ahead(tasks, settings.compile_jobs)
 
 
 def _learning_rate(m: Method, settings: CompareSettings) -> float:
@@ -1046,6 +1093,8 @@ def run_comparison(settings: CompareSettings,
     grid = [(name, method, seed) for name in data for method in names
             for seed in settings.seeds]
     task = _budget_task if budgeted else _task
+    if not budgeted:
+        _compile_methods_ahead(data, settings)
     tasks = (delayed(task)(name, data[name], method, seed, settings, seed == first)
              for name, method, seed in grid)
     rows, curves, traces = [], {}, {}
