@@ -23,7 +23,7 @@ LAYERS = [
                      "graddescent._validation",
                      "graddescent.metrics", "graddescent._cli_spec",
                      "graddescent._r_rng", "graddescent._signatures", "graddescent._data*",
-                     "graddescent._outputs"]),
+                     "graddescent._outputs", "graddescent._compile_ahead"]),
     ("threads", ["graddescent.threads"]),
     ("objective", ["graddescent.objective"]),
     ("rule base", ["graddescent.rules.base"]),
