@@ -743,8 +743,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._jit import on_first_compile
 
     on_first_compile(lambda: print(f"{PROG}: compiling kernels, once: the first run on this "
-                                   f"installation compiles the numba kernels it needs and "
-                                   f"caches them (about a minute of CPU time); later runs "
+                                   f"installation compiles the numba kernels it needs (a "
+                                   f"comparison on every core) and caches them; later runs "
                                    f"load them",
                                    file=sys.stderr, flush=True))
     try:
