@@ -411,7 +411,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         warm = self.warm_start and hasattr(self, "coef_")
         X, y, self._l_max = I.validated(self, X, y, early_stopping=self.early_stopping,
-                                        n_features=self.coef_.shape[0] if warm else None)
+                                        n_features=self.coef_.shape[0] if warm else None,
+                                        sample_weight=sample_weight)
         sw = I.sample_weights(sample_weight, X)
         settings = FitSettings(self.get_params(deep=False))
         rng = I.as_generator(self.random_state)
@@ -482,7 +483,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         first = not hasattr(self, "_optimizer")
-        X, y, self._l_max = I.validated(self, X, y, reset=first)
+        X, y, self._l_max = I.validated(self, X, y, reset=first, sample_weight=sample_weight)
         sw = I.sample_weights(sample_weight, X)
         # a call that fails (a DivergenceError, Rprop on other rows) leaves the estimator as it
         # was before it: unfitted after a first call, else the previous calls' state
