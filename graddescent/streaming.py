@@ -477,11 +477,10 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
         The column of the file holding the rows' sample weights (finite, >= 0, not all zero),
         taken out of the columns (the output is the last of the others): the statistics are
         the weighted ones (``stats`` must be of the same column) and every chunk's weights go
-        to ``partial_fit`` as its ``sample_weight``. ``partial_fit`` scales a chunk's weights
-        to mean 1 within the chunk (its rows' weights act on each other as in ``fit``); so
-        each chunk weighs in by its row count, and the streamed fit is the in-memory weighted
-        one where the chunks' mean weights are alike. A chunk whose weights are all zero is
-        skipped (it has nothing to fit).
+        to ``partial_fit`` as its ``sample_weight`` with the file's mean weight as
+        ``weight_mean``, so that each row weighs as in a fit on the whole file (the
+        equivalences of :meth:`GDRegressor.partial_fit` on a stream hold with the weights). A
+        chunk whose weights are all zero is skipped (it has nothing to fit).
 
     Returns
     -------
@@ -521,8 +520,11 @@ def stream_fit(estimator: GDRegressor, path: str | Path, chunksize: int, epochs:
                 Z -= stats.mean
                 Z /= np.where(stats.std > 0, stats.std, 1.0)
             X = pd.DataFrame(Z[:, :-1], columns=stats.columns[:-1])
-            if w is None or w.sum() > 0:
-                estimator.partial_fit(X, Z[:, -1], sample_weight=w)
+            if w is None:
+                estimator.partial_fit(X, Z[:, -1])
+            elif w.sum() > 0:  # the file's mean weight: rows weigh as in one fit on all
+                estimator.partial_fit(X, Z[:, -1], sample_weight=w,
+                                      weight_mean=stats.total / stats.n)
             if progress is not None:
                 progress(Z.shape[0])
         if rows != stats.n:

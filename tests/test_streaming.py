@@ -97,6 +97,40 @@ def test_chunks_in_order_are_one_pass_over_their_concatenation(method):
     assert chunked.t_ == whole.t_
 
 
+@pytest.mark.parametrize("method", ["sgd", "adam", "mbgd"])
+def test_weighted_chunks_in_order_are_one_pass_over_the_weighted_concatenation(method):
+    # with the stream's mean weight, each row weighs as in one call on all the rows, whatever
+    # the chunks' own mean weights (here 0.1 to 3.8); without it, each chunk weighs in by its
+    # row count (the weights act within a chunk only)
+    Z = _frame().to_numpy()
+    X, y = Z[:, :-1], Z[:, -1]
+    X = (X - X.mean(0)) / X.std(0)
+    w = np.sort(np.random.default_rng(2).exponential(size=230))
+    kw = dict(learning_rate=0.01, shuffle=False, schedule="invscaling")
+    if method == "mbgd":
+        kw["batch_size"] = 10
+    whole = GDRegressor(method, **kw).partial_fit(X, y, sample_weight=w)
+    chunked, per_chunk = GDRegressor(method, **kw), GDRegressor(method, **kw)
+    for start in range(0, len(y), 50):
+        rows = slice(start, start + 50)
+        chunked.partial_fit(X[rows], y[rows], sample_weight=w[rows], weight_mean=w.mean())
+        per_chunk.partial_fit(X[rows], y[rows], sample_weight=w[rows])
+    assert_allclose(chunked.coef_, whole.coef_, rtol=0, atol=1e-13)
+    assert np.max(np.abs(per_chunk.coef_ - whole.coef_)) > 1e-3
+
+
+def test_weight_mean_needs_weights_and_a_positive_number():
+    Z = _frame().to_numpy()
+    X, y = Z[:, :-1], Z[:, -1]
+    with pytest.raises(ValueError, match="weight_mean is the mean weight sample_weight is "
+                                         "divided by: give sample_weight"):
+        GDRegressor().partial_fit(X, y, weight_mean=2.0)
+    with pytest.raises(ValueError, match=r"weight_mean must be a finite number > 0, got -1"):
+        GDRegressor().partial_fit(X, y, sample_weight=np.ones(230), weight_mean=-1)
+    est = GDRegressor().partial_fit(X, y, sample_weight=np.full(230, 2.0), weight_mean=2.0)
+    assert_array_equal(est.coef_, GDRegressor().partial_fit(X, y).coef_)  # 2 / 2: unweighted
+
+
 def test_sag_table_restarts_on_other_rows_and_rprop_refuses():
     Z = _frame().to_numpy()
     X, y = Z[:, :-1], Z[:, -1]
@@ -188,7 +222,7 @@ def test_weighted_stats_equal_numpy_and_the_repeated_rows(tmp_path):
 @pytest.mark.parametrize("method", ["sgd", "gd"])
 def test_weighted_stream_fit_is_the_weighted_partial_fit_sequence(tmp_path, method):
     # the weight column leaves the inputs, is scaled by nothing and goes to partial_fit with
-    # its chunk; a chunk whose weights are all zero is skipped
+    # its chunk and the file's mean weight; a chunk whose weights are all zero is skipped
     w = np.random.default_rng(4).integers(0, 4, 230).astype(float)
     w[100:150] = 0.0
     path, w = _weighted_csv(tmp_path, w)
@@ -200,7 +234,7 @@ def test_weighted_stream_fit_is_the_weighted_partial_fit_sequence(tmp_path, meth
         for start in (0, 50, 150, 200):
             rows = slice(start, start + 50)
             hand.partial_fit(pd.DataFrame(Z[rows, :-1], columns=["a", "b", "c"]), Z[rows, -1],
-                             sample_weight=w[rows])
+                             sample_weight=w[rows], weight_mean=w.mean())
     assert_array_equal(streamed.coef_, hand.coef_)
     assert streamed.t_ == hand.t_
     assert list(streamed.feature_names_in_) == ["a", "b", "c"]

@@ -128,7 +128,8 @@ class Optimizer:
     def _prepare(self, X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
         """Checked ``(X, y)``; the problem's record and a new divergence reference on a new
         data set."""
-        key = (id(X), id(y), np.shape(X), np.shape(y))
+        # (the mean weight the weights are divided by is part of the problem's record)
+        key = (id(X), id(y), np.shape(X), np.shape(y), self.problem.weight_mean)
         if not self._same_weights(sample_weight):
             self._data_key = None  # new weights: a new record and divergence reference
             self._weights = None if sample_weight is None else np.array(sample_weight)
