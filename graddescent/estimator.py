@@ -383,17 +383,20 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             agd, rprop, any rule with ``batch_size="full"``) with every gradient one
             distributed reduction over the chunks, which stay on the workers
             (:class:`~graddescent.drivers.distributed.DaskFullBatch`); the result equals the
-            in-memory fit to rounding. Other methods raise a ValueError (use
-            ``dask_ml.wrappers.Incremental``), and so does ``early_stopping``.
+            in-memory fit to rounding. The other methods run where the chunks are, in rounds
+            (``docs/user_guide/distributed.md``); ``early_stopping`` raises a ValueError.
         y : array-like or Dask array / series of shape (n_samples,)
             Target values.
         coef_init : array-like of shape (n_features,), default=None
             Starting coefficients (default: zeros, or the previous fit with ``warm_start``).
         intercept_init : float, default=None
             Starting intercept (default: zero, or the previous fit with ``warm_start``).
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like, dask.array.Array or dask.dataframe.Series of shape \
+(n_samples,), default=None
             Weights of the rows (non-negative, not all zero): the objective's weighted mean;
-            integer weights fit as repeated rows do. Requested through metadata routing with
+            integer weights fit as repeated rows do. With Dask ``X`` a Dask or NumPy array,
+            rechunked to the row chunks of ``X`` and kept with them, normalised by the global
+            sum of the weights. Requested through metadata routing with
             ``set_fit_request(sample_weight=True)``.
 
         Returns
