@@ -13,7 +13,8 @@ chunk size: nothing of the file is kept but the ``(d + 1) x (d + 1)`` statistics
 the columns (the output is then the last of the others), checked as the other values are and
 also >= 0 (naming the data row), weighs the statistics (weighted means, variances and cross
 products, so the scaling and the least-squares reference are the weighted ones) and goes to
-:meth:`GDRegressor.partial_fit` as each chunk's ``sample_weight``.
+:meth:`GDRegressor.partial_fit` as each chunk's ``sample_weight``, with the file's mean weight
+as ``weight_mean`` (every row weighs as in one weighted fit on the whole file).
 
 Checked before anything is allocated or fitted: the header row (a file whose first line holds
 only numbers has none, and is refused rather than losing that row), at least two columns, the
