@@ -16,12 +16,13 @@ from .drivers.distributed import DaskData, DaskFullBatch, dask_predict, is_dask
 __all__ = ["is_dask", "dask_data", "dask_driver", "dask_predict"]
 
 
-def dask_data(X, y, early_stopping: bool) -> DaskData:
-    """``(X, y)`` validated in one distributed pass."""
+def dask_data(X, y, early_stopping: bool, sample_weight=None) -> DaskData:
+    """``(X, y)`` and the rows' ``sample_weight`` (None: unweighted) validated in one
+    distributed pass."""
     if early_stopping:
         raise ValueError("early_stopping is not available for Dask input; hold out a "
                          "validation set yourself and score it.")
-    return DaskData(X, y, O.watched_stride)
+    return DaskData(X, y, O.watched_stride, sample_weight)
 
 
 def dask_driver(method: str, driver: Driver, n: int) -> Driver:

@@ -35,16 +35,18 @@ def check_rows(X: np.ndarray) -> float:
 
 
 def validated(est, X, y, reset: bool = True, early_stopping: bool = False,
-              n_features: int | None = None):
+              n_features: int | None = None, sample_weight=None):
     """``(X, y, L_max)`` validated in one pass over ``X`` (``est`` records the features): NaN
     and infinity refused, ``y`` float64 (float16, long double and numeric strings converted),
     writable copies of read-only inputs (memmaps), magnitudes whose squares fit in float64 (a
     ValueError names the feature). Dask input is validated where it lives (one distributed
-    pass; ``X`` and ``y`` are then the same :class:`DaskData`). ``n_features``: the number a
-    warm start continues from (on a mismatch ``est`` keeps its previous feature attributes)."""
+    pass; ``X`` and ``y`` are then the same :class:`DaskData`, which holds ``sample_weight``,
+    checked in the same pass; in-memory weights are checked by :func:`sample_weights`).
+    ``n_features``: the number a warm start continues from (on a mismatch ``est`` keeps its
+    previous feature attributes)."""
     keys = ("n_features_in_", "feature_names_in_")
     fitted = {k: getattr(est, k) for k in keys if hasattr(est, k)}
-    X, y, l_max = _validated(est, X, y, reset, early_stopping)
+    X, y, l_max = _validated(est, X, y, reset, early_stopping, sample_weight)
     if n_features is not None and X.shape[1] != n_features:
         for k in keys:
             if k in fitted:
@@ -58,9 +60,9 @@ def validated(est, X, y, reset: bool = True, early_stopping: bool = False,
     return X, y, l_max
 
 
-def _validated(est, X, y, reset: bool, early_stopping: bool):
+def _validated(est, X, y, reset: bool, early_stopping: bool, sample_weight=None):
     if is_dask(X):
-        data = dask_data(X, y, early_stopping)
+        data = dask_data(X, y, early_stopping, sample_weight)
         est.n_features_in_ = data.shape[1]
         if data.feature_names is not None:
             est.feature_names_in_ = data.feature_names
@@ -153,12 +155,10 @@ def validation_score(X_val, y_val, sample_weight=None):
 
 def sample_weights(sample_weight, X) -> np.ndarray | None:
     """``sample_weight`` checked (one finite non-negative number per row, not all zero) as a new
-    float64 array, or None."""
-    if sample_weight is None:
+    float64 array, or None; None for data held by Dask (a :class:`DaskData`, which holds
+    its weights with its rows: :func:`validated` checked them)."""
+    if sample_weight is None or isinstance(X, DaskData):
         return None
-    if is_dask(X):
-        raise ValueError("sample_weight is not available for Dask input (its rows stay on the "
-                         "workers); fit in memory, or weight by repeating rows.")
     w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True,
                              copy=True)
     if not w.sum() > 0:

@@ -121,10 +121,13 @@ class FitSettings:
                 driver = dataclasses.replace(driver, scheme="cyclic")
         return dask_driver(self.method, driver, n) if dask else driver
 
-    def problem(self) -> Problem:
-        """What is minimised: ``loss``, ``penalty`` and ``fit_intercept``."""
+    def problem(self, weight_mean: float | None = None) -> Problem:
+        """What is minimised: ``loss``, ``penalty`` and ``fit_intercept`` (and the mean weight
+        the sample weights are divided by, :class:`~graddescent.problems.Problem`'s
+        ``weight_mean``)."""
         return Problem(self.loss, epsilon=self.epsilon, penalty=self.penalty, alpha=self.alpha,
-                       l1_ratio=self.l1_ratio, fit_intercept=self.fit_intercept)
+                       l1_ratio=self.l1_ratio, fit_intercept=self.fit_intercept,
+                       weight_mean=weight_mean)
 
     def rule(self, driver: Driver, X, y, l_max: float | None, problem: Problem | None = None,
              sample_weight=None) -> UpdateRule:

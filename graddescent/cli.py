@@ -366,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--epochs", type=_iterations, default=1, metavar="K",
                      help="with --chunksize: streamed passes over the file (default: "
                           "%(default)s)")
+    fit.add_argument("--weight-column", default=None, metavar="NAME",
+                     help="with --chunksize: the column of DATA holding each row's sample "
+                          "weight (numbers >= 0, not all zero), taken out of the inputs (the "
+                          "output is then the last of the other columns); the scaling, the "
+                          "least-squares reference and the RMSE are weighted")
     _add_problem(fit)
     return parser
 
@@ -620,6 +625,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .r_api import predict
 
     problem = _problem(args)
+    if args.weight_column is not None and args.chunksize is None:
+        raise UserError("--weight-column weighs a streamed fit: give --chunksize too (the "
+                        "R workflow of an in-memory fit splits and scales unweighted rows)")
     if args.chunksize is not None:
         from .cli_stream import fit_streamed
 

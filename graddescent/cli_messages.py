@@ -24,7 +24,8 @@ _OPTIONS = {"max_iter": "--max-iter", "alpha": "--alpha", "learning_rate": "--al
             "train_fraction": "--train-fraction", "data_train_rate": "--train-fraction",
             "n_jobs": "--jobs", "chunksize": "--chunksize", "epochs": "--epochs",
             "seed": "--seed", "scaling": "--scaling", "style": "--style",
-            "budget_rounds": "--budget-rounds", "chunks": "--chunks"}
+            "budget_rounds": "--budget-rounds", "chunks": "--chunks",
+            "weight_column": "--weight-column"}
 #: Python advice -> what to do on the command line.
 _ADVICE = [
     (re.compile(r"Scale the data \(e\.g\. .*?\) or lower the learning rate( \(alpha\))?\.?"),

@@ -1,9 +1,12 @@
-"""``graddescent fit BIG.csv --chunksize N [--epochs K]``: a streamed fit with bounded memory.
+"""``graddescent fit BIG.csv --chunksize N [--epochs K] [--weight-column W]``: a streamed fit
+with bounded memory.
 
 One pass over the file computes its statistics (:func:`graddescent.streaming.scan`), then
 ``--epochs`` passes run :meth:`GDRegressor.partial_fit` on every chunk; the training RMSE of the
 fit and of the exact least-squares solution come from the statistics (no further pass), and a
-warning says when the fit is far from least squares. Options that do not apply to a streamed
+warning says when the fit is far from least squares. With ``--weight-column`` the rows are
+weighted by that column (:func:`graddescent.streaming.stream_fit`'s ``weight_column``), and so
+are the statistics, the reference and the RMSE. Options that do not apply to a streamed
 fit (``--style``, ``--max-iter``, ``--train-fraction``, ``--predict``, ``--plot``) are refused,
 never silently ignored.
 """
@@ -63,13 +66,14 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
                         learning_rate=args.learning_rate or "auto")
     scale = args.scaling == "variance"
     sep = getattr(args, "sep", ",")
+    weights = getattr(args, "weight_column", None)
     try:
         with _bar("statistics", None, tty) as bar:
             stats = streaming.scan(path, args.chunksize, bar.update, sep=sep,
-                                   epochs=args.epochs)
+                                   epochs=args.epochs, weight_column=weights)
         with _bar(f"{method.name}", stats.n * args.epochs, tty) as bar:
             streaming.stream_fit(model, path, args.chunksize, args.epochs, stats, scale,
-                                 bar.update, sep=sep)
+                                 bar.update, sep=sep, weight_column=weights)
     except DivergenceError as exc:
         raise user_error(_say(exc)) from None
     except ImportError as exc:
@@ -85,18 +89,22 @@ def fit_streamed(args: argparse.Namespace, user_error: type[Exception], tty: boo
         intercept, coef = model.intercept_, model.coef_
     beta = stats.least_squares()
     label = f"{method.name} ({method.r_name})" if method.r_name else method.name
+    weighted = f", weighted by column {weights!r}" if weights is not None else ""
     print(f"{label} on {args.data}, streamed {args.chunksize} rows at a time: {stats.n} "
-          f"training rows (no test split), {args.scaling} scaling, seed {args.seed}, "
-          f"{args.epochs} epoch(s), {model.t_} updates")
+          f"training rows (no test split){weighted}, {args.scaling} scaling, seed "
+          f"{args.seed}, {args.epochs} epoch(s), {model.t_} updates")
     print(f"\nCoefficients in original units ({stats.columns[-1]} = intercept + sum of "
           f"coefficient * input):")
     names = ["intercept", *stats.columns[:-1]]
     width = max(len(c) for c in names)
     for name, value in zip(names, [intercept, *coef], strict=True):
         print(f"  {name:<{width}}  {value: .6g}")
-    rmse = math.sqrt(max(stats.rss(intercept, coef), 0.0) / stats.n)
-    ols = math.sqrt(max(stats.rss(beta[0], beta[1:]), 0.0) / stats.n)
-    print(f"\ntrain RMSE {rmse:.6g}  (exact least squares, normal equations: {ols:.6g})")
+    # weighted: sqrt(sum_i s_i r_i^2 / sum_i s_i), the RMSE of the rows each counted s_i times
+    rmse = math.sqrt(max(stats.rss(intercept, coef), 0.0) / stats.total)
+    ols = math.sqrt(max(stats.rss(beta[0], beta[1:]), 0.0) / stats.total)
+    kind = "weighted " if weights is not None else ""
+    print(f"\n{kind}train RMSE {rmse:.6g}  (exact {kind}least squares, normal equations: "
+          f"{ols:.6g})")
     far = far_from_least_squares(rmse, ols, float(stats.std[-1]))
     if far:
         warn(far + " Try more --epochs, another --alpha or --method"

@@ -383,17 +383,20 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             agd, rprop, any rule with ``batch_size="full"``) with every gradient one
             distributed reduction over the chunks, which stay on the workers
             (:class:`~graddescent.drivers.distributed.DaskFullBatch`); the result equals the
-            in-memory fit to rounding. Other methods raise a ValueError (use
-            ``dask_ml.wrappers.Incremental``), and so does ``early_stopping``.
+            in-memory fit to rounding. The other methods run where the chunks are, in rounds
+            (``docs/user_guide/distributed.md``); ``early_stopping`` raises a ValueError.
         y : array-like or Dask array / series of shape (n_samples,)
             Target values.
         coef_init : array-like of shape (n_features,), default=None
             Starting coefficients (default: zeros, or the previous fit with ``warm_start``).
         intercept_init : float, default=None
             Starting intercept (default: zero, or the previous fit with ``warm_start``).
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like, dask.array.Array or dask.dataframe.Series of shape \
+(n_samples,), default=None
             Weights of the rows (non-negative, not all zero): the objective's weighted mean;
-            integer weights fit as repeated rows do. Requested through metadata routing with
+            integer weights fit as repeated rows do. With Dask ``X`` a Dask or NumPy array,
+            rechunked to the row chunks of ``X`` and kept with them, normalised by the global
+            sum of the weights. Requested through metadata routing with
             ``set_fit_request(sample_weight=True)``.
 
         Returns
@@ -411,7 +414,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         warm = self.warm_start and hasattr(self, "coef_")
         X, y, self._l_max = I.validated(self, X, y, early_stopping=self.early_stopping,
-                                        n_features=self.coef_.shape[0] if warm else None)
+                                        n_features=self.coef_.shape[0] if warm else None,
+                                        sample_weight=sample_weight)
         sw = I.sample_weights(sample_weight, X)
         settings = FitSettings(self.get_params(deep=False))
         rng = I.as_generator(self.random_state)
@@ -444,7 +448,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None) -> GDRegressor:
+    def partial_fit(self, X, y, sample_weight=None, *,
+                    weight_mean: float | None = None) -> GDRegressor:
         """Run one epoch on ``(X, y)``, continuing from the state of the previous calls.
 
         The first call (on an unfitted estimator) starts from zeros; later calls keep the
@@ -467,6 +472,14 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         step counter carry on). Rprop, a sign method that needs the full gradient, runs only on the
         same rows each time: a chunk with other rows raises a ValueError.
 
+        **Weighted chunks.** Without ``weight_mean`` a call's weights are scaled to mean 1 over
+        its own rows, as in :meth:`fit`: they weigh the chunk's rows against each other, and
+        every chunk weighs in by its row count. With ``weight_mean``, the mean weight of the
+        whole stream (``sum(s) / n`` over all its rows), row ``i`` weighs ``s_i /
+        weight_mean`` in every call: the stream's rows weigh in as in one fit on all of them,
+        so the equivalences above hold with weights too (in order, one pass over the weighted
+        concatenation; :func:`graddescent.streaming.stream_fit` passes it).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -475,6 +488,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows (as in :meth:`fit`).
+        weight_mean : float or None, default=None
+            The mean weight ``sample_weight`` is divided by (see above; None: its own mean).
+            Only with ``sample_weight`` of rows in memory (Dask input scales its weights by
+            their global sum itself).
 
         Returns
         -------
@@ -482,14 +499,17 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         first = not hasattr(self, "_optimizer")
-        X, y, self._l_max = I.validated(self, X, y, reset=first)
+        X, y, self._l_max = I.validated(self, X, y, reset=first, sample_weight=sample_weight)
         sw = I.sample_weights(sample_weight, X)
+        if weight_mean is not None and sw is None:
+            raise ValueError("weight_mean is the mean weight sample_weight is divided by: give "
+                             "sample_weight (of rows in memory) too.")
         # a call that fails (a DivergenceError, Rprop on other rows) leaves the estimator as it
         # was before it: unfitted after a first call, else the previous calls' state
         saved = None if first else (copy.deepcopy(self._optimizer), copy.deepcopy(self._rng),
                                     len(self.loss_curve_), self._rows_digest, self._n_rows)
         try:
-            self._partial_epoch(X, y, sw, first)
+            self._partial_epoch(X, y, sw, first, weight_mean)
         except ValueError:
             if first:
                 for name in ("_optimizer", "_n_rows", "_rng", "_rows_digest", "loss_curve_",
@@ -502,14 +522,18 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             raise
         return self
 
-    def _partial_epoch(self, X: np.ndarray, y: np.ndarray, sw, first: bool) -> None:
+    def _partial_epoch(self, X: np.ndarray, y: np.ndarray, sw, first: bool,
+                       weight_mean: float | None = None) -> None:
         """One :meth:`partial_fit` epoch on validated ``(X, y)``."""
         n = X.shape[0]
         settings = FitSettings(self.get_params(deep=False))
         if first:
             self._start(settings, X, y, np.zeros(X.shape[1] + 1),
-                        I.as_generator(self.random_state), sw)
-        elif n != self._n_rows or isinstance(self._optimizer.driver, (DaskFullBatch, RoundsDriver)):
+                        I.as_generator(self.random_state), sw, weight_mean=weight_mean)
+        elif self._optimizer.problem.weight_mean != weight_mean:  # given per call
+            self._optimizer.problem = self._optimizer.problem.with_weight_mean(weight_mean)
+        if not first and (n != self._n_rows
+                          or isinstance(self._optimizer.driver, (DaskFullBatch, RoundsDriver))):
             # new data size (or after a fit on Dask): same rule and state, a driver for n rows
             opt = self._optimizer
             driver = settings.driver(n)
@@ -556,10 +580,12 @@ class GDRegressor(RegressorMixin, BaseEstimator):
 
     # --- the engine ----------------------------------------------------------------------------
     def _start(self, settings: FitSettings, X, y, theta0: np.ndarray,
-               rng: np.random.Generator, sample_weight=None, fit: bool = False) -> None:
-        """A fresh optimizer for ``(X, y)`` from ``theta0`` (``fit``: for :meth:`fit`)."""
+               rng: np.random.Generator, sample_weight=None, fit: bool = False,
+               weight_mean: float | None = None) -> None:
+        """A fresh optimizer for ``(X, y)`` from ``theta0`` (``fit``: for :meth:`fit`;
+        ``weight_mean``: the problem's, :meth:`partial_fit`)."""
         driver = settings.driver(X.shape[0], dask=isinstance(X, DaskData))
-        problem = settings.problem()
+        problem = settings.problem(weight_mean)
         problem.check_method(METHODS[self.method].make_rule(), driver, METHODS)
         rule = settings.rule(driver, X, y, self._l_max, problem, sample_weight)
         average = settings.average_of(driver, X.shape[0], fit)

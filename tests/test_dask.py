@@ -72,6 +72,67 @@ def test_full_batch_on_dask_runs_the_penalised_problems_as_in_memory(client, met
         assert np.array_equal(got.coef_ == 0, ref.coef_ == 0)
 
 
+WEIGHTED_CASES = [("gd", {}), ("agd", {"penalty": "l2", "alpha": 0.1}),
+                  ("adam", {"batch_size": "full"})]
+
+
+@pytest.mark.parametrize("method,kw", WEIGHTED_CASES)
+def test_weighted_full_batch_on_dask_equals_repeated_rows_and_the_in_memory_fit(client, method,
+                                                                                kw):
+    # integer weights (zeros included) count a row that many times: the same steps as the
+    # repeated rows, the weights normalised by their global sum (not per chunk); the learning
+    # rate "auto" and the watched objective from the weighted statistics
+    X, y = _problem(n=200)
+    w = np.random.default_rng(5).integers(0, 4, 200).astype(float)
+    rep = np.repeat(np.arange(200), w.astype(int))
+    kw = dict(kw, max_iter=40, tol=None, random_state=0)
+    got = GDRegressor(method, **kw).fit(da.from_array(X, chunks=(57, 3)),
+                                        da.from_array(y, chunks=57), sample_weight=w)
+    repeated = GDRegressor(method, **kw).fit(X[rep], y[rep])
+    ref = GDRegressor(method, **kw).fit(X, y, sample_weight=w)
+    for other in (repeated, ref):
+        assert_allclose(got.coef_, other.coef_, rtol=0, atol=1e-10)
+        assert abs(got.intercept_ - other.intercept_) <= 1e-10
+        assert got.learning_rate_ == pytest.approx(other.learning_rate_, rel=1e-12)
+    assert_allclose(got.loss_curve_, ref.loss_curve_, rtol=1e-10)
+    unweighted = GDRegressor(method, **kw).fit(X, y)
+    assert np.max(np.abs(got.coef_ - unweighted.coef_)) > 1e-3
+
+
+def test_dask_weights_are_rechunked_to_the_rows_of_x(client):
+    # a Dask array chunked otherwise, a Dask series and a NumPy array: the same fit
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = _problem(n=120)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, 120)
+    Xd, yd = da.from_array(X, chunks=(40, 3)), da.from_array(y, chunks=40)
+    fits = [GDRegressor(max_iter=5, tol=None).fit(Xd, yd, sample_weight=sw).coef_
+            for sw in (w, da.from_array(w, chunks=25), dd.from_pandas(pd.Series(w),
+                                                                      npartitions=7))]
+    for coef in fits[1:]:
+        assert np.array_equal(coef, fits[0])
+    # weights all equal are no weights, as in memory
+    flat = GDRegressor(max_iter=5, tol=None).fit(Xd, yd, sample_weight=np.full(120, 3.0))
+    assert np.array_equal(flat.coef_, GDRegressor(max_iter=5, tol=None).fit(Xd, yd).coef_)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda w: np.r_[w, 1.0], r"sample_weight has 41 values but X has 40 rows"),
+    (lambda w: np.where(np.arange(40) == 27, -1.0, w), r"sample_weight must be finite and "
+                                                        r">= 0; row 27 has -1\.0"),
+    (lambda w: np.where(np.arange(40) == 31, np.nan, w), r"sample_weight .* row 31 has nan"),
+    (lambda w: 0.0 * w, r"sample_weight must not be all zero"),
+    (lambda w: w.astype(str), r"sample_weight must hold real numbers"),
+], ids=["length", "negative", "nan", "zero", "text"])
+def test_bad_dask_weights_are_refused_naming_sample_weight(client, change, message):
+    X, y = _problem(n=40)
+    w = change(np.ones(40) + np.arange(40) % 2)
+    for method in ("gd", "sgd"):  # the full-batch driver and the rounds
+        with pytest.raises((ValueError, TypeError), match=message):
+            GDRegressor(method).fit(da.from_array(X, chunks=10), da.from_array(y, chunks=10),
+                                    sample_weight=da.from_array(w, chunks=15)
+                                    if w.dtype.kind == "f" else w)
+
+
 def test_dask_full_batch_watches_the_penalised_objective_without_an_extra_pass(client):
     from graddescent import objective as O
     from graddescent import rules

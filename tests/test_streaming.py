@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,6 +97,40 @@ def test_chunks_in_order_are_one_pass_over_their_concatenation(method):
     assert chunked.t_ == whole.t_
 
 
+@pytest.mark.parametrize("method", ["sgd", "adam", "mbgd"])
+def test_weighted_chunks_in_order_are_one_pass_over_the_weighted_concatenation(method):
+    # with the stream's mean weight, each row weighs as in one call on all the rows, whatever
+    # the chunks' own mean weights (here 0.1 to 3.8); without it, each chunk weighs in by its
+    # row count (the weights act within a chunk only)
+    Z = _frame().to_numpy()
+    X, y = Z[:, :-1], Z[:, -1]
+    X = (X - X.mean(0)) / X.std(0)
+    w = np.sort(np.random.default_rng(2).exponential(size=230))
+    kw = dict(learning_rate=0.01, shuffle=False, schedule="invscaling")
+    if method == "mbgd":
+        kw["batch_size"] = 10
+    whole = GDRegressor(method, **kw).partial_fit(X, y, sample_weight=w)
+    chunked, per_chunk = GDRegressor(method, **kw), GDRegressor(method, **kw)
+    for start in range(0, len(y), 50):
+        rows = slice(start, start + 50)
+        chunked.partial_fit(X[rows], y[rows], sample_weight=w[rows], weight_mean=w.mean())
+        per_chunk.partial_fit(X[rows], y[rows], sample_weight=w[rows])
+    assert_allclose(chunked.coef_, whole.coef_, rtol=0, atol=1e-13)
+    assert np.max(np.abs(per_chunk.coef_ - whole.coef_)) > 1e-3
+
+
+def test_weight_mean_needs_weights_and_a_positive_number():
+    Z = _frame().to_numpy()
+    X, y = Z[:, :-1], Z[:, -1]
+    with pytest.raises(ValueError, match="weight_mean is the mean weight sample_weight is "
+                                         "divided by: give sample_weight"):
+        GDRegressor().partial_fit(X, y, weight_mean=2.0)
+    with pytest.raises(ValueError, match=r"weight_mean must be a finite number > 0, got -1"):
+        GDRegressor().partial_fit(X, y, sample_weight=np.ones(230), weight_mean=-1)
+    est = GDRegressor().partial_fit(X, y, sample_weight=np.full(230, 2.0), weight_mean=2.0)
+    assert_array_equal(est.coef_, GDRegressor().partial_fit(X, y).coef_)  # 2 / 2: unweighted
+
+
 def test_sag_table_restarts_on_other_rows_and_rprop_refuses():
     Z = _frame().to_numpy()
     X, y = Z[:, :-1], Z[:, -1]
@@ -141,6 +177,114 @@ def test_chunk_stats_merge_order_does_not_matter():
     for start in range(0, len(Z), 7):
         many.update(Z[start:start + 7])
     assert_allclose(many.comoment, one.comoment, rtol=1e-12, atol=1e-9)
+
+
+# --- sample weights from a column of the file ---------------------------------------------------
+def _weighted_csv(tmp_path, w=None):
+    """The data with a weight column ``w`` (integer weights 0 to 3) before the output."""
+    frame = _frame()
+    w = np.random.default_rng(4).integers(0, 4, len(frame)).astype(float) if w is None else w
+    frame.insert(3, "w", w)
+    path = tmp_path / "weighted.csv"
+    frame.to_csv(path, index=False)
+    return path, w
+
+
+def test_weighted_stats_equal_numpy_and_the_repeated_rows(tmp_path):
+    from graddescent.problems import Problem
+
+    path, w = _weighted_csv(tmp_path)
+    stats = scan(path, 50, weight_column="w")
+    Z = _frame().to_numpy()
+    assert stats.columns == ["a", "b", "c", "y"] and stats.weight_column == "w"
+    assert stats.n == 230 and stats.total == w.sum()
+    mean = np.average(Z, axis=0, weights=w)
+    assert_allclose(stats.mean, mean, rtol=1e-13)
+    assert_allclose(stats.comoment, ((Z - mean) * w[:, None]).T @ (Z - mean), rtol=1e-11)
+    assert_allclose(stats.std, np.sqrt(np.average((Z - mean) ** 2, axis=0, weights=w)),
+                    rtol=1e-12)
+    # integer weights: the statistics of the repeated rows
+    repeated = ChunkStats(list("abcy"))
+    repeated.update(Z[np.repeat(np.arange(230), w.astype(int))])
+    assert_allclose(stats.mean, repeated.mean, rtol=1e-13)
+    assert_allclose(stats.comoment, repeated.comoment, rtol=1e-11)
+    X, y = Z[:, :-1], Z[:, -1]
+    assert_allclose(stats.least_squares(), Problem().optimum(X, y, w), rtol=1e-10)
+    ridge = Problem(penalty="l2", alpha=0.3)
+    assert_allclose(stats.optimum(ridge), ridge.optimum(X, y, w), rtol=1e-9)
+    theta = np.array([1.0, 0.5, -0.2, 1.5])
+    assert stats.objective(theta[0], theta[1:], ridge) == pytest.approx(
+        ridge.objective(X, y, theta, w), rel=1e-10)
+    r = theta[0] + X @ theta[1:] - y
+    assert stats.rss(theta[0], theta[1:]) == pytest.approx(w @ r**2, rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["sgd", "gd"])
+def test_weighted_stream_fit_is_the_weighted_partial_fit_sequence(tmp_path, method):
+    # the weight column leaves the inputs, is scaled by nothing and goes to partial_fit with
+    # its chunk and the file's mean weight; a chunk whose weights are all zero is skipped
+    w = np.random.default_rng(4).integers(0, 4, 230).astype(float)
+    w[100:150] = 0.0
+    path, w = _weighted_csv(tmp_path, w)
+    streamed, stats = stream_fit(GDRegressor(method, random_state=3), path, 50, epochs=2,
+                                 weight_column="w")
+    Z = (_frame().to_numpy() - stats.mean) / stats.std
+    hand = GDRegressor(method, random_state=3)
+    for _ in range(2):
+        for start in (0, 50, 150, 200):
+            rows = slice(start, start + 50)
+            hand.partial_fit(pd.DataFrame(Z[rows, :-1], columns=["a", "b", "c"]), Z[rows, -1],
+                             sample_weight=w[rows], weight_mean=w.mean())
+    assert_array_equal(streamed.coef_, hand.coef_)
+    assert streamed.t_ == hand.t_
+    assert list(streamed.feature_names_in_) == ["a", "b", "c"]
+    unweighted = stream_fit(GDRegressor(method, random_state=3), path, 50, epochs=2)[0]
+    assert unweighted.n_features_in_ == 4  # without weight_column, w is an input
+
+
+@pytest.mark.parametrize("weights,message", [
+    (lambda w: np.where(np.arange(230) == 77, -2.0, w),
+     r"weight column 'w' has the negative value -2 in data row 78"),
+    (lambda w: np.where(np.arange(230) == 160, np.nan, w),
+     r"column 'w' has a missing value .* in data row 161"),
+    (lambda w: 0.0 * w, r"weights of column 'w' are all zero"),
+], ids=["negative", "nan", "zero"])
+def test_bad_weight_columns_are_refused_naming_the_row(tmp_path, capsys, weights, message):
+    path, _ = _weighted_csv(tmp_path, weights(np.ones(230)))
+    with pytest.raises(ValueError, match=message):
+        stream_fit(GDRegressor(), path, 50, weight_column="w")
+    code, out, err = _run(capsys, "fit", path, "--chunksize", 50, "--weight-column", "w")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert re.search(message, err), err
+
+
+def test_weight_column_must_exist_and_match_the_stats(tmp_path, capsys, csv):
+    path, _ = _weighted_csv(tmp_path)
+    with pytest.raises(ValueError, match=r"has no column 'v' \(weight_column\); its columns: "
+                                         r"a, b, c, w, y"):
+        stream_fit(GDRegressor(), path, 50, weight_column="v")
+    with pytest.raises(ValueError, match="stats are unweighted, and the fit asks for "
+                                         "weight_column='w'"):
+        stream_fit(GDRegressor(), path, 50, stats=scan(path, 50), weight_column="w")
+    code, _, err = _run(capsys, "fit", path, "--chunksize", 50, "--weight-column", "v")
+    assert code == 1 and "no column 'v' (--weight-column)" in err
+    code, _, err = _run(capsys, "fit", path, "--weight-column", "w")
+    assert code == 1 and "--weight-column weighs a streamed fit: give --chunksize" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_weight_column_fits_and_reports_the_weighted_rmse(tmp_path, capsys):
+    path, w = _weighted_csv(tmp_path)
+    code, out, err = _run(capsys, "fit", path, "--method", "svrg", "--chunksize", 64,
+                          "--epochs", 10, "--weight-column", "w")
+    assert code == 0, err
+    assert "weighted by column 'w'" in out and "  w " not in out  # not an input
+    line = next(ln for ln in out.splitlines() if ln.startswith("weighted train RMSE"))
+    stats = scan(path, 64, weight_column="w")
+    beta = stats.least_squares()
+    ols = np.sqrt(stats.rss(beta[0], beta[1:]) / w.sum())
+    assert float(line.rsplit(":", 1)[1].strip(" )")) == pytest.approx(ols, rel=1e-5)
+    assert ols <= float(line.split()[3]) <= 1.05 * ols
 
 
 # --- graddescent fit --chunksize ---------------------------------------------------------------

@@ -25,6 +25,7 @@ import dataclasses
 
 import numpy as np
 
+from ..problems.records import with_weights
 from .base import Driver, DriverState
 from .divergence import raise_if_diverged
 
@@ -37,6 +38,14 @@ def writable(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
+def chunk_record(pb, wb):
+    """The problem record a pass over one chunk reads: ``pb`` as it is for unweighted data
+    (``wb`` None), else ``pb``'s weighted record with the chunk's own rows' weights ``wb``
+    (scaled to mean 1 over the whole data, so that the chunks' sums add up to the whole
+    data's weighted sums)."""
+    return pb if wb is None else with_weights(pb, writable(wb))
+
+
 class Chunks:
     """The rows of a :class:`~graddescent.drivers.distributed.DaskData`, shuffled across
     chunks once (rows permuted by ``rng``, then cut into the same chunk lengths) and held by
@@ -44,8 +53,9 @@ class Chunks:
 
     Attributes
     ----------
-    blocks : list of (Delayed, Delayed)
-        Each chunk's ``(X_c, y_c)``.
+    blocks : list of (Delayed, Delayed, Delayed or None)
+        Each chunk's ``(X_c, y_c, w_c)``: ``w_c`` its rows' weights (the data's ``w``,
+        shuffled with the rows), None for unweighted data.
     sizes : list of int
         Rows per chunk.
     weights : list of float
@@ -55,15 +65,18 @@ class Chunks:
     def __init__(self, data, rng: np.random.Generator | None, shuffle: bool = True) -> None:
         import dask
 
-        X, y = data.X, data.y
+        X, y, w = data.X, data.y, data.w
         rows = X.chunks[0]
         if shuffle and len(rows) > 1 and rng is not None:
             order = rng.permutation(X.shape[0])
             X = X[order].rechunk((rows, -1))
             y = y[order].rechunk((rows,))
-            X, y = dask.persist(X, y)
-        self._held = (X, y)  # the persisted chunks live as long as these references
-        self.blocks = list(zip(X.to_delayed().ravel(), y.to_delayed().ravel(), strict=True))
+            w = None if w is None else w[order].rechunk((rows,))
+            X, y, w = dask.persist(X, y, w)
+        self._held = (X, y, w)  # the persisted chunks live as long as these references
+        weights = [None] * len(rows) if w is None else w.to_delayed().ravel()
+        self.blocks = list(zip(X.to_delayed().ravel(), y.to_delayed().ravel(), weights,
+                               strict=True))
         self.sizes = [int(r) for r in rows]
         n = float(sum(self.sizes))
         self.weights = [s / n for s in self.sizes]
@@ -73,12 +86,12 @@ class Chunks:
         return len(self.sizes)
 
     def map(self, fn, *per_chunk, shared=()):
-        """``[fn(X_c, y_c, *per_chunk[c], *shared) for each chunk c]``, run where the chunks
-        are; the results in chunk order (one communication round)."""
+        """``[fn(X_c, y_c, w_c, *per_chunk[c], *shared) for each chunk c]``, run where the
+        chunks are; the results in chunk order (one communication round)."""
         import dask
 
-        tasks = [dask.delayed(fn, pure=True)(xb, yb, *(a[c] for a in per_chunk), *shared)
-                 for c, (xb, yb) in enumerate(self.blocks)]
+        tasks = [dask.delayed(fn, pure=True)(xb, yb, wb, *(a[c] for a in per_chunk), *shared)
+                 for c, (xb, yb, wb) in enumerate(self.blocks)]
         try:
             return list(dask.compute(*tasks))
         except Exception as exc:
@@ -143,7 +156,7 @@ class RoundsDriver(Driver):
     shuffle: bool = True
 
     needs_smooth_loss = True
-    takes_problem = True  # the problem's record goes to every chunk (no sample weights)
+    takes_problem = True  # the problem's record goes to every chunk, with its rows' weights
 
     def init_state(self, n: int, p: int) -> RoundsState:
         return RoundsState()

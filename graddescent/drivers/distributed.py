@@ -15,6 +15,13 @@ loss of :class:`~graddescent.problems.Problem`, through the compiled entry point
 are added once, on this process, by the same compiled entry points the in-memory drivers use.
 So every loss and penalty runs on Dask, and the watched objective includes the penalty.
 
+**Sample weights** are held by Dask with the rows (:class:`DaskData`'s ``w``, chunked as ``X``,
+scaled to mean 1 over the whole data as :meth:`~graddescent.problems.Problem.weights` scales
+them in memory, from the sum of the weights taken in the validation pass): each chunk's pass
+reads the problem's weighted record with its own rows' weights
+(:func:`~graddescent.drivers.chunks.chunk_record`), so the chunks' sums add up to the
+weighted sums of the whole data, normalised by the global sum of the weights.
+
 Dask is imported only when a :class:`DaskData` is made (:func:`is_dask` tells by the type's
 module), so ``import graddescent`` never imports it.
 """
@@ -30,9 +37,10 @@ from .. import objective as O
 from .._jit import DIVERGED, kernel
 from .._validation import check_column_dtype, check_dask_input, magnitude_limit
 from ..problems import engine as E
-from ..problems.records import record_class
+from ..problems.records import record_class, with_weights
 from ..rules.base import step
 from .base import Driver, DriverState
+from .chunks import chunk_record
 from .divergence import raise_if_diverged
 
 __all__ = ["DaskFullBatch"]
@@ -50,12 +58,17 @@ def _writable(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
-def _scan_chunk(xb: np.ndarray, yb: np.ndarray, start: int) -> dict:
+def _scan_chunk(xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None, start: int) -> dict:
     """One chunk's part of the validation pass: its largest squared row norm, its first row
     with a non-finite entry (global index, -1 if none), ``sum x``, ``X^T X`` and ``y``'s
-    count, mean and sum of squared deviations (Chan's merge needs them)."""
+    count, mean and sum of squared deviations (Chan's merge needs them); with the rows'
+    weights ``wb``, their part too (:func:`_scan_weights`)."""
     xb = _writable(xb)
     yb = np.asarray(yb, dtype=np.float64)
+    if wb is not None:
+        out = _scan_chunk(xb, yb, None, start)
+        out.update(_scan_weights(xb, yb, np.asarray(wb, dtype=np.float64), start))
+        return out
     top, bad = O.scan_rows(xb)
     if bad < 0 and not np.all(np.isfinite(yb)):
         bad = int(np.flatnonzero(~np.isfinite(yb))[0])
@@ -69,15 +82,40 @@ def _scan_chunk(xb: np.ndarray, yb: np.ndarray, start: int) -> dict:
                 "ypeak": float(np.abs(yb).max()) if m else 0.0}
 
 
+def _scan_weights(xb: np.ndarray, yb: np.ndarray, wb: np.ndarray, start: int) -> dict:
+    """A weighted chunk's part of the validation pass (``wb``: its rows' weights ``s``, as
+    given): its first row whose weight is not a finite number >= 0 (global index, -1 if none)
+    and that weight; ``sum s``, ``min s``, ``max s``; ``sum s x``, ``sum s x x^T`` and
+    ``max s (1 + ||x||^2)``; ``y``'s weighted mean and ``sum s (y - mean)^2``."""
+    ok = np.isfinite(wb) & (wb >= 0)
+    k = int(np.argmin(ok)) if not ok.all() else -1
+    m = wb.shape[0]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        total = float(wb.sum())
+        mean = float(wb @ yb) / total if total > 0 else 0.0
+        top = float(np.max(wb * (1.0 + np.einsum("ij,ij->i", xb, xb)))) if m else 0.0
+        return {"wbad": start + k if k >= 0 else -1, "wbad_value": float(wb[k]) if k >= 0 else 0.0,
+                "wn": total, "wmin": float(wb.min()) if m else math.inf,
+                "wmax": float(wb.max()) if m else -math.inf, "wsum": wb @ xb,
+                "wxtx": (xb * wb[:, None]).T @ xb, "wtop": top, "wymean": mean,
+                "wym2": float(wb @ (yb - mean) ** 2)}
+
+
+def _merge_moments(out: dict, p: dict, n: str, mean: str, m2: str) -> None:
+    """Chan's merge of the count (or weight) ``n``, ``mean`` and sum of squared deviations
+    ``m2`` of ``p`` into ``out``."""
+    total = out[n] + p[n]
+    delta = p[mean] - out[mean]
+    if total:
+        out[m2] += p[m2] + delta * delta * out[n] * p[n] / total
+        out[mean] += delta * p[n] / total
+    out[n] = total
+
+
 def _merge_scans(*parts: dict) -> dict:
     out = dict(parts[0])
     for p in parts[1:]:
-        n = out["n"] + p["n"]
-        delta = p["ymean"] - out["ymean"]
-        if n:
-            out["ym2"] += p["ym2"] + delta * delta * out["n"] * p["n"] / n
-            out["ymean"] += delta * p["n"] / n
-        out["n"] = n
+        _merge_moments(out, p, "n", "ymean", "ym2")
         out["top"] = max(out["top"], p["top"])
         bads = [b for b in (out["bad"], p["bad"]) if b >= 0]
         out["bad"] = min(bads) if bads else -1
@@ -85,6 +123,15 @@ def _merge_scans(*parts: dict) -> dict:
         out["xtx"] = out["xtx"] + p["xtx"]
         out["peak"] = np.maximum(out["peak"], p["peak"])
         out["ypeak"] = max(out["ypeak"], p["ypeak"])
+        if "wn" in p:
+            _merge_moments(out, p, "wn", "wymean", "wym2")
+            if p["wbad"] >= 0 and not 0 <= out["wbad"] < p["wbad"]:
+                out["wbad"], out["wbad_value"] = p["wbad"], p["wbad_value"]
+            out["wmin"] = min(out["wmin"], p["wmin"])
+            out["wmax"] = max(out["wmax"], p["wmax"])
+            out["wsum"] = out["wsum"] + p["wsum"]
+            out["wxtx"] = out["wxtx"] + p["wxtx"]
+            out["wtop"] = max(out["wtop"], p["wtop"])
     return out
 
 
@@ -98,13 +145,15 @@ def data_record(pb):
                                                                           pb.w)
 
 
-def _chunk_sums(xb: np.ndarray, yb: np.ndarray, z: np.ndarray, theta: np.ndarray | None,
-                stride: int, start: int, pb=None) -> np.ndarray:
+def _chunk_sums(xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None, z: np.ndarray,
+                theta: np.ndarray | None, stride: int, start: int, pb=None) -> np.ndarray:
     """``[sum_i omega_i l'(r_i(z)) (1, x_i), sum_i omega_i l(r_i(z)), sum_w omega_w
     l(r_w(theta)), count_w]`` over the chunk's rows for the data record ``pb`` (None: least
-    squares, ``l(r) = r^2 / 2``; ``w``: the rows ``i`` with ``(start + i) % stride == 0``, the
-    estimator's watched subsample; ``theta`` None: the watched objective is taken at ``z``)."""
+    squares, ``l(r) = r^2 / 2``; ``omega``: the rows' weights ``wb``, 1 for None; ``w``: the
+    rows ``i`` with ``(start + i) % stride == 0``, the estimator's watched subsample; ``theta``
+    None: the watched objective is taken at ``z``)."""
     xb, yb = _writable(xb), _writable(yb)
+    data_pb, pb = pb, chunk_record(pb, wb)
     m, p = xb.shape[0], z.shape[0]
     out = np.zeros(p + 3)
     if m == 0:
@@ -126,8 +175,9 @@ def _chunk_sums(xb: np.ndarray, yb: np.ndarray, z: np.ndarray, theta: np.ndarray
                 E.objective(pb, xb, yb, point)
         elif pb is None:
             watched = O.objective_strided(xb[first:], yb[first:], point, stride)
-        else:
-            watched = E.objective_strided(pb, xb[first:], yb[first:], point, stride)
+        else:  # the weights of the rows from ``first`` on
+            sub = chunk_record(data_pb, None if wb is None else wb[first:])
+            watched = E.objective_strided(sub, xb[first:], yb[first:], point, stride)
         out[p + 1] = watched * count
         out[p + 2] = count
     return out
@@ -161,6 +211,52 @@ def _add(*parts: np.ndarray) -> np.ndarray:
     return total
 
 
+def _weights(sample_weight, n: int, rows: tuple):
+    """``sample_weight`` as a float64 Dask array chunked as the ``rows`` of ``X`` (a NumPy
+    array, a scalar or a Dask array or series, rechunked), checked before any pass: real
+    numbers, one column, one per row."""
+    import dask.array as da
+
+    w = sample_weight
+    if is_dask(w):
+        if hasattr(w, "to_dask_array"):
+            w = w.to_dask_array(lengths=True)
+        dtype = np.dtype(w.dtype)
+    else:
+        w = np.asarray(w)
+        dtype = w.dtype
+    if dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight must hold real numbers, got dtype {dtype}.")
+    if w.ndim == 0:
+        return da.full(n, float(w), chunks=(rows,), dtype=np.float64)
+    if w.ndim != 1:
+        raise ValueError(f"sample_weight must be one weight per row (shape (n_samples,)), got "
+                         f"shape {w.shape}.")
+    if is_dask(w) and any(math.isnan(c) for c in w.chunks[0]):
+        w = w.compute_chunk_sizes()
+    if w.shape[0] != n:
+        raise ValueError(f"sample_weight has {w.shape[0]} values but X has {n} rows; give "
+                         f"one weight per row.")
+    w = w if is_dask(w) else da.from_array(w, chunks=(rows,))
+    return w.astype(np.float64).rechunk((rows,))
+
+
+def _check_weights(s: dict, n: int) -> None:
+    """The weights' part of the validation pass's verdict (``s``: the merged scan): each a
+    finite number >= 0, not all zero, sums that fit in float64."""
+    if s["wbad"] >= 0:
+        raise ValueError(f"sample_weight must be finite and >= 0; row {s['wbad']} has "
+                         f"{s['wbad_value']!r}.")
+    if not s["wn"] > 0:
+        raise ValueError("sample_weight must not be all zero: the weighted objective would be "
+                         "empty.")
+    sums = np.array([s["wn"], s["wym2"], s["wtop"]])
+    if not (np.isfinite(sums).all() and np.isfinite(s["wxtx"]).all()):
+        raise ValueError(f"sample_weight has values up to {s['wmax']:.3g}: the weighted sums "
+                         f"over {n} rows overflow float64. Rescale the weights (only their "
+                         f"ratios matter).")
+
+
 class DaskData:
     """``(X, y)`` held by Dask, chunked by rows; validated in one pass when made.
 
@@ -170,6 +266,10 @@ class DaskData:
     y : dask.array.Array, dask.dataframe.Series or array-like of shape (n,)
     stride : callable
         ``stride(n)``: every how many rows the watched objective is taken.
+    sample_weight : dask.array.Array, dask.dataframe.Series, array-like of shape (n,), float or None
+        The rows' weights (finite, >= 0, not all zero), rechunked to ``X``'s row chunks and
+        checked in the validation pass. Weights that are all equal are no weights (the same
+        objective), as in memory.
 
     Attributes
     ----------
@@ -177,9 +277,12 @@ class DaskData:
     feature_names : ndarray of str or None
         The data frame's column names (all strings), else None.
     l_max : float
-        ``1 + max_i ||x_i||^2``.
+        ``1 + max_i ||x_i||^2``; weighted: ``max_i omega_i (1 + ||x_i||^2)``.
     y_variance, y_mean_square : float
-        ``Var(y)`` and ``mean(y^2)``.
+        ``Var(y)`` and ``mean(y^2)`` (weighted by the sample weights when given).
+    w : dask.array.Array or None
+        The weights scaled to mean 1 over the whole data, ``omega_i = n s_i / sum_k s_k``
+        (chunked as ``X``); None without weights (or with all weights equal).
 
     Raises
     ------
@@ -188,10 +291,12 @@ class DaskData:
         2-D, ``y`` not one column, their lengths differ (unknown chunk sizes are computed
         first), or no rows. After the validation pass: NaN or infinity (naming the first such
         row), or a column (or ``y``) whose squares would overflow the least-squares sums
-        (named; not blamed on the learning rate later).
+        (named; not blamed on the learning rate later). ``sample_weight``: of another length
+        than ``X`` (before any pass); a NaN, infinite or negative weight (naming its row), all
+        zero, or weights whose sums overflow (after the pass).
     """
 
-    def __init__(self, X, y, stride) -> None:
+    def __init__(self, X, y, stride, sample_weight=None) -> None:
         import dask
         import dask.array as da
 
@@ -240,22 +345,28 @@ class DaskData:
         if X.shape[0] == 0:
             raise ValueError("X has 0 rows; at least one is needed.")
         y = y.rechunk((rows,))
+        w = None if sample_weight is None else _weights(sample_weight, X.shape[0], rows)
         # Iterations read every chunk each step: keep them in the workers' memory.
-        self.X, self.y = dask.persist(X, y)
+        self.X, self.y, w = dask.persist(X, y, w)
         self.shape = (int(X.shape[0]), int(X.shape[1]))
         self.starts = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int).tolist()
-        self._blocks = list(zip(self.X.to_delayed().ravel(), self.y.to_delayed().ravel(),
-                                strict=True))
+        weights = [None] * len(rows) if w is None else w.to_delayed().ravel()
         self.stride = int(stride(self.shape[0]))
         self._watched: dict[bytes, float] = {}
         self._ahead: tuple | None = None  # (arguments, sums) of a pass taken ahead
         self.passes = 0  # distributed passes of sums() (communication rounds)
-        scans = [dask.delayed(_scan_chunk)(xb, yb, s)
-                 for (xb, yb), s in zip(self._blocks, self.starts, strict=True)]
+        scans = [dask.delayed(_scan_chunk)(xb, yb, wb, s)
+                 for xb, yb, wb, s in zip(self.X.to_delayed().ravel(),
+                                          self.y.to_delayed().ravel(), weights, self.starts,
+                                          strict=True)]
         (s,) = dask.compute(dask.delayed(_merge_scans)(*scans))
         if s["bad"] >= 0:
             raise ValueError(f"Input contains NaN or infinity (row {s['bad']}).")
         n, d = self.shape
+        if w is not None:
+            _check_weights(s, n)
+            if s["wmin"] == s["wmax"]:  # all equal: the unweighted objective
+                w = None
         limit = magnitude_limit(n, d + 1)
         if s["peak"].size and float(s["peak"].max()) > limit:
             j = int(np.argmax(s["peak"] > limit))
@@ -268,17 +379,34 @@ class DaskData:
             raise ValueError(f"The output y has values up to {s['ypeak']:.3g} in magnitude: "
                              f"beyond {limit:.3g} the least-squares sums over {n} rows overflow "
                              f"float64. Rescale it first (other units).")
-        self.l_max = 1.0 + s["top"]
-        self.y_variance = s["ym2"] / n
-        self.y_mean_square = self.y_variance + s["ymean"] ** 2
+        # the statistics of the weighted rows: sums over s_i / sum s = omega_i / n
+        total, key = (n, "") if w is None else (s["wn"], "w")
+        self.l_max = 1.0 + s["top"] if w is None else s["wtop"] * (n / total)
+        self.y_variance = s[key + "ym2"] / total
+        self.y_mean_square = self.y_variance + s[key + "ymean"] ** 2
         H = np.empty((d + 1, d + 1))
         H[0, 0] = 1.0
-        H[1:, 1:] = s["xtx"] / n
-        H[0, 1:] = H[1:, 0] = s["sum"] / n
+        H[1:, 1:] = s[key + "xtx"] / total
+        H[0, 1:] = H[1:, 0] = s[key + "sum"] / total
         self._H = H
+        # omega = n s / sum s: the in-memory record's weights (the same bits on one chunk)
+        self.w = None if w is None else (w * (n / total)).persist()
+        weights = [None] * len(rows) if self.w is None else self.w.to_delayed().ravel()
+        self._blocks = list(zip(self.X.to_delayed().ravel(), self.y.to_delayed().ravel(),
+                                weights, strict=True))
+
+    def record(self, problem):
+        """The compiled record of ``problem`` for a pass over these data: None for plain least
+        squares without weights; with weights, its weighted record holding no weights of its
+        own (each chunk's pass puts in its own rows', :func:`~graddescent.drivers.chunks.
+        chunk_record`), so that only a few numbers travel to the chunks."""
+        if self.w is None:
+            return None if problem.is_least_squares else problem.record()
+        return with_weights(problem.record(), np.empty(0))
 
     def hessian(self) -> np.ndarray:
-        """``[1, X]^T [1, X] / n`` (intercept first), from the validation pass."""
+        """``[1, X]^T Omega [1, X] / n`` (intercept first; ``Omega`` the scaled weights, 1
+        without), from the validation pass."""
         return self._H.copy()
 
     def sums(self, z: np.ndarray, theta: np.ndarray | None = None, pb=None) -> np.ndarray:
@@ -294,8 +422,8 @@ class DaskData:
         self.passes += 1
         z = np.array(z, dtype=np.float64)
         theta = None if theta is None else np.array(theta, dtype=np.float64)
-        parts = [dask.delayed(_chunk_sums)(xb, yb, z, theta, self.stride, s, pb)
-                 for (xb, yb), s in zip(self._blocks, self.starts, strict=True)]
+        parts = [dask.delayed(_chunk_sums)(xb, yb, wb, z, theta, self.stride, s, pb)
+                 for (xb, yb, wb), s in zip(self._blocks, self.starts, strict=True)]
         (total,) = dask.compute(dask.delayed(_add)(*parts))
         return total
 
@@ -325,16 +453,20 @@ class DaskData:
         loss ``Var(y) / 2`` (``mean(y^2) / 2`` for a constant ``y``, 1 for ``y = 0``), from the
         statistics of ``y``; for the other losses of ``problem``
         (:meth:`~graddescent.problems.Problem.loss_scale`), on ``y`` brought here (one
-        number per row)."""
+        number per row, and its weight). Weighted, as in memory: the weighted ``Var(y) / 2``,
+        1 when it is 0."""
         if problem is not None and problem.loss_spec.fast is None:
-            return problem.loss_scale(np.asarray(self.y.compute()))
+            w = None if self.w is None else np.asarray(self.w.compute())
+            return problem.loss_scale(np.asarray(self.y.compute()), w)
+        if self.w is not None:
+            return 0.5 * self.y_variance if self.y_variance > 0 else 1.0
         if self.y_variance > 0:
             return 0.5 * self.y_variance
         return 0.5 * self.y_mean_square if self.y_mean_square > 0 else 1.0
 
     def row_lipschitz(self, problem=None) -> float:
         """``L_max`` of one row's gradient: ``curvature * l_max + l2`` (as
-        :meth:`~graddescent.problems.Problem.l_max`, no weights; with the intercept's 1
+        :meth:`~graddescent.problems.Problem.l_max`, with the weights; the intercept's 1
         counted even when it is not fitted: an upper bound)."""
         if problem is None or problem.is_least_squares:
             return self.l_max
@@ -347,7 +479,8 @@ class DaskData:
     def lipschitz(self, problem=None) -> float:
         """``L`` of the full gradient from the Hessian of the validation pass: ``curvature
         * lambda_max([1, X]^T [1, X] / n) + l2`` (row and column 0 dropped without the
-        intercept), as :meth:`~graddescent.problems.Problem.lipschitz` (no weights)."""
+        intercept), as :meth:`~graddescent.problems.Problem.lipschitz` (with the weights:
+        the Hessian of the weighted rows)."""
         H = self.hessian()
         curvature, l2 = 1.0, 0.0
         if problem is not None:
@@ -418,7 +551,7 @@ class DaskFullBatch(Driver):
     """
 
     name = "dask_full_batch"
-    takes_problem = True  # the problem's record (no sample weights)
+    takes_problem = True  # the problem's record, each chunk's with its rows' weights
 
     def is_full_batch(self, n: int) -> bool:
         return True

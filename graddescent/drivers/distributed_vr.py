@@ -34,8 +34,9 @@ locally at every step, as in memory. One communication round per round.
 On one chunk each of these is the in-memory method (:mod:`~graddescent.drivers.snapshot`,
 :mod:`~graddescent.drivers.sarah`, :mod:`~graddescent.drivers.sag`,
 :mod:`~graddescent.drivers.saga`) bit for bit, on the generator ``rng.spawn(1)[0]``.
-Problems: any smooth loss and penalty without sample weights (the record is the same on every
-chunk).
+Problems: any smooth loss and penalty, with or without sample weights (each chunk's record
+carries its own rows' weights, scaled to mean 1 over the whole data, so that the chunks' row
+gradients are the in-memory method's; :func:`~graddescent.drivers.chunks.chunk_record`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ import numpy as np
 from .._jit import DIVERGED, OK, kernel
 from ..problems.engine import full_gradient
 from .base import buffers, record_of
-from .chunks import RoundsDriver, own, writable
+from .chunks import RoundsDriver, chunk_record, own, writable
 from .divergence import raise_if_diverged
 from .extra_sum import ExtraSum
 from .sag import DRAW_CHUNK, SAG, sag_steps
@@ -87,16 +88,17 @@ def sarah_inner(X, y, idx, m, pick, gamma, theta, state, t, hp, v, prev, keep, g
 
 # --- what one chunk does in one round (pure functions of their inputs) -----------------------
 
-def _chunk_gradient(xb, yb, theta, pb):
-    """``(grad F_c(theta), F_c(theta))`` on one chunk (its rows' mean, the penalty's part)."""
+def _chunk_gradient(xb, yb, wb, theta, pb):
+    """``(grad F_c(theta), F_c(theta))`` on one chunk (its rows' mean, weighted by ``wb``, the
+    penalty's part)."""
     xb, yb = writable(xb), writable(yb)
     g = np.empty(theta.shape[0])
-    value = full_gradient(record_of(pb), xb, yb, theta, g)
+    value = full_gradient(record_of(chunk_record(pb, wb)), xb, yb, theta, g)
     return g, value
 
 
-def _snapshot_round(xb, yb, rng, driver, theta, mu, rule, rule_state, t, pb):
-    xb, yb = writable(xb), writable(yb)
+def _snapshot_round(xb, yb, wb, rng, driver, theta, mu, rule, rule_state, t, pb):
+    xb, yb, pb = writable(xb), writable(yb), chunk_record(pb, wb)
     rng, theta, rule_state = own(rng), theta.copy(), rule_state.copy()
     m = inner_length(driver.inner_iter, xb.shape[0])
     length, pick = driver.lengths_and_picks(rng, m, rule)
@@ -107,8 +109,8 @@ def _snapshot_round(xb, yb, rng, driver, theta, mu, rule, rule_state, t, pb):
     return theta, rule_state, t, rng, status
 
 
-def _sarah_round(xb, yb, rng, driver, theta, v0, rule, rule_state, t, pb):
-    xb, yb = writable(xb), writable(yb)
+def _sarah_round(xb, yb, wb, rng, driver, theta, v0, rule, rule_state, t, pb):
+    xb, yb, pb = writable(xb), writable(yb), chunk_record(pb, wb)
     rng, theta, rule_state = own(rng), theta.copy(), rule_state.copy()
     n = xb.shape[0]
     m = inner_length(driver.inner_iter, n)
@@ -122,11 +124,11 @@ def _sarah_round(xb, yb, rng, driver, theta, v0, rule, rule_state, t, pb):
     return theta, rule_state, t, rng, status
 
 
-def _table_round(xb, yb, rng, table, driver, theta, dsum, n_seen, n, steps, rule, rule_state,
-                 t, pb):
+def _table_round(xb, yb, wb, rng, table, driver, theta, dsum, n_seen, n, steps, rule,
+                 rule_state, t, pb):
     """``steps`` (None: the chunk's row count) SAG or SAGA steps on one chunk; ``table``:
     ``(stream, memory, local sum, rows seen)`` or None at the first round."""
-    xb, yb = writable(xb), writable(yb)
+    xb, yb, pb = writable(xb), writable(yb), chunk_record(pb, wb)
     rng, theta, rule_state = own(rng), theta.copy(), rule_state.copy()
     m, p = xb.shape[0], theta.shape[0]
     if table is None:

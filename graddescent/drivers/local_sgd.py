@@ -13,6 +13,10 @@ grows with the step and (for ``H > 1``) with the chunks' dissimilarity; the rows
 across chunks once at the start to keep that small. Decreasing steps (``rule`` schedules)
 converge. With ``H = 1`` and ``k`` chunks it is mini-batch SGD with ``k`` times the batch.
 
+With sample weights, each row's gradient is scaled by its weight (scaled to mean 1 over the
+whole data, as in memory: the chunks' records carry their rows' weights), so that the average
+of the chunks' steps estimates the weighted gradient.
+
 Each chunk's rows are visited in its own order from its own stream (:mod:`.chunks`); on one
 chunk it is the in-memory :class:`~graddescent.drivers.MiniBatch` bit for bit, on the
 generator ``rng.spawn(1)[0]``.
@@ -24,15 +28,15 @@ import dataclasses
 import math
 
 from .._jit import OK
-from .chunks import RoundsDriver, RoundsState, own, writable
+from .chunks import RoundsDriver, RoundsState, chunk_record, own, writable
 from .mini_batch import MiniBatch, StreamState
 from .sampling import IndexStream
 
 __all__ = ["DaskLocalSGD"]
 
 
-def _local_round(xb, yb, rng, stream, driver, theta, rule, rule_state, t, pb):
-    xb, yb = writable(xb), writable(yb)
+def _local_round(xb, yb, wb, rng, stream, driver, theta, rule, rule_state, t, pb):
+    xb, yb, pb = writable(xb), writable(yb), chunk_record(pb, wb)
     rng, theta, rule_state = own(rng), theta.copy(), rule_state.copy()
     inner = MiniBatch(batch_size=driver.batch_size, scheme=driver.scheme)
     m = xb.shape[0]

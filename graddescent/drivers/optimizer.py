@@ -128,23 +128,30 @@ class Optimizer:
     def _prepare(self, X, y, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
         """Checked ``(X, y)``; the problem's record and a new divergence reference on a new
         data set."""
-        key = (id(X), id(y), np.shape(X), np.shape(y))
+        # (the mean weight the weights are divided by is part of the problem's record)
+        key = (id(X), id(y), np.shape(X), np.shape(y), self.problem.weight_mean)
         if not self._same_weights(sample_weight):
             self._data_key = None  # new weights: a new record and divergence reference
             self._weights = None if sample_weight is None else np.array(sample_weight)
         remote = hasattr(X, "watched")  # validated where it lives (Dask)
-        # the drivers on data held elsewhere take the problem's record (not sample weights)
+        # data held elsewhere hold their sample weights with their rows, and make the
+        # problem's record (X.record); their drivers take it
         shared = getattr(self.driver, "takes_problem", False)
-        if remote and (sample_weight is not None
-                       or not (self.problem.is_least_squares or shared)):
-            raise ValueError("data held elsewhere (Dask) takes a loss and a penalty, not "
-                             "sample_weight.")
+        if remote and sample_weight is not None:
+            raise ValueError("data held elsewhere (Dask) hold their own sample weights (given "
+                             "with the data), not sample_weight.")
+        if remote and not shared and X.record(self.problem) is not None:
+            raise ValueError(f"the {self.driver.name} driver runs plain least squares on data "
+                             f"held elsewhere (Dask): no loss, penalty or sample weights.")
         if not remote:
             X, y = engine_arrays(X, y, self.theta.shape[0], self.n_samples)
         if key != self._data_key or self.monitor is None:
             plain = self.problem.is_least_squares and sample_weight is None
-            self._record = None if plain or (remote and not shared) else \
-                self.problem.record(sample_weight, X.shape[0])
+            if remote:
+                self._record = X.record(self.problem) if shared else None
+            else:
+                self._record = None if plain else \
+                    self.problem.record(sample_weight, X.shape[0])
             start = self._watch(X, y, self.theta)
             if not math.isfinite(start):
                 raise ValueError(describe_nonfinite(X, y, self.theta) if not remote else

@@ -2,6 +2,7 @@ r"""The problem: a loss, a penalty and whether the intercept is fitted (:class:`
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -9,7 +10,13 @@ import numpy as np
 
 from .. import _sparse as S
 from .. import objective as O
-from .._validation import check_bool, check_interval, check_nonnegative, check_vector
+from .._validation import (
+    check_bool,
+    check_interval,
+    check_nonnegative,
+    check_real,
+    check_vector,
+)
 from . import engine
 from .records import for_data, record_class
 from .registry import LOSSES, PENALTIES
@@ -48,6 +55,12 @@ class Problem:
         The elastic net's mixing in [0, 1].
     fit_intercept : bool
         False keeps ``theta[0]`` at 0 (the fit goes through the origin).
+    weight_mean : float or None
+        The mean weight :math:`\bar s` the sample weights are divided by: each row weighs
+        :math:`s_i / \bar s` (the objective's factor :math:`\frac{1}{\sum_i s_i}` becomes
+        :math:`\frac{1}{n \bar s}`). None: the mean of the weights given, so that they
+        have mean 1. A chunk of a stream of rows takes the whole stream's mean weight, so that
+        its rows weigh in as in a fit on all of them (:meth:`GDRegressor.partial_fit`).
 
     Examples
     --------
@@ -62,7 +75,7 @@ class Problem:
 
     def __init__(self, loss: str = "squared_error", *, epsilon: float = 0.1,
                  penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float = 0.15,
-                 fit_intercept: bool = True) -> None:
+                 fit_intercept: bool = True, weight_mean: float | None = None) -> None:
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}.")
         if penalty not in PENALTIES:
@@ -74,11 +87,21 @@ class Problem:
         self.alpha = check_nonnegative("alpha", alpha)
         self.l1_ratio = check_interval("l1_ratio", l1_ratio, 0.0, 1.0)
         self.fit_intercept = check_bool("fit_intercept", fit_intercept)
+        self.weight_mean = None if weight_mean is None else \
+            check_real("weight_mean", weight_mean, lambda v: 0 < v < math.inf,
+                       "be a finite number > 0")
 
     def __repr__(self) -> str:
+        mean = "" if self.weight_mean is None else f", weight_mean={self.weight_mean!r}"
         return (f"Problem(loss={self.loss!r}, epsilon={self.epsilon!r}, "
                 f"penalty={self.penalty!r}, alpha={self.alpha!r}, "
-                f"l1_ratio={self.l1_ratio!r}, fit_intercept={self.fit_intercept!r})")
+                f"l1_ratio={self.l1_ratio!r}, fit_intercept={self.fit_intercept!r}{mean})")
+
+    def with_weight_mean(self, weight_mean: float | None) -> Problem:
+        """This problem with ``weight_mean`` (a copy; checked as in the constructor)."""
+        out = copy.copy(self)
+        out.weight_mean = Problem(weight_mean=weight_mean).weight_mean
+        return out
 
     # --- what it is --------------------------------------------------------------------------
     @property
@@ -113,8 +136,9 @@ class Problem:
 
     # --- the compiled record -----------------------------------------------------------------
     def weights(self, sample_weight: Any, n: int) -> np.ndarray | None:
-        """The sample weights scaled to mean 1 (``n s_i / sum s``), or None when there are
-        none or all are equal (the same objective, unweighted)."""
+        """The sample weights scaled to mean 1 (``n s_i / sum s``; with ``weight_mean``,
+        ``s_i / weight_mean``), or None when there are none or all are equal (the same
+        objective, unweighted; with ``weight_mean``, all equal to it)."""
         if sample_weight is None:
             return None
         w = check_vector("sample_weight", sample_weight, n,
@@ -125,6 +149,9 @@ class Problem:
         total = float(w.sum())
         if not total > 0 or not math.isfinite(total):
             raise ValueError("sample_weight must have a positive (finite) sum.")
+        if self.weight_mean is not None:
+            w = w / self.weight_mean
+            return None if np.all(w == 1.0) else w
         if np.all(w == w[0]):
             return None
         return w * (n / total)

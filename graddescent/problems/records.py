@@ -28,7 +28,7 @@ import numpy as np
 from .._jit import is_large
 from .registry import LOSSES, PENALTIES
 
-__all__ = ["record_class", "for_data", "FIELDS"]
+__all__ = ["record_class", "for_data", "with_weights", "FIELDS"]
 
 FIELDS = (("eps", float), ("l1", float), ("l2", float), ("w", np.ndarray))
 
@@ -85,3 +85,13 @@ def for_data(pb, X):
     if isinstance(X, np.ndarray) and is_large(X) and not pb.BLOCKED:
         return pb.BLOCKED_CLASS(*pb)
     return pb
+
+
+def with_weights(pb, w: np.ndarray):
+    """The record of ``pb``'s problem with the row weights ``w`` (scaled to mean 1 over the
+    whole data, as :meth:`graddescent.problems.Problem.weights` scales them): a record of its
+    weighted class. Data held in chunks (Dask) keep each chunk's weights with its rows, so a
+    pass over one chunk reads the record made here from the chunk's weights."""
+    cls = record_class(pb.LOSS.name, pb.PENALTY.name, True, pb.INTERCEPT)
+    cls = cls.BLOCKED_CLASS if pb.BLOCKED else cls
+    return cls(pb.eps, pb.l1, pb.l2, w)

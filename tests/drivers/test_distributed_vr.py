@@ -56,9 +56,14 @@ def _data(n=480, d=4, seed=0):
     return X, y
 
 
-def _dask(X, y, chunk):
+def _dask(X, y, chunk, w=None):
     return DaskData(da.from_array(X, chunks=(chunk, X.shape[1])), da.from_array(y, chunks=chunk),
-                    O.watched_stride)
+                    O.watched_stride, sample_weight=w)
+
+
+def _weights(n=480, seed=3):
+    """Integer weights 0 to 3 (zeros included)."""
+    return np.random.default_rng(seed).integers(0, 4, n).astype(float)
 
 
 def _fit(driver, rule, X, y, units, seed=7, problem=None):
@@ -98,9 +103,31 @@ def test_one_chunk_is_the_in_memory_method_bit_for_bit(client, dist, rounds, mem
     assert np.array_equal(opt.rule_state, ref.rule_state)
 
 
-def _suboptimality(problem, X, y, theta):
-    best = problem.objective(X, y, problem.optimum(X, y))
-    return (problem.objective(X, y, theta) - best) / best
+# one per family of chunk task (snapshot, recursive, table, local steps), plain rule
+WEIGHTED_PAIRS = [PAIRS[0], PAIRS[3], PAIRS[5], PAIRS[7], PAIRS[8]]
+
+
+@pytest.mark.parametrize("dist,rounds,mem,units", WEIGHTED_PAIRS,
+                         ids=lambda v: getattr(v, "name", ""))
+def test_one_weighted_chunk_is_the_in_memory_weighted_method_bit_for_bit(client, dist, rounds,
+                                                                         mem, units):
+    # the chunk's record carries the rows' weights scaled by the global sum: on one chunk,
+    # the in-memory record's weights to the bit
+    X, y = _data()
+    w = _weights()
+    rule = rules.plain(0.05 / O.l_max(X))
+    got, opt = _fit(dist, rule, _dask(X, y, N, w), None, rounds)
+    ref = Optimizer(rule, mem, np.zeros(5), N)
+    want = ref.run(X, y, units, np.random.default_rng(7).spawn(1)[0], w)
+    assert np.array_equal(got, want), (got, want)
+    assert opt.t == ref.t
+    unweighted = _fit(dist, rule, _dask(X, y, N), None, rounds)[0]
+    assert np.max(np.abs(got - unweighted)) > 1e-3  # the weights changed the steps
+
+
+def _suboptimality(problem, X, y, theta, w=None):
+    best = problem.objective(X, y, problem.optimum(X, y, w), w)
+    return (problem.objective(X, y, theta, w) - best) / best
 
 
 # SAG's stale global mean (the other chunks' part enters every local step) needs the smaller
@@ -119,6 +146,22 @@ def test_several_chunks_reach_the_optimum(client, driver, step, rounds, penalty)
                       problem=problem)
     assert _suboptimality(problem, X, y, theta) <= 1e-8
     assert opt.driver_state.rounds >= rounds
+
+
+@pytest.mark.parametrize("driver,step,rounds", [CONVERGING[0], CONVERGING[5]],
+                         ids=lambda v: getattr(v, "name", ""))
+def test_several_weighted_chunks_reach_the_weighted_optimum(client, driver, step, rounds):
+    # weights normalised by their global sum: the fixed point is the optimum of the weighted
+    # objective of the whole data (integer weights: that of the repeated rows)
+    X, y = _data()
+    w = _weights()
+    problem = Problem(penalty="l2", alpha=0.05)
+    lr = step / problem.l_max(X, w)
+    theta, _ = _fit(driver, rules.plain(lr), _dask(X, y, 120, w), None, rounds,
+                    problem=problem)
+    assert _suboptimality(problem, X, y, theta, w) <= 1e-8
+    rep = np.repeat(np.arange(N), w.astype(int))
+    assert np.max(np.abs(theta - problem.optimum(X[rep], y[rep]))) <= 1e-5
 
 
 def test_local_sgd_approaches_the_optimum(client):
