@@ -24,8 +24,8 @@ EXPECTED_KEYS = {"sgd_floor", "sgd_same", "sgd_default", "minibatch", "minibatch
                  "sag_target", "svrg_target", "sarah_target", "svrg_epoch", "sarah_epoch",
                  "gd_floor", "gd_numpy", "fit_same", "fit_default", "adam_fit_same",
                  "overhead", "overhead_default", "memory", "import", "compile",
-                 "warm_first_fit", "import_first_fit", "sparse_sgd_l2", "sparse_saga_ridge", "sparse_saga_lasso",
-                 "sparse_memory",
+                 "warm_first_fit", "import_first_fit", "sparse_sgd_l2", "sparse_saga_ridge",
+                 "sparse_saga_lasso", "sparse_memory",
                  "sparse_step", "floor_allcore", "gd_allcore",
                  "svrg_allcore", "predict_allcore", "predict_blas"}
 #: Every rule that runs on single rows has its row against the floor loop (the registry's).
