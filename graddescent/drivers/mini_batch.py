@@ -158,6 +158,16 @@ def _step_row_columns(hp, X, i, theta, state, last, g, inv, t):
 
 
 @kernel(inline=True)
+def _begin_coordinates(theta, g, z, t):
+    """The coordinate-wise steps' start: the summed gradient ``g`` cleared, every coefficient
+    up to date with step ``t`` (``last``, kept in ``z``, returned)."""
+    for j in range(theta.shape[0]):
+        g[j] = 0.0
+        z[j] = t
+    return z
+
+
+@kernel(inline=True)
 def _mean_up_to_date(av, hp, theta, state, last, t):
     if t >= av.start:
         _all_up_to_date(hp, theta, state, last, t)
@@ -186,10 +196,7 @@ def _single_coordinates(hp, pb, X, y, idx, n_steps, theta, state, t, g, z, av):
     (``last[j]``, kept in ``z``: the step it is up to date with), and to every coefficient at
     the end of the call. The same iterates as the dense steps, up to rounding."""
     ahead = prefetch_distance(X)
-    last = z
-    for j in range(theta.shape[0]):
-        g[j] = 0.0
-        last[j] = t
+    last = _begin_coordinates(theta, g, z, t)
     status = OK
     for k in range(n_steps):
         prefetch_next(X, y, idx, k + ahead)
@@ -563,10 +570,7 @@ def _batches_coordinates(plan, X, y, idx, first_len, epoch_len, n_steps, theta, 
     date as it is read) and summed into ``g`` at the batch's columns, then the step at those
     columns (``last`` kept in ``z``). The same iterates as the dense steps, up to rounding."""
     ahead = prefetch_distance(X)
-    last = z
-    for j in range(theta.shape[0]):
-        g[j] = 0.0
-        last[j] = t
+    last = _begin_coordinates(theta, g, z, t)
     status = OK
     start = 0
     boundary = first_len

@@ -111,6 +111,19 @@ def inner_loop(X, y, idx, pos, length, pick, theta, state, t, hp, mu, snap, keep
     return t, OK
 
 
+@kernel(inline=True)
+def _begin_lazy_outer_loop(pb, X, y, theta, snap, keep, mu, drift, last, start):
+    """:func:`graddescent.drivers.common.begin_outer_loop` for the lazy inner steps: also the
+    constant drift ``mu - l2 (0, snap)`` of the coefficients no row touches, and every
+    coefficient's last update at ``start``. Returns whether ``F(theta)`` is finite."""
+    if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
+        return False
+    for j in range(theta.shape[0]):
+        drift[j] = mu[j] - with_l2(pb, 0.0, snap[j])
+        last[j] = start
+    return True
+
+
 @kernel
 def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, keep, g, z, pb):
     """:func:`_snapshot_dense` for a linear rule on sparse rows without an L1 part, with inner
@@ -130,11 +143,8 @@ def _snapshot_lazy(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, kee
     drift = z
     pos = 0
     for o in range(lengths.shape[0]):
-        if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
+        if not _begin_lazy_outer_loop(pb, X, y, theta, snap, keep, mu, drift, last, 0.0):
             return t, DIVERGED
-        for j in range(p):
-            drift[j] = mu[j] - with_l2(pb, 0.0, snap[j])
-            last[j] = 0.0
         q = 0.0
         s = 1.0
         for k in range(lengths[o]):
@@ -207,11 +217,8 @@ def _snapshot_lazy_prox(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap
     drift = z
     pos = 0
     for o in range(lengths.shape[0]):
-        if not np.isfinite(begin_outer_loop(pb, X, y, theta, snap, keep, mu)):
+        if not _begin_lazy_outer_loop(pb, X, y, theta, snap, keep, mu, drift, last, t):
             return t, DIVERGED
-        for j in range(p):
-            drift[j] = mu[j] - with_l2(pb, 0.0, snap[j])
-            last[j] = t
         for k in range(lengths[o]):
             prefetch_next(X, y, idx, pos + ahead)
             i = idx[pos]
