@@ -250,3 +250,16 @@ def test_partial_fit_after_a_dask_fit_continues_in_memory(client):
     ref = GDRegressor("gd", max_iter=5, tol=None).fit(X, y)
     assert_allclose(est.partial_fit(X, y).coef_, ref.partial_fit(X, y).coef_, rtol=0,
                     atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["svrg", "sgd"])
+def test_the_auto_rate_on_dask_counts_the_l2_part(client, method):
+    # learning_rate="auto" is a multiple of 1 / L_max; with an L2 part L_max grows by l2 (as in
+    # memory), so a strong ridge shrinks the step by l_max / (l_max + l2)
+    X, y = _problem()
+    Xd, yd = da.from_array(X, chunks=(100, 3)), da.from_array(y, chunks=100)
+    kw = dict(max_iter=1, tol=None, random_state=0)
+    plain = GDRegressor(method, **kw).fit(Xd, yd).learning_rate_
+    ridge = GDRegressor(method, penalty="l2", alpha=5.0, **kw).fit(Xd, yd).learning_rate_
+    l_max = float((1.0 + np.einsum("ij,ij->i", X, X)).max())
+    assert ridge / plain == pytest.approx(l_max / (l_max + 5.0), rel=1e-12)
