@@ -65,7 +65,8 @@ def auto_learning_rate(rule: UpdateRule, driver: Driver, X, y, l_max: float | No
             raise ValueError(f"learning_rate='auto' sets the step from the smoothness constant "
                              f"of the loss, and the {problem.loss} loss has none (no Lipschitz "
                              f"derivative): pass a number as learning_rate.")
-        return driver.smoothness(X, l_max, problem=problem, sample_weight=sample_weight)
+        # l_max is plain least squares' (1 + max ||x_i||^2): the drivers take this problem's
+        return driver.smoothness(X, None, problem=problem, sample_weight=sample_weight)
 
     def target_rms() -> float:
         if isinstance(y, DaskData):

@@ -176,11 +176,7 @@ class RoundsDriver(Driver):
         return 1.0
 
     def smoothness(self, X, l_max: float | None = None, problem=None, sample_weight=None):
-        """``L_max`` of the problem (the loss's curvature and the L2 part included, as in
-        memory); the caller's ``l_max`` is least squares' and serves that problem only."""
-        if l_max is None or not (problem is None or problem.is_least_squares):
-            return X.row_lipschitz(problem)
-        return l_max
+        return X.row_lipschitz(problem) if l_max is None else l_max
 
     def _chunks(self, state: RoundsState, data, rng) -> Chunks:
         """The state's chunks, made (and shuffled) at the fit's first run, with an empty

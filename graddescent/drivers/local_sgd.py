@@ -114,8 +114,7 @@ class DaskLocalSGD(RoundsDriver):
         rows, ``L`` and ``L_max`` of the problem from the Dask validation pass's statistics."""
         n = X.shape[0]
         b = min(int(self.batch_size), n)
-        if l_max is None or not (problem is None or problem.is_least_squares):
-            l_max = X.row_lipschitz(problem)  # the caller's l_max is least squares' only
+        l_max = X.row_lipschitz(problem) if l_max is None else l_max
         if b == 1:
             return l_max
         top = X.lipschitz(problem)
