@@ -33,7 +33,9 @@ from .blocks import BLOCK_ROWS, block_range, is_large, n_blocks
 from .compile import DIVERGED, OK, choose, kernel, on_first_compile, overload_inline
 from .prefetch import PREFETCH_BYTES, prefetch_distance, prefetch_item, prefetch_row
 from .random import (
+    INTEGERS_MAX,
     bit_generator_pointers,
+    integers_into,
     next_uint32,
     permutation_into,
     random_interval,
@@ -42,5 +44,6 @@ from .random import (
 
 __all__ = ["kernel", "choose", "overload_inline", "OK", "DIVERGED", "prefetch_row", "prefetch_item",
            "prefetch_distance", "PREFETCH_BYTES", "bit_generator_pointers", "next_uint32",
-           "random_interval", "shuffle", "permutation_into", "BLOCK_ROWS",
+           "random_interval", "shuffle", "permutation_into", "integers_into", "INTEGERS_MAX",
+           "BLOCK_ROWS",
            "n_blocks", "block_range", "is_large", "on_first_compile"]

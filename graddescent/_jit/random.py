@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numba
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
@@ -10,7 +11,7 @@ from numba.extending import intrinsic
 from .compile import kernel
 
 __all__ = ["next_uint32", "bit_generator_pointers", "random_interval", "shuffle",
-           "permutation_into"]
+           "permutation_into", "integers_into", "INTEGERS_MAX"]
 
 # --- the caller's random numbers, drawn in compiled code -----------------------------------------
 # A sampled driver shuffles the rows of every epoch. Drawing each epoch's order in Python means
@@ -106,3 +107,34 @@ def permutation_into(order, fnptr, state):
     for i in range(order.shape[0]):
         order[i] = i
     shuffle(order, fnptr, state)
+
+
+#: The largest ``high`` :func:`integers_into` draws below (NumPy's 32-bit path).
+INTEGERS_MAX = 2**32
+
+
+@kernel
+def integers_into(out, high, fnptr, state):
+    """Write ``rng.integers(0, high, size=out.shape[0])`` into ``out``, ``1 <= high <= 2**32``:
+    NumPy's bounded integers for a range that fits 32 bits (its ``random_bounded_uint64_fill``
+    and ``random_bounded_uint32_fill`` agree there), Lemire's multiply-shift with rejection of
+    the ``(2**32 - high) % high`` low products that would bias it (D. Lemire, "Fast random
+    integer generation in an interval", ACM TOMACS 2019), one 32-bit draw per try. The same
+    integers, bit for bit, and the Generator's state advances as if NumPy had drawn them."""
+    if high == 1:
+        for k in range(out.shape[0]):
+            out[k] = 0
+        return
+    if high == 4294967296:  # the whole 32-bit range: the draws themselves
+        for k in range(out.shape[0]):
+            out[k] = next_uint32(fnptr, state)
+        return
+    span = np.uint64(high)
+    low_mask = np.uint64(0xFFFFFFFF)
+    threshold = (np.uint64(4294967296) - span) % span
+    for k in range(out.shape[0]):
+        m = np.uint64(next_uint32(fnptr, state)) * span
+        if (m & low_mask) < span:  # span bounds the threshold: a cheap first test
+            while (m & low_mask) < threshold:
+                m = np.uint64(next_uint32(fnptr, state)) * span
+        out[k] = m >> np.uint64(32)

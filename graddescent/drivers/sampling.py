@@ -13,20 +13,20 @@ import sys
 import numba
 import numpy as np
 
-from .._jit import bit_generator_pointers, permutation_into, shuffle
+from .._jit import INTEGERS_MAX, bit_generator_pointers, integers_into, permutation_into, shuffle
 
-__all__ = ["IndexStream", "shuffle_rows"]
+__all__ = ["IndexStream", "RowDraws", "shuffle_rows", "uniform_rows_into"]
 
 
-def _draw_compiled(rng, fill, block: np.ndarray) -> bool:
-    """Run the compiled ``fill(block, fnptr, state)`` on ``rng``'s bit generator (holding its
-    lock); False, doing nothing, when ``rng`` is no ``numpy.random.Generator`` or the JIT is
-    off."""
+def _draw_compiled(rng, fill, block: np.ndarray, *args) -> bool:
+    """Run the compiled ``fill(block, *args, fnptr, state)`` on ``rng``'s bit generator
+    (holding its lock); False, doing nothing, when ``rng`` is no ``numpy.random.Generator`` or
+    the JIT is off."""
     if numba.config.DISABLE_JIT or not isinstance(rng, np.random.Generator):
         return False
     fnptr, state = bit_generator_pointers(rng)
     with rng.bit_generator.lock:
-        fill(block, fnptr, state)
+        fill(block, *args, fnptr, state)
     return True
 
 
@@ -37,6 +37,47 @@ def shuffle_rows(rng, block: np.ndarray) -> None:
     ``numpy.random.Generator`` (NumPy's own shuffle otherwise)."""
     if not _draw_compiled(rng, shuffle, block):
         rng.shuffle(block)
+
+
+def uniform_rows_into(rng, n: int, out: np.ndarray) -> None:
+    """Write ``rng.integers(0, n, size=out.shape[0])`` into ``out`` (the same integers, the
+    Generator's state advanced alike), by the compiled draw of
+    :func:`graddescent._jit.integers_into` when ``rng`` is a ``numpy.random.Generator`` and
+    ``n <= 2**32``, without the new array NumPy would return."""
+    if not (1 <= n <= INTEGERS_MAX and _draw_compiled(rng, integers_into, out, n)):
+        out[:] = rng.integers(0, n, size=out.shape[0], dtype=out.dtype)
+
+
+class RowDraws:
+    """One buffer of row indices that a driver refills at each call, so that the indices of an
+    epoch (n of them for SVRG or SARAH: as large as a column of ``X``) are not a new array per
+    call: a fresh allocation of that size is new memory from the system on each call (page
+    faults, and a cold TLB for the kernel that reads it), which measured up to a third of an
+    SVRG epoch at 100_000 x 8, depending on the allocator's state."""
+
+    def __init__(self) -> None:
+        self._buffer = np.empty(0, dtype=np.int64)
+
+    def __getstate__(self) -> dict:
+        return {}  # scratch space: a pickled fit does not carry it
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+
+    @property
+    def buffer(self) -> np.ndarray:
+        """The buffer as kept between calls."""
+        return self._buffer
+
+    def take(self, size: int) -> np.ndarray:
+        """A writable ``int64`` array of ``size`` entries (its values unspecified), a view of
+        the buffer kept for the next call, grown as needed and not kept more than four times
+        as large as asked for."""
+        size = int(size)
+        if not size <= self._buffer.shape[0] <= 4 * max(size, 1):
+            self._buffer = None  # release the old buffer before allocating the new one
+            self._buffer = np.empty(size, dtype=np.int64)
+        return self._buffer[:size]
 
 
 class IndexStream:
@@ -76,11 +117,10 @@ class IndexStream:
             self.block = np.ascontiguousarray(self.block[::-1])
         else:
             spent = self.block
-            # the next permutation into the spent block when no pending take views it: no
-            # allocation per epoch
-            reused = (self.scheme in ("shuffle", "flipflop") and spent.shape[0] == self.n
-                      and spent.flags.writeable and sys.getrefcount(spent) <= 3
-                      and _draw_compiled(rng, permutation_into, spent))
+            # the next block into the spent one when no pending take views it: no allocation
+            # per epoch
+            reused = (spent.shape[0] == self.block_size and spent.flags.writeable
+                      and sys.getrefcount(spent) <= 3 and self._redraw(rng, spent))
             del spent
             if not reused:
                 self.block = None  # release the spent block before allocating the next one
@@ -92,6 +132,13 @@ class IndexStream:
                         shuffle_rows(rng, self.block)  # the order of rng.permutation(n)
         self.blocks += 1
         self.pos = 0
+
+    def _redraw(self, rng, block: np.ndarray) -> bool:
+        """Draw the next block into the spent ``block`` in compiled code; False, doing
+        nothing, where that cannot be done."""
+        if self.scheme == "replace":
+            return self.n <= INTEGERS_MAX and _draw_compiled(rng, integers_into, block, self.n)
+        return self.scheme != "cyclic" and _draw_compiled(rng, permutation_into, block)
 
     def take_batches(self, rng: np.random.Generator, n_steps: int, batch_size: int):
         """Indices for ``n_steps`` batches that never cross a block boundary.

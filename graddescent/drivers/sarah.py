@@ -18,7 +18,8 @@ from ..rules.base import by_linearity, rate, step
 from .base import Driver, buffers, record_of
 from .common import begin_outer_loop, current_point, gradient_point, prefetch_next
 from .divergence import raise_if_diverged
-from .snapshot import inner_length
+from .sampling import uniform_rows_into
+from .snapshot import DrawsState, draws_of, inner_length
 
 __all__ = ["SARAH", "SARAHPlus"]
 
@@ -133,14 +134,17 @@ class SARAH(Driver):
         steps that ran) decides."""
         return int(units) * int(n) + 2 * (int(steps) - int(units))
 
+    def init_state(self, n: int, p: int) -> DrawsState:
+        return DrawsState()
+
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)
         plus = self.gamma() > 0
-        idx = np.empty(n_units * (m - 1), dtype=np.int64)
+        idx = draws_of(driver_state).take(n_units * (m - 1))
         picks = np.full(n_units, -1, dtype=np.int64)
         for s in range(n_units):
-            idx[s * (m - 1):(s + 1) * (m - 1)] = rng.integers(0, n, size=m - 1)
+            uniform_rows_into(rng, n, idx[s * (m - 1):(s + 1) * (m - 1)])
             if not plus:
                 picks[s] = rng.integers(0, m + 1)
         v, prev, keep, g, z = buffers(p, 5)

@@ -23,7 +23,7 @@ from ..problems.engine import (
     with_l2_change,
 )
 from ..rules.base import by_linearity, rate, step
-from .base import Driver, buffers, record_of
+from .base import Driver, DriverState, buffers, record_of
 from .common import (
     begin_outer_loop,
     catch_up_all,
@@ -34,8 +34,9 @@ from .common import (
     prefetch_next,
 )
 from .divergence import raise_if_diverged
+from .sampling import RowDraws, uniform_rows_into
 
-__all__ = ["SVRG", "S2GD", "s2gd_length_law"]
+__all__ = ["SVRG", "S2GD", "s2gd_length_law", "DrawsState"]
 
 
 @kernel(inline=True)
@@ -317,6 +318,20 @@ def _snapshot_sparse(X, y, idx, lengths, picks, theta, state, t, hp, mu, snap, k
 snapshot_vr = by_layout(_snapshot_dense, _snapshot_sparse)
 
 
+@dataclasses.dataclass
+class DrawsState(DriverState):
+    """What SVRG, S2GD, SARAH and SARAH+ keep between calls: the buffer their row indices are
+    drawn into."""
+
+    draws: RowDraws = dataclasses.field(default_factory=RowDraws, repr=False)
+
+
+def draws_of(driver_state) -> RowDraws:
+    """The index buffer of ``driver_state``, or a new one for a state without it."""
+    draws = getattr(driver_state, "draws", None)
+    return draws if isinstance(draws, RowDraws) else RowDraws()
+
+
 def inner_length(inner_iter: int | None, n: int) -> int:
     """Inner steps per outer loop: ``inner_iter``, or ``n`` for None."""
     m = n if inner_iter is None else int(inner_iter)
@@ -344,14 +359,20 @@ class _Snapshot(Driver):
     def lengths_and_picks(self, rng, m, rule):
         raise NotImplementedError
 
+    def init_state(self, n: int, p: int) -> DrawsState:
+        return DrawsState()
+
     def run(self, X, y, theta, rule, rule_state, t, driver_state, rng, n_units, pb=None):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)
-        idx_parts, lengths, picks = [], np.empty(n_units, np.int64), np.empty(n_units, np.int64)
+        lengths, picks = np.empty(n_units, np.int64), np.empty(n_units, np.int64)
+        idx = draws_of(driver_state).take(n_units * m)  # (an outer loop runs at most m steps)
+        pos = 0
         for s in range(n_units):  # one draw sequence per outer loop, whatever the chunking
             lengths[s], picks[s] = self.lengths_and_picks(rng, m, rule)
-            idx_parts.append(rng.integers(0, n, size=lengths[s], dtype=np.int64))
-        idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
+            uniform_rows_into(rng, n, idx[pos:pos + lengths[s]])
+            pos += int(lengths[s])
+        idx = idx[:pos]
         mu, snap, keep, g, z = buffers(p, 5)
         t, status = snapshot_vr(X, y, idx, lengths, picks, theta, rule_state, t,
                                 rule.hyperparameters(), mu, snap, keep, g, z, record_of(pb, X))

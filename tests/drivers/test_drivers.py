@@ -418,3 +418,75 @@ def test_a_spent_epoch_order_is_reused_for_the_next_permutation():
     assert rng.random() == ref.random()
     if not numba.config.DISABLE_JIT:
         assert len(set(blocks)) == 1
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 70_001, 2**31 - 1, 2**32 - 1, 2**32, 2**32 + 1])
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("bits", [np.random.PCG64, np.random.MT19937])
+def test_uniform_rows_into_is_numpys_integers(n, dtype, bits):
+    """The compiled bounded integers give ``rng.integers(0, n)``'s draws, also over calls of
+    odd lengths (a 64-bit generator's 32-bit halves), and leave the Generator where NumPy
+    leaves it; past 2**32 NumPy draws them."""
+    from graddescent.drivers.sampling import uniform_rows_into
+
+    if dtype is np.int32 and n >= 2**31:
+        pytest.skip("the range does not fit int32")
+    mine, ref = np.random.Generator(bits(n % 1000)), np.random.Generator(bits(n % 1000))
+    for size in (1001, 3, 0, 1):
+        out = np.full(size, -1, dtype=dtype)
+        uniform_rows_into(mine, n, out)
+        np.testing.assert_array_equal(out, ref.integers(0, n, size=size, dtype=dtype))
+    assert mine.integers(0, 2**62) == ref.integers(0, 2**62)
+
+
+@pytest.mark.parametrize("driver", [D.SVRG(option=2), D.S2GD(nu=0.5), D.SARAH(),
+                                    D.SARAHPlus()], ids=lambda d: d.name)
+def test_snapshot_drivers_draw_numpys_rows_into_one_kept_buffer(driver):
+    """SVRG, S2GD, SARAH and SARAH+ draw each call's rows as ``rng.integers`` would (the same
+    iterates as with indices drawn by NumPy) into a buffer kept in the driver state between
+    calls (no new index array per epoch), which a pickled optimizer leaves behind."""
+    import pickle
+
+    from graddescent.drivers.snapshot import DrawsState
+
+    rng_data = np.random.default_rng(0)
+    X = rng_data.standard_normal((300, 4))
+    y = X @ rng_data.standard_normal(4) + 0.1 * rng_data.standard_normal(300)
+    rule = rules.plain(0.02)
+    kept = D.Optimizer(rule, driver, np.zeros(5), 300)
+    assert isinstance(kept.driver_state, DrawsState)
+    fresh_state = D.Optimizer(rule, driver, np.zeros(5), 300)
+    rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
+    buffers_seen = set()
+    for _ in range(3):
+        kept.run(X, y, 2, rng_a)
+        buffers_seen.add(kept.driver_state.draws.buffer.ctypes.data)
+        fresh_state.driver_state = DrawsState()  # a new buffer at every call
+        fresh_state.run(X, y, 2, rng_b)
+    np.testing.assert_array_equal(kept.theta, fresh_state.theta)
+    assert rng_a.random() == rng_b.random()
+    if not numba.config.DISABLE_JIT:
+        assert len(buffers_seen) == 1
+    assert 0 < kept.driver_state.draws.buffer.shape[0] <= 600  # two loops of n steps at most
+    assert pickle.loads(pickle.dumps(kept.driver_state)).draws.buffer.shape == (0,)
+
+
+def test_draws_with_replacement_refill_their_spent_block():
+    """An IndexStream drawing with replacement gives ``rng.integers``'s draws block after
+    block, into the spent block when no take still views it."""
+    stream, rng, ref = D.IndexStream(1000, "replace", block_size=64), \
+        np.random.default_rng(8), np.random.default_rng(8)
+    blocks = set()
+    for _ in range(5):
+        np.testing.assert_array_equal(stream.take(rng, 64),
+                                      ref.integers(0, 1000, size=64, dtype=np.int32))
+        blocks.add(id(stream.block))
+    held = stream.take(rng, 64)  # a pending view: the next block is a new array
+    before = held.copy()
+    np.testing.assert_array_equal(before, ref.integers(0, 1000, size=64, dtype=np.int32))
+    np.testing.assert_array_equal(stream.take(rng, 64),
+                                  ref.integers(0, 1000, size=64, dtype=np.int32))
+    np.testing.assert_array_equal(held, before)
+    assert rng.random() == ref.random()
+    if not numba.config.DISABLE_JIT:
+        assert len(blocks) == 1
