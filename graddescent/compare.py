@@ -841,7 +841,7 @@ def _compile_methods_ahead(data: dict, settings: CompareSettings) -> None:
         return
     tasks = [functools.partial(_warm_method, dense[0], method, settings.seeds[0], settings)
              for method in settings.methods]
-    compile_ahead(tasks, settings.compile_jobs)
+    compile_ahead(tasks, settings.compile_jobs, stamp="compare")
 
 
 def _learning_rate(m: Method, settings: CompareSettings) -> float:

@@ -1,5 +1,6 @@
 """Compiling a comparison's kernels on every core first when numba's cache is cold."""
 
+import functools
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graddescent._compile_ahead import compile_ahead
+from graddescent._jit import cache as engine_cache
 from graddescent.compare import CompareSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +29,29 @@ def test_a_warm_cache_runs_only_the_first_task():
     assert ran == [0]
 
 
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="needs the compiler")
+def test_without_a_stamp_every_task_goes_to_the_workers_at_once(tmp_path, monkeypatch):
+    """No stamp of an earlier run: all the tasks run in the workers and the stamp is left;
+    with the stamp, the first task runs here (compiling nothing, it starts no worker)."""
+    monkeypatch.setattr(engine_cache, "cache_stamp", lambda name: tmp_path / f"{name}.stamp")
+    tasks = [functools.partial(Path.write_text, tmp_path / f"ran{k}", "x") for k in range(3)]
+    assert compile_ahead(tasks, n_jobs=2, stamp="compare") == 3
+    assert sorted(p.name for p in tmp_path.glob("ran*")) == ["ran0", "ran1", "ran2"]
+    assert (tmp_path / "compare.stamp").exists()
+    for path in tmp_path.glob("ran*"):
+        path.unlink()
+    assert compile_ahead(tasks, n_jobs=2, stamp="compare") == 0
+    assert [p.name for p in tmp_path.glob("ran*")] == ["ran0"]
+
+
+def test_the_stamp_names_the_engine_and_numba():
+    from numba import __version__
+
+    stamp = engine_cache.cache_stamp("compare")
+    assert stamp is None or (engine_cache.engine_source_hash()[:16] in stamp.name
+                             and __version__ in stamp.name)
+
+
 def test_compile_jobs_is_checked():
     with pytest.raises(ValueError, match="compile_jobs"):
         CompareSettings(compile_jobs=0)
@@ -40,8 +65,8 @@ _COLD_RUN = textwrap.dedent("""
     ends = []
     ahead = C.compile_ahead
 
-    def timed(tasks, n_jobs):
-        n = ahead(tasks, n_jobs)
+    def timed(tasks, n_jobs, **kwargs):
+        n = ahead(tasks, n_jobs, **kwargs)
         ends.append((n, time.time()))
         return n
 
@@ -65,6 +90,6 @@ def test_a_cold_cache_compiles_in_workers_and_the_run_loads_their_kernels(tmp_pa
     out = subprocess.run([sys.executable, "-c", _COLD_RUN], env=env, cwd=ROOT,
                          capture_output=True, text=True, timeout=600, check=True)
     report = json.loads(out.stdout.strip().splitlines()[-1])
-    assert report["in_workers"] == 2  # sgd here, adam and gd in workers
+    assert report["in_workers"] == 3  # no stamp of an earlier run: every method in workers
     assert report["compiled_after"] == []  # the fits loaded every kernel from the cache
     assert report["same"]  # and their results do not depend on it

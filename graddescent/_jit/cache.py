@@ -10,11 +10,12 @@ copies never change, so users always hit the cache).
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 from numba.core.caching import FunctionCache
 
-__all__ = ["EngineCache", "LazyCache", "engine_source_hash"]
+__all__ = ["EngineCache", "LazyCache", "engine_source_hash", "cache_stamp"]
 
 _HERE = Path(__file__).resolve().parent.parent
 _ENGINE_GLOBS = ("_jit/*.py", "_sparse.py", "objective.py", "rules/*.py", "drivers/*.py",
@@ -58,3 +59,19 @@ class LazyCache:
         return getattr(self._cache, name)
 
 
+
+
+def cache_stamp(name: str) -> Path | None:
+    """A file in the folder of numba's cache where the engine's kernels go, named for ``name``,
+    the engine's sources, numba and Python: a caller creates it to remember that it did
+    ``name`` with this cache (it says nothing of the kernels themselves, which the cache checks
+    on its own). None when numba has no usable cache folder."""
+    import numba
+
+    try:
+        folder = Path(EngineCache(engine_source_hash).cache_path)
+    except (RuntimeError, OSError):  # numba found no writable cache folder
+        return None
+    python = f"{sys.version_info.major}{sys.version_info.minor}"
+    return folder / (f"graddescent-{name}-{engine_source_hash()[:16]}"
+                     f"-numba{numba.__version__}-py{python}.stamp")
