@@ -59,8 +59,6 @@ class LazyCache:
         return getattr(self._cache, name)
 
 
-
-
 def cache_stamp(name: str) -> Path | None:
     """A file in the folder of numba's cache where the engine's kernels go, named for ``name``,
     the engine's sources, numba and Python: a caller creates it to remember that it did

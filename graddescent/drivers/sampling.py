@@ -134,10 +134,11 @@ class IndexStream:
         self.pos = 0
 
     def _redraw(self, rng, block: np.ndarray) -> bool:
-        """Draw the next block into the spent ``block`` in compiled code; False, doing
-        nothing, where that cannot be done."""
+        """Draw the next block into the spent ``block``; False, doing nothing, where that
+        cannot be done (a permutation outside compiled code, or rows in order)."""
         if self.scheme == "replace":
-            return self.n <= INTEGERS_MAX and _draw_compiled(rng, integers_into, block, self.n)
+            uniform_rows_into(rng, self.n, block)
+            return True
         return self.scheme != "cyclic" and _draw_compiled(rng, permutation_into, block)
 
     def take_batches(self, rng: np.random.Generator, n_steps: int, batch_size: int):
