@@ -298,10 +298,13 @@ def engine_arrays(X: Any, y: Any, n_params: int, n_rows: int | None = None
     array; a conversion is a copy. Shapes, dimensions and dtypes are checked; values are not
     (see :func:`describe_nonfinite`).
     """
-    from ._sparse import csr_rows, is_sparse
+    if isinstance(X, np.ndarray):  # (the common case, without importing the sparse layer)
+        X = _as_float_array("X", X, 2)
+    else:
+        from ._sparse import csr_rows, is_sparse
 
-    # sparse: a CSR record of the matrix's own arrays (:func:`graddescent._sparse.csr_rows`)
-    X = csr_rows(X) if is_sparse(X) else _as_float_array("X", X, 2)
+        # sparse: a CSR record of the matrix's own arrays (:func:`graddescent._sparse.csr_rows`)
+        X = csr_rows(X) if is_sparse(X) else _as_float_array("X", X, 2)
     y = _as_float_array("y", y, 1)
     n, d = X.shape
     if n < 1:
@@ -502,12 +505,18 @@ STEP_COST = 300
 
 def machine_memory() -> int:
     """This machine's physical memory in bytes (8 GiB when the system does not say)."""
-    import os
+    global _MACHINE_MEMORY
+    if _MACHINE_MEMORY is None:  # asked once: every engine call checks its allocations
+        import os
 
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, OSError, ValueError):  # pragma: no cover - not a POSIX system
-        return 8 * 2**30
+        try:
+            _MACHINE_MEMORY = int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+            _MACHINE_MEMORY = 8 * 2**30
+    return _MACHINE_MEMORY
+
+
+_MACHINE_MEMORY: int | None = None
 
 
 def check_iterations(name: str, value: Any, low: int = 1) -> int:

@@ -118,7 +118,7 @@ class Optimizer:
         """The watched objective (:func:`graddescent.objective.watched`, or the problem's
         :meth:`~graddescent.problems.Problem.watched`; data held elsewhere, like Dask's,
         computes its own)."""
-        own = getattr(X, "watched", None)
+        own = None if isinstance(X, np.ndarray) else getattr(X, "watched", None)
         if own is not None:
             return own(theta, self._record)
         if self._record is None:
@@ -133,7 +133,8 @@ class Optimizer:
         if not self._same_weights(sample_weight):
             self._data_key = None  # new weights: a new record and divergence reference
             self._weights = None if sample_weight is None else np.array(sample_weight)
-        remote = hasattr(X, "watched")  # validated where it lives (Dask)
+        # validated where it lives (Dask)
+        remote = not isinstance(X, np.ndarray) and hasattr(X, "watched")
         # data held elsewhere hold their sample weights with their rows, and make the
         # problem's record (X.record); their drivers take it
         shared = getattr(self.driver, "takes_problem", False)
