@@ -430,12 +430,17 @@ def memory_child(n: int, d: int, what: str) -> None:
     import ctypes
     import threading
 
+    from graddescent import threads
+
     X, y = make_data(n, d)
     # The warm-up fit takes the same code paths as the measured one (more than 8192 rows: the
-    # estimator's subsampled objective), so that loading the compiled kernels is not measured.
+    # estimator's subsampled objective; the blocked passes of large X, whose parallel kernels
+    # and thread pool take about 0.85 MB to load), so that loading them is not measured.
     small_X, small_y = make_data(min(n, 9000), d, seed=1)
     fit = _memory_fits(what, 1.0 / l_max(X))  # the engine's step is set outside its fit
-    fit(small_X, small_y)  # load the compiled kernels before measuring
+    large = X.size >= threads.parallel_min_values()
+    with threads.cutover(small_X.size if large else max(X.size, small_X.size) + 1):
+        fit(small_X, small_y)  # load the compiled kernels before measuring
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except OSError:
