@@ -41,7 +41,9 @@ Rows, for each size ``n x d``:
 * the peak resident memory of a fit above the memory before it (in a fresh process), against
   the size of ``X``;
 
-and, once: ``import graddescent``, the first-call compile time (empty cache) and the extra cost
+and, once: where the full passes' row blocks on every thread start to beat one sequential
+pass (the GD iteration both ways, ``2**16`` to ``2**23`` values of ``X``: :func:`cutover_rows`),
+``import graddescent``, the first-call compile time (empty cache) and the extra cost
 of the first fit in a new process with the on-disk cache warm.
 """
 
@@ -386,6 +388,56 @@ def allcore_rows(X, y, t_svrg: float, lfull: float, repeats: int, log) -> list[R
         rows.append(Row(size, "gd_scaling", f"full-batch GD iteration on {k} threads", gds[k],
                         "s", "the same on 1 thread", gds[1],
                         note=f"floor on {k} threads / on 1: {floors[k] / floors[1]:.2f}"))
+    return rows
+
+
+#: Values of ``X`` (32 columns) at which :func:`cutover_rows` times both kinds of full pass.
+CUTOVER_VALUES = [2**k for k in range(16, 24)]
+
+
+def cutover_rows(repeats: int, quick: bool, log) -> list[Row]:
+    """The full-batch GD iteration with its passes in row blocks on every thread against the
+    same iteration with one sequential pass, from ``2**16`` to ``2**23`` values of ``X`` (32
+    columns), and the smallest size where the blocks are faster (and the sizes at or above the
+    engine's cut-over, :func:`graddescent.threads.parallel_min_values`, where they were not).
+    Nothing on one thread.
+
+    The blocks start to pay at two blocks (``2 * BLOCK_ROWS`` rows), where two threads have
+    work; the engine's cut-over sits above that because a parallel kernel also costs several
+    times a sequential one's compile, which small data then never pay."""
+    top = threads.available()
+    if top < 2:
+        return []
+    d, iters = 32, 10
+    sizes = CUTOVER_VALUES[:3] if quick else CUTOVER_VALUES
+    rows, wins = [], []
+    def gd_iteration(X, y, rule) -> float:
+        opt = D.Optimizer(rule, D.FullBatch(), np.zeros(d + 1), X.shape[0])
+        opt.run(X, y, 1, np.random.default_rng(0))  # compiled outside the timing
+        return median_time(lambda: opt.run(X, y, iters, np.random.default_rng(0)),
+                           max(repeats, 5)) / iters
+
+    for values in sizes:
+        n = values // d
+        X, y = make_data(n, d)
+        rule = rules.plain(0.5 / l_full(X))
+        log(f"{n} x {d}: cut-over, GD iteration sequential and in blocks on {top} threads")
+        with threads.cutover(X.size + 1):
+            t_seq = gd_iteration(X, y, rule)
+        with threads.cutover(1):
+            t_blocks = gd_iteration(X, y, rule)
+        wins.append(t_blocks < t_seq)
+        rows.append(Row((n, d), "cutover", f"full-batch GD iteration, passes in row blocks on "
+                        f"{top} threads ({values} values of X)", t_blocks, "s",
+                        "the same, one sequential pass", t_seq))
+    cut = threads.parallel_min_values()
+    first = next((v for v, win in zip(sizes, wins, strict=True) if win), None)
+    lost = [v for v, win in zip(sizes, wins, strict=True) if v >= cut and not win]
+    rows.append(Row(None, "cutover_found", f"smallest X (values, of {sizes[0]} to {sizes[-1]}) "
+                    f"where the blocks on {top} threads are faster", first, "values",
+                    "the engine's cut-over (threads.parallel_min_values())", float(cut),
+                    note="slower at or above the cut-over: "
+                         + (", ".join(str(v) for v in lost) if lost else "none")))
     return rows
 
 
@@ -867,6 +919,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
     from benchmarks.defaults import default_rows
     from benchmarks.sparse import sparse_rows
 
+    rows += cutover_rows(repeats, args.quick, log)
     rows += default_rows(sizes, repeats, log, Row)
     rows += sparse_rows(args.quick, repeats, log, Row)
     if not args.no_processes:

@@ -25,8 +25,9 @@ __all__ = ["BLOCK_ROWS", "PARALLEL_MIN_VALUES", "n_blocks", "block_range", "is_l
 #: Rows per block of a full pass (fixed: the partial sums, hence the bits, depend on it only).
 BLOCK_ROWS = 8192
 #: A full pass over ``X`` runs in blocks on numba's threads from this many values of ``X``
-#: (rows times columns: 8 MB, about half a millisecond on one core, where waking the threads
-#: stops costing more than they save). The environment variable
+#: (rows times columns: 8 MB, about half a millisecond on one core). The blocks pay from two of
+#: them (``benchmarks.run``'s cut-over rows); the cut-over sits above that so that smaller data
+#: never pay a parallel kernel's compile. The environment variable
 #: ``GRADDESCENT_PARALLEL_MIN_VALUES`` sets it at import; :func:`graddescent.threads.cutover`
 #: within a ``with`` block.
 PARALLEL_MIN_VALUES = int(os.environ.get("GRADDESCENT_PARALLEL_MIN_VALUES", 1 << 20))
