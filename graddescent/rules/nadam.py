@@ -17,31 +17,32 @@ NAdamParams = record("NAdamParams", HYPERPARAMETERS)
 
 
 @kernel(inline=True)
-def _mu(hp, t):
-    """The momentum schedule ``mu_t = beta1 (1 - 0.96^(t psi) / 2)``."""
-    return hp.beta1 * (1.0 - 0.5 * 0.96 ** (t * hp.momentum_decay))
-
-
-@kernel(inline=True)
 def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     eps = hp.eps
-    mu = _mu(hp, t)
-    mu_next = _mu(hp, t + 1)
-    product = state[2, 0] * mu  # prod_{i <= t} mu_i, kept in every coordinate of row 2
+    # The powers 0.96^(t psi) of the momentum schedule and beta2^t are running products (rows 4
+    # and 3, column 0): one multiplication each per step instead of three powers. The factor
+    # 0.96^psi is the same at every step (computed out of the loops).
+    q = 0.96**hp.momentum_decay
+    qt = state[4, 0] * q
+    mu = hp.beta1 * (1.0 - 0.5 * qt)  # mu_t = beta1 (1 - 0.96^(t psi) / 2)
+    mu_next = hp.beta1 * (1.0 - 0.5 * (qt * q))
+    product = state[2, 0] * mu  # prod_{i <= t} mu_i
+    b2t = state[3, 0] * hp.beta2
     c_grad = lr * (1.0 - mu) / (1.0 - product)
     c_avg = lr * mu_next / (1.0 - product * mu_next)
-    sc2 = np.sqrt(1.0 - hp.beta2**t)
+    s = 1.0 / np.sqrt(1.0 - b2t)  # one division per step: per j, one root and one division
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
-        state[2, j] = product
-        denom = np.sqrt(v) / sc2 + eps
-        theta[j] -= c_grad * g[j] / denom + c_avg * m / denom
+        state[2, j] = product  # (the products kept in every coordinate, as Adam's)
+        state[3, j] = b2t
+        state[4, j] = qt
+        theta[j] -= (c_grad * g[j] + c_avg * m) / (np.sqrt(v) * s + eps)
 
 
 @kernel
 def _effective(hp, state, t, out):
-    second_moment_effective(hp, state, t, out, 1, -1)  # Adam's: lr / (sqrt(v / (1 - b2^t)) + eps)
+    second_moment_effective(hp, state, t, out, 1, 3)  # Adam's: lr / (sqrt(v / (1 - b2^t)) + eps)
 
 
 attach(NAdamParams, step=_step, effective=_effective)
@@ -68,8 +69,13 @@ def nadam(learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999
     point, so the gradient is taken at :math:`\theta` itself). ``eps`` is added **outside** the
     square root of the bias-corrected second moment, as in torch and Adam. The schedule
     :math:`\mu_t` is Dozat's (the 0.96 and the default :math:`\psi = 0.004` are torch's); with
-    ``momentum_decay = 0`` it is the constant :math:`\beta_1 / 2`. Effective step per unit of
-    gradient: :math:`\eta / d_t`. Not in R gradDescent.
+    ``momentum_decay = 0`` it is the constant :math:`\beta_1 / 2`. The powers
+    :math:`0.96^{t\psi}` and :math:`\beta_2^t` are kept as running products in the state (rows
+    ``momentum_power`` and ``beta2_power``; :math:`\beta_2^t` as the product of the decays
+    actually used, when the adaptive schedule changes them, as :func:`~graddescent.rules.adam`),
+    one multiplication each per step instead of three powers, and the two terms share one
+    division by :math:`d_t`; the same numbers to rounding. Effective step per unit of gradient:
+    :math:`\eta / d_t`. Not in R gradDescent.
 
     Parameters
     ----------
@@ -95,7 +101,7 @@ def nadam(learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999
 
 
 def _initial_state(rule, state):
-    state[2] = 1.0  # the empty product of the momentum schedule
+    state[2:5] = 1.0  # the empty products: of the momentum schedule, beta2^0, 0.96^0
 
 
 def _lr(rule, t):
@@ -103,6 +109,9 @@ def _lr(rule, t):
 
 
 def _reference(rule, theta, g, state, t):
+    # the powers as the paper writes them (the kernel keeps running products)
+    state["momentum_power"] = np.full_like(theta, 0.96 ** (t * rule.momentum_decay))
+    state["beta2_power"] = np.full_like(theta, rule.beta2**t)
     mu = rule.beta1 * (1 - 0.5 * 0.96 ** (t * rule.momentum_decay))
     mu_next = rule.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * rule.momentum_decay))
     state["mu_product"] = state["mu_product"] * mu
@@ -117,13 +126,15 @@ def _reference(rule, theta, g, state, t):
 SPEC = register(RuleSpec(
     name="nadam", params=NAdamParams,
     hyperparameters=HYPERPARAMETERS,
-    state=("m", "v", "mu_product"), factory=nadam, default_learning_rate=0.002,
+    state=("m", "v", "mu_product", "beta2_power", "momentum_power"), factory=nadam,
+    default_learning_rate=0.002,
     auto_rate=("target", 0.01), self_damping=False, annealed_decays=("beta2",),
     annealed_momenta=("beta1",), initial_state=_initial_state, reference_step=_reference,
     reference_effective=lambda rule, s, t, p: _lr(rule, t) / (
         np.sqrt(s["v"] / (1 - rule.beta2**t)) + rule.eps),
     reference_initial=lambda rule, p: {"m": np.zeros(p), "v": np.zeros(p),
-                                       "mu_product": np.ones(p)},
+                                       "mu_product": np.ones(p), "beta2_power": np.ones(p),
+                                       "momentum_power": np.ones(p)},
     examples={"nadam": {"learning_rate": 0.05}},
     torch="NAdam(lr={learning_rate}, betas=({beta1}, {beta2}), eps={eps}, "
           "momentum_decay={momentum_decay})",
