@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
+from .base import (
+    Hyperparameter,
+    RuleSpec,
+    UpdateRule,
+    attach,
+    inverse_root,
+    over,
+    rate,
+    record,
+    register,
+)
 
 HYPERPARAMETERS = (Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
                    Hyperparameter("beta2", 0.999, "unit", "decay of the second moment"),
@@ -44,8 +54,8 @@ def keep_powers(state, row, j, b1t, b2t):
 @kernel(inline=True)
 def _adam_step(hp, theta, g, state, t):
     b1t, b2t = powers(hp, state, 2)
-    a = rate(hp, t) / (1.0 - b1t)  # lr / (1 - beta1^t)
-    s = 1.0 / np.sqrt(1.0 - b2t)  # 1 / sqrt(1 - beta2^t): one division per step, not per j
+    a = over(rate(hp, t), 1.0 - b1t)  # lr / (1 - beta1^t)
+    s = inverse_root(1.0 - b2t)  # 1 / sqrt(1 - beta2^t): once per step, not per j
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
         keep_powers(state, 2, j, b1t, b2t)
@@ -55,8 +65,8 @@ def _adam_step(hp, theta, g, state, t):
 @kernel(inline=True)
 def _amsgrad_step(hp, theta, g, state, t):
     b1t, b2t = powers(hp, state, 3)
-    a = rate(hp, t) / (1.0 - b1t)
-    s = 1.0 / np.sqrt(1.0 - b2t)
+    a = over(rate(hp, t), 1.0 - b1t)
+    s = inverse_root(1.0 - b2t)
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
         keep_powers(state, 3, j, b1t, b2t)

@@ -6,7 +6,17 @@ import numpy as np
 
 from .._jit import kernel
 from .adam import moments, second_moment_effective
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, rate, record, register
+from .base import (
+    Hyperparameter,
+    RuleSpec,
+    UpdateRule,
+    attach,
+    inverse_root,
+    over,
+    rate,
+    record,
+    register,
+)
 
 HYPERPARAMETERS = (
     Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
@@ -29,9 +39,9 @@ def _step(hp, theta, g, state, t):
     mu_next = hp.beta1 * (1.0 - 0.5 * (qt * q))
     product = state[2, 0] * mu  # prod_{i <= t} mu_i
     b2t = state[3, 0] * hp.beta2
-    c_grad = lr * (1.0 - mu) / (1.0 - product)
-    c_avg = lr * mu_next / (1.0 - product * mu_next)
-    s = 1.0 / np.sqrt(1.0 - b2t)  # one division per step: per j, one root and one division
+    c_grad = over(lr * (1.0 - mu), 1.0 - product)
+    c_avg = over(lr * mu_next, 1.0 - product * mu_next)
+    s = inverse_root(1.0 - b2t)  # once per step: per j, one root and one division
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
         state[2, j] = product  # (the products kept in every coordinate, as Adam's)
