@@ -343,6 +343,14 @@ def allcore_sum(X, parts):
     return total
 
 
+def gd_iteration_time(X, y, rule, iters: int, repeats: int) -> float:
+    """Median seconds of one full-batch GD iteration, ``iters`` per ``Optimizer.run`` call
+    (after a first call that compiles or loads the kernels)."""
+    opt = D.Optimizer(rule, D.FullBatch(), np.zeros(X.shape[1] + 1), X.shape[0])
+    opt.run(X, y, 1, np.random.default_rng(0))
+    return median_time(lambda: opt.run(X, y, iters, np.random.default_rng(0)), repeats) / iters
+
+
 def allcore_rows(X, y, t_svrg: float, lfull: float, repeats: int, log) -> list[Row]:
     """The full passes against the all-core floor, and how they scale with numba's threads."""
     n, d = X.shape
@@ -355,18 +363,12 @@ def allcore_rows(X, y, t_svrg: float, lfull: float, repeats: int, log) -> list[R
     rule = rules.plain(1.0 / lfull)
     coef, b = np.linspace(-1, 1, d), 0.5
 
-    def gd_iteration() -> float:
-        opt = D.Optimizer(rule, D.FullBatch(), np.zeros(d + 1), n)
-        opt.run(X, y, 1, np.random.default_rng(0))
-        return median_time(lambda: opt.run(X, y, iters, np.random.default_rng(0)),
-                           repeats) / iters
-
     floors, gds = {}, {}
     for k in counts:
         log(f"{n} x {d}: full passes on {k} thread(s)")
         with threads.limit(k):
             floors[k] = median_time(lambda: allcore_sum(X, parts), max(repeats, 5))
-            gds[k] = gd_iteration()
+            gds[k] = gd_iteration_time(X, y, rule, iters, repeats)
             if k == top:
                 t_predict = median_time(lambda: O.predict(X, coef, b), max(repeats, 5))
     t_blas = median_time(lambda: X @ coef + b, max(repeats, 5))
@@ -411,21 +413,15 @@ def cutover_rows(repeats: int, quick: bool, log) -> list[Row]:
     d, iters = 32, 10
     sizes = CUTOVER_VALUES[:3] if quick else CUTOVER_VALUES
     rows, wins = [], []
-    def gd_iteration(X, y, rule) -> float:
-        opt = D.Optimizer(rule, D.FullBatch(), np.zeros(d + 1), X.shape[0])
-        opt.run(X, y, 1, np.random.default_rng(0))  # compiled outside the timing
-        return median_time(lambda: opt.run(X, y, iters, np.random.default_rng(0)),
-                           max(repeats, 5)) / iters
-
     for values in sizes:
         n = values // d
         X, y = make_data(n, d)
         rule = rules.plain(0.5 / l_full(X))
         log(f"{n} x {d}: cut-over, GD iteration sequential and in blocks on {top} threads")
         with threads.cutover(X.size + 1):
-            t_seq = gd_iteration(X, y, rule)
+            t_seq = gd_iteration_time(X, y, rule, iters, max(repeats, 5))
         with threads.cutover(1):
-            t_blocks = gd_iteration(X, y, rule)
+            t_blocks = gd_iteration_time(X, y, rule, iters, max(repeats, 5))
         wins.append(t_blocks < t_seq)
         rows.append(Row((n, d), "cutover", f"full-batch GD iteration, passes in row blocks on "
                         f"{top} threads ({values} values of X)", t_blocks, "s",
@@ -491,7 +487,7 @@ def memory_child(n: int, d: int, what: str) -> None:
     small_X, small_y = make_data(min(n, 9000), d, seed=1)
     fit = _memory_fits(what, 1.0 / l_max(X))  # the engine's step is set outside its fit
     large = X.size >= threads.parallel_min_values()
-    with threads.cutover(small_X.size if large else max(X.size, small_X.size) + 1):
+    with threads.cutover(1 if large else max(X.size, small_X.size) + 1):
         fit(small_X, small_y)  # load the compiled kernels before measuring
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
