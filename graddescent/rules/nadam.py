@@ -31,8 +31,8 @@ def _step(hp, theta, g, state, t):
     lr = rate(hp, t)
     eps = hp.eps
     # The powers 0.96^(t psi) of the momentum schedule and beta2^t are running products (rows 4
-    # and 3, column 0): one multiplication each per step instead of three powers. The factor
-    # 0.96^psi is the same at every step (computed out of the loops).
+    # and 3, column 0): one multiplication each per step instead of three powers (0.96^psi
+    # is a power of the record's constants).
     q = 0.96**hp.momentum_decay
     qt = state[4, 0] * q
     mu = hp.beta1 * (1.0 - 0.5 * qt)  # mu_t = beta1 (1 - 0.96^(t psi) / 2)
