@@ -11,6 +11,7 @@ from .base import (
     RuleSpec,
     UpdateRule,
     attach,
+    decayed,
     inverse_root,
     over,
     rate,
@@ -42,7 +43,7 @@ def powers(hp, state, row):
     """This step's ``(beta1^t, beta2^t)``: the products kept in rows ``row`` and ``row + 1``
     (column 0) times the decays, one multiplication each instead of two powers per step (the
     products of the decays actually used, when the adaptive schedule changes them)."""
-    return state[row, 0] * hp.beta1, state[row + 1, 0] * hp.beta2
+    return decayed(state[row, 0], hp.beta1), decayed(state[row + 1, 0], hp.beta2)
 
 
 @kernel(inline=True)

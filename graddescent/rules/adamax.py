@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import kernel
-from .base import Hyperparameter, RuleSpec, UpdateRule, attach, over, rate, record, register
+from .base import (
+    Hyperparameter,
+    RuleSpec,
+    UpdateRule,
+    attach,
+    decayed,
+    over,
+    rate,
+    record,
+    register,
+)
 
 HYPERPARAMETERS = (Hyperparameter("beta1", 0.9, "unit", "decay of the first moment"),
                    Hyperparameter("beta2", 0.999, "unit", "decay of the infinity norm"),
@@ -16,7 +26,7 @@ AdamaxParams = record("AdamaxParams", HYPERPARAMETERS)
 
 @kernel(inline=True)
 def _step(hp, theta, g, state, t):
-    b1t = state[2, 0] * hp.beta1  # beta1^t, kept as a running product (row 2)
+    b1t = decayed(state[2, 0], hp.beta1)  # beta1^t, kept as a running product (row 2)
     lr = over(rate(hp, t), 1.0 - b1t)
     b1 = hp.beta1
     b2 = hp.beta2

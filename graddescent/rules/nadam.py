@@ -11,6 +11,7 @@ from .base import (
     RuleSpec,
     UpdateRule,
     attach,
+    decayed,
     inverse_root,
     over,
     rate,
@@ -34,11 +35,11 @@ def _step(hp, theta, g, state, t):
     # and 3, column 0): one multiplication each per step instead of three powers (0.96^psi
     # is a power of the record's constants).
     q = 0.96**hp.momentum_decay
-    qt = state[4, 0] * q
+    qt = decayed(state[4, 0], q)
     mu = hp.beta1 * (1.0 - 0.5 * qt)  # mu_t = beta1 (1 - 0.96^(t psi) / 2)
     mu_next = hp.beta1 * (1.0 - 0.5 * (qt * q))
-    product = state[2, 0] * mu  # prod_{i <= t} mu_i
-    b2t = state[3, 0] * hp.beta2
+    product = decayed(state[2, 0], mu)  # prod_{i <= t} mu_i
+    b2t = decayed(state[3, 0], hp.beta2)
     c_grad = over(lr * (1.0 - mu), 1.0 - product)
     c_avg = over(lr * mu_next, 1.0 - product * mu_next)
     s = inverse_root(1.0 - b2t)  # once per step: per j, one root and one division

@@ -281,3 +281,27 @@ def test_rprop_step_bounds_are_hyperparameters():
     assert rules.rprop(0.1) == rules.rprop(0.1, 1e-6, 50.0)  # torch's defaults
     with pytest.raises(ValueError, match="step_max"):
         rules.rprop(0.1, step_min=1.0, step_max=0.5)
+
+
+@pytest.mark.parametrize("rule", [rules.adam(0.01), rules.amsgrad(0.01), rules.adamax(0.01),
+                                  rules.nadam(0.01)], ids=lambda r: r.name)
+def test_running_powers_underflow_to_zero_with_the_same_steps(rule):
+    # 0.9^t underflows after about 6_700 steps; kept as p * 0.9 it would stick at the smallest
+    # subnormal, on the processor's slow path at every later step.
+    rng = np.random.default_rng(0)
+    theta, state = np.zeros(3), rule.init_state(3)
+    for t, g in enumerate(rng.standard_normal((7_200, 3)), start=1):
+        rule.step(theta, g, state, t)
+    subnormal = (state != 0) & (np.abs(state) < np.finfo(np.float64).tiny)
+    assert not subnormal.any()
+    flushed = [k for k, name in enumerate(rule.spec.state)
+               if name in ("beta1_power", "mu_product")]
+    assert flushed and np.all(state[flushed] == 0.0)
+    # Where the power underflowed, 0 and a subnormal give the same steps, bit for bit.
+    stuck = state.copy()
+    stuck[flushed] = 5e-324
+    other = theta.copy()
+    for t, g in enumerate(rng.standard_normal((50, 3)), start=7_201):
+        rule.step(theta, g, state, t)
+        rule.step(other, g, stuck, t)
+    np.testing.assert_array_equal(theta, other)
