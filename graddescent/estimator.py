@@ -606,14 +606,14 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         DivergenceError by its criterion; the message says what to do."""
         opt = self._optimizer
         try:
-            if not self._pick_average:
-                snapshots = opt.run_epochs(X, y, k, self._rng, sample_weight)
-                values = opt.objectives
-            else:
-                snapshots, values = np.empty((k, opt.theta.shape[0])), np.empty(k)
-                for e in range(k):
-                    opt.run_epochs(X, y, 1, self._rng, sample_weight)
-                    snapshots[e], values[e] = self._returned(X, y, sample_weight)
+            snapshots = opt.run_epochs(X, y, k, self._rng, sample_weight)
+            values = opt.objectives
+            if self._pick_average:
+                values = values.copy()
+                for e, mean in enumerate(opt.average_snapshots):
+                    value = opt.objective_at(X, y, mean, sample_weight)
+                    if value < values[e]:  # as _returned picks
+                        snapshots[e], values[e] = mean, value
         except DivergenceError as exc:
             raise DivergenceError(
                 f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "

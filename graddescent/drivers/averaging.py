@@ -25,7 +25,7 @@ import numpy as np
 
 from .._jit import choose, kernel
 
-__all__ = ["NoAverage", "Average", "accumulate", "NO_AVERAGE"]
+__all__ = ["NoAverage", "Average", "accumulate", "keep_mean", "NO_AVERAGE"]
 
 
 class NoAverage(NamedTuple):
@@ -61,3 +61,19 @@ def _running_mean(av, theta, t):
 #: After step ``t``: fold ``theta`` into the average (nothing for :class:`NoAverage`).
 accumulate = choose(lambda c: _running_mean if c is Average else _nothing, _nothing,
                     inline=True)
+
+
+@kernel(inline=True)
+def _copy_mean(av, means, e):
+    for j in range(av.theta.shape[0]):
+        means[e, j] = av.theta[j]
+
+
+@kernel(inline=True)
+def _no_mean(av, means, e):
+    return None
+
+
+#: After epoch ``e``: the running mean copied into ``means[e]`` (nothing for
+#: :class:`NoAverage`), so that several epochs run in one call report it epoch by epoch.
+keep_mean = choose(lambda c: _copy_mean if c is Average else _no_mean, _no_mean, inline=True)

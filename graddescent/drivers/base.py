@@ -137,9 +137,10 @@ class Driver:
         raise NotImplementedError
 
     def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
-                   pb=None, **av):
+                   pb=None, means=None, **av):
         """Run ``len(snapshots)`` epochs in place, ``theta`` copied into ``snapshots[e]`` after
-        epoch ``e``; return the new step count.
+        epoch ``e`` (and, with an averaging record ``av``, its running mean into ``means[e]``
+        when ``means`` is given); return the new step count.
 
         The same steps as that many calls of :meth:`run` with one epoch's units each (the
         estimator's loop); drivers may do it in one compiled call.
@@ -148,4 +149,6 @@ class Driver:
         for e in range(snapshots.shape[0]):
             t = self.run(X, y, theta, rule, rule_state, t, driver_state, rng, units, pb, **av)
             snapshots[e] = theta
+            if means is not None:
+                means[e] = av["av"].theta
         return t

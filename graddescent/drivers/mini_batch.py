@@ -47,7 +47,7 @@ from ..rules.base import (
     skips_exactly,
     step,
 )
-from .averaging import NO_AVERAGE, Average, accumulate
+from .averaging import NO_AVERAGE, Average, accumulate, keep_mean
 from .base import Driver, DriverState, buffers, record_of
 from .common import current_point, gradient_point, prefetch_next
 from .divergence import raise_if_diverged
@@ -741,8 +741,9 @@ def _next_order(order, scheme, drawn, fnptr, bitgen):
 
 @kernel
 def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, state, t, hp,
-                   g, z, snapshots, fnptr, bitgen, pb, av):
-    """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``.
+                   g, z, snapshots, fnptr, bitgen, pb, av, means):
+    """Whole epochs of :func:`sampled`, ``theta`` copied into ``snapshots[e]`` after epoch ``e``
+    (and with averaging, the running mean into ``means[e]``: same shape as ``snapshots``).
 
     Each epoch's row order is drawn here, into the one buffer ``order`` (``n`` entries, reused
     by every epoch), from the caller's Generator (``fnptr``, ``bitgen``:
@@ -759,6 +760,7 @@ def sampled_epochs(X, y, order, scheme, drawn, plan, steps_per_epoch, theta, sta
             return t, status
         for j in range(theta.shape[0]):
             snapshots[e, j] = theta[j]
+        keep_mean(av, means, e)
     return t, OK
 
 
@@ -884,15 +886,17 @@ class MiniBatch(Driver):
         return t
 
     def run_epochs(self, X, y, theta, rule, rule_state, t, driver_state, rng, snapshots,
-                   pb=None, av=NO_AVERAGE):
+                   pb=None, means=None, av=NO_AVERAGE):
         stream = driver_state.stream
         n = X.shape[0]
         if stream.pos < stream.block.shape[0]:  # an epoch already begun: one at a time
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
-                                      snapshots, pb, av=av)
+                                      snapshots, pb, means, av=av)
         if stream.scheme not in _DRAWN or not isinstance(rng, np.random.Generator):
             return super().run_epochs(X, y, theta, rule, rule_state, t, driver_state, rng,
-                                      snapshots, pb, av=av)
+                                      snapshots, pb, means, av=av)
+        if isinstance(av, Average) and (means is None or means.shape != snapshots.shape):
+            means = np.empty_like(snapshots)  # the kernel writes every epoch's mean
         bs = self.resolve_batch_size(n)
         units = -(-n // bs)
         order = stream.block  # the last epoch's order, reused in place
@@ -906,7 +910,7 @@ class MiniBatch(Driver):
             t, status = sampled_epochs(X, y, order, _DRAWN[stream.scheme], stream.blocks,
                                        plan_of(bs), units, theta, rule_state, t,
                                        rule.hyperparameters(), g, z, snapshots, fnptr, bitgen,
-                                       record_of(pb), av)
+                                       record_of(pb), av, snapshots if means is None else means)
         stream.block, stream.pos = order, n
         stream.blocks += snapshots.shape[0]
         raise_if_diverged(status, t, rule)

@@ -77,6 +77,9 @@ class Optimizer:
     theta_average : ndarray of shape (p,) or None
         With ``average``: the mean of the iterates after updates ``start, start + 1, ...``
         (``theta0`` until update ``start``); None without.
+    average_snapshots : ndarray of shape (n_epochs, p) or None
+        With ``average``: :attr:`theta_average` after each epoch of the last
+        :meth:`run_epochs` call; None without.
     """
 
     def __init__(self, rule: UpdateRule, driver: Driver, theta0: np.ndarray,
@@ -112,6 +115,7 @@ class Optimizer:
             raise ValueError(f"average is for the mini-batch and full-batch drivers (averaged "
                              f"SGD), not {driver.describe(self.n_samples)}.")
         self.theta_average = self.theta.copy() if start else None
+        self.average_snapshots: np.ndarray | None = None
         self._av = {"av": Average(start, self.theta_average)} if start else {}
 
     def _watch(self, X, y, theta: np.ndarray) -> float:
@@ -242,13 +246,18 @@ class Optimizer:
         """
         snapshots = np.empty((int(n_epochs), self.theta.shape[0]))
         self.objectives = np.empty(0)
+        means = None if self.theta_average is None else np.empty_like(snapshots)
+        self.average_snapshots = means
         if n_epochs > 0:
             X, y = self._prepare(X, y, sample_weight)
             t0 = self.t
+            # (the running means only where there is one: a driver of another package may not
+            # know the argument, and never averages)
+            extra = {} if means is None else {"means": means}
             try:
                 self.t = self.driver.run_epochs(X, y, self.theta, self.rule, self.rule_state,
                                                 self.t, self.driver_state, rng, snapshots,
-                                                self._record, **self._av)
+                                                self._record, **extra, **self._av)
                 self.units += int(n_epochs) * self.driver.epoch_units(X)
                 self._check_finite()
                 self.objectives = np.array([self._watch(X, y, theta) for theta in snapshots])

@@ -305,6 +305,27 @@ def test_run_epochs_equals_one_epoch_at_a_time(driver, rule):
     np.testing.assert_array_equal(block.rule_state, one.rule_state)
 
 
+@pytest.mark.parametrize("driver", [D.MiniBatch(batch_size=1), D.MiniBatch(batch_size=4),
+                                    D.MiniBatch(batch_size=1, scheme="cyclic"), D.FullBatch()],
+                         ids=["single", "batches", "cyclic", "full"])
+def test_run_epochs_reports_the_running_mean_after_each_epoch(driver):
+    """Several averaged epochs in one call: ``average_snapshots[e]`` is the running mean after
+    epoch ``e``, as one call per epoch leaves it, bit for bit."""
+    X, y, _ = well_conditioned(n=23, d=3)
+    one = D.Optimizer(rules.adam(0.05), driver, np.zeros(4), 23, average=5)
+    block = D.Optimizer(rules.adam(0.05), driver, np.zeros(4), 23, average=5)
+    rng_one, rng_block = np.random.default_rng(3), np.random.default_rng(3)
+    expected = []
+    for _ in range(6):
+        one.run_epochs(X, y, 1, rng_one)
+        expected.append(one.theta_average.copy())
+    snaps = block.run_epochs(X, y, 6, rng_block)
+    np.testing.assert_array_equal(block.average_snapshots, np.array(expected))
+    np.testing.assert_array_equal(snaps[-1], one.theta)
+    assert not np.array_equal(block.average_snapshots[-1], snaps[-1])
+    assert D.Optimizer(rules.adam(0.05), driver, np.zeros(4), 23).average_snapshots is None
+
+
 def test_run_epochs_after_a_partial_epoch_falls_back_to_single_epochs():
     X, y, _ = well_conditioned(n=10, d=2)
     opt = D.Optimizer(rules.plain(0.05), D.MiniBatch(batch_size=1), np.zeros(3), 10)
