@@ -347,7 +347,8 @@ def test_a_sampled_fits_index_buffer_does_not_grow_with_the_epochs():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((5000, 4))
     y = X @ np.ones(4) + 0.1 * rng.standard_normal(5000)
-    GDRegressor(method="sgd", max_iter=2, tol=None).fit(X[:50], y[:50])  # compile first
+    # compile first, and load whatever a long fit loads once per process
+    GDRegressor(method="sgd", max_iter=300, tol=None).fit(X, y)
     peaks = {}
     for epochs in (2, 300):
         tracemalloc.start()
