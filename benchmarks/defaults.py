@@ -85,17 +85,39 @@ def default_rows(sizes, repeats: int, log, row_class) -> list:
     return rows
 
 
+def page_table(rows) -> str:
+    """The rows as the table of ``docs/estimator.md``: one line per method and size, its fit
+    time beside SGDRegressor's, the epochs and both test R^2."""
+    lines = ["| n x d | method | fit (s) | SGDRegressor fit (s) | time ratio | epochs "
+             "(SGDRegressor) | test R^2 | SGDRegressor test R^2 | shortfall / spread |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for fit, r2 in zip(rows[::2], rows[1::2], strict=True):
+        method = fit.case.split("'")[1]
+        epochs = fit.note.split(" epochs, SGDRegressor ")
+        ours, theirs = (part.split(" ")[1].rstrip(",") for part in r2.note.split(", ")[:2])
+        lines.append(f"| {fit.size[0]:_} x {fit.size[1]} | {method} | {fit.value:.4f} | "
+                     f"{fit.reference_value:.4f} | {fit.ratio:.2f}x | "
+                     f"{epochs[0]} ({epochs[1]}) | {ours} | {theirs} | {r2.value:+.3f} |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     from benchmarks.run import Row, markdown
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--page", action="store_true",
+                        help="print the table of docs/estimator.md instead")
     args = parser.parse_args(argv)
     sizes = SIZES + ([(1_000_000, 32)] if args.big else [])
     started = time.perf_counter()
     rows = default_rows(sizes, args.repeats, lambda msg: print(
         f"[{time.perf_counter() - started:6.1f} s] {msg}", flush=True), Row)
+    if args.page:
+        print(f"Processor: {processor()}; medians of {args.repeats} fits each\n")
+        print(page_table(rows))
+        return
     print(markdown(rows, f"Processor: {processor()}; repeats {args.repeats}"))
 
 
