@@ -20,6 +20,7 @@ R^2" means anything; the goal is at most 1.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 import warnings
@@ -51,10 +52,29 @@ def sampled_methods() -> list[str]:
     return sorted(noisy, key=lambda m: m == "mbgd")
 
 
-def default_rows(sizes, repeats: int, log, row_class) -> list:
-    """The rows ``default_fit`` (time ratio) and ``default_r2`` (test R^2 shortfall) of every
-    sampled method at each of ``sizes`` (``row_class``: the Row of :mod:`benchmarks.run`)."""
-    rows = []
+@dataclasses.dataclass
+class DefaultFit:
+    """One method's default fit at one size, beside SGDRegressor's on the same split."""
+
+    size: tuple[int, int]
+    method: str
+    seconds: float  # median fit time, ours
+    sgd_seconds: float  # median fit time, SGDRegressor's
+    epochs: int
+    sgd_epochs: int
+    r2: float  # test R^2, ours
+    sgd_r2: float
+    spread: float  # of SGDRegressor's test R^2 over the SEEDS
+
+    @property
+    def shortfall(self) -> float:
+        """SGDRegressor's test R^2 minus ours, in units of its spread over seeds."""
+        return (self.sgd_r2 - self.r2) / self.spread
+
+
+def default_fits(sizes, repeats: int, log) -> list[DefaultFit]:
+    """Every sampled method's default fit at each of ``sizes``, timed beside SGDRegressor's."""
+    fits = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for n, d in sizes:
@@ -71,33 +91,45 @@ def default_rows(sizes, repeats: int, log, row_class) -> list:
                 t_sk, sk = _median_fit(lambda: SGDRegressor(random_state=0), Xtr, ytr, reps)
                 t_gd, gd = _median_fit(lambda m=m: GDRegressor(method=m, random_state=0),
                                        Xtr, ytr, reps)
-                ours, theirs = gd.score(Xte, yte), sk.score(Xte, yte)
-                key = "default_fit" if m != "mbgd" else "default_fit_mbgd"
-                rows.append(row_class(
-                    (n, d), key, f"GDRegressor(method={m!r}).fit, defaults", t_gd, "s",
-                    "SGDRegressor().fit", t_sk,
-                    note=f"{gd.n_iter_} epochs, SGDRegressor {sk.n_iter_}"))
-                rows.append(row_class(
-                    (n, d), "default_r2" if m != "mbgd" else "default_r2_mbgd",
-                    f"GDRegressor(method={m!r}) test R^2 shortfall to SGDRegressor's, in "
-                    f"SGDRegressor's spread over seeds", (theirs - ours) / spread, "",
-                    note=f"ours {ours:.7f}, SGDRegressor {theirs:.7f}, spread {spread:.2g}"))
+                fits.append(DefaultFit((n, d), m, t_gd, t_sk, gd.n_iter_, sk.n_iter_,
+                                       gd.score(Xte, yte), sk.score(Xte, yte), spread))
+    return fits
+
+
+def default_rows(sizes, repeats: int, log, row_class) -> list:
+    """The rows ``default_fit`` (time ratio) and ``default_r2`` (test R^2 shortfall) of every
+    sampled method at each of ``sizes`` (``row_class``: the Row of :mod:`benchmarks.run`)."""
+    return as_rows(default_fits(sizes, repeats, log), row_class)
+
+
+def as_rows(fits: list[DefaultFit], row_class) -> list:
+    """``fits`` as the rows of :mod:`benchmarks.run`, two per fit."""
+    rows = []
+    for f in fits:
+        tail = "" if f.method != "mbgd" else "_mbgd"
+        rows.append(row_class(
+            f.size, "default_fit" + tail, f"GDRegressor(method={f.method!r}).fit, defaults",
+            f.seconds, "s", "SGDRegressor().fit", f.sgd_seconds,
+            note=f"{f.epochs} epochs, SGDRegressor {f.sgd_epochs}"))
+        rows.append(row_class(
+            f.size, "default_r2" + tail,
+            f"GDRegressor(method={f.method!r}) test R^2 shortfall to SGDRegressor's, in "
+            f"SGDRegressor's spread over seeds", f.shortfall, "",
+            note=f"ours {f.r2:.7f}, SGDRegressor {f.sgd_r2:.7f}, spread {f.spread:.2g}"))
     return rows
 
 
-def page_table(rows) -> str:
-    """The rows as the table of ``docs/estimator.md``: one line per method and size, its fit
-    time beside SGDRegressor's, the epochs and both test R^2."""
+def page_table(fits: list[DefaultFit]) -> str:
+    """The table of ``docs/estimator.md``: one line per method and size, its fit time beside
+    SGDRegressor's, the epochs and both test R^2."""
     lines = ["| n x d | method | fit (s) | SGDRegressor fit (s) | time ratio | epochs "
              "(SGDRegressor) | test R^2 | SGDRegressor test R^2 | shortfall / spread |",
              "|---|---|---|---|---|---|---|---|---|"]
-    for fit, r2 in zip(rows[::2], rows[1::2], strict=True):
-        method = fit.case.split("'")[1]
-        epochs = fit.note.split(" epochs, SGDRegressor ")
-        ours, theirs = (part.split(" ")[1].rstrip(",") for part in r2.note.split(", ")[:2])
-        lines.append(f"| {fit.size[0]:_} x {fit.size[1]} | {method} | {fit.value:.4f} | "
-                     f"{fit.reference_value:.4f} | {fit.ratio:.2f}x | "
-                     f"{epochs[0]} ({epochs[1]}) | {ours} | {theirs} | {r2.value:+.3f} |")
+    for f in fits:
+        lines.append(f"| {f.size[0]:_} x {f.size[1]} | {f.method} | {f.seconds:.4f} | "
+                     f"{f.sgd_seconds:.4f} | {f.seconds / f.sgd_seconds:.2f}x | "
+                     f"{f.epochs} ({f.sgd_epochs}) | {f.r2:.7f} | {f.sgd_r2:.7f} | "
+                     f"{f.shortfall:+.3f} |")
     return "\n".join(lines)
 
 
@@ -112,13 +144,13 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     sizes = SIZES + ([(1_000_000, 32)] if args.big else [])
     started = time.perf_counter()
-    rows = default_rows(sizes, args.repeats, lambda msg: print(
-        f"[{time.perf_counter() - started:6.1f} s] {msg}", flush=True), Row)
+    fits = default_fits(sizes, args.repeats, lambda msg: print(
+        f"[{time.perf_counter() - started:6.1f} s] {msg}", flush=True))
     if args.page:
         print(f"Processor: {processor()}; medians of {args.repeats} fits each\n")
-        print(page_table(rows))
+        print(page_table(fits))
         return
-    print(markdown(rows, f"Processor: {processor()}; repeats {args.repeats}"))
+    print(markdown(as_rows(fits, Row), f"Processor: {processor()}; repeats {args.repeats}"))
 
 
 if __name__ == "__main__":

@@ -435,7 +435,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             give_up=self.max_iter is None and settings.precise, report=self._report)
         self.validation_scores_ = outcome.validation_scores
         self.n_iter_ = outcome.epochs
-        self._publish(X, y, sw)
+        self._publish()
         if outcome.hopeless:
             warnings.warn(f"GDRegressor(method={self.method!r}) stopped after "
                           f"{outcome.epochs} epochs without converging: {outcome.hopeless}",
@@ -546,7 +546,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self._epochs(X, y, 1, sw)
         self.n_iter_ = 1
         self._report(len(self.loss_curve_))
-        self._publish(X, y, sw)
+        self._publish()
 
     def predict(self, X) -> np.ndarray:
         """Predict with the linear model: ``X @ coef_ + intercept_``.
@@ -591,6 +591,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         average = settings.average_of(driver, X.shape[0], fit)
         # average=None: the averaged iterate is a candidate, kept when its objective is lower
         self._pick_average = self.average is None and bool(average)
+        self._chosen = None  # that pick after the last epoch run
         self._optimizer = Optimizer(rule, driver, theta0, X.shape[0], problem=problem,
                                     average=average)
         self._n_rows = X.shape[0]
@@ -612,8 +613,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 values = values.copy()
                 for e, mean in enumerate(opt.average_snapshots):
                     value = opt.objective_at(X, y, mean, sample_weight)
-                    if value < values[e]:  # as _returned picks
+                    if value < values[e]:  # the tail average, when better than the last iterate
                         snapshots[e], values[e] = mean, value
+                if snapshots.shape[0]:
+                    self._chosen = snapshots[-1].copy()
         except DivergenceError as exc:
             raise DivergenceError(
                 f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "
@@ -623,19 +626,13 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.loss_curve_.extend(values.tolist())
         return snapshots, values
 
-    def _returned(self, X, y, sample_weight=None) -> tuple[np.ndarray, float]:
-        """``average=None`` averaging: the tail average or the last iterate, whichever has the
-        lower objective (the last iterate on a problem fitted exactly), with that objective."""
-        opt = self._optimizer
-        last = float(opt.objectives[-1])
-        mean = opt.objective_at(X, y, opt.theta_average, sample_weight)
-        return (opt.theta_average, mean) if mean < last else (opt.theta, last)
-
-    def _publish(self, X, y, sample_weight=None) -> None:
+    def _publish(self) -> None:
         opt = self._optimizer
         theta = opt.theta if opt.theta_average is None else opt.theta_average
-        if self._pick_average and opt.objectives.shape[0]:
-            theta = self._returned(X, y, sample_weight)[0]
+        if self._pick_average and self._chosen is not None:
+            # average=None: the tail average or the last iterate, whichever had the lower
+            # objective after the last epoch (the last iterate on a problem fitted exactly)
+            theta = self._chosen
         self.intercept_ = float(theta[0])
         self.coef_ = theta[1:].copy()
         self.t_ = int(opt.t)

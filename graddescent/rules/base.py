@@ -53,7 +53,7 @@ __all__ = ["Hyperparameter", "RuleSpec", "UpdateRule", "record", "attach", "regi
            "get_spec", "step", "effective_steps", "looks_ahead", "look_ahead", "is_linear",
            "rate", "constant_rate", "by_linearity", "by_look_ahead", "coordinate_step",
            "by_coordinates", "skipped_steps", "coordinate_point", "skips_exactly",
-           "by_skip_condition", "geometric", "over", "inverse_root"]
+           "by_skip_condition", "geometric", "over", "inverse_root", "decayed"]
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "positive": check_positive,
