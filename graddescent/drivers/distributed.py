@@ -355,10 +355,9 @@ class DaskData:
         self._watched: dict[bytes, float] = {}
         self._ahead: tuple | None = None  # (arguments, sums) of a pass taken ahead
         self.passes = 0  # distributed passes of sums() (communication rounds)
+        xs, ys = self.X.to_delayed().ravel(), self.y.to_delayed().ravel()
         scans = [dask.delayed(_scan_chunk)(xb, yb, wb, s)
-                 for xb, yb, wb, s in zip(self.X.to_delayed().ravel(),
-                                          self.y.to_delayed().ravel(), weights, self.starts,
-                                          strict=True)]
+                 for xb, yb, wb, s in zip(xs, ys, weights, self.starts, strict=True)]
         (s,) = dask.compute(dask.delayed(_merge_scans)(*scans))
         if s["bad"] >= 0:
             raise ValueError(f"Input contains NaN or infinity (row {s['bad']}).")
@@ -392,8 +391,7 @@ class DaskData:
         # omega = n s / sum s: the in-memory record's weights (the same bits on one chunk)
         self.w = None if w is None else (w * (n / total)).persist()
         weights = [None] * len(rows) if self.w is None else self.w.to_delayed().ravel()
-        self._blocks = list(zip(self.X.to_delayed().ravel(), self.y.to_delayed().ravel(),
-                                weights, strict=True))
+        self._blocks = list(zip(xs, ys, weights, strict=True))
 
     def record(self, problem):
         """The compiled record of ``problem`` for a pass over these data: None for plain least
