@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -284,14 +283,17 @@ def main(argv=None) -> int:
     import dask_ml
     from dask.distributed import Client, LocalCluster
 
+    from benchmarks.replay import processor
     from graddescent import objective as O
     from graddescent import rules
     from graddescent.drivers import (
         DaskFullBatch,
         DaskLocalSGD,
+        DaskS2GD,
         DaskSAG,
         DaskSAGA,
         DaskSARAH,
+        DaskSARAHPlus,
         DaskSVRG,
     )
     from graddescent.drivers.distributed import DaskData
@@ -311,7 +313,7 @@ def main(argv=None) -> int:
         X, y = dask.persist(X, y)
         say(f"# Least squares on a Dask cluster ({n} x {d}, 4 chunks, 2 single-thread workers)")
         say()
-        say(f"processor: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        say(f"processor: {processor()}, {os.cpu_count()} cores; "
             f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
         say(f"dask {dask.__version__}, dask-ml {dask_ml.__version__}, target relative "
             f"suboptimality {TARGET:g}, cap {cap:g} s per method")
@@ -323,7 +325,7 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         data = DaskData(X, y, O.watched_stride)
         scan = time.perf_counter() - start
-        methods = 2 * (7 + 4)
+        methods = 2 * (9 + 4)
         say(f"Validation pass of DaskData (one pass, also accumulates X^T X): {scan:.1f} s. "
             f"Estimated run time: at most {methods} x {cap:g} s (every method to its cap) + "
             f"about {12 * scan:.0f} s of exact answers and column counts = "
@@ -347,7 +349,9 @@ def main(argv=None) -> int:
                 # more local work per round, fewer rounds (the chunks resemble the whole)
                 ("SVRG, 5 local passes (dask_svrg)", DaskSVRG(inner_iter=5 * (n // 4)),
                  plain(1.0 / l_max)),
+                ("S2GD (dask_s2gd)", DaskS2GD(), plain(0.5 / l_max)),
                 ("SARAH (dask_sarah)", DaskSARAH(), plain(0.5 / l_max)),
+                ("SARAH+ (dask_sarah_plus)", DaskSARAHPlus(), plain(0.5 / l_max)),
                 ("SAGA (dask_saga)", DaskSAGA(), plain(0.5 / l_max)),
                 ("SAG (dask_sag)", DaskSAG(), plain(1.0 / (16 * l_max))),
                 ("local SGD, batch 64 (dask_local_sgd)", DaskLocalSGD(batch_size=64),
