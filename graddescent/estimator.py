@@ -629,7 +629,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     def _publish(self) -> None:
         opt = self._optimizer
         theta = opt.theta if opt.theta_average is None else opt.theta_average
-        if self._pick_average and self._chosen is not None:
+        if self._chosen is not None:  # set only when picking (average=None)
             # average=None: the tail average or the last iterate, whichever had the lower
             # objective after the last epoch (the last iterate on a problem fitted exactly)
             theta = self._chosen
