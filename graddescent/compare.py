@@ -715,7 +715,7 @@ def _problem_kind(problem: Problem | None) -> tuple | None:
 def uses_l1_ratio(spec) -> bool:
     """Whether a penalty (its :class:`~graddescent.problems.PenaltySpec`) depends on
     ``l1_ratio`` (the elastic net's mixing)."""
-    return spec.strengths(1.0, 0.25) != spec.strengths(1.0, 0.75)
+    return spec.uses_l1_ratio
 
 
 def describe_problem(problem: Problem | None) -> str:

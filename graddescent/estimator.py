@@ -86,8 +86,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         The penalty's strength (SGDRegressor's, Lasso's and ElasticNet's ``alpha``; Ridge's is
         ``n * alpha``); also the ``"optimal"`` schedule's. Not R's ``alpha`` (the learning
         rate).
-    l1_ratio : float, default=0.15
-        The elastic net's mixing: 0 is L2, 1 is L1.
+    l1_ratio : float or None, default=0.15
+        The elastic net's mixing: 0 is L2, 1 is L1. Unused by the other penalties, which also
+        accept None (the elastic net then raises a ValueError, as SGDRegressor does).
     fit_intercept : bool, default=True
         False fits through the origin (``intercept_`` is 0).
     average : bool, int or None, default=None
@@ -289,7 +290,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         "epsilon": [Interval(numbers.Real, 0, None, closed="left")],
         "penalty": [StrOptions({p for p in PENALTIES if p is not None}), None],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both")],
+        "l1_ratio": [Interval(numbers.Real, 0, 1, closed="both"), None],
         "fit_intercept": ["boolean"],
         "average": ["boolean", Interval(numbers.Integral, 0, None, closed="left"), None],
         "schedule": [StrOptions({"constant", "invscaling", "adaptive", "optimal"}), None],
@@ -315,7 +316,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     }
 
     def __init__(self, method: str = "gd", *, loss: str = "squared_error", epsilon: float = 0.1,
-                 penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float = 0.15,
+                 penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float | None = 0.15,
                  fit_intercept: bool = True, average: bool | int | None = None,
                  learning_rate: float | str = "auto",
                  schedule: str | None = None, power_t: float = 0.25, max_iter: int | None = None,

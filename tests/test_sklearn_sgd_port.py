@@ -7,8 +7,9 @@ SAG, rewritten for GDRegressor's names (``method="sgd"`` for SGDRegressor, ``"sa
 
 Not ported: the tests of SGDRegressor's internals (test_plain_has_no_average_attr,
 test_loss_function_epsilon, test_validation_mask_correctly_subsets, the loss classes' tests)
-and the classifiers'. Sparse input: tests/test_sparse.py runs the ports without parameters on
-CSR rows (test_ported_sgd_tests_on_sparse_input).
+and the classifiers' (test_regression_losses and test_large_regularization among them: they
+run SGDClassifier only). Sparse input: tests/test_sparse.py runs the ports without parameters
+on CSR rows (test_ported_sgd_tests_on_sparse_input).
 
 SGDRegressor's default penalty is ``"l2"`` with ``alpha=1e-4``; GDRegressor's is None (plain
 least squares, so that every earlier result stands): the ports that rely on a penalty name it.
@@ -35,15 +36,15 @@ Deliberate differences, each with its reason:
 * ``learning_rate="auto"`` needs a loss with a Lipschitz derivative: with
   ``loss="epsilon_insensitive"`` the port passes SGDRegressor's ``eta0`` and ``invscaling``
   (test_sgd_epsilon_insensitive).
-* ``l1_ratio`` is a number, never None (test_sgd_l1_ratio_not_used compares with None): it is
-  ignored unless the penalty is the elastic net, as the port checks.
 * A diverging fit raises :class:`~graddescent.DivergenceError` (a ValueError) where
   SGDRegressor returns huge coefficients: test_warm_start and test_partial_fit_equal_fit with
   ``"optimal"`` run on standardised iris with ``alpha=1`` instead of the toy data, on which
   SGDRegressor's own ``"optimal"`` fit ends with coefficients of 1e12.
 * ``t_`` counts the update steps; SGDRegressor's counts from 1 (``n_iter_ * n_samples + 1``).
 * Float32 input is fitted in float64 (test_sgd_numerical_consistency compares float32 with
-  float64 fits to 1e-5): GDRegressor's engine runs in float64 only, so the two fits are equal.
+  float64 fits to 1e-5): GDRegressor's engine runs in float64 only, so the two fits are equal,
+  and ``coef_`` is float64 whatever the input's type (test_sgd_dtype_match expects the input's:
+  rounding float64 coefficients to float32 would lose digits the fit computed).
 """
 
 from __future__ import annotations
@@ -272,9 +273,49 @@ def test_elasticnet_convergence(alpha, l1_ratio):
 
 @pytest.mark.parametrize("l1_ratio", [0, 0.7, 1])
 def test_sgd_l1_ratio_not_used(l1_ratio):
-    a = GDRegressor(method="sgd", penalty="l1", random_state=0).fit(X, Y)
+    a = GDRegressor(method="sgd", penalty="l1", l1_ratio=None, random_state=0).fit(X, Y)
     b = GDRegressor(method="sgd", penalty="l1", l1_ratio=l1_ratio, random_state=0).fit(X, Y)
     assert_allclose(a.coef_, b.coef_)
+
+
+def test_sgd_failing_penalty_validation():
+    est = GDRegressor(method="sgd", penalty="elasticnet", l1_ratio=None)
+    with pytest.raises(ValueError, match="l1_ratio must be set when penalty is 'elasticnet'"):
+        est.fit(X, Y)
+
+
+def test_sgd_least_squares_fit():
+    rng = np.random.RandomState(0)
+    Xl = np.linspace(-5, 5, 100).reshape(100, 1)
+    y = 0.5 * Xl.ravel()
+    kw = {"method": "sgd", "penalty": "l2", "alpha": 0.1, "max_iter": 20,
+          "fit_intercept": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert GDRegressor(**kw).fit(Xl, y).score(Xl, y) > 0.99
+        y = 0.5 * Xl.ravel() + rng.randn(100)
+        assert GDRegressor(**kw).fit(Xl, y).score(Xl, y) > 0.5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+def test_sgd_random_state(seed):
+    from sklearn.datasets import make_regression
+    Xr, yr = make_regression(random_state=seed)
+
+    def one_epoch(s):
+        with pytest.warns(ConvergenceWarning):
+            est = GDRegressor(method="sgd", random_state=s, max_iter=1).fit(Xr, yr)
+        assert est.n_iter_ == 1
+        return est.coef_
+
+    a, b = one_epoch(seed), one_epoch(seed)
+    assert_array_equal(a, b)  # the same seed: the same bits
+    assert np.abs(a - one_epoch(seed + 1)).max() > 1.0  # another shuffle after one epoch
+
+
+def test_sgd_verbose(capsys):
+    GDRegressor(method="sgd", verbose=1).fit(X, Y)
+    assert capsys.readouterr().out  # it says something, and fits
 
 
 def test_clone_with_penalties():
@@ -474,3 +515,27 @@ def test_averaged_sgd_is_sgdregressors(average, schedule):
                           tol=None, average=average, **kw).fit(IRIS_X, IRIS_Y)
     assert_allclose(ours.coef_, theirs.coef_, rtol=1e-9)
     assert ours.intercept_ == pytest.approx(theirs.intercept_[0], rel=1e-9)
+
+
+def test_late_onset_averaging_not_reached():
+    # 100 partial fits of 6 rows: 600 updates, averaging from update 600 on (its own iterate)
+    late = GDRegressor(method="sgd", average=600, random_state=0)
+    plain = GDRegressor(method="sgd", random_state=0)
+    for _ in range(100):
+        late.partial_fit(X, Y)
+        plain.partial_fit(X, Y)
+    assert_array_equal(late.coef_, plain.coef_)
+    assert late.intercept_ == plain.intercept_
+
+
+def test_late_onset_averaging_reached():
+    eta, alpha = 0.001, 0.0001
+    y = np.where(Y == 1, -1.0, 1.0)
+    kw = {"method": "sgd", "schedule": "constant", "learning_rate": eta, "penalty": "l2",
+          "alpha": alpha, "shuffle": False, "tol": None}
+    late = GDRegressor(average=7, max_iter=2, **kw).fit(X, y)
+    first = GDRegressor(average=False, max_iter=1, **kw).fit(X, y)
+    # averaging from update 7 on: the mean of the second epoch's iterates
+    w, b = _asgd(X, y, eta, alpha, first.coef_.ravel(), first.intercept_)
+    assert_allclose(late.coef_, w, rtol=1e-15, atol=1e-16)  # decimal=16
+    assert late.intercept_ == pytest.approx(b, rel=1e-15, abs=1e-16)

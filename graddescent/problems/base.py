@@ -116,3 +116,8 @@ class PenaltySpec:
     @property
     def has_l1(self) -> bool:
         return self.prox is not None
+
+    @property
+    def uses_l1_ratio(self) -> bool:
+        """Whether the strengths depend on ``l1_ratio`` (the elastic net's mixing)."""
+        return self.strengths(1.0, 0.25) != self.strengths(1.0, 0.75)

@@ -51,8 +51,9 @@ class Problem:
         :data:`graddescent.problems.PENALTIES`.
     alpha : float
         Strength of the penalty (>= 0).
-    l1_ratio : float
-        The elastic net's mixing in [0, 1].
+    l1_ratio : float or None
+        The elastic net's mixing in [0, 1]; None only with a penalty that does not use it
+        (as in scikit-learn: the elastic net then raises a ValueError).
     fit_intercept : bool
         False keeps ``theta[0]`` at 0 (the fit goes through the origin).
     weight_mean : float or None
@@ -74,8 +75,9 @@ class Problem:
     """
 
     def __init__(self, loss: str = "squared_error", *, epsilon: float = 0.1,
-                 penalty: str | None = None, alpha: float = 0.0001, l1_ratio: float = 0.15,
-                 fit_intercept: bool = True, weight_mean: float | None = None) -> None:
+                 penalty: str | None = None, alpha: float = 0.0001,
+                 l1_ratio: float | None = 0.15, fit_intercept: bool = True,
+                 weight_mean: float | None = None) -> None:
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}.")
         if penalty not in PENALTIES:
@@ -85,7 +87,13 @@ class Problem:
         self.epsilon = check_nonnegative("epsilon", epsilon)
         self.penalty = penalty
         self.alpha = check_nonnegative("alpha", alpha)
-        self.l1_ratio = check_interval("l1_ratio", l1_ratio, 0.0, 1.0)
+        if l1_ratio is None:  # scikit-learn's "not used", and its message when it is
+            if PENALTIES[penalty].uses_l1_ratio:
+                raise ValueError(f"l1_ratio must be set when penalty is {penalty!r}: a number "
+                                 f"in [0, 1] (0 is L2, 1 is L1).")
+            self.l1_ratio = None
+        else:
+            self.l1_ratio = check_interval("l1_ratio", l1_ratio, 0.0, 1.0)
         self.fit_intercept = check_bool("fit_intercept", fit_intercept)
         self.weight_mean = None if weight_mean is None else \
             check_real("weight_mean", weight_mean, lambda v: 0 < v < math.inf,
