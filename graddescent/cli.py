@@ -225,8 +225,8 @@ def _problem(args: argparse.Namespace):
     if args.penalty_strength is not None and penalty is None:
         raise UserError(f"--penalty-strength needs --penalty "
                         f"{' or '.join(k for k in PENALTIES if k is not None)}")
-    if args.l1_ratio is not None and not C.uses_l1_ratio(PENALTIES[penalty]):
-        mixed = " or ".join(str(k) for k, s in PENALTIES.items() if C.uses_l1_ratio(s))
+    if args.l1_ratio is not None and not PENALTIES[penalty].uses_l1_ratio:
+        mixed = " or ".join(str(k) for k, s in PENALTIES.items() if s.uses_l1_ratio)
         raise UserError(f"--l1-ratio is the elastic net's mixing: give --penalty {mixed}")
     kwargs = {"epsilon": args.epsilon, "alpha": args.penalty_strength,
               "l1_ratio": args.l1_ratio}

@@ -714,7 +714,7 @@ def _problem_kind(problem: Problem | None) -> tuple | None:
 
 def uses_l1_ratio(spec) -> bool:
     """Whether a penalty (its :class:`~graddescent.problems.PenaltySpec`) depends on
-    ``l1_ratio`` (the elastic net's mixing)."""
+    ``l1_ratio`` (the elastic net's mixing): its ``uses_l1_ratio``."""
     return spec.uses_l1_ratio
 
 
@@ -727,7 +727,7 @@ def describe_problem(problem: Problem | None) -> str:
         parts[0] += f" (epsilon {problem.epsilon:g})"
     if problem.penalty is not None:
         pen = f"{problem.penalty} penalty of strength {problem.alpha:g}"
-        if uses_l1_ratio(problem.penalty_spec):
+        if problem.penalty_spec.uses_l1_ratio:
             pen += f" (l1_ratio {problem.l1_ratio:g})"
         parts.append(pen)
     if not problem.fit_intercept:
