@@ -1,6 +1,7 @@
 """Compiled code of the engine: one module per job.
 
 :mod:`~graddescent._jit.compile` (the kernel decorator, the compile-time choice, status codes),
+:mod:`~graddescent._jit.collector` (the garbage collector paused while numba compiles),
 :mod:`~graddescent._jit.cache` (the on-disk cache and its key), :mod:`~graddescent._jit.prefetch`
 (prefetch intrinsics), :mod:`~graddescent._jit.random` (NumPy-compatible draws and shuffle) and
 :mod:`~graddescent._jit.blocks` (full passes in fixed row blocks, on numba's threads);

@@ -13,6 +13,7 @@ from numba import njit
 from numba.core import cpu
 from numba.extending import overload
 
+from . import collector
 from .cache import LazyCache
 
 __all__ = ["kernel", "choose", "overload_inline", "OK", "DIVERGED", "on_first_compile"]
@@ -21,6 +22,10 @@ __all__ = ["kernel", "choose", "overload_inline", "OK", "DIVERGED", "on_first_co
 OK = 0
 #: A residual or gradient stopped being finite; the kernel stopped at once.
 DIVERGED = 1
+
+# every first compile of a kernel runs with Python's garbage collector paused
+# (graddescent._jit.collector: about a tenth of a first fit's compile time otherwise)
+collector.install()
 
 _JIT_OPTIONS = {"nogil": True, "error_model": "numpy"}
 if hasattr(cpu.CPUTargetOptions, "_nrt"):

@@ -23,11 +23,13 @@ def full_batch(X, y, theta, state, t, hp, n_steps, losses, g, z, pb, av):
     each; ``av``: :mod:`graddescent.drivers.averaging`). ``losses[k]`` receives F at the
     point of step k's gradient."""
     for k in range(n_steps):
+        at = theta
         if looks_ahead(hp):
             look_ahead(hp, theta, state, z)
-            loss = full_gradient(pb, X, y, z, g)
-        else:
-            loss = full_gradient(pb, X, y, theta, g)
+            at = z
+        # one call site: the problem's pass is inlined here, and numba's IR checks warned
+        # about the same pass inlined at two
+        loss = full_gradient(pb, X, y, at, g)
         losses[k] = loss
         if not np.isfinite(loss):
             return t, DIVERGED

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._jit import INTEGERS_MAX, bit_generator_pointers, integers_into, permutation_into, shuffle
 
-__all__ = ["IndexStream", "RowDraws", "shuffle_rows", "uniform_rows_into"]
+__all__ = ["IndexStream", "RowDraws", "index_dtype", "shuffle_rows", "uniform_rows_into"]
 
 
 def _draw_compiled(rng, fill, block: np.ndarray, *args) -> bool:
@@ -28,6 +28,12 @@ def _draw_compiled(rng, fill, block: np.ndarray, *args) -> bool:
     with rng.bit_generator.lock:
         fill(block, *args, fnptr, state)
     return True
+
+
+def index_dtype(n: int | None) -> type:
+    """The type of row indices below ``n``: ``int32`` when ``n <= 2**31`` (every index fits),
+    else (or when ``n`` is not given) ``int64``."""
+    return np.int32 if n is not None and n <= 2**31 else np.int64
 
 
 def shuffle_rows(rng, block: np.ndarray) -> None:
@@ -69,14 +75,18 @@ class RowDraws:
         """The buffer as kept between calls."""
         return self._buffer
 
-    def take(self, size: int) -> np.ndarray:
-        """A writable ``int64`` array of ``size`` entries (its values unspecified), a view of
-        the buffer kept for the next call, grown as needed and not kept more than four times
-        as large as asked for."""
+    def take(self, size: int, n: int | None = None) -> np.ndarray:
+        """A writable array of ``size`` row indices below ``n`` (its values unspecified), a
+        view of the buffer kept for the next call, grown as needed and not kept more than four
+        times as large as asked for: ``int32`` when ``n`` fits (:func:`index_dtype`), as the
+        blocks of :class:`IndexStream` (half the memory, and the compiled draw and the driver
+        kernels are compiled for one index type), else ``int64``."""
         size = int(size)
-        if not size <= self._buffer.shape[0] <= 4 * max(size, 1):
+        dtype = index_dtype(n)
+        if not (size <= self._buffer.shape[0] <= 4 * max(size, 1)
+                and self._buffer.dtype == dtype):
             self._buffer = None  # release the old buffer before allocating the new one
-            self._buffer = np.empty(size, dtype=np.int64)
+            self._buffer = np.empty(size, dtype=dtype)
         return self._buffer[:size]
 
 
@@ -106,7 +116,7 @@ class IndexStream:
         self.block_size = n if block_size is None else max(1, min(int(block_size), n))
         # 4 bytes per row where they suffice: the block is the only per-row memory a sampled
         # fit adds to X.
-        self.dtype = np.int32 if n < 2**31 else np.int64
+        self.dtype = index_dtype(n)
         self.block = np.empty(0, dtype=self.dtype)
         self.pos = 0
         self.blocks = 0  # blocks drawn so far

@@ -141,7 +141,7 @@ class SARAH(Driver):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)
         plus = self.gamma() > 0
-        idx = draws_of(driver_state).take(n_units * (m - 1))
+        idx = draws_of(driver_state).take(n_units * (m - 1), n)
         picks = np.full(n_units, -1, dtype=np.int64)
         for s in range(n_units):
             uniform_rows_into(rng, n, idx[s * (m - 1):(s + 1) * (m - 1)])

@@ -366,7 +366,7 @@ class _Snapshot(Driver):
         n, p = X.shape[0], theta.shape[0]
         m = inner_length(self.inner_iter, n)
         lengths, picks = np.empty(n_units, np.int64), np.empty(n_units, np.int64)
-        idx = draws_of(driver_state).take(n_units * m)  # (an outer loop runs at most m steps)
+        idx = draws_of(driver_state).take(n_units * m, n)  # (an outer loop runs at most m steps)
         pos = 0
         for s in range(n_units):  # one draw sequence per outer loop, whatever the chunking
             lengths[s], picks[s] = self.lengths_and_picks(rng, m, rule)

@@ -503,20 +503,23 @@ _dense_gradient = choose(_pick_gradient, _generic_gradient, inline=True)
 _dense_objective = choose(_pick_objective, _generic_objective, inline=True)
 
 
-@kernel
+# The three passes below are inlined into the drivers (numba's level): a layer of kernels of
+# their own above the passes' loops made each first fit compile those loops once more (see
+# docs/development.md, "Compile time"); from Python they are compiled as any kernel.
+@kernel(inline=True)
 def full_gradient(pb, X, y, z, g):
     """Write the gradient of the smooth part of ``F`` at ``z`` into ``g`` in one pass over
     ``X``; return ``F(z)`` (the L1 part included)."""
     return add_penalty(pb, z, g, _data_gradient(pb, X, y, z, g))
 
 
-@kernel
+@kernel(inline=True)
 def objective(pb, X, y, z):
     """``F(z)`` without allocating."""
     return _plus_penalty(pb, z, _data_objective(pb, X, y, z))
 
 
-@kernel
+@kernel(inline=True)
 def objective_strided(pb, X, y, z, stride):
     """``F`` with its mean loss taken on the rows ``0, stride, 2 stride, ...`` (a fixed
     function of ``z`` costing ``n / stride`` rows)."""

@@ -490,7 +490,25 @@ def test_snapshot_drivers_draw_numpys_rows_into_one_kept_buffer(driver):
     if not numba.config.DISABLE_JIT:
         assert len(buffers_seen) == 1
     assert 0 < kept.driver_state.draws.buffer.shape[0] <= 600  # two loops of n steps at most
+    assert kept.driver_state.draws.buffer.dtype == np.int32  # as IndexStream's blocks
     assert pickle.loads(pickle.dumps(kept.driver_state)).draws.buffer.shape == (0,)
+
+
+def test_row_draws_hold_the_smallest_index_type_that_fits():
+    """RowDraws hands out int32 indices when every row index fits (half the memory, one
+    compiled specialization with IndexStream's blocks), int64 beyond or without ``n``."""
+    from graddescent.drivers.sampling import RowDraws, index_dtype
+
+    assert index_dtype(300) is np.int32 and index_dtype(2**31) is np.int32
+    assert index_dtype(2**31 + 1) is np.int64 and index_dtype(None) is np.int64
+    assert D.IndexStream(300, "shuffle").dtype is np.int32
+    draws = RowDraws()
+    small = draws.take(10, 300)
+    assert small.dtype == np.int32 and small.shape == (10,) and small.flags.writeable
+    assert draws.take(8, 300).ctypes.data == small.ctypes.data  # the same buffer, reused
+    wide = draws.take(8, 2**31 + 1)
+    assert wide.dtype == np.int64 and wide.shape == (8,)
+    assert draws.take(8).dtype == np.int64
 
 
 def test_draws_with_replacement_refill_their_spent_block():
