@@ -24,7 +24,7 @@ OK = 0
 DIVERGED = 1
 
 # every first compile of a kernel runs with Python's garbage collector paused
-# (graddescent._jit.collector: about a tenth of a first fit's compile time otherwise)
+# (graddescent._jit.collector: about an eighth of a first fit's compile time otherwise)
 collector.install()
 
 _JIT_OPTIONS = {"nogil": True, "error_model": "numpy"}
