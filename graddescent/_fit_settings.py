@@ -48,8 +48,11 @@ ADAPTIVE_FLOOR = 1e-6
 #: and the adaptive schedule could not anneal it away within its budget).
 RHO_PRECISE = 0.999
 #: ``average=None`` with a sampled driver: the running mean of the iterates starts after this
-#: many epochs (the first pass leaves the starting point behind: tail averaging).
-AVERAGE_AFTER_EPOCHS = 1
+#: many epochs (half a pass leaves the starting point behind: tail averaging). Not a whole
+#: one: the first epoch's watched value would be the last iterate's, whose noise makes the
+#: second epoch count as an improvement (7 epochs for adam and nadam at 100_000 x 8 against 6,
+#: and a shorter average; docs/estimator.md).
+AVERAGE_AFTER_EPOCHS = 0.5
 #: ``tol`` values that ask for the optimum to float precision ("auto": the former default's name).
 PRECISE = ("precise", "auto")
 
@@ -170,7 +173,7 @@ class FitSettings:
 
     def average_of(self, driver: Driver, n: int, fit: bool = True) -> bool | int:
         """``average``, None resolved: for the sampled drivers (single rows, mini-batches) the
-        running mean of the iterates after the first epoch (:data:`AVERAGE_AFTER_EPOCHS`), in
+        running mean of the iterates after half an epoch (:data:`AVERAGE_AFTER_EPOCHS`), in
         a fit with a numeric ``tol`` only (not in ``partial_fit``); no averaging otherwise."""
         if self.average is not None:
             return self.average
