@@ -3,8 +3,9 @@
 numba's compiler allocates a great many small objects (IR nodes, types, LLVM builders), which
 trigger the collector's full collections, and each of those walks every container object of the
 process, numba's large and long-lived typing state included: about an eighth of a first fit's
-compile time (docs/development.md, "Compile time"). Reference counting frees almost everything
-the compiler drops; the cycles it leaves are collected as usual after the compile.
+compile time (docs/development.md, "Compile time and linked copies"). Reference counting frees
+almost everything the compiler drops; the cycles it leaves are collected as usual after the
+compile.
 
 Only a compile that starts with one of this package's kernels is concerned (and whatever numba
 compiles inside it); the collector is turned back on when it ends, also when it raises, unless
@@ -17,12 +18,14 @@ import gc
 
 from numba.core import event
 
-__all__ = ["install"]
+__all__ = ["install", "is_package_compile"]
 
 _PACKAGE = __name__.split(".")[0]
 
 
-def _is_ours(ev) -> bool:
+def is_package_compile(ev: event.Event) -> bool:
+    """Whether a ``numba:compile`` event is the compile of a kernel defined in this package
+    (numba names the dispatcher being compiled in the event's data)."""
     dispatcher = (ev.data or {}).get("dispatcher")
     module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
     return module.split(".")[0] == _PACKAGE
@@ -39,7 +42,7 @@ class _Pause(event.Listener):
     def on_start(self, ev) -> None:
         if self.depth:
             self.depth += 1
-        elif _is_ours(ev):
+        elif is_package_compile(ev):
             self.depth = 1
             self.resume = gc.isenabled()
             gc.disable()

@@ -119,9 +119,7 @@ class _FirstCompile:
 
         class Listener(event.Listener):
             def on_start(self, ev) -> None:
-                dispatcher = (ev.data or {}).get("dispatcher")
-                module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
-                if module.split(".")[0] == __name__.split(".")[0] and cls.callbacks:
+                if cls.callbacks and collector.is_package_compile(ev):
                     todo, cls.callbacks[:] = list(cls.callbacks), []
                     for fn in todo:
                         fn()

@@ -505,7 +505,8 @@ _dense_objective = choose(_pick_objective, _generic_objective, inline=True)
 
 # The three passes below are inlined into the drivers (numba's level): a layer of kernels of
 # their own above the passes' loops made each first fit compile those loops once more (see
-# docs/development.md, "Compile time"); from Python they are compiled as any kernel.
+# docs/development.md, "Compile time and linked copies"); from Python they are compiled as any
+# kernel.
 @kernel(inline=True)
 def full_gradient(pb, X, y, z, g):
     """Write the gradient of the smooth part of ``F`` at ``z`` into ``g`` in one pass over
