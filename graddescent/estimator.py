@@ -619,11 +619,17 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 if snapshots.shape[0]:
                     self._chosen = snapshots[-1].copy()
         except DivergenceError as exc:
+            rule = opt.rule
+            if self.schedule == "optimal":  # the rate is 1 / alpha, its steps 1 / (alpha (t0 + t))
+                rate = (f"schedule='optimal' (step 1 / (alpha (t0 + t)), the first "
+                        f"{rule.learning_rate / (1.0 + rule.t0):g} with alpha={self.alpha:g})")
+                remedy = "raise alpha or choose another schedule"
+            else:
+                rate, remedy = f"learning rate {rule.learning_rate:g}", "lower the learning rate"
             raise DivergenceError(
                 f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "
-                f"update steps with learning rate {opt.rule.learning_rate:g}. Scale the data "
-                f"(e.g. make_pipeline(StandardScaler(), GDRegressor(...))) or lower the learning "
-                f"rate.", exc.reason) from exc
+                f"update steps with {rate}. Scale the data (e.g. make_pipeline(StandardScaler(), "
+                f"GDRegressor(...))) or {remedy}.", exc.reason) from exc
         self.loss_curve_.extend(values.tolist())
         return snapshots, values
 

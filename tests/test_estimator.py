@@ -787,6 +787,17 @@ def test_methods_that_cannot_run_a_problem_say_which_can():
         GDRegressor(method="sgd", alpha=0.0, schedule="optimal").fit(X, y)
 
 
+def test_a_diverging_optimal_schedule_names_the_schedule_and_its_first_step():
+    # alpha 1e-4 (the default, unused by penalty=None) makes the first step 1 / (alpha t0) = 10:
+    # the message names that step and alpha, not the nominal rate 1 / alpha = 1e4
+    X, y, _ = well_conditioned(n=200, d=3)
+    with pytest.raises(DivergenceError) as info:
+        GDRegressor(method="sgd", schedule="optimal", random_state=0).fit(X * 10.0, y)
+    message = str(info.value)
+    assert "schedule='optimal'" in message and "the first 10 with alpha=0.0001" in message
+    assert "raise alpha or choose another schedule" in message and "10000" not in message
+
+
 def test_early_stopping_with_sample_weight_watches_the_weighted_validation_r2():
     from sklearn.metrics import r2_score
     X, y, _ = well_conditioned(n=200, d=3, noise=1.0)
