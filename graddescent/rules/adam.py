@@ -47,9 +47,14 @@ def powers(hp, state, row):
 
 
 @kernel(inline=True)
-def keep_powers(state, row, j, b1t, b2t):
-    state[row, j] = b1t
-    state[row + 1, j] = b2t
+def keep_powers(state, row, b1t, b2t):
+    """Store this step's powers in every coordinate of rows ``row`` and ``row + 1``.
+
+    A loop of its own, before the moments' loop: the same stores inside that loop made Adam's
+    and AMSGrad's single-row epoch at 100_000 x 8 1.4x slower (4.6 against 3.3 ms)."""
+    for j in range(state.shape[1]):
+        state[row, j] = b1t
+        state[row + 1, j] = b2t
 
 
 @kernel(inline=True)
@@ -57,9 +62,9 @@ def _adam_step(hp, theta, g, state, t):
     b1t, b2t = powers(hp, state, 2)
     a = over(rate(hp, t), 1.0 - b1t)  # lr / (1 - beta1^t)
     s = inverse_root(1.0 - b2t)  # 1 / sqrt(1 - beta2^t): once per step, not per j
+    keep_powers(state, 2, b1t, b2t)
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
-        keep_powers(state, 2, j, b1t, b2t)
         theta[j] -= a * m / (np.sqrt(v) * s + hp.eps)
 
 
@@ -68,9 +73,9 @@ def _amsgrad_step(hp, theta, g, state, t):
     b1t, b2t = powers(hp, state, 3)
     a = over(rate(hp, t), 1.0 - b1t)
     s = inverse_root(1.0 - b2t)
+    keep_powers(state, 3, b1t, b2t)
     for j in range(theta.shape[0]):
         m, v = moments(hp, g, state, j)
-        keep_powers(state, 3, j, b1t, b2t)
         vmax = max(state[2, j], v)
         state[2, j] = vmax
         theta[j] -= a * m / (np.sqrt(vmax) * s + hp.eps)
