@@ -626,10 +626,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                 remedy = "raise alpha or choose another schedule"
             else:
                 rate, remedy = f"learning rate {rule.learning_rate:g}", "lower the learning rate"
+            t = opt.t if exc.t is None else exc.t  # (a kernel stops at the step that overflowed)
             raise DivergenceError(
-                f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {opt.t} "
-                f"update steps with {rate}. Scale the data (e.g. make_pipeline(StandardScaler(), "
-                f"GDRegressor(...))) or {remedy}.", exc.reason) from exc
+                f"GDRegressor(method={self.method!r}) diverged: {exc.reason} after {t} update "
+                f"steps with {rate}. Scale the data (e.g. make_pipeline(StandardScaler(), "
+                f"GDRegressor(...))) or {remedy}.", exc.reason, t) from exc
         self.loss_curve_.extend(values.tolist())
         return snapshots, values
 

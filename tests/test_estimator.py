@@ -796,6 +796,8 @@ def test_a_diverging_optimal_schedule_names_the_schedule_and_its_first_step():
     message = str(info.value)
     assert "schedule='optimal'" in message and "the first 10 with alpha=0.0001" in message
     assert "raise alpha or choose another schedule" in message and "10000" not in message
+    # the step count is where the kernel stopped, not that of the last completed call (0)
+    assert info.value.t > 0 and f"after {info.value.t} update steps" in message
 
 
 def test_early_stopping_with_sample_weight_watches_the_weighted_validation_r2():

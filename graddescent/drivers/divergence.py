@@ -26,13 +26,16 @@ class DivergenceError(ValueError, FloatingPointError):
     """The fit diverged (the learning rate is too large for the data, or the data unscaled).
 
     Raised when the iterates overflow, or by the criterion of :class:`DivergenceMonitor`.
-    ``reason`` says which (e.g. ``"the objective grew at 50 consecutive evaluations"``).
+    ``reason`` says which (e.g. ``"the objective grew at 50 consecutive evaluations"``);
+    ``t``, when known, is the update step count at which the divergence was seen (None
+    otherwise).
     """
 
-    def __init__(self, message: str, reason: str = "the coefficients overflowed to inf/NaN"
-                 ) -> None:
+    def __init__(self, message: str, reason: str = "the coefficients overflowed to inf/NaN",
+                 t: int | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.t = t
 
 
 DIVERGENCE_MESSAGE = (
@@ -180,10 +183,10 @@ class DivergenceMonitor:
         else:
             reason = "the objective overflowed to inf/NaN"
         raise DivergenceError(_BLOW_UP_MESSAGE.format(reason=reason, t=t,
-                                                      lr=rule.learning_rate), reason)
+                                                      lr=rule.learning_rate), reason, t)
 
 
 def raise_if_diverged(status: int, t: int, rule: UpdateRule) -> None:
     """Raise :class:`DivergenceError` when a kernel returned a status other than OK."""
     if status != OK:
-        raise DivergenceError(DIVERGENCE_MESSAGE.format(t=t, lr=rule.learning_rate))
+        raise DivergenceError(DIVERGENCE_MESSAGE.format(t=t, lr=rule.learning_rate), t=t)

@@ -198,7 +198,7 @@ class Optimizer:
             check_magnitudes(X, y)
         except ValueError as data_exc:
             raise DivergenceError(f"The fit diverged: {data_exc}",
-                                  "the data are too large in magnitude") from exc
+                                  "the data are too large in magnitude", exc.t) from exc
         raise exc
 
     def run(self, X: np.ndarray, y: np.ndarray, n_units: int,
@@ -233,7 +233,8 @@ class Optimizer:
 
     def _check_finite(self) -> None:
         if not np.all(np.isfinite(self.theta)):
-            raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t, lr=self.rule.learning_rate))
+            raise DivergenceError(DIVERGENCE_MESSAGE.format(t=self.t, lr=self.rule.learning_rate),
+                                  t=self.t)
 
     def run_epochs(self, X: np.ndarray, y: np.ndarray, n_epochs: int,
                    rng: np.random.Generator, sample_weight: np.ndarray | None = None
