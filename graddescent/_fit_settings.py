@@ -139,10 +139,11 @@ class FitSettings:
         under the ``"optimal"`` schedule, rate ``1 / alpha`` with ``power_t`` 1 and the step
         offset ``t0 - 1`` of :func:`optimal_t0`, so that step ``t`` has rate ``1 / (alpha (t0 + t
         - 1))``."""
-        hyper = {name: self.params[name] for name in _rule_options.rule_options()}
+        method = METHODS[self.method]
+        hyper = {name: self.params[name] for name in _rule_options.parameters_of(method.rule)}
         if self.precise and hyper.get("rho", 0.0) is None:
             hyper["rho"] = RHO_PRECISE
-        rule = METHODS[self.method].make_rule(**hyper)
+        rule = method.make_rule(**hyper)
         if self.schedule == "optimal":
             if not type(rule.hyperparameters()).LINEAR:
                 plain = ", ".join(m.name for m in METHODS.values() if m.rule == "plain")

@@ -21,7 +21,7 @@ from . import rules
 from ._registry import METHODS
 from .rules.base import Hyperparameter, RuleSpec
 
-__all__ = ["rule_options", "constraints", "docstring_entries"]
+__all__ = ["rule_options", "parameters_of", "constraints", "docstring_entries"]
 
 #: A hyperparameter's declared range (Hyperparameter.check) as a scikit-learn constraint.
 _RANGES = {
@@ -52,6 +52,13 @@ def rule_options() -> dict[str, list[tuple[RuleSpec, Hyperparameter]]]:
                             f"{', '.join(s.name for s, _ in pairs)}: one estimator parameter "
                             f"cannot check them; rename one.")
     return options
+
+
+def parameters_of(rule: str) -> tuple[str, ...]:
+    """The estimator parameters that set the hyperparameters of the rule named ``rule``: the
+    rule's part of :func:`rule_options` (what a fit reads, without walking every rule)."""
+    spec = rules.get_spec(rule)
+    return tuple(h.name for h in spec.hyperparameters if h.name not in spec.follow_rate)
 
 
 def constraints() -> dict[str, list]:
