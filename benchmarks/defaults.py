@@ -9,8 +9,11 @@ on its own::
 Data as in :mod:`benchmarks.run` (``X`` standard normal, ``y = 0.5 + X w + 0.1 noise``), 75 % of
 the rows for training, the rest for the test :math:`R^2`. For every single-row method (and
 mbgd, reported without a goal: it is not a single-row method), ``GDRegressor(method=m,
-random_state=0).fit`` is timed right after ``SGDRegressor(random_state=0).fit`` on the same
-split (medians of ``repeats`` fits each, after one fit that loads the kernels). The test
+random_state=0).fit`` and ``SGDRegressor(random_state=0).fit`` are timed in alternation on
+the same split, after one fit that loads the kernels (medians over the pairs: ``repeats``
+pairs, at least 21 where a fit takes about a millisecond and 11 at 100_000 x 8, so that a
+drift of the machine's speed weighs on both sides alike and the medians of short fits are
+steady; at most 3 at the largest size). The test
 :math:`R^2` is compared with SGDRegressor's: the row reports the shortfall (SGDRegressor's
 minus ours, negative when ours is higher) in units of the spread (max - min) of SGDRegressor's
 own test :math:`R^2` over ``random_state`` 0 to 3, the precision at which "at least its test
@@ -37,13 +40,26 @@ SIZES = [(10_000, 3), (100_000, 8)]
 SEEDS = range(4)
 
 
-def _median_fit(make, X, y, repeats):
-    times, est = [], None
+def _paired_median_fits(makes, X, y, repeats):
+    """Fit each of ``makes`` in turn, ``repeats`` times; each one's median time and its last
+    fitted estimator."""
+    times = [[] for _ in makes]
+    fitted = [None] * len(makes)
     for _ in range(repeats):
-        start = time.perf_counter()
-        est = make().fit(X, y)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), est
+        for k, make in enumerate(makes):
+            start = time.perf_counter()
+            fitted[k] = make().fit(X, y)
+            times[k].append(time.perf_counter() - start)
+    return [(statistics.median(t), est) for t, est in zip(times, fitted, strict=True)]
+
+
+def pairs_for(n: int, d: int, repeats: int) -> int:
+    """The number of alternating pairs of fits timed at size ``n x d``."""
+    if n * d <= 100_000:
+        return max(repeats, 21)
+    if n * d <= 1_000_000:
+        return max(repeats, 11)
+    return min(repeats, 3)
 
 
 def sampled_methods() -> list[str]:
@@ -82,15 +98,15 @@ def default_fits(sizes, repeats: int, log) -> list[DefaultFit]:
             X = rng.standard_normal((n, d))
             y = 0.5 + X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
             Xtr, Xte, ytr, yte = train_test_split(X, y, random_state=0)
-            reps = repeats if n * d <= 1_000_000 else min(repeats, 3)
+            reps = pairs_for(n, d, repeats)
             scores = [SGDRegressor(random_state=s).fit(Xtr, ytr).score(Xte, yte) for s in SEEDS]
             spread = max(scores) - min(scores)
             for m in sampled_methods():
                 log(f"{n} x {d}: GDRegressor(method={m!r}) with its defaults")
                 GDRegressor(method=m, max_iter=2).fit(Xtr[:200], ytr[:200])  # load kernels
-                t_sk, sk = _median_fit(lambda: SGDRegressor(random_state=0), Xtr, ytr, reps)
-                t_gd, gd = _median_fit(lambda m=m: GDRegressor(method=m, random_state=0),
-                                       Xtr, ytr, reps)
+                (t_sk, sk), (t_gd, gd) = _paired_median_fits(
+                    [lambda: SGDRegressor(random_state=0),
+                     lambda m=m: GDRegressor(method=m, random_state=0)], Xtr, ytr, reps)
                 fits.append(DefaultFit((n, d), m, t_gd, t_sk, gd.n_iter_, sk.n_iter_,
                                        gd.score(Xte, yte), sk.score(Xte, yte), spread))
     return fits
