@@ -76,6 +76,7 @@ import graddescent  # noqa: E402
 from graddescent import drivers as D  # noqa: E402
 from graddescent import objective as O  # noqa: E402
 from graddescent import rules, threads  # noqa: E402
+from graddescent._fit_settings import AVERAGE_AFTER_EPOCHS  # noqa: E402
 from graddescent._jit import BLOCK_ROWS  # noqa: E402
 
 FULL_SIZES = [(10_000, 3), (100_000, 8), (1_000_000, 32)]
@@ -654,8 +655,8 @@ def fit_rows(est, X, y, lmax, repeats, budget, log, sk_same_fit, sk_fit) -> list
         opt.run_epochs(X, y, 5, np.random.default_rng(0))
 
     t_engine = median_time(engine, repeats, budget=budget)
-    t_engine_mean = median_time(lambda: engine(average=-(-size[0] // 2)), repeats,
-                                budget=budget)
+    average_start = math.ceil(AVERAGE_AFTER_EPOCHS * size[0])  # the default fit's
+    t_engine_mean = median_time(lambda: engine(average=average_start), repeats, budget=budget)
     t_pass = median_time(X.sum, max(repeats, 5))
     note = (f"fit {t_fit:.4g} s - engine's 5 epochs {t_engine:.4g} s - one read pass "
             f"{t_pass:.3g} s")

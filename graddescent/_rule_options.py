@@ -42,9 +42,8 @@ def rule_options() -> dict[str, list[tuple[RuleSpec, Hyperparameter]]]:
     for spec in rules.specs():
         if spec.name not in used:
             continue
-        for h in spec.hyperparameters:
-            if h.name not in spec.follow_rate:
-                options.setdefault(h.name, []).append((spec, h))
+        for h in _settable(spec):
+            options.setdefault(h.name, []).append((spec, h))
     for name, pairs in options.items():
         checks = {h.check for _, h in pairs}
         if len(checks) > 1:
@@ -57,8 +56,13 @@ def rule_options() -> dict[str, list[tuple[RuleSpec, Hyperparameter]]]:
 def parameters_of(rule: str) -> tuple[str, ...]:
     """The estimator parameters that set the hyperparameters of the rule named ``rule``: the
     rule's part of :func:`rule_options` (what a fit reads, without walking every rule)."""
-    spec = rules.get_spec(rule)
-    return tuple(h.name for h in spec.hyperparameters if h.name not in spec.follow_rate)
+    return tuple(h.name for h in _settable(rules.get_spec(rule)))
+
+
+def _settable(spec: RuleSpec) -> list[Hyperparameter]:
+    """The hyperparameters of ``spec`` that are estimator parameters: all but those set from
+    the learning rate."""
+    return [h for h in spec.hyperparameters if h.name not in spec.follow_rate]
 
 
 def constraints() -> dict[str, list]:

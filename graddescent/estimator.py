@@ -43,6 +43,7 @@ from .drivers import DivergenceError, Optimizer
 from .drivers.chunks import RoundsDriver
 from .drivers.distributed import DaskData, DaskFullBatch
 from .problems import LOSSES, PENALTIES
+from .rules.base import rate as step_rate
 
 __all__ = ["GDRegressor"]
 
@@ -621,8 +622,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         except DivergenceError as exc:
             rule = opt.rule
             if self.schedule == "optimal":  # the rate is 1 / alpha, its steps 1 / (alpha (t0 + t))
-                rate = (f"schedule='optimal' (step 1 / (alpha (t0 + t)), the first "
-                        f"{rule.learning_rate / (1.0 + rule.t0):g} with alpha={self.alpha:g})")
+                first = step_rate(rule.hyperparameters(), 1)
+                rate = (f"schedule='optimal' (step 1 / (alpha (t0 + t)), the first {first:g} "
+                        f"with alpha={self.alpha:g})")
                 remedy = "raise alpha or choose another schedule"
             else:
                 rate, remedy = f"learning rate {rule.learning_rate:g}", "lower the learning rate"
